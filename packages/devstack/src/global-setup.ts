@@ -1,0 +1,74 @@
+// Vitest global setup: every test run gets a real Redis and a real Kafka broker, shared by all test files.
+// Order of preference: what REDIS_URL / KAFKA_BROKERS already point at, then containers when a Docker engine
+// answers, then the local launchers (redis-server, Kafka from Maven Central jars). What this starts, it stops.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dockerLikely, startContainers, type ContainerInfra } from './docker.js';
+import { fetchKafka, startKafka, stopKafka, type KafkaOptions } from './kafka-launcher.js';
+import { freePort, isPortOpen } from './ports.js';
+import { pingRedis, startRedisServer } from './redis-launcher.js';
+
+const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
+
+async function brokersAnswer(brokers: string): Promise<boolean> {
+  const [host, port] = (brokers.split(',')[0] ?? '').split(':');
+  return Boolean(host && port) && isPortOpen(Number(port), host);
+}
+
+export default async function setup(): Promise<() => Promise<void>> {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  let redisUrl = process.env.REDIS_URL;
+  let kafkaBrokers = process.env.KAFKA_BROKERS;
+  if (redisUrl && !(await pingRedis(redisUrl))) throw new Error(`REDIS_URL=${redisUrl} does not answer`);
+  if (kafkaBrokers && !(await brokersAnswer(kafkaBrokers))) throw new Error(`KAFKA_BROKERS=${kafkaBrokers} does not answer`);
+
+  if (!redisUrl && (await pingRedis(DEFAULT_REDIS))) redisUrl = DEFAULT_REDIS;
+
+  if ((!redisUrl || !kafkaBrokers) && dockerLikely()) {
+    let containers: ContainerInfra | undefined;
+    try {
+      containers = await startContainers();
+    } catch (error) {
+      console.warn(`[devstack] Docker not usable (${(error as Error).message}); using local launchers`);
+    }
+    if (containers) {
+      cleanups.push(() => containers.stop());
+      redisUrl ??= containers.redisUrl;
+      kafkaBrokers ??= containers.kafkaBrokers;
+    }
+  }
+
+  const runDir = mkdtempSync(join(tmpdir(), 'verified-onboard-test-'));
+  if (!redisUrl) {
+    const handle = await startRedisServer(await freePort(), join(runDir, 'redis.log'));
+    redisUrl = handle.url;
+    cleanups.push(() => {
+      if (handle.pid) process.kill(handle.pid, 'SIGTERM');
+    });
+  }
+  if (!kafkaBrokers) {
+    fetchKafka();
+    const options: KafkaOptions = {
+      port: await freePort(),
+      controllerPort: await freePort(),
+      dataDir: join(runDir, 'kafka'),
+      pidFile: join(runDir, 'kafka.pid'),
+      logFile: join(runDir, 'kafka.log'),
+      fresh: true,
+      heap: '-Xms256m -Xmx512m',
+    };
+    kafkaBrokers = startKafka(options);
+    cleanups.push(() => stopKafka(options));
+  }
+  cleanups.push(() => rmSync(runDir, { recursive: true, force: true }));
+
+  process.env.REDIS_URL = redisUrl;
+  process.env.KAFKA_BROKERS = kafkaBrokers;
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+  console.log(`[devstack] tests use Redis ${redisUrl} and Kafka ${kafkaBrokers}`);
+
+  return async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+}

@@ -1,0 +1,5 @@
+export { repoRoot, localDir, logFile, pidFile } from './paths.js';
+export { freePort, isPortOpen, waitForPort } from './ports.js';
+export { pingRedis, startRedisServer, type RedisHandle } from './redis-launcher.js';
+export { fetchKafka, startKafka, stopKafka, kafkaAlive, type KafkaOptions } from './kafka-launcher.js';
+export { testInfra, isolatedNames, type TestInfra } from './test-infra.js';

@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from './paths.js';
+
+export interface KafkaOptions {
+  port: number;
+  /** KRaft controller listener; defaults to port + 1. */
+  controllerPort?: number;
+  dataDir: string;
+  pidFile: string;
+  logFile: string;
+  /** Wipe the data dir first (tests); the demo keeps its log between runs. */
+  fresh?: boolean;
+  heap?: string;
+}
+
+const script = join(repoRoot, 'scripts', 'kafka.sh');
+
+function kafkaSh(command: 'fetch' | 'start' | 'stop' | 'status', options?: KafkaOptions): number {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (options) {
+    env.KAFKA_PORT = String(options.port);
+    env.KAFKA_CONTROLLER_PORT = String(options.controllerPort ?? options.port + 1);
+    env.KAFKA_DATA = options.dataDir;
+    env.KAFKA_PID_FILE = options.pidFile;
+    env.KAFKA_LOG_FILE = options.logFile;
+    env.KAFKA_FRESH = options.fresh ? '1' : '0';
+    if (options.heap) env.KAFKA_HEAP = options.heap;
+  }
+  return spawnSync('bash', [script, command], { stdio: ['ignore', 'inherit', 'inherit'], env }).status ?? 1;
+}
+
+/** Resolves the broker jars from Maven Central once; later calls find them cached in tools/kafka/lib. */
+export function fetchKafka(): void {
+  if (kafkaSh('fetch') !== 0) throw new Error('could not fetch Kafka from Maven Central (see the output above)');
+}
+
+/** Starts a single-node KRaft broker and resolves once it accepts connections. */
+export function startKafka(options: KafkaOptions): string {
+  if (kafkaSh('start', options) !== 0) throw new Error(`Kafka did not start on 127.0.0.1:${options.port}; see ${options.logFile}`);
+  return `127.0.0.1:${options.port}`;
+}
+
+export function stopKafka(options: KafkaOptions): void {
+  kafkaSh('stop', options);
+}
+
+export function kafkaAlive(options: KafkaOptions): boolean {
+  return kafkaSh('status', options) === 0;
+}

@@ -1,0 +1,52 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { waitForPort } from './ports.js';
+
+export interface RedisHandle {
+  url: string;
+  /** Set only when this process started the server; stops exactly that server. */
+  pid?: number;
+}
+
+/** True when a Redis server answers PING at `url` within a short timeout. */
+export async function pingRedis(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+function ensureRedisServerBinary(): void {
+  if (spawnSync('redis-server', ['--version']).status === 0) return;
+  // Debian's package is the supported way to get a server on these machines (see README prerequisites).
+  console.error('[devstack] redis-server missing; installing the Debian package redis-server');
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  const install = spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit' });
+  if (update.status !== 0 || install.status !== 0) {
+    throw new Error('redis-server is not installed and apt-get could not install it; install Redis 6.2+ or set REDIS_URL');
+  }
+}
+
+/**
+ * Starts a private redis-server on `port`. BullMQ needs `noeviction` (an evicted job key is a lost job);
+ * persistence is off because the server lives only for this run.
+ */
+export async function startRedisServer(port: number, log: string): Promise<RedisHandle> {
+  ensureRedisServerBinary();
+  const out = openSync(log, 'a');
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--daemonize', 'no'],
+    { detached: true, stdio: ['ignore', out, out] },
+  );
+  child.unref();
+  await waitForPort(port, 15_000);
+  return { url: `redis://127.0.0.1:${port}`, pid: child.pid };
+}
