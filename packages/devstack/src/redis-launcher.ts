@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { waitForPort } from './ports.js';
 
@@ -34,16 +34,24 @@ function ensureRedisServerBinary(): void {
   }
 }
 
+export interface RedisServerOptions {
+  /** Working directory for the append-only file; required with appendOnly. */
+  dir?: string;
+  /** AOF persistence (the local stack keeps its queues across restarts); tests run without it. */
+  appendOnly?: boolean;
+}
+
 /**
- * Starts a private redis-server on `port`. BullMQ needs `noeviction` (an evicted job key is a lost job);
- * persistence is off because the server lives only for this run.
+ * Starts a private redis-server on `port`. BullMQ needs `noeviction`: an evicted job key is a lost job.
  */
-export async function startRedisServer(port: number, log: string): Promise<RedisHandle> {
+export async function startRedisServer(port: number, log: string, options: RedisServerOptions = {}): Promise<RedisHandle> {
   ensureRedisServerBinary();
   const out = openSync(log, 'a');
+  const persistence = options.appendOnly && options.dir ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', options.dir] : ['--appendonly', 'no'];
+  if (options.dir) mkdirSync(options.dir, { recursive: true });
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--daemonize', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--maxmemory-policy', 'noeviction', '--daemonize', 'no'],
     { detached: true, stdio: ['ignore', out, out] },
   );
   child.unref();

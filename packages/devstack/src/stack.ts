@@ -1,0 +1,148 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fetchKafka, kafkaAlive, startKafka, stopKafka, type KafkaOptions } from './kafka-launcher.js';
+import { localDir, logFile, pidFile, repoRoot } from './paths.js';
+import { isAlive, recordedPid, startManaged, stopManaged } from './process-registry.js';
+import { isPortOpen } from './ports.js';
+import { pingRedis, startRedisServer } from './redis-launcher.js';
+
+/** Where each part of the local stack listens; every port can be moved through the environment. */
+export interface StackPorts {
+  redisUrl: string;
+  kafkaPort: number;
+  emulatorPort: number;
+  apiPort: number;
+  workerMetricsPort: number;
+}
+
+export function stackPorts(env: NodeJS.ProcessEnv = process.env): StackPorts {
+  return {
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    kafkaPort: Number(env.KAFKA_PORT ?? 9092),
+    emulatorPort: Number(env.EMULATOR_PORT ?? 4010),
+    apiPort: Number(env.API_PORT ?? 3000),
+    workerMetricsPort: Number(env.WORKER_METRICS_PORT ?? 3001),
+  };
+}
+
+function kafkaOptions(ports: StackPorts): KafkaOptions {
+  return {
+    port: ports.kafkaPort,
+    dataDir: join(localDir, `kafka-${ports.kafkaPort}`),
+    pidFile: pidFile('kafka'),
+    logFile: logFile('kafka'),
+    heap: '-Xms256m -Xmx1g',
+  };
+}
+
+const tsEntry = (file: string) => ({
+  command: process.execPath,
+  args: ['--conditions=development', '--import', 'tsx', join(repoRoot, file)],
+});
+
+/** The environment every service of the local stack shares (see the README's configuration table). */
+export function stackEnv(ports: StackPorts): NodeJS.ProcessEnv {
+  return {
+    REDIS_URL: ports.redisUrl,
+    KAFKA_BROKERS: `127.0.0.1:${ports.kafkaPort}`,
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    EMULATOR_PORT: String(ports.emulatorPort),
+    VERIFIED_BASE_URL: `http://127.0.0.1:${ports.emulatorPort}`,
+    API_PORT: String(ports.apiPort),
+    WORKER_METRICS_PORT: String(ports.workerMetricsPort),
+    WEBHOOK_PUBLIC_URL: `http://127.0.0.1:${ports.apiPort}/v1/webhooks/verified`,
+  };
+}
+
+interface ServiceSpec {
+  name: 'emulator' | 'api' | 'worker';
+  entry: string;
+  port: (p: StackPorts) => number;
+  url: (p: StackPorts) => string;
+}
+
+const services: ServiceSpec[] = [
+  { name: 'emulator', entry: 'packages/verified-emulator/src/main.ts', port: (p) => p.emulatorPort, url: (p) => `http://127.0.0.1:${p.emulatorPort}` },
+  { name: 'api', entry: 'services/api/src/main.ts', port: (p) => p.apiPort, url: (p) => `http://127.0.0.1:${p.apiPort} (docs: /docs, queues: /ops/queues)` },
+  { name: 'worker', entry: 'services/worker/src/main.ts', port: (p) => p.workerMetricsPort, url: (p) => `http://127.0.0.1:${p.workerMetricsPort}/metrics` },
+];
+
+async function waitReady(name: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await isPortOpen(port))) {
+    const pid = recordedPid(name);
+    if (pid === null || !isAlive(pid)) {
+      const log = logFile(name);
+      const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-25).join('\n') : '';
+      throw new Error(`${name} exited during start; last lines of ${log}:\n${tail}`);
+    }
+    if (Date.now() > deadline) throw new Error(`${name} is not listening on ${port} after ${timeoutMs} ms; see ${logFile(name)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export type Say = (line: string) => void;
+
+/** Starts what is not running yet; idempotent, so it also restarts a killed worker. */
+export async function stackUp(say: Say, ports: StackPorts = stackPorts()): Promise<void> {
+  mkdirSync(localDir, { recursive: true });
+  const env = stackEnv(ports);
+
+  if (await pingRedis(ports.redisUrl)) {
+    say(`redis     ${ports.redisUrl} (${recordedPid('redis') ? 'started by up' : 'already running, not ours'})`);
+  } else {
+    const port = Number(new URL(ports.redisUrl).port || 6379);
+    const handle = await startRedisServer(port, logFile('redis'), { dir: join(localDir, 'redis'), appendOnly: true });
+    writeFileSync(pidFile('redis'), String(handle.pid));
+    say(`redis     ${handle.url} (started, pid ${handle.pid})`);
+  }
+
+  const kafka = kafkaOptions(ports);
+  if (!kafkaAlive(kafka)) {
+    fetchKafka();
+    startKafka(kafka);
+  }
+  say(`kafka     127.0.0.1:${ports.kafkaPort} (pid ${recordedPid('kafka')})`);
+
+  for (const service of services) {
+    const pid = recordedPid(service.name);
+    if (pid !== null && isAlive(pid)) {
+      say(`${service.name.padEnd(9)} ${service.url(ports)} (already running, pid ${pid})`);
+      continue;
+    }
+    if (!existsSync(join(repoRoot, service.entry))) {
+      say(`${service.name.padEnd(9)} not built yet (${service.entry} is missing)`);
+      continue;
+    }
+    if (await isPortOpen(service.port(ports))) throw new Error(`port ${service.port(ports)} for ${service.name} is taken by another process`);
+    const { command, args } = tsEntry(service.entry);
+    startManaged({ name: service.name, command, args, env, cwd: repoRoot });
+    await waitReady(service.name, service.port(ports), 60_000);
+    say(`${service.name.padEnd(9)} ${service.url(ports)} (pid ${recordedPid(service.name)})`);
+  }
+  say(`logs in ${join(localDir, 'logs')}; stop everything with: npm run down`);
+}
+
+/** Stops exactly what `up` started, newest first, by recorded pid. */
+export async function stackDown(say: Say, ports: StackPorts = stackPorts()): Promise<void> {
+  for (const service of [...services].reverse()) {
+    if (await stopManaged(service.name)) say(`stopped ${service.name}`);
+  }
+  const kafka = kafkaOptions(ports);
+  if (kafkaAlive(kafka)) {
+    stopKafka(kafka);
+    say('stopped kafka');
+  }
+  if (await stopManaged('redis')) say('stopped redis');
+}
+
+export async function stackStatus(say: Say, ports: StackPorts = stackPorts()): Promise<boolean> {
+  let allUp = true;
+  for (const name of ['redis', 'kafka', ...services.map((s) => s.name)]) {
+    const pid = recordedPid(name);
+    const up = pid !== null && isAlive(pid);
+    if (!up && name !== 'redis') allUp = false;
+    say(`${name.padEnd(9)} ${up ? `running (pid ${pid})` : name === 'redis' && (await pingRedis(ports.redisUrl)) ? 'running (not ours)' : 'stopped'}`);
+  }
+  return allUp;
+}
