@@ -1,0 +1,87 @@
+import { isolatedNames, testInfra } from '@verified-onboard/devstack';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { safeLogger } from '../src/redact.js';
+import { TokenManager } from '../src/token/token-manager.js';
+import { RedisTokenStore } from '../src/token/token-store.js';
+import { FakeClock, FakeIdentity } from './helpers/fake-identity.js';
+
+const names = isolatedNames('verified-token-store');
+let redis: Redis;
+let other: Redis;
+
+beforeAll(() => {
+  redis = new Redis(testInfra().redisUrl);
+  other = new Redis(testInfra().redisUrl);
+});
+
+afterAll(async () => {
+  const keys = await redis.keys(`${names.keyPrefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  other.disconnect();
+});
+
+describe('RedisTokenStore', () => {
+  it('stores and reads a token pair under its prefix, with an expiry on the key', async () => {
+    const store = new RedisTokenStore(redis, { keyPrefix: names.keyPrefix });
+    const token = { accessToken: 'a1', refreshToken: 'r1', expiresAt: Date.now() + 60_000, refreshExpiresAt: null, obtainedAt: Date.now() };
+    expect(await store.get('pair')).toBeNull();
+    await store.set('pair', token);
+    expect(await new RedisTokenStore(other, { keyPrefix: names.keyPrefix }).get('pair')).toEqual(token);
+    const keys = await redis.keys(`${names.keyPrefix}*`);
+    expect(keys.every((key) => key.startsWith(names.keyPrefix))).toBe(true);
+    expect(await redis.pttl(keys[0]!)).toBeGreaterThan(0);
+  });
+
+  it('invalidates by compare: a stale access token does not expire the current one', async () => {
+    const store = new RedisTokenStore(redis, { keyPrefix: names.keyPrefix });
+    await store.set('cmp', { accessToken: 'new', refreshToken: 'r', expiresAt: Date.now() + 60_000, refreshExpiresAt: null, obtainedAt: Date.now() });
+    expect(await store.invalidate('cmp', 'old')).toBe(false);
+    expect((await store.get('cmp'))?.expiresAt).toBeGreaterThan(Date.now());
+    expect(await store.invalidate('cmp', 'new')).toBe(true);
+    expect(await store.get('cmp')).toMatchObject({ accessToken: 'new', refreshToken: 'r', expiresAt: 0 });
+  });
+
+  it('grants the lock to one holder and releases it only for that holder', async () => {
+    const a = new RedisTokenStore(redis, { keyPrefix: names.keyPrefix });
+    const b = new RedisTokenStore(other, { keyPrefix: names.keyPrefix });
+    const lockA = await a.acquireLock('lock', 10_000);
+    expect(lockA).toEqual(expect.any(String));
+    expect(await b.acquireLock('lock', 10_000)).toBeNull();
+    await b.releaseLock('lock', 'not-the-holder');
+    expect(await b.acquireLock('lock', 10_000)).toBeNull();
+    await a.releaseLock('lock', lockA!);
+    expect(await b.acquireLock('lock', 10_000)).toEqual(expect.any(String));
+  });
+
+  it('marks a refresh token consumed exactly once across connections', async () => {
+    const a = new RedisTokenStore(redis, { keyPrefix: names.keyPrefix });
+    const b = new RedisTokenStore(other, { keyPrefix: names.keyPrefix });
+    const results = await Promise.all([a, b, a, b].map((store) => store.markRefreshTokenConsumed('c', 'refresh-xyz', 60_000)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const raw = await redis.keys(`${names.keyPrefix}*consumed*`);
+    expect(raw.join()).not.toContain('refresh-xyz');
+  });
+
+  it('keeps two managers on separate connections to one renewal per expiry', async () => {
+    const clock = new FakeClock();
+    const identity = new FakeIdentity(clock.now, 4_000);
+    const make = (connection: Redis) =>
+      new TokenManager({
+        store: new RedisTokenStore(connection, { keyPrefix: names.keyPrefix }),
+        scope: 'managers',
+        endpoints: identity,
+        logger: safeLogger(undefined),
+        callTimeoutMs: 1_000,
+        now: clock.now,
+      });
+    const managers = [make(redis), make(other), make(redis), make(other)];
+    for (let round = 0; round < 4; round += 1) {
+      const seen = await Promise.all(managers.map((m) => m.getAccessToken()));
+      expect(new Set(seen).size).toBe(1);
+      clock.advance(4_000);
+    }
+    expect(identity).toMatchObject({ tokenCalls: 1, refreshCalls: 3, reuseAttempts: 0 });
+  });
+});
