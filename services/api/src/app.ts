@@ -1,0 +1,198 @@
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  EventProducer,
+  ReadModel,
+  SelfieVault,
+  topicNames,
+  type Kafka,
+} from '@verified-onboard/events';
+import { Queue } from 'bullmq';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import type { DestinationStream } from 'pino';
+import { ApiKeyStore } from './auth/api-keys.js';
+import { BatchIngestor, DEFAULT_BATCH_OPTIONS } from './batch/batch-ingestor.js';
+import type { ApiConfig } from './config.js';
+import { EnrollmentReader } from './enrollments/enrollment-reader.js';
+import { EnrollmentSubmitter } from './enrollments/enrollment-submitter.js';
+import { redisKeys } from './enrollments/keys.js';
+import type { SelfieStore } from './enrollments/requested-event.js';
+import { TooManyRequestsError } from './errors.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { createLogger } from './logger.js';
+import { ApiMetrics } from './metrics.js';
+import { NotImplementedOpsService, type OpsService } from './ops/ops-service.js';
+import { EventPublisher } from './publishing/publisher.js';
+import { batchRoutes } from './routes/batches.js';
+import { enrollmentRoutes } from './routes/enrollments.js';
+import { healthRoutes, type ReadinessProbe } from './routes/health.js';
+import { opsRoutes } from './routes/ops.js';
+import { queueDashboard } from './routes/queue-dashboard.js';
+import { SECURITY_SCHEMES } from './routes/security.js';
+import { webhookRoutes } from './routes/webhooks.js';
+
+export const STEPS_QUEUE = 'steps';
+
+export interface AppDeps {
+  /** Shared command connection (claims, read model, rate limits, selfies). Not closed by the app. */
+  redis: Redis;
+  /** From createKafka(); the app creates its producer and readiness admin from it. */
+  kafka: Kafka;
+  /** Defaults to a batching EventProducer on `kafka`, closed with the app. */
+  producer?: EventProducer;
+  readModel?: ReadModel;
+  selfieStore?: SelfieStore;
+  /** Retry/replay/rebuild; defaults to an implementation answering 501 not_implemented. */
+  opsService?: OpsService;
+  /** Where log lines go (tests capture them); default stdout. */
+  logDestination?: DestinationStream;
+}
+
+export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<FastifyInstance> {
+  const logger = createLogger(config.logLevel, deps.logDestination);
+  const keys = ApiKeyStore.fromConfig(config.apiKeys, config.production);
+  if (keys.isLocalDevKey) {
+    logger.warn(
+      { keyId: 'local-dev-key' },
+      'API_KEYS is unset: using the documented local key "local-dev-key" (secret "local-dev-secret", all scopes); never in production',
+    );
+  }
+  if (config.selfieEncryptionKeyIsDevDefault) logger.warn('SELFIE_ENCRYPTION_KEY is unset: using the local development key');
+
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.jsonBodyLimitBytes,
+    disableRequestLogging: false,
+    trustProxy: false,
+    // Request ids in logs tie a client's report to the server side.
+    requestIdHeader: 'x-request-id',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('principal', null);
+  installErrorHandling(app);
+
+  const metrics = new ApiMetrics();
+  const rk = redisKeys(config.keyPrefix);
+  const topics = topicNames(config.topicPrefix);
+  const ownsProducer = deps.producer === undefined;
+  const producer = deps.producer ?? new EventProducer(deps.kafka, { lingerMs: 5 });
+  const publisher = new EventPublisher(
+    producer,
+    { enrollment: topics.enrollmentEvents, hints: topics.hints },
+    metrics,
+    config.publishTimeoutMs,
+    logger,
+  );
+  const readModel = deps.readModel ?? new ReadModel(deps.redis, { prefix: config.keyPrefix });
+  const selfieStore = deps.selfieStore ?? selfieVaultStore(deps.redis, config);
+  const reader = new EnrollmentReader(deps.redis, readModel, rk);
+  const submitter = new EnrollmentSubmitter(deps.redis, rk, reader, publisher, selfieStore, metrics, {
+    staleClaimMs: config.publishTimeoutMs * 3,
+  });
+  const ingestor = new BatchIngestor(deps.redis, rk, publisher, selfieStore, metrics, {
+    ...DEFAULT_BATCH_OPTIONS,
+    maxBytes: config.batchMaxBytes,
+    maxLines: config.batchMaxLines,
+  });
+  const stepsQueue = new Queue(STEPS_QUEUE, { connection: deps.redis.duplicate(), prefix: config.keyPrefix });
+  const kafkaAdmin = lazyAdmin(deps.kafka);
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode });
+  });
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([ownsProducer ? publisher.close() : Promise.resolve(), stepsQueue.close(), kafkaAdmin.close()]);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'verified-onboard api',
+        version: '1.0.0',
+        description: 'Ingress of the Verified enrollment pipeline. Errors share one shape: { error: { code, message, details } }.',
+      },
+      components: { securitySchemes: SECURITY_SCHEMES },
+      tags: [
+        { name: 'enrollments' },
+        { name: 'batches' },
+        { name: 'webhooks' },
+        { name: 'ops' },
+        { name: 'health' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // Runs as a preHandler, after onRequest authentication, so the limit is per API key; requests without a
+  // principal (health, metrics, docs, webhooks) are not counted.
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    max: config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    redis: deps.redis,
+    nameSpace: rk.rateLimitNamespace,
+    skipOnError: true,
+    keyGenerator: (request) => request.principal?.keyId ?? request.ip,
+    allowList: (request) => request.principal === null,
+    errorResponseBuilder: (_request, context) => new TooManyRequestsError(Math.max(1, Math.ceil(context.ttl / 1000))),
+  });
+
+  const probes: ReadinessProbe[] = [
+    { name: 'redis', check: async () => void (await deps.redis.ping()) },
+    { name: 'kafka', check: () => kafkaAdmin.check() },
+  ];
+  await app.register(healthRoutes, { probes, metrics, probeTimeoutMs: 3000 });
+  await app.register(enrollmentRoutes, { keys, submitter, reader, publisher });
+  await app.register(batchRoutes, { keys, ingestor, readModel, redis: deps.redis, redisKeys: rk, maxBytes: config.batchMaxBytes });
+  await app.register(webhookRoutes, {
+    auth: { secret: config.webhookSecret, ...(config.webhookBasicAuth ? { basicAuth: config.webhookBasicAuth } : {}) },
+    publisher,
+    bodyLimitBytes: 1024 * 1024,
+  });
+  await app.register(opsRoutes, { keys, readModel, opsService: deps.opsService ?? new NotImplementedOpsService() });
+  await app.register(queueDashboard, { keys, queues: [stepsQueue] });
+  return app;
+}
+
+function selfieVaultStore(redis: Redis, config: ApiConfig): SelfieStore {
+  const vault = new SelfieVault(redis, { prefix: config.keyPrefix, key: config.selfieEncryptionKey, ttlSec: config.selfieTtlSec });
+  return { store: (image, dataType) => vault.put(image, { dataType }) };
+}
+
+/** One admin connection for readiness, made on first use and dropped after a failure so the next probe reconnects. */
+function lazyAdmin(kafka: Kafka) {
+  let admin: ReturnType<Kafka['admin']> | null = null;
+  return {
+    async check() {
+      try {
+        if (!admin) {
+          admin = kafka.admin();
+          await admin.connect();
+        }
+        await admin.describeCluster();
+      } catch (error) {
+        const failed = admin;
+        admin = null;
+        await failed?.disconnect().catch(() => undefined);
+        throw error;
+      }
+    },
+    async close() {
+      await admin?.disconnect();
+      admin = null;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { LOCAL_DEV_API_KEY } from '../config.js';
+
+export const SCOPES = ['enrollments:write', 'enrollments:read', 'ops'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface Principal {
+  keyId: string;
+  scopes: ReadonlySet<Scope>;
+}
+
+export class ApiKeyConfigError extends Error {
+  readonly code = 'invalid_api_keys';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApiKeyConfigError';
+  }
+}
+
+interface StoredKey {
+  keyId: string;
+  secretDigest: Buffer;
+  scopes: ReadonlySet<Scope>;
+}
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+// Compared against when the key id is unknown, so an unknown id costs the same as a wrong secret.
+const DECOY_DIGEST = digest('decoy-secret-never-matches');
+
+/**
+ * API keys from `API_KEYS` (`keyId:secret:scope+scope,...`). Secrets are kept only as sha256 digests and compared
+ * in constant time; the secret may itself contain ':' (key id is before the first, scopes after the last).
+ */
+export class ApiKeyStore {
+  private readonly keys = new Map<string, StoredKey>();
+
+  private constructor(entries: StoredKey[], readonly isLocalDevKey: boolean) {
+    for (const entry of entries) this.keys.set(entry.keyId, entry);
+  }
+
+  static fromConfig(apiKeys: string | undefined, production: boolean): ApiKeyStore {
+    if (apiKeys === undefined || apiKeys.trim() === '') {
+      if (production) throw new ApiKeyConfigError('API_KEYS is required when NODE_ENV=production');
+      return new ApiKeyStore(
+        [{ keyId: LOCAL_DEV_API_KEY.keyId, secretDigest: digest(LOCAL_DEV_API_KEY.secret), scopes: new Set(SCOPES) }],
+        true,
+      );
+    }
+    return new ApiKeyStore(apiKeys.split(',').map((raw) => raw.trim()).filter(Boolean).map(parseEntry), false);
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  /** `credential` is `keyId:secret`; returns null for anything that does not match a configured key. */
+  authenticate(credential: string): Principal | null {
+    const separator = credential.indexOf(':');
+    if (separator <= 0) return null;
+    const keyId = credential.slice(0, separator);
+    const given = digest(credential.slice(separator + 1));
+    const stored = this.keys.get(keyId);
+    const equal = timingSafeEqual(given, stored?.secretDigest ?? DECOY_DIGEST);
+    return stored && equal ? { keyId: stored.keyId, scopes: stored.scopes } : null;
+  }
+}
+
+function parseEntry(raw: string): StoredKey {
+  const first = raw.indexOf(':');
+  const last = raw.lastIndexOf(':');
+  if (first <= 0 || last === first) {
+    throw new ApiKeyConfigError('each API_KEYS entry must read keyId:secret:scope+scope');
+  }
+  const keyId = raw.slice(0, first);
+  const secret = raw.slice(first + 1, last);
+  if (secret.length < 8) throw new ApiKeyConfigError(`API key "${keyId}": secret shorter than 8 characters`);
+  const scopes = raw
+    .slice(last + 1)
+    .split('+')
+    .map((scope) => scope.trim());
+  for (const scope of scopes) {
+    if (!(SCOPES as readonly string[]).includes(scope)) {
+      throw new ApiKeyConfigError(`API key "${keyId}": unknown scope "${scope}" (known: ${SCOPES.join(', ')})`);
+    }
+  }
+  return { keyId, secretDigest: digest(secret), scopes: new Set(scopes as Scope[]) };
+}

@@ -1,0 +1,43 @@
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+import type { ApiKeyStore, Principal, Scope } from './api-keys.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/** Reads `Authorization: Bearer keyId:secret`, `X-API-Key: keyId:secret` or `Authorization: Basic` (browsers). */
+export function credentialFrom(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const [scheme, value] = header.split(/\s+/, 2);
+    if (value && scheme?.toLowerCase() === 'bearer') return value;
+    if (value && scheme?.toLowerCase() === 'basic') return Buffer.from(value, 'base64').toString('utf8');
+  }
+  const apiKey = request.headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey !== '' ? apiKey : null;
+}
+
+export interface RequireScopeOptions {
+  /** Ask browsers for Basic credentials on 401 (the queue dashboard). */
+  basicChallenge?: boolean;
+}
+
+/** onRequest hook: 401 without a valid key, 403 when the key lacks `scope`; sets `request.principal`. */
+export function requireScope(keys: ApiKeyStore, scope: Scope, options: RequireScopeOptions = {}): onRequestAsyncHookHandler {
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
+    const credential = credentialFrom(request);
+    const principal = credential === null ? null : keys.authenticate(credential);
+    if (!principal) {
+      if (options.basicChallenge) void reply.header('www-authenticate', 'Basic realm="verified-onboard ops", charset="UTF-8"');
+      throw new UnauthenticatedError(
+        credential === null ? undefined : 'The API key is not valid.',
+        credential === null ? 'unauthenticated' : 'invalid_api_key',
+      );
+    }
+    request.principal = principal;
+    if (!principal.scopes.has(scope)) throw new ForbiddenError(scope);
+  };
+}

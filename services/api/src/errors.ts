@@ -1,0 +1,116 @@
+/** One error shape for every client-facing failure: `{ error: { code, message, details: [{ field, reason }] } }`. */
+export interface ErrorDetail {
+  field: string | null;
+  reason: string;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: ErrorDetail[] };
+}
+
+export abstract class ApiError extends Error {
+  abstract readonly statusCode: number;
+  readonly headers: Record<string, string> = {};
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, details: this.details } };
+  }
+}
+
+export class ValidationFailedError extends ApiError {
+  readonly statusCode = 400;
+  constructor(details: ErrorDetail[], message = 'The request is invalid.', code = 'validation_failed') {
+    super(code, message, details);
+  }
+}
+
+export class UnauthenticatedError extends ApiError {
+  readonly statusCode = 401;
+  constructor(message = 'A valid API key is required (Authorization: Bearer keyId:secret or X-API-Key).', code = 'unauthenticated') {
+    super(code, message);
+  }
+}
+
+export class ForbiddenError extends ApiError {
+  readonly statusCode = 403;
+  constructor(scope: string) {
+    super('forbidden', `This API key lacks the scope "${scope}".`, [{ field: null, reason: `missing scope ${scope}` }]);
+  }
+}
+
+export class NotFoundError extends ApiError {
+  readonly statusCode = 404;
+  constructor(what: string, code = 'not_found') {
+    super(code, `${what} was not found.`);
+  }
+}
+
+export class ConflictError extends ApiError {
+  readonly statusCode = 409;
+  constructor(code: string, message: string, retryAfterSec?: number) {
+    super(code, message);
+    if (retryAfterSec !== undefined) this.headers['retry-after'] = String(retryAfterSec);
+  }
+}
+
+export class PayloadTooLargeError extends ApiError {
+  readonly statusCode = 413;
+  constructor(message: string, code = 'payload_too_large') {
+    super(code, message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends ApiError {
+  readonly statusCode = 415;
+  constructor(contentType: string | undefined, accepted: readonly string[]) {
+    super(
+      'unsupported_media_type',
+      `Content-Type ${contentType ? `"${contentType}"` : '(none)'} is not accepted here; use one of: ${accepted.join(', ')}.`,
+    );
+  }
+}
+
+export class UnprocessableError extends ApiError {
+  readonly statusCode = 422;
+  constructor(code: string, message: string, details: ErrorDetail[] = []) {
+    super(code, message, details);
+  }
+}
+
+export class TooManyRequestsError extends ApiError {
+  readonly statusCode = 429;
+  constructor(retryAfterSec: number) {
+    super('rate_limited', `Too many requests for this API key; retry in ${retryAfterSec} s.`);
+    this.headers['retry-after'] = String(retryAfterSec);
+  }
+}
+
+export class NotImplementedError extends ApiError {
+  readonly statusCode = 501;
+  constructor(message: string) {
+    super('not_implemented', message);
+  }
+}
+
+export class ServiceUnavailableError extends ApiError {
+  readonly statusCode = 503;
+  constructor(code: string, message: string, retryAfterSec = 5, details: ErrorDetail[] = []) {
+    super(code, message, details);
+    this.headers['retry-after'] = String(retryAfterSec);
+  }
+}
+
+export class InternalError extends ApiError {
+  readonly statusCode = 500;
+  constructor() {
+    super('internal_error', 'An unexpected error occurred; it was logged.');
+  }
+}

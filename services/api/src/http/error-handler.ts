@@ -1,0 +1,64 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import {
+  ApiError,
+  InternalError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationFailedError,
+  type ErrorDetail,
+} from '../errors.js';
+
+const JSON_CONTENT_TYPES = ['application/json'];
+
+/** Maps every failure (ours, Fastify's, plugins') to the one error shape; no stack or internals reach the client. */
+export function toApiError(error: FastifyError): ApiError {
+  if (error instanceof ApiError) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const context = (error as { validationContext?: string }).validationContext;
+    const details: ErrorDetail[] = error.validation.map((issue) => {
+      const path = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
+      return { field: path === '' ? (context ?? null) : path, reason: issue.message ?? 'invalid' };
+    });
+    return new ValidationFailedError(details, `The request ${context ?? 'input'} is invalid.`);
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new PayloadTooLargeError('The request body is larger than this endpoint accepts.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? new UnsupportedMediaTypeError(undefined, JSON_CONTENT_TYPES)
+        : new ValidationFailedError([{ field: 'Content-Length', reason: 'does not match the body' }], 'Invalid Content-Length.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ValidationFailedError([{ field: 'body', reason: 'empty JSON body' }], 'The request body is empty.', 'invalid_body');
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (error.statusCode === 400 && error.code?.startsWith('FST_ERR_CTP'))) {
+    return new ValidationFailedError([{ field: 'body', reason: 'not valid JSON' }], 'The request body is not valid JSON.', 'invalid_body');
+  }
+  return new InternalError();
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError instanceof InternalError) {
+      request.log.error({ err: error }, 'unhandled error');
+    } else if (apiError.statusCode >= 500) {
+      request.log.warn({ code: apiError.code }, apiError.message);
+    }
+    if (apiError instanceof UnsupportedMediaTypeError && !(error instanceof ApiError)) {
+      const contentType = request.headers['content-type'];
+      return reply.code(415).send(new UnsupportedMediaTypeError(contentType, JSON_CONTENT_TYPES).toBody());
+    }
+    for (const [name, value] of Object.entries(apiError.headers)) void reply.header(name, value);
+    return reply.code(apiError.statusCode).send(apiError.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new NotFoundError(`Route ${request.method} ${request.url.split('?')[0]}`, 'route_not_found');
+    return reply.code(404).send(error.toBody());
+  });
+}

@@ -1,0 +1,19 @@
+import { createKafka } from '@verified-onboard/events';
+import closeWithGrace from 'close-with-grace';
+import { Redis } from 'ioredis';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+
+const config = loadConfig();
+const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'verified-onboard-api' });
+const app = await buildApp(config, { redis, kafka });
+
+closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+  if (err) app.log.error({ err }, 'closing after an error');
+  else app.log.info({ signal }, 'closing');
+  await app.close();
+  redis.disconnect();
+});
+
+await app.listen({ port: config.port, host: config.host });

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { NotImplementedError } from '../errors.js';
+
+export const failedFilterSchema = z.object({
+  step: z.enum(['begin', 'poll', 'account', 'credential']).optional(),
+  code: z.string().min(1).max(64).optional(),
+  batchId: z.string().min(1).max(128).optional(),
+  since: z.iso.datetime({ offset: true }).optional().describe('Failed at or after (ISO-8601).'),
+  until: z.iso.datetime({ offset: true }).optional().describe('Failed before (ISO-8601).'),
+  retryable: z.boolean().optional(),
+});
+export type FailedFilter = z.output<typeof failedFilterSchema>;
+
+export const retrySelectorSchema = z
+  .strictObject({
+    ids: z.array(z.string().min(1).max(128)).min(1).max(10_000).optional().describe('Enrollment ids to retry.'),
+    filter: failedFilterSchema.optional().describe('Retry every failed enrollment matching the filter.'),
+    reason: z.string().min(1).max(1024).default('ops retry'),
+  })
+  .refine((selector) => (selector.ids === undefined) !== (selector.filter === undefined), {
+    message: 'give exactly one of ids or filter',
+    path: ['ids'],
+  });
+export type RetrySelector = z.output<typeof retrySelectorSchema> & { requestedBy: string };
+
+export const replaySelectorSchema = z
+  .strictObject({
+    ids: z.array(z.string().min(1).max(128)).min(1).max(10_000).optional().describe('Enrollments whose events are replayed.'),
+    batchId: z.string().min(1).max(128).optional(),
+    since: z.iso.datetime({ offset: true }).optional(),
+    until: z.iso.datetime({ offset: true }).optional(),
+    dryRun: z.boolean().default(true).describe('Report what would be replayed without publishing anything.'),
+  })
+  .describe('Replays events from the log to consumers (re-drives stuck enrollments).');
+export type ReplaySelector = z.output<typeof replaySelectorSchema> & { requestedBy: string };
+
+export const retryResultSchema = z.object({ retried: z.number().int().nonnegative() });
+export const replayResultSchema = z.object({
+  dryRun: z.boolean(),
+  enrollments: z.number().int().nonnegative(),
+  events: z.number().int().nonnegative(),
+});
+export const rebuildResultSchema = z.object({
+  started: z.boolean(),
+  enrollments: z.number().int().nonnegative().optional(),
+  events: z.number().int().nonnegative().optional(),
+});
+
+export type RetryResult = z.output<typeof retryResultSchema>;
+export type ReplayResult = z.output<typeof replayResultSchema>;
+export type RebuildResult = z.output<typeof rebuildResultSchema>;
+
+/**
+ * Operations on the pipeline that need the worker's machinery (retry failed steps, replay the log, rebuild the
+ * projection). The api authenticates, validates and delegates; the implementation is injected via buildApp deps.
+ */
+export interface OpsService {
+  retryFailed(selector: RetrySelector): Promise<RetryResult>;
+  replay(selector: ReplaySelector): Promise<ReplayResult>;
+  rebuildProjection(requestedBy: string): Promise<RebuildResult>;
+}
+
+/** Default until the real service exists: an honest 501, never a pretended success. */
+export class NotImplementedOpsService implements OpsService {
+  private fail(what: string): never {
+    throw new NotImplementedError(`${what} is not implemented in this deployment yet (no OpsService was configured); nothing was changed.`);
+  }
+  async retryFailed(): Promise<RetryResult> {
+    return this.fail('Retrying failed enrollments');
+  }
+  async replay(): Promise<ReplayResult> {
+    return this.fail('Replay');
+  }
+  async rebuildProjection(): Promise<RebuildResult> {
+    return this.fail('Rebuilding the projection');
+  }
+}

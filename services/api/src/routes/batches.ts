@@ -1,0 +1,148 @@
+import type { ReadModel } from '@verified-onboard/events';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import type { ApiKeyStore } from '../auth/api-keys.js';
+import { requireScope } from '../auth/authenticate.js';
+import { readBatchRecord, type BatchFormat, type BatchIngestor } from '../batch/batch-ingestor.js';
+import type { RedisKeys } from '../enrollments/keys.js';
+import { ENROLLMENT_STATUSES, enrollmentRequestSchema } from '../enrollments/schemas.js';
+import { ApiError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
+import { errorResponses } from '../http/error-schema.js';
+import { batchIdFromClientKey, newBatchId } from '../ids.js';
+import { idempotencyKeySchema } from './enrollments.js';
+import { API_KEY_SECURITY } from './security.js';
+
+export interface BatchRoutesOptions {
+  keys: ApiKeyStore;
+  ingestor: BatchIngestor;
+  readModel: ReadModel;
+  redis: Redis;
+  redisKeys: RedisKeys;
+  maxBytes: number;
+}
+
+const FORMATS: Record<string, BatchFormat> = { 'application/x-ndjson': 'ndjson', 'text/csv': 'csv' };
+const ACCEPTED_TYPES = Object.keys(FORMATS);
+
+function formatOf(request: FastifyRequest): BatchFormat | undefined {
+  const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  return type ? FORMATS[type] : undefined;
+}
+
+const rejectionSchema = z.object({
+  line: z.number().int().positive().describe('1-based physical line (the CSV header is line 1).'),
+  code: z.string(),
+  field: z.string().nullable(),
+  message: z.string(),
+});
+
+const batchAcceptedSchema = z
+  .object({
+    batchId: z.string(),
+    accepted: z.number().int().nonnegative().describe('Lines published (Kafka acknowledged).'),
+    rejectedCount: z.number().int().nonnegative(),
+    rejected: z.array(rejectionSchema).describe('The first 1000 rejected lines; rejectedCount counts all.'),
+  })
+  .describe('Valid lines are published even when others are rejected.');
+
+const batchStatusSchema = z.object({
+  batchId: z.string(),
+  total: z.number().int().nonnegative(),
+  byStatus: z.partialRecord(z.enum(ENROLLMENT_STATUSES), z.number().int().nonnegative()),
+  accepted: z.number().int().nonnegative().optional().describe('Lines accepted at submission (the api record).'),
+  rejected: z.number().int().nonnegative().optional().describe('Lines rejected at submission.'),
+});
+
+export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, options) => {
+  // The body is handed over as the raw stream and parsed line by line: a 10^6-line batch is never buffered.
+  app.addContentTypeParser(ACCEPTED_TYPES, (_request, payload, done) => done(null, payload));
+
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    '/v1/enrollments/batch',
+    {
+      onRequest: [
+        requireScope(options.keys, 'enrollments:write'),
+        async (request) => {
+          if (!formatOf(request)) throw new UnsupportedMediaTypeError(request.headers['content-type'], ACCEPTED_TYPES);
+          const length = Number(request.headers['content-length']);
+          if (Number.isFinite(length) && length > options.maxBytes) {
+            throw new PayloadTooLargeError(`The batch body exceeds ${options.maxBytes} bytes.`, 'batch_too_large');
+          }
+        },
+      ],
+      // The body schema documents one line; validation happens per line in the ingestor, not on the stream.
+      validatorCompiler: (route) => (route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler(route)),
+      schema: {
+        tags: ['batches'],
+        summary: 'Submit many enrollments as one streamed body (NDJSON or CSV).',
+        description:
+          'application/x-ndjson: one enrollment request object per line. text/csv: a header row naming the fields, then one ' +
+          'enrollment a line (no selfie column). Up to 10^6 lines. Resubmitting with the same Idempotency-Key or X-Batch-Id ' +
+          'republishes the same enrollment and event ids (derived from batch id and line number), so nothing is duplicated.',
+        security: API_KEY_SECURITY,
+        consumes: ACCEPTED_TYPES,
+        headers: z.object({
+          'idempotency-key': idempotencyKeySchema.optional(),
+          'x-batch-id': idempotencyKeySchema.optional().describe('Same as Idempotency-Key (either names the batch).'),
+        }),
+        body: enrollmentRequestSchema.describe('One line of the batch.'),
+        response: { 202: batchAcceptedSchema, ...errorResponses(400, 401, 403, 413, 415, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const clientKey = request.headers['idempotency-key'] ?? request.headers['x-batch-id'];
+      const batchId = clientKey ? batchIdFromClientKey(principal.keyId, clientKey) : newBatchId();
+      void reply.header('x-batch-id', batchId);
+      const body = request.body as unknown as Readable;
+      try {
+        const result = await options.ingestor.ingest({ batchId, format: formatOf(request)!, body, apiKeyId: principal.keyId });
+        return reply.code(202).send(result);
+      } catch (error) {
+        if (!body.readableEnded) {
+          // The answer goes out before the rest of the body was read: close instead of draining gigabytes.
+          void reply.header('connection', 'close');
+          body.resume();
+        }
+        if (error instanceof ApiError) error.details.push({ field: 'batchId', reason: batchId });
+        throw error;
+      }
+    },
+  );
+
+  r.get(
+    '/v1/batches/:id',
+    {
+      onRequest: requireScope(options.keys, 'enrollments:read'),
+      schema: {
+        tags: ['batches'],
+        summary: "Progress of a batch: its enrollments' statuses.",
+        description: 'Lines not yet projected by the worker count as requested.',
+        security: API_KEY_SECURITY,
+        params: z.object({ id: z.string().min(1).max(128) }),
+        response: { 200: batchStatusSchema, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) => {
+      const batchId = request.params.id;
+      const [record, projected] = await Promise.all([
+        readBatchRecord(options.redis, options.redisKeys, batchId),
+        options.readModel.batch(batchId),
+      ]);
+      if (!record && projected.total === 0) throw new NotFoundError(`Batch ${batchId}`);
+      const byStatus: Partial<Record<(typeof ENROLLMENT_STATUSES)[number], number>> = { ...projected.byStatus };
+      const unprojected = record ? record.accepted - projected.total : 0;
+      if (unprojected > 0) byStatus.requested = (byStatus.requested ?? 0) + unprojected;
+      return {
+        batchId,
+        total: Math.max(projected.total, record?.accepted ?? 0),
+        byStatus,
+        ...(record ? { accepted: record.accepted, rejected: record.rejected } : {}),
+      };
+    },
+  );
+};

@@ -1,0 +1,73 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ServiceUnavailableError } from '../errors.js';
+import { errorResponses } from '../http/error-schema.js';
+import type { ApiMetrics } from '../metrics.js';
+
+export interface ReadinessProbe {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface HealthRoutesOptions {
+  probes: ReadinessProbe[];
+  metrics: ApiMetrics;
+  probeTimeoutMs: number;
+}
+
+const withTimeout = <T>(promise: Promise<T>, ms: number) =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, options) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/healthz',
+    { schema: { tags: ['health'], summary: 'Liveness: the process is up.', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  r.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: Redis and Kafka answer.',
+        response: { 200: z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.literal('ok')) }), ...errorResponses(503) },
+      },
+    },
+    async (request) => {
+      const results = await Promise.allSettled(options.probes.map((probe) => withTimeout(probe.check(), options.probeTimeoutMs)));
+      const failures = results.flatMap((result, index) =>
+        result.status === 'rejected' ? [{ field: options.probes[index]!.name, reason: (result.reason as Error).message }] : [],
+      );
+      if (failures.length > 0) {
+        request.log.warn({ failures }, 'not ready');
+        throw new ServiceUnavailableError('not_ready', 'A dependency is unreachable.', 5, failures);
+      }
+      return { status: 'ready' as const, checks: Object.fromEntries(options.probes.map((probe) => [probe.name, 'ok' as const])) };
+    },
+  );
+
+  r.get(
+    '/metrics',
+    { schema: { tags: ['health'], summary: 'Prometheus metrics (text exposition format).', produces: ['text/plain'] } },
+    async (_request, reply) => {
+      void reply.header('content-type', options.metrics.registry.contentType);
+      return options.metrics.registry.metrics();
+    },
+  );
+};

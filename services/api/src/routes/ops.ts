@@ -1,0 +1,106 @@
+import type { ReadModel } from '@verified-onboard/events';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ApiKeyStore } from '../auth/api-keys.js';
+import { requireScope } from '../auth/authenticate.js';
+import { toView } from '../enrollments/enrollment-reader.js';
+import { enrollmentViewSchema } from '../enrollments/schemas.js';
+import { errorResponses } from '../http/error-schema.js';
+import {
+  failedFilterSchema,
+  rebuildResultSchema,
+  replayResultSchema,
+  replaySelectorSchema,
+  retryResultSchema,
+  retrySelectorSchema,
+  type OpsService,
+} from '../ops/ops-service.js';
+import { API_KEY_SECURITY } from './security.js';
+
+export interface OpsRoutesOptions {
+  keys: ApiKeyStore;
+  readModel: ReadModel;
+  opsService: OpsService;
+}
+
+const failedQuerySchema = failedFilterSchema.extend({
+  retryable: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().min(1).max(512).optional().describe('nextCursor of the previous page.'),
+});
+
+const OPS_ERRORS = errorResponses(400, 401, 403, 415, 429, 501, 503);
+
+export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, options) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  app.addHook('onRequest', requireScope(options.keys, 'ops'));
+
+  r.get(
+    '/v1/ops/failed',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Failed enrollments, filtered, newest first, paginated by cursor.',
+        security: API_KEY_SECURITY,
+        querystring: failedQuerySchema,
+        response: {
+          200: z.object({ items: z.array(enrollmentViewSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses(400, 401, 403, 429),
+        },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, ...filter } = request.query;
+      const page = await options.readModel.listFailed({ ...filter, limit, ...(cursor ? { cursor } : {}) });
+      return { items: page.items.map((state) => toView(state, null)), nextCursor: page.nextCursor ?? null };
+    },
+  );
+
+  r.post(
+    '/v1/ops/failed/retry',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Retry failed enrollments, by ids or by filter.',
+        security: API_KEY_SECURITY,
+        body: retrySelectorSchema,
+        response: { 202: retryResultSchema, ...OPS_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const result = await options.opsService.retryFailed({ ...request.body, requestedBy: request.principal!.keyId });
+      return reply.code(202).send(result);
+    },
+  );
+
+  r.post(
+    '/v1/ops/replay',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Replay enrollment events from the log (dry run by default).',
+        security: API_KEY_SECURITY,
+        body: replaySelectorSchema,
+        response: { 200: replayResultSchema, ...OPS_ERRORS },
+      },
+    },
+    async (request) => options.opsService.replay({ ...request.body, requestedBy: request.principal!.keyId }),
+  );
+
+  r.post(
+    '/v1/ops/projections/rebuild',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Drop and rebuild the read model from the event log.',
+        security: API_KEY_SECURITY,
+        response: { 202: rebuildResultSchema, ...OPS_ERRORS },
+      },
+    },
+    async (request, reply) => reply.code(202).send(await options.opsService.rebuildProjection(request.principal!.keyId)),
+  );
+};

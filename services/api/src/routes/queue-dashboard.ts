@@ -1,0 +1,36 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { Queue } from 'bullmq';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ApiKeyStore } from '../auth/api-keys.js';
+import { requireScope } from '../auth/authenticate.js';
+import { ApiError } from '../errors.js';
+
+export const QUEUE_DASHBOARD_PATH = '/ops/queues';
+
+export interface QueueDashboardOptions {
+  keys: ApiKeyStore;
+  queues: Queue[];
+}
+
+/**
+ * Bull Board behind the `ops` scope. Browsers cannot set a Bearer header, so a 401 here carries a Basic
+ * challenge: the browser asks for user = key id, password = secret and resends them on every request.
+ */
+export const queueDashboard: FastifyPluginAsync<QueueDashboardOptions> = async (app, options) => {
+  const authenticate = requireScope(options.keys, 'ops', { basicChallenge: true });
+  // Answered here rather than thrown: Bull Board installs its own error handler for its routes.
+  app.addHook('onRequest', async (request, reply) => {
+    try {
+      await authenticate.call(app, request, reply);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return reply.code(error.statusCode).send(error.toBody());
+    }
+  });
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
+  createBullBoard({ queues: options.queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: false })), serverAdapter });
+  await app.register(serverAdapter.registerPlugin(), { prefix: QUEUE_DASHBOARD_PATH });
+};

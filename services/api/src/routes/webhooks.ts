@@ -1,0 +1,105 @@
+import { createEvent } from '@verified-onboard/events';
+import { webhookPayloadSchema } from '@verified-onboard/verified-client';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { webhookAuthenticated, type WebhookAuthConfig } from '../auth/webhook-auth.js';
+import { EVENT_SOURCE } from '../enrollments/requested-event.js';
+import { UnauthenticatedError, ValidationFailedError } from '../errors.js';
+import { errorResponses } from '../http/error-schema.js';
+import type { EventPublisher } from '../publishing/publisher.js';
+
+export interface WebhookRoutesOptions {
+  auth: WebhookAuthConfig;
+  publisher: EventPublisher;
+  bodyLimitBytes: number;
+}
+
+const webhookBodyDoc = z
+  .looseObject({
+    EventType: z.union([z.number(), z.string()]).optional(),
+    OperationId: z.string().optional(),
+    TransactionId: z.string().nullable().optional(),
+    AccountNumber: z.string().nullable().optional(),
+    Name: z.string().optional(),
+    Status: z.number().int().optional(),
+    Message: z.string().nullable().optional(),
+    Timestamp: z.string().optional(),
+  })
+  .describe('Verified webhook body (parsed tolerantly: either casing, extra fields allowed).');
+
+export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, options) => {
+  // The signature is over the exact bytes sent, so this route (and only this plugin) keeps the raw body.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimitBytes }, (_request, body, done) => done(null, body));
+
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    '/v1/webhooks/verified',
+    {
+      validatorCompiler: () => (data: unknown) => ({ value: data }),
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Receives Verified webhooks (a hint that an operation reached a terminal status).',
+        description:
+          'Authenticated by X-Signature: base64(HMAC-SHA256(VERIFIED_WEBHOOK_SECRET, raw body)), or by Basic auth when ' +
+          'WEBHOOK_BASIC_AUTH is set. Publishes verified.webhook_received.v1 (key = operation id) and answers 204.',
+        headers: z.object({ 'x-signature': z.string().optional().describe('base64 HMAC-SHA256 of the raw body.') }),
+        body: webhookBodyDoc,
+        response: { 204: z.null().describe('Received.'), ...errorResponses(400, 401, 413, 503) },
+      },
+    },
+    async (request, reply) => {
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const signature = request.headers['x-signature'];
+      const authenticated = webhookAuthenticated(options.auth, raw, {
+        signature: typeof signature === 'string' ? signature : undefined,
+        authorization: request.headers.authorization,
+      });
+      if (!authenticated) {
+        request.log.warn({ hasSignature: signature !== undefined }, 'webhook rejected: signature or credentials do not verify');
+        throw new UnauthenticatedError('The webhook signature or credentials do not verify.', 'invalid_webhook_signature');
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw new ValidationFailedError([{ field: 'body', reason: 'not valid JSON' }], 'The webhook body is not valid JSON.', 'invalid_body');
+      }
+      const parsed = webhookPayloadSchema.safeParse(json);
+      if (!parsed.success) {
+        throw new ValidationFailedError(
+          parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || 'body', reason: issue.message })),
+          'The webhook body is not a Verified webhook payload.',
+        );
+      }
+      const payload = parsed.data;
+      if (!payload.operationId) {
+        throw new ValidationFailedError([{ field: 'OperationId', reason: 'required' }], 'The webhook names no operation.');
+      }
+      const receivedAt = new Date();
+      const upstreamStatus = payload.status !== null && payload.status >= 0 && payload.status <= 5 ? payload.status : undefined;
+      const event = createEvent({
+        type: 'verified.webhook_received.v1',
+        subject: payload.operationId,
+        sequence: 0,
+        source: EVENT_SOURCE,
+        correlationId: payload.operationId,
+        causationId: null,
+        // A repeated delivery of the same status change is the same hint, so consumers drop it.
+        discriminator: `${upstreamStatus ?? ''}:${payload.timestamp ?? ''}`,
+        time: receivedAt,
+        data: {
+          operationId: payload.operationId,
+          ...(payload.transactionId ? { transactionId: payload.transactionId } : {}),
+          ...(payload.accountNumber ? { accountNumber: payload.accountNumber } : {}),
+          ...(upstreamStatus !== undefined ? { upstreamStatus: upstreamStatus as 0 | 1 | 2 | 3 | 4 | 5 } : {}),
+          ...(payload.eventType !== null ? { eventType: String(payload.eventType) } : {}),
+          receivedAt: receivedAt.toISOString(),
+        },
+      });
+      await options.publisher.publish('hints', [event]);
+      return reply.code(204).send();
+    },
+  );
+};
