@@ -1,0 +1,91 @@
+/** Base of every error this package throws: a stable `code` callers can switch on. */
+export abstract class EventsError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A message or object that is not a valid event: bad JSON, missing CloudEvents attributes, unknown type,
+ * data failing its schema, or a secret-bearing field. `reason` is a short machine-readable category
+ * (it becomes the `dlq-reason` header), `message` the human detail.
+ */
+export class EventValidationError extends EventsError {
+  readonly code = 'invalid_event';
+  constructor(
+    readonly reason: 'bad_json' | 'missing_attribute' | 'unsupported_specversion' | 'unknown_type' | 'invalid_data' | 'invalid_envelope' | 'forbidden_field',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** An event that the enrollment state machine cannot apply in the current state. */
+export class InvalidTransitionError extends EventsError {
+  readonly code = 'invalid_transition';
+  constructor(
+    readonly enrollmentId: string,
+    readonly from: string | null,
+    readonly eventType: string,
+    detail?: string,
+  ) {
+    super(`enrollment ${enrollmentId}: ${eventType} is not valid from ${from ?? 'no state'}${detail ? ` (${detail})` : ''}`);
+  }
+}
+
+/** Two different events claim the same position in an enrollment's stream (or a new event arrived below the head). */
+export class SequenceConflictError extends EventsError {
+  readonly code = 'sequence_conflict';
+  constructor(
+    readonly enrollmentId: string,
+    readonly sequence: number,
+    readonly version: number,
+    readonly eventId: string,
+  ) {
+    super(`enrollment ${enrollmentId}: event ${eventId} at sequence ${sequence} conflicts with the stream at version ${version}`);
+  }
+}
+
+/** Events of more than one enrollment were given to one fold. */
+export class MixedSubjectsError extends EventsError {
+  readonly code = 'mixed_subjects';
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`fold over enrollment ${expected} received an event of ${actual}`);
+  }
+}
+
+/** Kafka did not acknowledge a publish (broker unreachable, topic missing, timeout, producer stopped). */
+export class PublishError extends EventsError {
+  readonly code = 'publish_failed';
+}
+
+/** A selfie could not be decrypted or its digest does not match. */
+export class SelfieIntegrityError extends EventsError {
+  readonly code = 'selfie_integrity';
+}
+
+/** The selfie encryption key is not 32 bytes of base64 or hex. */
+export class InvalidEncryptionKeyError extends EventsError {
+  readonly code = 'invalid_encryption_key';
+}
+
+/** An upcaster registration that would make the chain ambiguous or cyclic. */
+export class UpcasterRegistrationError extends EventsError {
+  readonly code = 'invalid_upcaster';
+}
+
+/** The read model's optimistic write lost to concurrent writers too many times in a row. */
+export class ReadModelContentionError extends EventsError {
+  readonly code = 'read_model_contention';
+}
+
+/** A listFailed cursor that this read model did not issue. */
+export class InvalidCursorError extends EventsError {
+  readonly code = 'invalid_cursor';
+}

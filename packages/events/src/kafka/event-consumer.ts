@@ -1,0 +1,277 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Batch, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { decodeEvent } from '../codec.js';
+import type { DedupeStore } from '../dedupe/dedupe-store.js';
+import { DLQ_HEADERS } from './dlq-headers.js';
+import type { EventEnvelope } from '../envelope.js';
+import { EventValidationError } from '../errors.js';
+import { silentLogger, type LoggerLike } from '../logger.js';
+import type { UpcasterRegistry } from '../upcasters.js';
+
+export interface ConsumedEvent {
+  event: EventEnvelope;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface EventConsumerOptions {
+  groupId: string;
+  topics: string[];
+  fromBeginning?: boolean;
+  dedupe?: DedupeStore;
+  deadLetterTopic: string;
+  /** Called once per event, in partition order. Throwing blocks the partition and retries with backoff. */
+  handler: (event: ConsumedEvent) => Promise<void>;
+  /** When set, replaces `handler`: called with runs of consecutive valid, not yet seen events of one partition. */
+  handleBatch?: (events: ConsumedEvent[]) => Promise<void>;
+  /** Most events given to one handleBatch call (default 500). */
+  maxHandleBatchSize?: number;
+  logger?: LoggerLike;
+  /** Partitions handled in parallel by this member (order within each partition is kept); default 4. */
+  partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** Broker long-poll; also bounds how long stop() waits for an idle fetch. Default 500 ms. */
+  maxWaitTimeMs?: number;
+  /** Backoff of a failing handler: starts at initialMs, doubles to maxMs. */
+  retry?: { initialMs?: number; maxMs?: number };
+  /** Commit at least this often inside a long batch (default 1000 ms); a batch end always commits. */
+  commitIntervalMs?: number;
+  upcasters?: UpcasterRegistry;
+  /** Metrics hook for handler failures (the event's data is never logged). */
+  onHandlerError?: (error: unknown, event: ConsumedEvent) => void;
+}
+
+export interface ConsumerStats {
+  handled: number;
+  duplicates: number;
+  deadLettered: number;
+  handlerErrors: number;
+}
+
+
+type Step = 'done' | 'stopped';
+
+/**
+ * Consumes events in a group with at-least-once delivery: per-partition order, offsets committed only after
+ * the handler succeeded, dedupe by event id, undecodable messages to the dead-letter topic (then onwards),
+ * a failing handler retried with backoff without skipping, and a stop() that commits what finished.
+ */
+export class EventConsumer {
+  private readonly consumer: Consumer;
+  private readonly dlqProducer: Producer;
+  private readonly logger: LoggerLike;
+  private readonly abort = new AbortController();
+  private stopping = false;
+  private started = false;
+  private readonly counters: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0, handlerErrors: 0 };
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: EventConsumerOptions,
+  ) {
+    this.logger = options.logger ?? silentLogger;
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 3000,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 500,
+      allowAutoTopicCreation: false,
+    });
+    this.dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  get stats(): ConsumerStats {
+    return { ...this.counters };
+  }
+
+  async start(): Promise<void> {
+    if (this.started) throw new Error('EventConsumer.start() was already called');
+    this.started = true;
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      this.logger.error({ err: { message: e.payload.error.message }, restart: e.payload.restart, groupId: this.options.groupId }, 'consumer crashed');
+    });
+    await this.dlqProducer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  /** Stops fetching, lets the handlers in progress finish (backoff sleeps end at once), commits, leaves the group. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.abort.abort();
+    await this.consumer.disconnect();
+    await this.dlqProducer.disconnect();
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const active = () => !this.stopping && isRunning() && !isStale();
+    let finished: string | null = null;
+    let committed: string | null = null;
+    let lastCommitAt = Date.now();
+    const commit = async () => {
+      if (finished === null || finished === committed) return;
+      const offset = finished;
+      try {
+        await commitOffsetsIfNecessary({
+          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }] }],
+        });
+        committed = offset;
+        lastCommitAt = Date.now();
+      } catch (error) {
+        // Typically a rebalance: the next owner starts from the last commit and dedupe absorbs the overlap.
+        this.logger.warn({ err: { message: (error as Error).message }, topic: batch.topic, partition: batch.partition }, 'offset commit failed');
+      }
+    };
+    const markDone = async (offset: string) => {
+      resolveOffset(offset);
+      finished = offset;
+      if (Date.now() - lastCommitAt >= (this.options.commitIntervalMs ?? 1000)) await commit();
+    };
+
+    const chunkLimit = this.options.handleBatch ? (this.options.maxHandleBatchSize ?? 500) : 1;
+    let chunk: { consumed: ConsumedEvent; message: KafkaMessage }[] = [];
+    const flush = async (): Promise<Step> => {
+      if (chunk.length === 0) return 'done';
+      const step = await this.handleChunk(chunk, active, heartbeat);
+      if (step === 'done') await markDone(chunk[chunk.length - 1]!.message.offset);
+      chunk = [];
+      return step;
+    };
+
+    try {
+      for (const message of batch.messages) {
+        if (!active()) break;
+        let event: EventEnvelope;
+        try {
+          event = decodeEvent(message, { upcasters: this.options.upcasters });
+        } catch (error) {
+          if (!(error instanceof EventValidationError)) throw error;
+          if ((await flush()) === 'stopped') break;
+          if ((await this.deadLetter(batch, message, error, active)) === 'stopped') break;
+          await markDone(message.offset);
+          continue;
+        }
+        chunk.push({ consumed: { event, topic: batch.topic, partition: batch.partition, offset: message.offset }, message });
+        if (chunk.length >= chunkLimit && (await flush()) === 'stopped') break;
+        await heartbeat();
+      }
+      if (active()) await flush();
+    } finally {
+      await commit();
+    }
+  }
+
+  /** Dedupe, handler, dedupe marks; each stage retried on its own so a failing mark never re-runs the handler. */
+  private async handleChunk(chunk: { consumed: ConsumedEvent }[], active: () => boolean, heartbeat: () => Promise<void>): Promise<Step> {
+    const { dedupe } = this.options;
+    let fresh: ConsumedEvent[] = chunk.map((c) => c.consumed);
+    if (dedupe) {
+      const ok = await this.withRetry(fresh[0]!, active, heartbeat, async () => {
+        const seen = await Promise.all(fresh.map((c) => dedupe.has(c.event.id)));
+        const kept = fresh.filter((_, i) => !seen[i]);
+        this.counters.duplicates += fresh.length - kept.length;
+        fresh = kept;
+      });
+      if (!ok) return 'stopped';
+    }
+    if (fresh.length === 0) return 'done';
+    const handled = await this.withRetry(fresh[0]!, active, heartbeat, async () => {
+      if (this.options.handleBatch) await this.options.handleBatch(fresh);
+      else await this.options.handler(fresh[0]!);
+    });
+    if (!handled) return 'stopped';
+    this.counters.handled += fresh.length;
+    if (dedupe) {
+      // The handler's effect is done: marking must not be abandoned on stop, or the next owner repeats it.
+      const marked = await this.withRetry(fresh[0]!, () => true, heartbeat, async () => {
+        await Promise.all(fresh.map((c) => dedupe.add(c.event.id)));
+      }, 5);
+      if (!marked) this.logger.warn({ eventId: fresh[0]!.event.id }, 'could not record handled event ids; they may be redelivered');
+    }
+    return 'done';
+  }
+
+  private async withRetry(
+    first: ConsumedEvent,
+    active: () => boolean,
+    heartbeat: () => Promise<void>,
+    fn: () => Promise<void>,
+    maxAttempts = Number.POSITIVE_INFINITY,
+  ): Promise<boolean> {
+    let delay = this.options.retry?.initialMs ?? 100;
+    const maxDelay = this.options.retry?.maxMs ?? 30_000;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await fn();
+        return true;
+      } catch (error) {
+        this.counters.handlerErrors++;
+        this.options.onHandlerError?.(error, first);
+        this.logger.warn(
+          {
+            err: { message: (error as Error)?.message, code: (error as { code?: unknown })?.code },
+            eventId: first.event.id,
+            type: first.event.type,
+            topic: first.topic,
+            partition: first.partition,
+            offset: first.offset,
+            attempt,
+          },
+          'event handler failed; retrying the partition',
+        );
+      }
+      if (!active() || attempt >= maxAttempts) return false;
+      try {
+        await sleep(delay, undefined, { signal: this.abort.signal });
+      } catch {
+        // aborted by stop()
+      }
+      if (!active()) return false;
+      try {
+        await heartbeat();
+      } catch {
+        return false; // rebalancing: the partition may be someone else's now
+      }
+      delay = Math.min(delay * 2, maxDelay);
+    }
+  }
+
+  private async deadLetter(batch: Batch, message: KafkaMessage, error: EventValidationError, active: () => boolean): Promise<Step> {
+    const headers: IHeaders = {
+      ...message.headers,
+      [DLQ_HEADERS.reason]: error.reason,
+      [DLQ_HEADERS.error]: error.message.slice(0, 512),
+      [DLQ_HEADERS.sourceTopic]: batch.topic,
+      [DLQ_HEADERS.sourcePartition]: String(batch.partition),
+      [DLQ_HEADERS.sourceOffset]: message.offset,
+    };
+    let delay = this.options.retry?.initialMs ?? 100;
+    for (;;) {
+      try {
+        await this.dlqProducer.send({ topic: this.options.deadLetterTopic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
+        this.counters.deadLettered++;
+        this.logger.warn({ reason: error.reason, topic: batch.topic, partition: batch.partition, offset: message.offset }, 'message dead-lettered');
+        return 'done';
+      } catch (sendError) {
+        this.logger.error({ err: { message: (sendError as Error).message }, topic: this.options.deadLetterTopic }, 'dead-letter publish failed; retrying');
+      }
+      if (!active()) return 'stopped';
+      try {
+        await sleep(delay, undefined, { signal: this.abort.signal });
+      } catch {
+        return 'stopped';
+      }
+      delay = Math.min(delay * 2, this.options.retry?.maxMs ?? 30_000);
+    }
+  }
+}

@@ -1,0 +1,256 @@
+import type { Redis } from 'ioredis';
+import type { EnrollmentEvent } from '../envelope.js';
+import { InvalidCursorError, ReadModelContentionError, SequenceConflictError } from '../errors.js';
+import { EVENT_TYPES, type RequestedData } from '../event-types.js';
+import { apply, isDuplicate } from '../fold.js';
+import type { ParseOptions } from '../parse-event.js';
+import type { Step } from '../schemas/common.js';
+import { ENROLLMENT_STATUSES, type EnrollmentState, type EnrollmentStatus } from '../state.js';
+import type { UpcasterRegistry } from '../upcasters.js';
+import { applyScript } from './apply-script.js';
+import { fromStored, toStored, type StoredEvent } from './stored-event.js';
+
+export interface ReadModelOptions {
+  /** Key prefix, e.g. `vo:`; keys are `${prefix}rm:{enrollmentId}` and `${prefix}rm:...` indexes. */
+  prefix: string;
+  upcasters?: UpcasterRegistry;
+}
+
+export type ApplyResult = 'applied' | 'duplicate' | 'stale';
+
+export interface BatchCounts {
+  total: number;
+  byStatus: Record<EnrollmentStatus, number>;
+}
+
+export interface FailedFilter {
+  step?: Step;
+  code?: string;
+  batchId?: string;
+  since?: Date | string | number;
+  until?: Date | string | number;
+  retryable?: boolean;
+  /** Default 100, at most 1000. */
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface FailedEntry {
+  enrollmentId: string;
+  failedAt: string;
+  step: Step;
+  code: string;
+  retryable: boolean;
+  attempts: number;
+  batchId: string | null;
+}
+
+export interface FailedPage {
+  items: FailedEntry[];
+  /** Pass back to get the next page; null when there are no more. */
+  nextCursor: string | null;
+}
+
+/** Stored state: the fields derivable from the stored events are left out to keep Redis small. */
+type CompactState = Omit<EnrollmentState, 'request' | 'appliedEventIds'>;
+
+interface Loaded {
+  state: EnrollmentState | null;
+  events: StoredEvent[];
+  version: string;
+}
+
+const MAX_CAS_ATTEMPTS = 50;
+const ACTIVE_POINTER = 'rm-active';
+
+function toMillis(value: Date | string | number): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
+  if (Number.isNaN(ms)) throw new RangeError(`not a time: ${String(value)}`);
+  return ms;
+}
+
+function escapeGlob(s: string): string {
+  return s.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+/**
+ * The Redis projection of enrollment events: the folded state per enrollment, its events, counts per
+ * status for each batch, and an index of failed enrollments. Written by the worker's projector, read by
+ * the api. Idempotent by event id and version, so a replay or redelivery changes nothing.
+ */
+export class ReadModel {
+  readonly prefix: string;
+  private readonly parse: ParseOptions;
+
+  constructor(
+    private readonly redis: Redis,
+    options: ReadModelOptions,
+  ) {
+    this.prefix = options.prefix;
+    this.parse = { upcasters: options.upcasters };
+  }
+
+  /** The prefix readers should use: the pointer set by switchKeyspace, else `basePrefix`. */
+  static async activeKeyspace(redis: Redis, basePrefix: string): Promise<string> {
+    return (await redis.get(`${basePrefix}${ACTIVE_POINTER}`)) ?? basePrefix;
+  }
+
+  /** Points readers at `prefix` (e.g. after a rebuild into `vo:rebuild-2:`); returns the previous active prefix. */
+  static async switchKeyspace(redis: Redis, basePrefix: string, prefix: string): Promise<string> {
+    const previous = await redis.getset(`${basePrefix}${ACTIVE_POINTER}`, prefix);
+    return previous ?? basePrefix;
+  }
+
+  /** A ReadModel on the active keyspace. */
+  static async open(redis: Redis, basePrefix: string, options: Omit<ReadModelOptions, 'prefix'> = {}): Promise<ReadModel> {
+    return new ReadModel(redis, { ...options, prefix: await ReadModel.activeKeyspace(redis, basePrefix) });
+  }
+
+  /** Deletes every key of a keyspace (an old one after a switch); returns how many. */
+  static async dropKeyspace(redis: Redis, prefix: string): Promise<number> {
+    let deleted = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}rm:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.unlink(...keys);
+    } while (cursor !== '0');
+    return deleted;
+  }
+
+  key(enrollmentId: string): string {
+    return `${this.prefix}rm:${enrollmentId}`;
+  }
+  private batchKey(batchId: string): string {
+    return `${this.prefix}rm:batch:${batchId}`;
+  }
+  private get failedKey(): string {
+    return `${this.prefix}rm:failed`;
+  }
+  private get failedMetaKey(): string {
+    return `${this.prefix}rm:failed-meta`;
+  }
+
+  private async load(enrollmentId: string): Promise<Loaded> {
+    const [stateJson, eventsJson, version] = await this.redis.hmget(this.key(enrollmentId), 'state', 'events', 'v');
+    if (!stateJson || !eventsJson) return { state: null, events: [], version: '' };
+    const events = JSON.parse(eventsJson) as StoredEvent[];
+    const compact = JSON.parse(stateJson) as CompactState;
+    const requested = events.find((e) => e[1] === EVENT_TYPES.requested);
+    const request = requested ? (fromStored(enrollmentId, requested, this.parse).data as RequestedData) : (undefined as never);
+    return { state: { ...compact, request, appliedEventIds: events.map((e) => e[0]) }, events, version: version ?? '' };
+  }
+
+  async get(enrollmentId: string): Promise<EnrollmentState | null> {
+    return (await this.load(enrollmentId)).state;
+  }
+
+  async events(enrollmentId: string): Promise<EnrollmentEvent[]> {
+    const eventsJson = await this.redis.hget(this.key(enrollmentId), 'events');
+    if (!eventsJson) return [];
+    return (JSON.parse(eventsJson) as StoredEvent[]).map((e) => fromStored(enrollmentId, e, this.parse));
+  }
+
+  /**
+   * Folds one event into the projection atomically. 'duplicate': this id was applied already;
+   * 'stale': a different event already holds this position (a conflicting writer; the first one wins).
+   * An impossible transition throws InvalidTransitionError.
+   */
+  async applyEvent(event: EnrollmentEvent): Promise<ApplyResult> {
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const loaded = await this.load(event.subject);
+      const before = loaded.state;
+      if (isDuplicate(before, event)) return 'duplicate';
+      let after: EnrollmentState;
+      try {
+        after = apply(before, event);
+      } catch (error) {
+        if (error instanceof SequenceConflictError) return 'stale';
+        throw error;
+      }
+      const { request: _request, appliedEventIds: _ids, ...compact } = after;
+      const failedOp = after.status === 'failed' ? 'add' : before?.status === 'failed' ? 'remove' : '';
+      const failure = after.failure;
+      const meta: FailedEntry | null =
+        failedOp === 'add' && failure
+          ? { enrollmentId: after.id, failedAt: failure.failedAt, step: failure.step, code: failure.code, retryable: failure.retryable, attempts: failure.attempts, batchId: after.batchId }
+          : null;
+      const ok = await applyScript.run(
+        this.redis,
+        [this.key(after.id), this.batchKey(after.batchId ?? ''), this.failedKey, this.failedMetaKey],
+        [
+          loaded.version,
+          JSON.stringify(compact),
+          JSON.stringify([...loaded.events, toStored(event)]),
+          String(after.version),
+          before?.status ?? '',
+          after.status,
+          after.batchId ? '1' : '0',
+          failedOp,
+          after.id,
+          meta ? toMillis(meta.failedAt) : 0,
+          meta ? JSON.stringify(meta) : '',
+        ],
+      );
+      if (ok === 1) return 'applied';
+      // Another writer moved the enrollment between our read and write: read again and re-decide.
+    }
+    throw new ReadModelContentionError(`read model: enrollment ${event.subject} kept changing during ${MAX_CAS_ATTEMPTS} attempts`);
+  }
+
+  async batch(batchId: string): Promise<BatchCounts> {
+    const raw = await this.redis.hgetall(this.batchKey(batchId));
+    const byStatus = Object.fromEntries(ENROLLMENT_STATUSES.map((s) => [s, Number(raw[s] ?? 0)])) as Record<EnrollmentStatus, number>;
+    return { total: Number(raw.total ?? 0), byStatus };
+  }
+
+  /** Failed enrollments, oldest failure first, filtered; page with `cursor`. */
+  async listFailed(filter: FailedFilter = {}): Promise<FailedPage> {
+    const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
+    const after = filter.cursor ? decodeCursor(filter.cursor) : null;
+    const min = Math.max(filter.since !== undefined ? toMillis(filter.since) : -Infinity, after ? after.score : -Infinity);
+    const max = filter.until !== undefined ? toMillis(filter.until) : Infinity;
+    const minArg = min === -Infinity ? '-inf' : String(min);
+    const maxArg = max === Infinity ? '+inf' : String(max);
+    const chunk = Math.max(limit * 2, 200);
+    const items: FailedEntry[] = [];
+    let last: { score: number; id: string } | null = null;
+    for (let offset = 0; items.length < limit; offset += chunk) {
+      const flat = await this.redis.zrangebyscore(this.failedKey, minArg, maxArg, 'WITHSCORES', 'LIMIT', offset, chunk);
+      if (flat.length === 0) break;
+      const entries: { id: string; score: number }[] = [];
+      for (let i = 0; i < flat.length; i += 2) entries.push({ id: flat[i]!, score: Number(flat[i + 1]) });
+      const metas = await this.redis.hmget(this.failedMetaKey, ...entries.map((e) => e.id));
+      for (let i = 0; i < entries.length && items.length < limit; i++) {
+        const { id, score } = entries[i]!;
+        // Same-score members come in lexicographic order, so (score, id) is a total order for the cursor.
+        if (after && (score < after.score || (score === after.score && id <= after.id))) continue;
+        last = { score, id };
+        const json = metas[i];
+        if (!json) continue;
+        const meta = JSON.parse(json) as FailedEntry;
+        if (filter.step !== undefined && meta.step !== filter.step) continue;
+        if (filter.code !== undefined && meta.code !== filter.code) continue;
+        if (filter.batchId !== undefined && meta.batchId !== filter.batchId) continue;
+        if (filter.retryable !== undefined && meta.retryable !== filter.retryable) continue;
+        items.push(meta);
+      }
+      if (entries.length < chunk) break;
+    }
+    return { items, nextCursor: items.length === limit && last ? encodeCursor(last) : null };
+  }
+}
+
+function encodeCursor(c: { score: number; id: string }): string {
+  return Buffer.from(JSON.stringify([c.score, c.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { score: number; id: string } {
+  try {
+    const [score, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
+    if (typeof score === 'number' && typeof id === 'string') return { score, id };
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError('invalid cursor');
+}
