@@ -11,6 +11,9 @@ import { TOPIC_CATALOGUE, type TopicKey } from './topics.js';
 
 export const CATALOGUE_VERSION = '1.0.0';
 
+// io 'input' keeps objects open (no additionalProperties: false): the evolution rule adds optional fields
+// in place, and a consumer validating against today's schema must accept tomorrow's events.
+
 function withoutMeta(schema: Record<string, unknown>): Record<string, unknown> {
   const { $schema: _s, ...rest } = schema;
   return rest;
@@ -23,7 +26,7 @@ export function eventJsonSchemas(): Record<EventType, Record<string, unknown>> {
     out[type] = {
       $id: `https://verified-onboard.local/schemas/${type}.json`,
       title: type,
-      ...(z.toJSONSchema(eventEnvelopeSchema(type), { target: 'draft-2020-12', io: 'output' }) as Record<string, unknown>),
+      ...(z.toJSONSchema(eventEnvelopeSchema(type), { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>),
     };
   }
   return out;
@@ -71,7 +74,7 @@ export function asyncApiDocument(): Record<string, unknown> {
   const message = (type: EventType) => {
     const isWebhook = type === EVENT_TYPES.webhookReceived;
     const subjectNote = isWebhook ? 'Verified OperationId (also the key).' : 'Enrollment id (also the key).';
-    const payload = withoutMeta(z.toJSONSchema(eventDataSchemas[type], { target: 'draft-7', io: 'output' }) as Record<string, unknown>);
+    const payload = withoutMeta(z.toJSONSchema(eventDataSchemas[type], { target: 'draft-7', io: 'input' }) as Record<string, unknown>);
     return {
       name: type,
       title: type,
