@@ -3,13 +3,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
   EventProducer,
-  ReadModel,
+  type ReadModel,
   SelfieVault,
   topicNames,
   type Kafka,
 } from '@verified-onboard/events';
 import { Queue } from 'bullmq';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -24,6 +24,7 @@ import type { ApiConfig } from './config.js';
 import { EnrollmentReader } from './enrollments/enrollment-reader.js';
 import { EnrollmentSubmitter } from './enrollments/enrollment-submitter.js';
 import { redisKeys } from './enrollments/keys.js';
+import { activeReadModel, fixedReadModel } from './enrollments/read-model-source.js';
 import type { SelfieStore } from './enrollments/requested-event.js';
 import { TooManyRequestsError } from './errors.js';
 import { installErrorHandling } from './http/error-handler.js';
@@ -48,6 +49,7 @@ export interface AppDeps {
   kafka: Kafka;
   /** Defaults to a batching EventProducer on `kafka`, closed with the app. */
   producer?: EventProducer;
+  /** A fixed read model (tests); by default the api follows the active keyspace under `${QUEUE_PREFIX}:`. */
   readModel?: ReadModel;
   selfieStore?: SelfieStore;
   /** Retry/replay/rebuild; defaults to an implementation answering 501 not_implemented. */
@@ -68,7 +70,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
   if (config.selfieEncryptionKeyIsDevDefault) logger.warn('SELFIE_ENCRYPTION_KEY is unset: using the local development key');
 
   const app = Fastify({
-    loggerInstance: logger,
+    loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.jsonBodyLimitBytes,
     disableRequestLogging: false,
     trustProxy: false,
@@ -92,7 +94,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     config.publishTimeoutMs,
     logger,
   );
-  const readModel = deps.readModel ?? new ReadModel(deps.redis, { prefix: config.keyPrefix });
+  const readModel = deps.readModel ? fixedReadModel(deps.readModel) : activeReadModel(deps.redis, `${config.keyPrefix}:`);
   const selfieStore = deps.selfieStore ?? selfieVaultStore(deps.redis, config);
   const reader = new EnrollmentReader(deps.redis, readModel, rk);
   const submitter = new EnrollmentSubmitter(deps.redis, rk, reader, publisher, selfieStore, metrics, {
@@ -168,8 +170,8 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
 }
 
 function selfieVaultStore(redis: Redis, config: ApiConfig): SelfieStore {
-  const vault = new SelfieVault(redis, { prefix: config.keyPrefix, key: config.selfieEncryptionKey, ttlSec: config.selfieTtlSec });
-  return { store: (image, dataType) => vault.put(image, { dataType }) };
+  const vault = new SelfieVault(redis, { prefix: `${config.keyPrefix}:`, key: config.selfieEncryptionKey, ttlSec: config.selfieTtlSec });
+  return { store: (imageBase64) => vault.put(imageBase64) };
 }
 
 /** One admin connection for readiness, made on first use and dropped after a failure so the next probe reconnects. */

@@ -1,7 +1,8 @@
+import { parseEncryptionKey } from '@verified-onboard/events';
 import { z } from 'zod';
 
-/** Key used when SELFIE_ENCRYPTION_KEY is unset outside production; anyone reading the source knows it. */
-export const DEV_SELFIE_ENCRYPTION_KEY = 'dev-only-selfie-key-do-not-use-in-production-0000';
+/** AES-256 key used when SELFIE_ENCRYPTION_KEY is unset outside production; anyone reading the source knows it. */
+export const DEV_SELFIE_ENCRYPTION_KEY = '00000000000000000000000000000000000000000000000000000000deadbeef';
 /** The documented local API key (all scopes), used only when API_KEYS is unset and NODE_ENV is not production. */
 export const LOCAL_DEV_API_KEY = { keyId: 'local-dev-key', secret: 'local-dev-secret' } as const;
 
@@ -30,7 +31,20 @@ export const envSchema = z
       emptyAsUndefined,
       z.string().regex(/^[^:]+:.+$/, 'user:password').optional(),
     ),
-    SELFIE_ENCRYPTION_KEY: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+    SELFIE_ENCRYPTION_KEY: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine((key) => {
+          try {
+            parseEncryptionKey(key);
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'must be 32 bytes as 64 hex characters or base64')
+        .optional(),
+    ),
     LOG_LEVEL: z.preprocess(
       emptyAsUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,6 +1,7 @@
-import type { EnrollmentEvent, EnrollmentState, ReadModel } from '@verified-onboard/events';
+import type { EnrollmentEvent, EnrollmentState } from '@verified-onboard/events';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './keys.js';
+import type { ReadModelSource } from './read-model-source.js';
 import type { EnrollmentView } from './schemas.js';
 
 /** What the api remembers of an enrollment it accepted, until the projector has caught up. */
@@ -43,17 +44,17 @@ export function toView(state: EnrollmentState, captureUrl: string | null): Enrol
 export class EnrollmentReader {
   constructor(
     private readonly redis: Redis,
-    private readonly readModel: ReadModel,
+    private readonly readModel: ReadModelSource,
     private readonly keys: RedisKeys,
   ) {}
 
   async state(id: string): Promise<EnrollmentState | null> {
-    return this.readModel.get(id);
+    return (await this.readModel()).get(id);
   }
 
   /** The read model's view, or the "accepted" record (status requested) between 202 and projection; null if unknown. */
   async view(id: string): Promise<EnrollmentView | null> {
-    const state = await this.readModel.get(id);
+    const state = await (await this.readModel()).get(id);
     if (state) {
       const captureUrl =
         state.status === 'capture_pending' && state.request.transport === 'inline'
@@ -77,7 +78,7 @@ export class EnrollmentReader {
   }
 
   async events(id: string): Promise<EnrollmentEvent[] | null> {
-    const events = await this.readModel.events(id);
+    const events = await (await this.readModel()).events(id);
     if (events.length > 0) return [...events].sort((a, b) => a.sequence - b.sequence);
     return (await this.redis.exists(this.keys.accepted(id))) ? [] : null;
   }

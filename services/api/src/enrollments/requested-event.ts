@@ -6,7 +6,7 @@ export const EVENT_SOURCE = 'verified-onboard/api';
 
 /** Stores an import's image out of band (encrypted, with a TTL) and returns what the event may carry. */
 export interface SelfieStore {
-  store(image: Buffer, dataType: number): Promise<{ ref: string; digest: string }>;
+  store(imageBase64: string): Promise<{ ref: string; digest: string }>;
 }
 
 export interface RequestedEventInput {
@@ -61,7 +61,6 @@ export function requestedEvent(input: RequestedEventInput): EventEnvelope {
 /** Moves the image into the SelfieStore; the returned reference is all that travels on Kafka. */
 export async function storeSelfie(store: SelfieStore, request: EnrollmentRequest) {
   if (!request.selfie) return undefined;
-  const image = Buffer.from(request.selfie.data, 'base64');
-  const { ref, digest } = await store.store(image, request.selfie.dataType);
+  const { ref, digest } = await store.store(request.selfie.data);
   return { ref, digest, dataType: request.selfie.dataType };
 }

@@ -1,4 +1,3 @@
-import type { ReadModel } from '@verified-onboard/events';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
@@ -8,6 +7,7 @@ import type { ApiKeyStore } from '../auth/api-keys.js';
 import { requireScope } from '../auth/authenticate.js';
 import { readBatchRecord, type BatchFormat, type BatchIngestor } from '../batch/batch-ingestor.js';
 import type { RedisKeys } from '../enrollments/keys.js';
+import type { ReadModelSource } from '../enrollments/read-model-source.js';
 import { ENROLLMENT_STATUSES, enrollmentRequestSchema } from '../enrollments/schemas.js';
 import { ApiError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
 import { errorResponses } from '../http/error-schema.js';
@@ -18,7 +18,7 @@ import { API_KEY_SECURITY } from './security.js';
 export interface BatchRoutesOptions {
   keys: ApiKeyStore;
   ingestor: BatchIngestor;
-  readModel: ReadModel;
+  readModel: ReadModelSource;
   redis: Redis;
   redisKeys: RedisKeys;
   maxBytes: number;
@@ -75,7 +75,8 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, o
         },
       ],
       // The body schema documents one line; validation happens per line in the ingestor, not on the stream.
-      validatorCompiler: (route) => (route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler(route)),
+      validatorCompiler: (route) =>
+        route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0]),
       schema: {
         tags: ['batches'],
         summary: 'Submit many enrollments as one streamed body (NDJSON or CSV).',
@@ -131,7 +132,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, o
       const batchId = request.params.id;
       const [record, projected] = await Promise.all([
         readBatchRecord(options.redis, options.redisKeys, batchId),
-        options.readModel.batch(batchId),
+        options.readModel().then((model) => model.batch(batchId)),
       ]);
       if (!record && projected.total === 0) throw new NotFoundError(`Batch ${batchId}`);
       const byStatus: Partial<Record<(typeof ENROLLMENT_STATUSES)[number], number>> = { ...projected.byStatus };

@@ -1,11 +1,11 @@
-import type { ReadModel } from '@verified-onboard/events';
+import { InvalidCursorError } from '@verified-onboard/events';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiKeyStore } from '../auth/api-keys.js';
 import { requireScope } from '../auth/authenticate.js';
-import { toView } from '../enrollments/enrollment-reader.js';
-import { enrollmentViewSchema } from '../enrollments/schemas.js';
+import type { ReadModelSource } from '../enrollments/read-model-source.js';
+import { ValidationFailedError } from '../errors.js';
 import { errorResponses } from '../http/error-schema.js';
 import {
   failedFilterSchema,
@@ -20,7 +20,7 @@ import { API_KEY_SECURITY } from './security.js';
 
 export interface OpsRoutesOptions {
   keys: ApiKeyStore;
-  readModel: ReadModel;
+  readModel: ReadModelSource;
   opsService: OpsService;
 }
 
@@ -31,6 +31,16 @@ const failedQuerySchema = failedFilterSchema.extend({
     .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().min(1).max(512).optional().describe('nextCursor of the previous page.'),
+});
+
+const failedEntrySchema = z.object({
+  enrollmentId: z.string(),
+  failedAt: z.string(),
+  step: z.enum(['begin', 'poll', 'account', 'credential']),
+  code: z.string(),
+  retryable: z.boolean(),
+  attempts: z.number().int().nonnegative(),
+  batchId: z.string().nullable(),
 });
 
 const OPS_ERRORS = errorResponses(400, 401, 403, 415, 429, 501, 503);
@@ -48,15 +58,20 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, optio
         security: API_KEY_SECURITY,
         querystring: failedQuerySchema,
         response: {
-          200: z.object({ items: z.array(enrollmentViewSchema), nextCursor: z.string().nullable() }),
+          200: z.object({ items: z.array(failedEntrySchema), nextCursor: z.string().nullable() }),
           ...errorResponses(400, 401, 403, 429),
         },
       },
     },
     async (request) => {
       const { limit, cursor, ...filter } = request.query;
-      const page = await options.readModel.listFailed({ ...filter, limit, ...(cursor ? { cursor } : {}) });
-      return { items: page.items.map((state) => toView(state, null)), nextCursor: page.nextCursor ?? null };
+      const readModel = await options.readModel();
+      try {
+        return await readModel.listFailed({ ...filter, limit, ...(cursor ? { cursor } : {}) });
+      } catch (error) {
+        if (error instanceof InvalidCursorError) throw new ValidationFailedError([{ field: 'cursor', reason: 'not a cursor this service issued' }]);
+        throw error;
+      }
     },
   );
 

@@ -1,5 +1,5 @@
 /** OpenAPI security requirement shared by every authenticated route. */
-export const API_KEY_SECURITY = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
+export const API_KEY_SECURITY: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKeyHeader: [] }];
 
 export const SECURITY_SCHEMES = {
   bearerAuth: {

@@ -99,7 +99,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         },
       });
       await options.publisher.publish('hints', [event]);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 };
