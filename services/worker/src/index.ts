@@ -1,1 +1,13 @@
-export {};
+export { loadConfig, workerEnvSchema, ConfigError, type WorkerConfig, type WorkerEnv, type PollSchedule } from './config.js';
+export { startWorker, type RunningWorker, type StartWorkerOptions } from './worker-app.js';
+export { rebuildProjection, Projector, ProjectionApplier, RebuildTimeoutError, type ProjectionStats, type RebuildOptions } from './consumers/projector.js';
+export { PipelineConsumer, firstStep } from './consumers/pipeline-consumer.js';
+export { StepsQueue, STEPS_QUEUE_NAME, stepPriority } from './queues/steps-queue.js';
+export { RedisRateLimiter, RateLimiterClosedError } from './upstream/rate-limiter.js';
+export { Ownership } from './upstream/ownership.js';
+export { workerKeys } from './keys.js';
+export { stepJobId, type StepJobData } from './pipeline/job-data.js';
+export { nextPoll } from './pipeline/poll-schedule.js';
+export { retryDelayMs } from './pipeline/backoff.js';
+export { createLogger, REDACT_PATHS } from './logger.js';
+export * from './errors.js';

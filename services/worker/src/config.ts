@@ -1,0 +1,168 @@
+import { z } from 'zod';
+
+const DEV_SELFIE_KEY = 'ZGV2LW9ubHktc2VsZmllLWtleS0zMi1ieXRlcy0hISE='; // base64 of 32 bytes; refused in production below
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number) => z.coerce.number().int().min(min);
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.url().optional());
+
+/**
+ * The environment the worker reads (docs/contracts.md section 4 plus the worker's own knobs). Every
+ * variable has a local default so `npm run up` works without an env file; production must set the
+ * secrets (enforced by the refinement below).
+ */
+export const workerEnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    REDIS_URL: z.string().trim().min(1).default('redis://127.0.0.1:6379'),
+    KAFKA_BROKERS: z.string().trim().min(1).default('127.0.0.1:9092'),
+    KAFKA_TOPIC_PREFIX: z.string().default(''),
+    KAFKA_CLIENT_ID: z.string().min(1).default('verified-onboard-worker'),
+    WORKER_PIPELINE_GROUP: z.string().min(1).default('verified-onboard-worker'),
+    WORKER_PROJECTOR_GROUP: z.string().min(1).default('verified-onboard-projector'),
+    QUEUE_PREFIX: z.string().min(1).regex(/^[^:\s]+$/, 'no ":" or whitespace (it prefixes Redis keys)').default('vo'),
+    VERIFIED_BASE_URL: z.url().default('http://127.0.0.1:4010'),
+    VERIFIED_CAPTURE_HOST: optionalUrl.default(''),
+    VERIFIED_API_KEY_ID: z.string().min(1).default('emulator-key-id'),
+    VERIFIED_API_KEY_VALUE: z.string().min(1).default('emulator-key-value'),
+    VERIFIED_WEBHOOK_SECRET: z.string().min(1).default('emulator-webhook-secret'),
+    VERIFIED_TIMEOUT_MS: int(100).default(10_000),
+    VERIFIED_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(50),
+    WEBHOOK_PUBLIC_URL: optionalUrl.default(''),
+    SELFIE_ENCRYPTION_KEY: z.string().min(1).default(DEV_SELFIE_KEY),
+    EVENTS_INCLUDE_CAPTURE_URL: bool.default(false),
+    WORKER_METRICS_PORT: int(0).max(65535).default(3001),
+    WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+    WORKER_CONCURRENCY: int(1).default(32),
+    WORKER_JOB_ATTEMPTS: int(1).default(8),
+    WORKER_BACKOFF_BASE_MS: int(1).default(1_000),
+    WORKER_BACKOFF_MAX_MS: int(1).default(5 * 60_000),
+    WORKER_STALLED_INTERVAL_MS: int(500).default(30_000),
+    WORKER_LOCK_DURATION_MS: int(1000).default(30_000),
+    WORKER_SHUTDOWN_TIMEOUT_MS: int(100).default(25_000),
+    POLL_INITIAL_INTERVAL_MS: int(1).default(5_000),
+    POLL_FAST_PHASE_MS: int(0).default(2 * 60_000),
+    POLL_MAX_INTERVAL_MS: int(1).default(60_000),
+    POLL_GROWTH_FACTOR: z.coerce.number().min(1).default(1.5),
+    POLL_GRACE_MS: int(0).default(60_000),
+    POLL_HINT_RECHECK_MS: int(1).default(1_000),
+    OWNERSHIP_TTL_SEC: int(60).default(30 * 24 * 3600),
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || env.SELFIE_ENCRYPTION_KEY !== DEV_SELFIE_KEY, {
+    message: 'SELFIE_ENCRYPTION_KEY must be set in production',
+    path: ['SELFIE_ENCRYPTION_KEY'],
+  })
+  .refine((env) => env.POLL_MAX_INTERVAL_MS >= env.POLL_INITIAL_INTERVAL_MS, {
+    message: 'POLL_MAX_INTERVAL_MS must be >= POLL_INITIAL_INTERVAL_MS',
+    path: ['POLL_MAX_INTERVAL_MS'],
+  });
+
+export type WorkerEnv = z.input<typeof workerEnvSchema>;
+
+export interface PollSchedule {
+  initialIntervalMs: number;
+  fastPhaseMs: number;
+  maxIntervalMs: number;
+  growthFactor: number;
+  graceMs: number;
+  /** Delay of the next look when a hint arrived while a poll was already running (the upstream may lag). */
+  hintRecheckMs: number;
+}
+
+export interface WorkerConfig {
+  nodeEnv: 'development' | 'test' | 'production';
+  logLevel: string;
+  redisUrl: string;
+  kafka: { brokers: string[]; topicPrefix: string; clientId: string; pipelineGroup: string; projectorGroup: string };
+  /** Prefix of the BullMQ queue and of every Redis key the worker owns (`${prefix}:...`). */
+  queuePrefix: string;
+  verified: {
+    baseUrl: string;
+    captureHost: string;
+    apiKeyId: string;
+    apiKeyValue: string;
+    webhookSecret: string;
+    timeoutMs: number;
+    rateLimitPerSec: number;
+  };
+  webhookPublicUrl: string | undefined;
+  selfieEncryptionKey: string;
+  eventsIncludeCaptureUrl: boolean;
+  metrics: { port: number; host: string };
+  concurrency: number;
+  jobAttempts: number;
+  backoff: { baseMs: number; maxMs: number };
+  stalledIntervalMs: number;
+  lockDurationMs: number;
+  shutdownTimeoutMs: number;
+  poll: PollSchedule;
+  ownershipTtlSec: number;
+}
+
+/** Error thrown for an invalid environment; lists every offending variable (values are never echoed). */
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+  constructor(readonly issues: string[]) {
+    super(`invalid worker configuration: ${issues.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
+  const parsed = workerEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    redisUrl: e.REDIS_URL,
+    kafka: {
+      brokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+      topicPrefix: e.KAFKA_TOPIC_PREFIX,
+      clientId: e.KAFKA_CLIENT_ID,
+      pipelineGroup: e.WORKER_PIPELINE_GROUP,
+      projectorGroup: e.WORKER_PROJECTOR_GROUP,
+    },
+    queuePrefix: e.QUEUE_PREFIX,
+    verified: {
+      baseUrl: e.VERIFIED_BASE_URL,
+      // The hosted capture UI lives on the same host as the API (verified-api.md section 6).
+      captureHost: e.VERIFIED_CAPTURE_HOST ?? e.VERIFIED_BASE_URL,
+      apiKeyId: e.VERIFIED_API_KEY_ID,
+      apiKeyValue: e.VERIFIED_API_KEY_VALUE,
+      webhookSecret: e.VERIFIED_WEBHOOK_SECRET,
+      timeoutMs: e.VERIFIED_TIMEOUT_MS,
+      rateLimitPerSec: e.VERIFIED_RATE_LIMIT_PER_SEC,
+    },
+    webhookPublicUrl: e.WEBHOOK_PUBLIC_URL,
+    selfieEncryptionKey: e.SELFIE_ENCRYPTION_KEY,
+    eventsIncludeCaptureUrl: e.EVENTS_INCLUDE_CAPTURE_URL,
+    metrics: { port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST },
+    concurrency: e.WORKER_CONCURRENCY,
+    jobAttempts: e.WORKER_JOB_ATTEMPTS,
+    backoff: { baseMs: e.WORKER_BACKOFF_BASE_MS, maxMs: e.WORKER_BACKOFF_MAX_MS },
+    stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+    shutdownTimeoutMs: e.WORKER_SHUTDOWN_TIMEOUT_MS,
+    poll: {
+      initialIntervalMs: e.POLL_INITIAL_INTERVAL_MS,
+      fastPhaseMs: e.POLL_FAST_PHASE_MS,
+      maxIntervalMs: e.POLL_MAX_INTERVAL_MS,
+      growthFactor: e.POLL_GROWTH_FACTOR,
+      graceMs: e.POLL_GRACE_MS,
+      hintRecheckMs: e.POLL_HINT_RECHECK_MS,
+    },
+    ownershipTtlSec: e.OWNERSHIP_TTL_SEC,
+  };
+}

@@ -1,0 +1,145 @@
+import {
+  EVENT_TYPES,
+  EventConsumer,
+  type ConsumedEvent,
+  type EnrollmentState,
+  type EventEnvelope,
+  type Kafka,
+  type TopicNames,
+} from '@verified-onboard/events';
+import type { Logger } from 'pino';
+import { MissingContextError } from '../errors.js';
+import type { HintBook } from '../pipeline/hint-book.js';
+import type { Step, StepJobData } from '../pipeline/job-data.js';
+import type { WorkerMetrics } from '../metrics.js';
+import type { StepsQueue } from '../queues/steps-queue.js';
+
+/** The slice of ReadModel the retry path needs (the enrollment's request and progress). */
+export interface EnrollmentReader {
+  get(enrollmentId: string): Promise<EnrollmentState | null>;
+}
+
+export interface PipelineConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: TopicNames;
+  queue: StepsQueue;
+  hints: HintBook;
+  reader: EnrollmentReader;
+  metrics: WorkerMetrics;
+  logger: Logger;
+}
+
+/** The first job of a mode: import has nothing to capture. */
+export function firstStep(mode: 'capture' | 'import' | 'recapture'): Step {
+  return mode === 'import' ? 'account' : 'begin';
+}
+
+/**
+ * Turns events into jobs (one consumer group shared by every worker process): `requested` enqueues the
+ * mode's first step, `retried` re-enqueues the failed step under a new generation, hints promote the
+ * delayed poll. Every action is idempotent (deterministic job ids, hint markers), so redelivery is harmless
+ * and offsets are committed only after the jobs exist.
+ */
+export class PipelineConsumer {
+  private readonly consumer: EventConsumer;
+
+  constructor(private readonly options: PipelineConsumerOptions) {
+    this.consumer = new EventConsumer(options.kafka, {
+      groupId: options.groupId,
+      topics: [options.topics.enrollmentEvents, options.topics.hints],
+      // A new group must see enrollments requested before the first worker ever started.
+      fromBeginning: true,
+      deadLetterTopic: options.topics.deadLetter,
+      handler: (event) => this.handleBatch([event]),
+      handleBatch: (events) => this.handleBatch(events),
+      logger: options.logger,
+      onHandlerError: () => options.metrics.eventsConsumed.inc({ consumer: 'pipeline', type: 'any', result: 'error' }),
+    });
+  }
+
+  start(): Promise<void> {
+    return this.consumer.start();
+  }
+
+  stop(): Promise<void> {
+    return this.consumer.stop();
+  }
+
+  /** Requested events of a run go to Redis in one round trip (a batch import is a long run of them). */
+  async handleBatch(events: ConsumedEvent[]): Promise<void> {
+    const starts: Array<{ step: Step; data: StepJobData }> = [];
+    for (const { event } of events) {
+      if (event.type === EVENT_TYPES.requested) starts.push(this.startJob(event));
+    }
+    await this.options.queue.enqueueMany(starts);
+    for (const { event } of events) {
+      if (event.type !== EVENT_TYPES.requested) await this.handleOther(event);
+      this.options.metrics.eventsConsumed.inc({ consumer: 'pipeline', type: event.type, result: 'ok' });
+    }
+  }
+
+  private startJob(event: EventEnvelope<typeof EVENT_TYPES.requested>): { step: Step; data: StepJobData } {
+    const request = event.data;
+    return {
+      step: firstStep(request.mode),
+      data: {
+        enrollmentId: event.subject,
+        generation: 0,
+        nextSequence: event.sequence + 1,
+        correlationId: event.correlationid,
+        causationId: event.id,
+        start: true,
+        request,
+      },
+    };
+  }
+
+  private async handleOther(event: EventEnvelope): Promise<void> {
+    const { hints, logger } = this.options;
+    switch (event.type) {
+      case EVENT_TYPES.retried:
+        await this.retry(event);
+        return;
+      case EVENT_TYPES.webhookReceived: {
+        if (!event.data.operationId) return; // a transaction webhook: not ours to follow
+        const result = await hints.hintOperation(event.data.operationId, event.data.receivedAt);
+        logger.debug({ operationId: event.data.operationId, result }, 'webhook hint');
+        return;
+      }
+      case EVENT_TYPES.captureFinished: {
+        const result = await hints.hintEnrollment(event.data.enrollmentId, event.data.receivedAt);
+        logger.debug({ enrollmentId: event.data.enrollmentId, result }, 'capture-finished hint');
+        return;
+      }
+      default:
+        return; // the worker's own events: nothing to schedule
+    }
+  }
+
+  /**
+   * Ops retry: the failed step runs again under generation = the `retried` event's sequence (unique per
+   * retry, deterministic on redelivery). Steps that succeeded are not repeated: only the failed one is
+   * enqueued, and it continues the pipeline from there.
+   */
+  private async retry(event: EventEnvelope<typeof EVENT_TYPES.retried>): Promise<void> {
+    const state = await this.options.reader.get(event.subject);
+    if (!state) {
+      // The api emits `retried` after reading the failure from the read model, so it shows up shortly.
+      throw new MissingContextError(`enrollment ${event.subject} is not in the read model yet; retry of ${event.data.step} deferred`);
+    }
+    const data: StepJobData = {
+      enrollmentId: event.subject,
+      generation: event.sequence,
+      nextSequence: event.sequence + 1,
+      correlationId: event.correlationid,
+      causationId: event.id,
+      start: false,
+      request: state.request,
+    };
+    const step = event.data.step;
+    const jobId = await this.options.queue.enqueue(step, data);
+    if (step === 'poll') await this.options.hints.pollEnqueued(event.subject, jobId);
+    this.options.logger.info({ enrollmentId: event.subject, correlationId: event.correlationid, step, generation: data.generation }, 'retry enqueued');
+  }
+}

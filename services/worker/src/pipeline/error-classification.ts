@@ -1,0 +1,42 @@
+import { isVerifiedError } from '@verified-onboard/verified-client';
+import { UnrecoverableError } from 'bullmq';
+import { PipelineError } from '../errors.js';
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  retryable: boolean;
+  rateLimited: boolean;
+  retryAfterMs?: number;
+}
+
+const MAX_MESSAGE = 2048;
+
+/**
+ * One view of any error a step can raise. Upstream and pipeline errors say themselves whether they are
+ * retryable; anything unknown (Redis hiccup, a bug) is treated as retryable so that bounded attempts,
+ * not a guess, decide when to give up. Messages of typed errors carry no secrets by construction.
+ */
+export function describeError(error: unknown): ErrorInfo {
+  if (isVerifiedError(error)) {
+    return {
+      code: error.code,
+      message: error.message.slice(0, MAX_MESSAGE),
+      retryable: error.retryable,
+      rateLimited: error.code === 'rate_limited',
+      ...(error.retryAfterMs !== undefined && { retryAfterMs: error.retryAfterMs }),
+    };
+  }
+  if (error instanceof PipelineError) {
+    return { code: error.code, message: error.message.slice(0, MAX_MESSAGE), retryable: error.retryable, rateLimited: false };
+  }
+  if (error instanceof UnrecoverableError) {
+    return { code: 'unrecoverable', message: error.message.slice(0, MAX_MESSAGE), retryable: false, rateLimited: false };
+  }
+  const coded = error as { code?: unknown; message?: unknown } | null;
+  const code = typeof coded?.code === 'string' && /^[a-z_]{1,64}$/.test(coded.code) ? coded.code : 'internal_error';
+  // A validation error of our own events is a bug, not weather: retrying cannot fix it.
+  const retryable = code !== 'invalid_event';
+  const message = typeof coded?.message === 'string' ? coded.message : String(error);
+  return { code, message: message.slice(0, MAX_MESSAGE), retryable, rateLimited: false };
+}

@@ -1,0 +1,201 @@
+import { createEvent, EVENT_TYPES, type EnrollmentEvent, type EventProducer } from '@verified-onboard/events';
+import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { WorkerConfig } from '../config.js';
+import type { WorkerMetrics } from '../metrics.js';
+import type { StepsQueue } from '../queues/steps-queue.js';
+import type { RedisRateLimiter } from '../upstream/rate-limiter.js';
+import { retryDelayMs } from './backoff.js';
+import { describeError } from './error-classification.js';
+import type { HintBook } from './hint-book.js';
+import type { Step, StepJobData } from './job-data.js';
+import type { OutcomeLog, StepOutcome } from './outcomes.js';
+import type { SecretStore } from './secrets.js';
+import type { StepContext, StepJob, StepProcessor, StepResult } from './step-result.js';
+
+export const EVENT_SOURCE = '/verified-onboard/worker';
+
+export interface StepRunnerDeps {
+  config: WorkerConfig;
+  processors: Record<Step, StepProcessor>;
+  context: StepContext;
+  queue: StepsQueue;
+  outcomes: OutcomeLog;
+  producer: EventProducer;
+  hints: HintBook;
+  secrets: SecretStore;
+  limiter: RedisRateLimiter;
+  metrics: WorkerMetrics;
+  logger: Logger;
+}
+
+/**
+ * Runs one job of any step: replays a recorded outcome or runs the step's processor, records the
+ * outcome, publishes its events (awaiting the broker's ack) and only then enqueues the next job.
+ * Failure policy lives here so that every step follows it the same way.
+ */
+export class StepRunner {
+  constructor(private readonly deps: StepRunnerDeps) {}
+
+  async process(job: StepJob, token: string | undefined): Promise<void> {
+    const { logger, outcomes, metrics } = this.deps;
+    const step = job.name;
+    const jobId = job.id!;
+    const log = logger.child({
+      enrollmentId: job.data.enrollmentId,
+      correlationId: job.data.correlationId,
+      step,
+      jobId,
+      attempt: job.attemptsMade + 1,
+    });
+    const startedAt = Date.now();
+    let outcome = await outcomes.get(jobId);
+    const replay = outcome !== null;
+    if (!outcome) {
+      let result: StepResult;
+      try {
+        result = await this.deps.processors[step](job, this.deps.context);
+      } catch (error) {
+        outcome = await this.onError(job, error, token, log);
+        result = { kind: 'done', events: [] }; // unused: outcome is set
+      }
+      if (!outcome) {
+        if (result.kind === 'redelay') {
+          await job.updateData({ ...job.data, poll: result.poll });
+          await job.moveToDelayed(Date.now() + result.delayMs, token);
+          metrics.jobsProcessed.inc({ step, outcome: 'redelayed' });
+          log.debug({ delayMs: result.delayMs, polls: result.poll.count }, 'operation pending, polling again later');
+          throw new DelayedError();
+        }
+        if (step === 'poll') metrics.pollsPerEnrollment.observe((job.data.poll?.count ?? 0) + 1);
+        outcome = await outcomes.record(jobId, this.toOutcome(job, result));
+      }
+    }
+    await this.publish(job, outcome, token, log);
+    if (outcome.next) await this.enqueueNext(outcome.next);
+    this.observeTerminal(job, outcome.events);
+    if (outcome.events.some((e) => e.type === EVENT_TYPES.completed)) await this.deps.secrets.forget(job.data.enrollmentId);
+    metrics.stepDuration.observe({ step }, (Date.now() - startedAt) / 1000);
+    if (outcome.failed) {
+      metrics.jobsProcessed.inc({ step, outcome: 'failed' });
+      log.warn({ code: outcome.failed.code, replay }, 'step failed; enrollment.failed emitted');
+      throw new UnrecoverableError(`${outcome.failed.code}: ${outcome.failed.message}`);
+    }
+    metrics.jobsProcessed.inc({ step, outcome: 'completed' });
+    log.info({ events: outcome.events.map((e) => e.type), next: outcome.next?.step ?? null, replay }, 'step done');
+  }
+
+  /**
+   * Returns the `failed` outcome when the enrollment must fail now (permanent error, or the last
+   * attempt); otherwise throws for BullMQ to retry (backoff) or to park the job during a fleet pause.
+   */
+  private async onError(job: StepJob, error: unknown, token: string | undefined, log: Logger): Promise<StepOutcome> {
+    const { metrics, limiter, queue } = this.deps;
+    const step = job.name;
+    const info = describeError(error);
+    if (info.rateLimited) {
+      // The upstream asked everyone to slow down: pause the whole fleet, not just this job.
+      const ms = info.retryAfterMs ?? 1000;
+      await limiter.pauseFor(ms);
+      await queue.rateLimit(ms);
+      metrics.jobsProcessed.inc({ step, outcome: 'rate_limited' });
+      log.warn({ retryAfterMs: ms }, 'upstream rate limit: pausing the worker fleet');
+      throw Worker.RateLimitError();
+    }
+    const attempts = job.attemptsMade + 1;
+    const exhausted = attempts >= (job.opts.attempts ?? 1);
+    if (info.retryable && !exhausted) {
+      metrics.jobsProcessed.inc({ step, outcome: 'retry' });
+      log.warn({ err: info, attempts }, 'step failed, will retry');
+      throw error;
+    }
+    const outcome = this.toOutcome(job, {
+      kind: 'done',
+      events: [
+        {
+          type: EVENT_TYPES.failed,
+          data: { step, code: info.code, message: info.message, retryable: info.retryable, attempts },
+        },
+      ],
+    });
+    outcome.failed = { code: info.code, message: info.message };
+    void token;
+    return this.deps.outcomes.record(job.id!, outcome);
+  }
+
+  private toOutcome(job: StepJob, result: Extract<StepResult, { kind: 'done' }>): StepOutcome {
+    const data = job.data;
+    const events: EnrollmentEvent[] = [];
+    let causation = data.causationId;
+    const time = new Date();
+    result.events.forEach((pending, i) => {
+      const event = createEvent({
+        type: pending.type,
+        data: pending.data,
+        subject: data.enrollmentId,
+        sequence: data.nextSequence + i,
+        source: EVENT_SOURCE,
+        correlationId: data.correlationId,
+        causationId: causation,
+        discriminator: data.generation,
+        time,
+        includeCaptureUrl: this.deps.config.eventsIncludeCaptureUrl,
+      } as Parameters<typeof createEvent>[0]) as EnrollmentEvent;
+      events.push(event);
+      causation = event.id;
+    });
+    const next = result.next
+      ? {
+          step: result.next.step,
+          delayMs: result.next.delayMs,
+          data: {
+            enrollmentId: data.enrollmentId,
+            generation: data.generation,
+            nextSequence: data.nextSequence + events.length,
+            correlationId: data.correlationId,
+            causationId: causation,
+            start: false,
+            request: data.request,
+          } satisfies StepJobData,
+        }
+      : null;
+    return { events, next };
+  }
+
+  private async publish(job: StepJob, outcome: StepOutcome, token: string | undefined, log: Logger): Promise<void> {
+    if (outcome.events.length === 0) return;
+    try {
+      await this.deps.producer.publish('enrollmentEvents', outcome.events);
+    } catch (error) {
+      // Kafka is the source of truth: without its ack nothing moves on. The outcome is recorded, so the
+      // re-run only publishes again; parking the job (instead of a failed attempt) means a long broker
+      // outage cannot exhaust the attempts of work that already succeeded upstream.
+      const delay = retryDelayMs(job.attemptsMade + 1, undefined, this.deps.config.backoff);
+      this.deps.metrics.jobsProcessed.inc({ step: job.name, outcome: 'emit_failed' });
+      log.warn({ err: { message: (error as Error).message }, delayMs: delay }, 'publish failed; parking the job');
+      await job.moveToDelayed(Date.now() + delay, token);
+      throw new DelayedError();
+    }
+  }
+
+  private async enqueueNext(next: NonNullable<StepOutcome['next']>): Promise<void> {
+    const jobId = await this.deps.queue.enqueue(next.step, next.data, { delayMs: next.delayMs });
+    if (next.step === 'poll') await this.deps.hints.pollEnqueued(next.data.enrollmentId, jobId);
+  }
+
+  private observeTerminal(job: StepJob, events: EnrollmentEvent[]): void {
+    for (const event of events) {
+      let status: string | null = null;
+      if (event.type === EVENT_TYPES.completed) status = 'completed';
+      else if (event.type === EVENT_TYPES.failed) status = 'failed';
+      else if (event.type === EVENT_TYPES.captureCompleted && event.data.upstreamStatus !== 1) {
+        status = ['', '', 'rejected', 'expired', 'errored', 'canceled'][event.data.upstreamStatus] ?? 'unknown';
+      }
+      if (!status) continue;
+      const requestedAt = Date.parse(job.data.request.requestedAt);
+      if (Number.isFinite(requestedAt)) {
+        this.deps.metrics.enrollmentDuration.observe({ mode: job.data.request.mode, status }, Math.max(0, Date.now() - requestedAt) / 1000);
+      }
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { EVENT_TYPES } from '@verified-onboard/events';
+import { AccountAlreadyExistsError } from '@verified-onboard/verified-client';
+import { AccountConflictError } from '../errors.js';
+import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
+
+/**
+ * CreateAccount. The intent is recorded first; "already exists" is success only when the intent is
+ * ours (our own earlier effect, e.g. a crash after the call), otherwise the enrollment fails with
+ * account_conflict instead of silently adopting someone else's account.
+ */
+export async function accountStep(job: StepJob, ctx: StepContext): Promise<StepResult> {
+  const { request, enrollmentId } = job.data;
+  const accountNumber = request.accountNumber;
+  const claim = await ctx.ownership.claimAccount(accountNumber, enrollmentId);
+  let alreadyExisted = false;
+  try {
+    await ctx.client.createAccount({
+      accountNumber,
+      displayName: request.displayName,
+      ...(request.customDisplayName !== undefined && { customDisplayName: request.customDisplayName }),
+      ...(request.description !== undefined && { description: request.description }),
+      ...(request.email !== undefined && { email: request.email }),
+      ...(request.phoneNumber !== undefined && { phoneNumber: request.phoneNumber }),
+    });
+    // We made it even though an older intent named someone else (who never got there): it is ours now.
+    if (!claim.ours) await ctx.ownership.takeOverAccount(accountNumber, enrollmentId);
+  } catch (error) {
+    if (!(error instanceof AccountAlreadyExistsError)) throw error;
+    if (!claim.ours) {
+      throw new AccountConflictError(`account ${accountNumber} already exists and was not created by this enrollment`);
+    }
+    alreadyExisted = true;
+  }
+  return {
+    kind: 'done',
+    events: [{ type: EVENT_TYPES.accountCreated, data: { accountNumber, alreadyExisted } }],
+    next: { step: 'credential' },
+  };
+}

@@ -1,0 +1,75 @@
+import { EVENT_TYPES, type Transport } from '@verified-onboard/events';
+import { captureUrl } from '@verified-onboard/verified-client';
+import type { OperationRecord } from '../upstream/ownership.js';
+import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
+
+const TRANSPORT_TYPES: Record<Transport, 0 | 1 | 2> = { inline: 0, sms: 1, email: 2 };
+
+/** Template name of the selfie capture operation on an existing account (verified-api.md 3.1). */
+export const RECAPTURE_OPERATION_NAME = 'GetForeignBiometry';
+
+/**
+ * Starts the upstream capture: BeginGetForeignBiometry (capture) or Create New Operation on the existing
+ * account (recapture); import has nothing to capture and hands straight over to `account`. The operation
+ * id is stored right after the call, so a re-run never starts a second operation.
+ */
+export async function beginStep(job: StepJob, ctx: StepContext): Promise<StepResult> {
+  const { request, enrollmentId } = job.data;
+  if (request.mode === 'import') return { kind: 'done', events: [], next: { step: 'account' } };
+
+  let record = await ctx.ownership.operation(enrollmentId);
+  if (!record) {
+    const startedAt = ctx.now();
+    const transportType = TRANSPORT_TYPES[request.transport];
+    let operationId: string;
+    let oneTimeSecret: string | null;
+    if (request.mode === 'capture') {
+      const op = await ctx.client.beginForeignBiometry({
+        checkLiveness: request.checkLiveness,
+        timeoutSec: request.timeoutSec,
+        transportType,
+        ...(request.phoneNumber !== undefined && { phoneNumber: request.phoneNumber }),
+        ...(request.email !== undefined && { email: request.email }),
+        ...(request.introductionText !== undefined && { introductionText: request.introductionText }),
+      });
+      operationId = op.operationId;
+      oneTimeSecret = op.oneTimeSecret;
+    } else {
+      const op = await ctx.client.createOperation({
+        accountNumber: request.accountNumber,
+        name: RECAPTURE_OPERATION_NAME,
+        timeoutSec: request.timeoutSec,
+        transportType,
+        tag: enrollmentId,
+      });
+      operationId = op.operationId;
+      oneTimeSecret = op.oneTimeSecret;
+    }
+    record = {
+      operationId,
+      kind: request.mode === 'capture' ? 'foreign' : 'operation',
+      startedAt,
+      expiresAt: startedAt + request.timeoutSec * 1000,
+    } satisfies OperationRecord;
+    const url = oneTimeSecret ? captureUrl(ctx.config.verified.captureHost, 'operation', operationId, oneTimeSecret) : null;
+    await ctx.ownership.recordOperation(enrollmentId, record, url);
+    await ctx.hints.adoptOperationHint(operationId, enrollmentId);
+  }
+
+  const url = ctx.config.eventsIncludeCaptureUrl ? await ctx.secrets.captureUrl(enrollmentId) : null;
+  return {
+    kind: 'done',
+    events: [
+      {
+        type: EVENT_TYPES.captureStarted,
+        data: {
+          operationId: record.operationId,
+          transport: request.transport,
+          operationExpiresAt: new Date(record.expiresAt).toISOString(),
+          ...(url && { captureUrl: url }),
+        },
+      },
+    ],
+    next: { step: 'poll', delayMs: ctx.config.poll.initialIntervalMs },
+  };
+}

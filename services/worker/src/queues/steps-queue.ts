@@ -1,0 +1,88 @@
+import { Job, Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { stepJobId, type Step, type StepJobData } from '../pipeline/job-data.js';
+
+export const STEPS_QUEUE_NAME = 'steps';
+/** Name of the custom backoff strategy registered in the worker settings. */
+export const BACKOFF_TYPE = 'verified';
+
+/**
+ * BullMQ priority (lower runs first). One queue for all steps so a single priority order spans all work:
+ * an enrollment already in progress finishes before a new one starts, and a person waiting at the capture
+ * page (interactive) is never queued behind a million-line batch.
+ */
+export function stepPriority(priority: 'interactive' | 'batch', start: boolean): number {
+  if (priority === 'interactive') return start ? 2 : 1;
+  return start ? 4 : 3;
+}
+
+export interface StepsQueueOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  attempts: number;
+  /** Completed jobs are kept this long so a re-enqueue of the same id (Kafka redelivery) stays a no-op. */
+  keepCompletedSec?: number;
+  keepFailedSec?: number;
+}
+
+export interface EnqueueOptions {
+  delayMs?: number;
+}
+
+export type PromoteResult = 'promoted' | 'not_delayed' | 'missing';
+
+export class StepsQueue {
+  readonly queue: Queue<StepJobData, void, Step>;
+
+  constructor(private readonly options: StepsQueueOptions) {
+    this.queue = new Queue<StepJobData, void, Step>(STEPS_QUEUE_NAME, { connection: options.connection, prefix: options.prefix });
+  }
+
+  jobOptions(step: Step, data: StepJobData, opts: EnqueueOptions = {}): JobsOptions {
+    return {
+      jobId: stepJobId(data.enrollmentId, step, data.generation),
+      priority: stepPriority(data.request.priority, data.start),
+      delay: opts.delayMs && opts.delayMs > 0 ? opts.delayMs : undefined,
+      attempts: this.options.attempts,
+      backoff: { type: BACKOFF_TYPE },
+      removeOnComplete: { age: this.options.keepCompletedSec ?? 24 * 3600 },
+      removeOnFail: { age: this.options.keepFailedSec ?? 14 * 24 * 3600 },
+    };
+  }
+
+  /** Idempotent: a job with the same (enrollment, step, generation) is added once. */
+  async enqueue(step: Step, data: StepJobData, opts: EnqueueOptions = {}): Promise<string> {
+    const job = await this.queue.add(step, data, this.jobOptions(step, data, opts));
+    return job.id ?? stepJobId(data.enrollmentId, step, data.generation);
+  }
+
+  async enqueueMany(jobs: Array<{ step: Step; data: StepJobData; opts?: EnqueueOptions }>): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.queue.addBulk(jobs.map((j) => ({ name: j.step, data: j.data, opts: this.jobOptions(j.step, j.data, j.opts) })));
+  }
+
+  /** Runs a delayed job now (a hint said the upstream status probably changed). */
+  async promote(jobId: string): Promise<PromoteResult> {
+    const job = await Job.fromId<StepJobData, void, Step>(this.queue, jobId);
+    if (!job) return 'missing';
+    try {
+      await job.promote();
+      return 'promoted';
+    } catch {
+      // Not delayed (waiting, active or finished): whoever runs it next looks at the upstream anyway.
+      return 'not_delayed';
+    }
+  }
+
+  /** Fleet-wide pause of job fetching (upstream 429): every worker on this queue honours it. */
+  async rateLimit(ms: number): Promise<void> {
+    await this.queue.rateLimit(ms);
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed', 'paused');
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,105 @@
+import type { Redis } from 'ioredis';
+import { workerKeys, type WorkerKeys } from '../keys.js';
+
+export type OperationKind = 'foreign' | 'operation';
+
+/** What the begin step learnt from the upstream; kept so a re-run never starts a second operation. */
+export interface OperationRecord {
+  operationId: string;
+  /** `foreign`: BeginGetForeignBiometry (capture); `operation`: Create New Operation (recapture). */
+  kind: OperationKind;
+  /** ms since epoch when the upstream operation times out. */
+  expiresAt: number;
+  startedAt: number;
+}
+
+export interface Claim {
+  /** True when this enrollment holds the intent (first claim or an earlier claim of its own). */
+  ours: boolean;
+  owner: string;
+}
+
+/**
+ * Ownership of upstream effects. Before a create, a step records its intent (`SET NX` enrollment id);
+ * when the upstream then says "already exists", the effect is ours only if the intent is ours. That
+ * tells an idempotent re-run after a crash apart from an account or credential someone else made.
+ */
+export class Ownership {
+  private readonly keys: WorkerKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly ttlSec: number,
+  ) {
+    this.keys = workerKeys(prefix);
+  }
+
+  claimAccount(accountNumber: string, enrollmentId: string): Promise<Claim> {
+    return this.claim(this.keys.accountIntent(accountNumber), enrollmentId);
+  }
+
+  /** After our create succeeded under someone else's stale intent: the account is ours now. */
+  async takeOverAccount(accountNumber: string, enrollmentId: string): Promise<void> {
+    await this.redis.set(this.keys.accountIntent(accountNumber), enrollmentId, 'EX', this.ttlSec);
+  }
+
+  async accountOwner(accountNumber: string): Promise<string | null> {
+    return this.redis.get(this.keys.accountIntent(accountNumber));
+  }
+
+  /**
+   * `takeOver`: recapture replaces the account's credential by design, so it overwrites an older
+   * intent (the api admits one active enrollment per account, so there is no live competitor).
+   */
+  async claimCredential(accountNumber: string, enrollmentId: string, options: { takeOver: boolean }): Promise<Claim> {
+    const key = this.keys.credentialIntent(accountNumber);
+    if (!options.takeOver) return this.claim(key, enrollmentId);
+    await this.redis.set(key, enrollmentId, 'EX', this.ttlSec);
+    return { ours: true, owner: enrollmentId };
+  }
+
+  async credentialOwner(accountNumber: string): Promise<string | null> {
+    return this.redis.get(this.keys.credentialIntent(accountNumber));
+  }
+
+  /** Recapture: remembers that the old credential is gone, so a re-run does not delete the new one. */
+  async markCredentialReplaced(enrollmentId: string): Promise<void> {
+    await this.redis.set(this.keys.credentialReplaced(enrollmentId), '1', 'EX', this.ttlSec);
+  }
+
+  async credentialReplaced(enrollmentId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.credentialReplaced(enrollmentId))) === 1;
+  }
+
+  /**
+   * Stores the operation right after the begin call, with the operationId → enrollmentId index the
+   * hint consumer needs and (inline transport) the capture URL secret, in one transaction so that a
+   * crash cannot leave an operation without its URL.
+   */
+  async recordOperation(enrollmentId: string, record: OperationRecord, captureUrl: string | null): Promise<void> {
+    const ttlMs = Math.max(1000, record.expiresAt - Date.now());
+    const tx = this.redis
+      .multi()
+      .set(this.keys.operation(enrollmentId), JSON.stringify(record), 'EX', this.ttlSec)
+      .set(this.keys.operationIndex(record.operationId), enrollmentId, 'EX', this.ttlSec);
+    if (captureUrl) tx.set(this.keys.captureUrlSecret(enrollmentId), captureUrl, 'PX', ttlMs);
+    await tx.exec();
+  }
+
+  async operation(enrollmentId: string): Promise<OperationRecord | null> {
+    const raw = await this.redis.get(this.keys.operation(enrollmentId));
+    return raw ? (JSON.parse(raw) as OperationRecord) : null;
+  }
+
+  async enrollmentForOperation(operationId: string): Promise<string | null> {
+    return this.redis.get(this.keys.operationIndex(operationId));
+  }
+
+  private async claim(key: string, enrollmentId: string): Promise<Claim> {
+    const set = await this.redis.set(key, enrollmentId, 'EX', this.ttlSec, 'NX');
+    if (set === 'OK') return { ours: true, owner: enrollmentId };
+    const owner = (await this.redis.get(key)) ?? '';
+    return { ours: owner === enrollmentId, owner };
+  }
+}

@@ -1,0 +1,224 @@
+import { createKafka, EventProducer, ReadModel, SelfieVault, SelfieIntegrityError, topicNames } from '@verified-onboard/events';
+import { RedisTokenStore, VerifiedClient } from '@verified-onboard/verified-client';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { WorkerConfig } from './config.js';
+import { PipelineConsumer } from './consumers/pipeline-consumer.js';
+import { Projector } from './consumers/projector.js';
+import { SelfieUnavailableError } from './errors.js';
+import { createLogger } from './logger.js';
+import { createMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
+import { retryDelayMs } from './pipeline/backoff.js';
+import { HintBook } from './pipeline/hint-book.js';
+import type { Step, StepJobData } from './pipeline/job-data.js';
+import { OutcomeLog } from './pipeline/outcomes.js';
+import { SecretStore } from './pipeline/secrets.js';
+import type { SelfieSource } from './pipeline/selfie-source.js';
+import type { StepContext, StepProcessor } from './pipeline/step-result.js';
+import { StepRunner } from './pipeline/step-runner.js';
+import { accountStep } from './processors/account.js';
+import { beginStep } from './processors/begin.js';
+import { credentialStep } from './processors/credential.js';
+import { pollStep } from './processors/poll.js';
+import { StepsQueue, STEPS_QUEUE_NAME, BACKOFF_TYPE } from './queues/steps-queue.js';
+import { Ownership } from './upstream/ownership.js';
+import { RedisRateLimiter } from './upstream/rate-limiter.js';
+
+export interface StartWorkerOptions {
+  logger?: Logger;
+  /** Run the read-model projector in this process (default true). */
+  projector?: boolean;
+}
+
+export interface RunningWorker {
+  /** Port of /metrics and /healthz (useful with WORKER_METRICS_PORT=0). */
+  metricsPort: number;
+  readonly queue: StepsQueue;
+  readonly limiter: RedisRateLimiter;
+  /** Graceful: stop consuming, let active jobs finish (bounded), commit offsets, close connections. */
+  stop(): Promise<void>;
+}
+
+const PROCESSORS: Record<Step, StepProcessor> = {
+  begin: beginStep,
+  poll: pollStep,
+  account: accountStep,
+  credential: credentialStep,
+};
+
+/** Worker fleets pause job fetching through BullMQ's limiter key; the key only counts when a limiter is set. */
+const UNBOUNDED_JOB_RATE = { max: 1_000_000_000, duration: 1000 };
+
+/** Composition root: wires Redis, Kafka, the upstream client and BullMQ into one running worker. */
+export async function startWorker(config: WorkerConfig, options: StartWorkerOptions = {}): Promise<RunningWorker> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const prefix = config.queuePrefix;
+  const closers: Array<() => Promise<unknown>> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'close failed'));
+    closers.length = 0;
+  };
+
+  try {
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+    closers.push(() => redis.quit());
+    const bullConnection = () => {
+      const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+      closers.push(() => connection.quit());
+      return connection;
+    };
+
+    const queue = new StepsQueue({ connection: bullConnection(), prefix, attempts: config.jobAttempts });
+    closers.push(() => queue.close());
+    const metrics = createMetrics(() => queue.counts());
+
+    const limiter = new RedisRateLimiter(redis, {
+      prefix,
+      ratePerSec: config.verified.rateLimitPerSec,
+      onWait: () => metrics.rateLimitWaits.inc(),
+    });
+    const client = new VerifiedClient({
+      baseUrl: config.verified.baseUrl,
+      apiKeyId: config.verified.apiKeyId,
+      apiKeyValue: config.verified.apiKeyValue,
+      timeoutMs: config.verified.timeoutMs,
+      tokenStore: new RedisTokenStore(redis, { keyPrefix: `${prefix}:verified-token:` }),
+      logger: logger.child({ component: 'verified-client' }),
+      rateLimiter: limiter,
+      onCall: (endpoint, outcome, ms) => {
+        metrics.upstreamCalls.inc({ endpoint, outcome });
+        metrics.upstreamDuration.observe({ endpoint }, ms / 1000);
+      },
+    });
+    closers.push(() => client.close());
+
+    const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger: logger.child({ component: 'kafka' }) });
+    const producer = new EventProducer(kafka, { topicPrefix: config.kafka.topicPrefix, logger });
+    await producer.connect();
+    closers.push(() => producer.disconnect());
+
+    const keyPrefix = `${prefix}:`;
+    const readModel = new ReadModel(redis, { prefix: keyPrefix });
+    const vault = new SelfieVault(redis, { prefix: keyPrefix, key: config.selfieEncryptionKey });
+    const selfies: SelfieSource = {
+      async get(ref, digest) {
+        try {
+          const base64 = await vault.get(ref, digest);
+          return base64 === null ? null : Buffer.from(base64, 'base64');
+        } catch (error) {
+          if (error instanceof SelfieIntegrityError) throw new SelfieUnavailableError(error.message, { cause: error });
+          throw error;
+        }
+      },
+    };
+
+    const ownership = new Ownership(redis, prefix, config.ownershipTtlSec);
+    const secrets = new SecretStore(redis, prefix);
+    const hints = new HintBook(redis, prefix, queue);
+    const outcomes = new OutcomeLog(redis, prefix, config.ownershipTtlSec);
+    const context: StepContext = { config, client, ownership, secrets, selfies, hints, now: () => Date.now() };
+    const runner = new StepRunner({ config, processors: PROCESSORS, context, queue, outcomes, producer, hints, secrets, limiter, metrics, logger });
+
+    if (config.webhookPublicUrl) await registerWebhook(client, config, logger);
+
+    const worker = new Worker<StepJobData, void, Step>(STEPS_QUEUE_NAME, (job, token) => runner.process(job, token), {
+      connection: bullConnection(),
+      prefix,
+      concurrency: config.concurrency,
+      stalledInterval: config.stalledIntervalMs,
+      lockDuration: config.lockDurationMs,
+      limiter: UNBOUNDED_JOB_RATE,
+      settings: {
+        backoffStrategy: (attemptsMade, type, error) => {
+          if (type !== BACKOFF_TYPE) return 0;
+          return retryDelayMs(attemptsMade, (error as { retryAfterMs?: number } | undefined)?.retryAfterMs, config.backoff);
+        },
+      },
+    });
+    worker.on('error', (error) => logger.error({ err: { message: error.message } }, 'worker error'));
+    let workerClosed = false;
+    closers.push(async () => {
+      if (!workerClosed) await worker.close(true);
+    });
+
+    const topics = topicNames(config.kafka.topicPrefix);
+    const pipeline = new PipelineConsumer({
+      kafka,
+      groupId: config.kafka.pipelineGroup,
+      topics,
+      queue,
+      hints,
+      reader: readModel,
+      metrics,
+      logger: logger.child({ component: 'pipeline-consumer' }),
+    });
+    await pipeline.start();
+    let consumersStopped = false;
+    closers.push(async () => {
+      if (!consumersStopped) await pipeline.stop();
+    });
+    const projector =
+      options.projector === false
+        ? null
+        : new Projector({ kafka, groupId: config.kafka.projectorGroup, topicPrefix: config.kafka.topicPrefix, readModel, logger: logger.child({ component: 'projector' }), metrics });
+    if (projector) {
+      await projector.start();
+      closers.push(async () => {
+        if (!consumersStopped) await projector.stop();
+      });
+    }
+
+    let healthy = true;
+    const server: MetricsServer = await startMetricsServer(metrics, { ...config.metrics, healthy: () => healthy });
+    closers.push(() => server.close());
+    logger.info({ metricsPort: server.port, concurrency: config.concurrency, prefix }, 'worker started');
+
+    let stopping: Promise<void> | null = null;
+    const stop = async () => {
+      healthy = false;
+      const started = Date.now();
+      // 1. No new work: leave the consumer groups (offsets of handled events are committed on the way out).
+      await Promise.all([pipeline.stop(), projector?.stop()]);
+      consumersStopped = true;
+      // 2. Active jobs finish within the budget; past it they are released (the lock lapses and another
+      //    worker re-runs them: every step is idempotent).
+      const budget = Math.max(100, config.shutdownTimeoutMs - (Date.now() - started));
+      const graceful = worker.close().then(() => true);
+      const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), budget).unref());
+      if (!(await Promise.race([graceful, timedOut]))) {
+        logger.warn({ budgetMs: budget }, 'active jobs did not finish in time; releasing them');
+        await worker.close(true);
+      }
+      workerClosed = true;
+      limiter.close();
+      // 3. Connections (producer flushes what is queued first).
+      await closeAll();
+      logger.info({ ms: Date.now() - started }, 'worker stopped');
+    };
+    return {
+      metricsPort: server.port,
+      queue,
+      limiter,
+      stop: () => (stopping ??= stop()),
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** PUT settings/webhook: the upstream then tells the api about final statuses (a hint; polling stays the backup). */
+async function registerWebhook(client: VerifiedClient, config: WorkerConfig, logger: Logger): Promise<void> {
+  try {
+    await client.updateWebhookSettings({
+      enabled: true,
+      secretKey: config.verified.webhookSecret,
+      webHook: { url: config.webhookPublicUrl!, authMode: 0 },
+    });
+    logger.info({ url: config.webhookPublicUrl }, 'webhook registered with the upstream');
+  } catch (error) {
+    // Not fatal: without webhooks polling alone still completes every enrollment, only later.
+    logger.error({ err: { message: (error as Error).message, code: (error as { code?: unknown }).code } }, 'webhook registration failed');
+  }
+}
