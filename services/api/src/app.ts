@@ -72,7 +72,6 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.jsonBodyLimitBytes,
-    disableRequestLogging: false,
     trustProxy: false,
     // Request ids in logs tie a client's report to the server side.
     requestIdHeader: 'x-request-id',

@@ -65,23 +65,21 @@ export class ApiKeyStore {
   }
 }
 
+const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const SCOPE_PATTERN = SCOPES.map(escapeRegExp).join('|');
+// Scope names contain ':' themselves, so the entry is split by pattern: key id up to the first ':', then a
+// secret (which may contain ':'), then a '+'-separated list of known scopes at the end.
+const ENTRY = new RegExp(`^([^:]+):(.+):((?:${SCOPE_PATTERN})(?:\\+(?:${SCOPE_PATTERN}))*)$`);
+
 function parseEntry(raw: string): StoredKey {
-  const first = raw.indexOf(':');
-  const last = raw.lastIndexOf(':');
-  if (first <= 0 || last === first) {
-    throw new ApiKeyConfigError('each API_KEYS entry must read keyId:secret:scope+scope');
+  const match = ENTRY.exec(raw);
+  if (!match) {
+    const keyId = raw.split(':', 1)[0] ?? '';
+    throw new ApiKeyConfigError(
+      `API key "${keyId}": each API_KEYS entry must read keyId:secret:scope+scope with scopes among ${SCOPES.join(', ')}`,
+    );
   }
-  const keyId = raw.slice(0, first);
-  const secret = raw.slice(first + 1, last);
+  const [, keyId, secret, scopeList] = match as unknown as [string, string, string, string];
   if (secret.length < 8) throw new ApiKeyConfigError(`API key "${keyId}": secret shorter than 8 characters`);
-  const scopes = raw
-    .slice(last + 1)
-    .split('+')
-    .map((scope) => scope.trim());
-  for (const scope of scopes) {
-    if (!(SCOPES as readonly string[]).includes(scope)) {
-      throw new ApiKeyConfigError(`API key "${keyId}": unknown scope "${scope}" (known: ${SCOPES.join(', ')})`);
-    }
-  }
-  return { keyId, secretDigest: digest(secret), scopes: new Set(scopes as Scope[]) };
+  return { keyId, secretDigest: digest(secret), scopes: new Set(scopeList.split('+') as Scope[]) };
 }

@@ -17,9 +17,14 @@ export function toApiError(error: FastifyError): ApiError {
   if (error instanceof ApiError) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as { validationContext?: string }).validationContext;
-    const details: ErrorDetail[] = error.validation.map((issue) => {
+    const details: ErrorDetail[] = error.validation.flatMap((issue) => {
       const path = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
-      return { field: path === '' ? (context ?? null) : path, reason: issue.message ?? 'invalid' };
+      // An unknown field is reported on that field, not on its parent object.
+      const unknownKeys = issue.keyword === 'unrecognized_keys' ? ((issue.params as { keys?: string[] }).keys ?? []) : [];
+      if (unknownKeys.length > 0) {
+        return unknownKeys.map((key) => ({ field: path === '' ? key : `${path}.${key}`, reason: 'unknown field' }));
+      }
+      return [{ field: path === '' ? (context ?? null) : path, reason: issue.message ?? 'invalid' }];
     });
     return new ValidationFailedError(details, `The request ${context ?? 'input'} is invalid.`);
   }
