@@ -1,0 +1,255 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { isolatedNames, repoRoot, testInfra } from '@verified-onboard/devstack';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  createKafka,
+  DLQ_HEADERS,
+  encodeEvent,
+  ensureTopics,
+  EventConsumer,
+  EventProducer,
+  fold,
+  InMemoryDedupeStore,
+  RedisDedupeStore,
+  topicNames,
+  type ConsumedEvent,
+  type EnrollmentMode,
+} from '../src/index.js';
+import { appliedEvents, counts, countingHandler } from './support/counting-handler.js';
+import { happyPath, Stream, waitFor } from './support/builders.js';
+
+const { kafkaBrokers, redisUrl } = testInfra();
+const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'events-consumer-test' });
+const redis = new Redis(redisUrl);
+const cleanups: (() => Promise<unknown>)[] = [];
+
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  await redis.quit();
+});
+
+async function setup(label: string, partitions: number) {
+  const names = isolatedNames(label);
+  const topics = await ensureTopics(kafka, names.topicPrefix, { enrollmentPartitions: partitions });
+  cleanups.push(async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: Object.values(topicNames(names.topicPrefix)) });
+    await admin.disconnect();
+  });
+  return { names, topics };
+}
+
+async function publish(topic: string, events: Parameters<EventProducer['publish']>[1]) {
+  const producer = new EventProducer(kafka);
+  await producer.connect();
+  await producer.publish(topic, events);
+  await producer.disconnect();
+}
+
+function consumer(options: Partial<ConstructorParameters<typeof EventConsumer>[1]> & Pick<ConstructorParameters<typeof EventConsumer>[1], 'groupId' | 'topics' | 'deadLetterTopic' | 'handler'>) {
+  const c = new EventConsumer(kafka, { fromBeginning: true, sessionTimeoutMs: 6000, heartbeatIntervalMs: 1000, retry: { initialMs: 20, maxMs: 200 }, ...options });
+  cleanups.push(() => c.stop());
+  return c;
+}
+
+const MODES: EnrollmentMode[] = ['capture', 'import', 'recapture'];
+
+describe('EventConsumer round trip', () => {
+  it('survives a SIGKILLed member mid-batch: a new member resumes, nothing lost, nothing applied twice', async () => {
+    const { names, topics } = await setup('consumer-crash', 3);
+    const streams = Array.from({ length: 30 }, (_, i) => happyPath(`enr-k${i}`, MODES[i % 3]!));
+    const all = streams.flatMap((s) => s.events);
+    await publish(topics.enrollmentEvents, all);
+    const groupId = `${names.groupPrefix}crash`;
+
+    const child: ChildProcess = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', fileURLToPath(new URL('./fixtures/crash-consumer.ts', import.meta.url))], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, KAFKA_BROKERS: kafkaBrokers.join(','), REDIS_URL: redisUrl, KEY_PREFIX: names.keyPrefix, BLOCK_AFTER: '6', GROUP_ID: groupId, TOPIC: topics.enrollmentEvents, DLQ_TOPIC: topics.deadLetter },
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    cleanups.push(async () => child.kill('SIGKILL'));
+    const handledBeforeCrash = Number(await waitFor(() => redis.get(`${names.keyPrefix}blocked`), 'the child consumer to block'));
+    expect(handledBeforeCrash).toBe(5);
+    child.kill('SIGKILL');
+    await exited;
+
+    const survivor = consumer({
+      groupId,
+      topics: [topics.enrollmentEvents],
+      deadLetterTopic: topics.deadLetter,
+      dedupe: new RedisDedupeStore(redis, { prefix: `${names.keyPrefix}dedupe:` }),
+      handler: countingHandler(redis, names.keyPrefix),
+    });
+    await survivor.start();
+    await waitFor(async () => Object.keys(await counts(redis, names.keyPrefix)).length === all.length, 'every event to be applied');
+    const applied = await counts(redis, names.keyPrefix);
+    expect(Object.values(applied).every((n) => n === 1)).toBe(true);
+    // The child's handled events were never committed: they came back and the dedupe absorbed them.
+    expect(survivor.stats).toMatchObject({ handled: all.length - 5, duplicates: 5, deadLettered: 0 });
+    for (const s of streams) {
+      expect(fold(await appliedEvents(redis, names.keyPrefix, s.id))).toEqual(fold(s.events));
+    }
+    await survivor.stop();
+  });
+
+  it('stop() mid-stream commits what finished; a new member in the group continues exactly where it stopped', async () => {
+    const { names, topics } = await setup('consumer-stop', 3);
+    const streams = Array.from({ length: 40 }, (_, i) => happyPath(`enr-g${i}`, MODES[i % 3]!));
+    const all = streams.flatMap((s) => s.events);
+    await publish(topics.enrollmentEvents, all);
+    const groupId = `${names.groupPrefix}stop`;
+    const dedupe = new RedisDedupeStore(redis, { prefix: `${names.keyPrefix}dedupe:` });
+    const count = countingHandler(redis, names.keyPrefix);
+
+    let firstHandled = 0;
+    const first = consumer({ groupId, topics: [topics.enrollmentEvents], deadLetterTopic: topics.deadLetter, dedupe, handler: async (e) => (await count(e), firstHandled++) });
+    await first.start();
+    await waitFor(() => firstHandled >= 50, 'the first member to make progress');
+    await first.stop();
+    const stoppedAt = first.stats.handled;
+    expect(stoppedAt).toBeLessThan(all.length);
+
+    const second = consumer({ groupId, topics: [topics.enrollmentEvents], deadLetterTopic: topics.deadLetter, dedupe, handler: count });
+    await second.start();
+    await waitFor(async () => Object.keys(await counts(redis, names.keyPrefix)).length === all.length, 'every event to be applied');
+    expect(Object.values(await counts(redis, names.keyPrefix)).every((n) => n === 1)).toBe(true);
+    // Committed on stop: the second member was not handed the first member's work again.
+    expect(second.stats).toMatchObject({ handled: all.length - stoppedAt, duplicates: 0 });
+    for (const s of streams) expect(fold(await appliedEvents(redis, names.keyPrefix, s.id))).toEqual(fold(s.events));
+    await second.stop();
+  });
+});
+
+describe('EventConsumer failure handling', () => {
+  it('dead-letters malformed records with their reason and origin, and keeps going', async () => {
+    const { names, topics } = await setup('consumer-dlq', 1);
+    const good = happyPath('enr-ok', 'import').events;
+    const bad = new Stream('enr-bad');
+    const template = encodeEvent(bad.requested('import'));
+    const { ce_id: _id, ...noId } = template.headers;
+    const malformed = [
+      { key: template.key, value: '{"broken', headers: template.headers },
+      { key: template.key, value: template.value, headers: noId },
+      { key: template.key, value: JSON.stringify({ ...JSON.parse(template.value), timeoutSec: 'soon' }), headers: template.headers },
+    ];
+    const raw = kafka.producer();
+    await raw.connect();
+    await raw.send({ topic: topics.enrollmentEvents, acks: -1, messages: [encodeEvent(good[0]!), ...malformed.slice(0, 2), encodeEvent(good[1]!), malformed[2]!] });
+    await raw.send({ topic: topics.enrollmentEvents, acks: -1, messages: good.slice(2).map(encodeEvent) });
+    await raw.disconnect();
+
+    const handled: ConsumedEvent[] = [];
+    const c = consumer({ groupId: `${names.groupPrefix}dlq`, topics: [topics.enrollmentEvents], deadLetterTopic: topics.deadLetter, dedupe: new InMemoryDedupeStore(), handler: async (e) => void handled.push(e) });
+    await c.start();
+    await waitFor(() => handled.length === good.length, 'the valid events around the bad ones');
+    expect(handled.map((h) => h.event)).toEqual(good);
+    expect(c.stats.deadLettered).toBe(3);
+
+    const dlq = kafka.consumer({ groupId: `${names.groupPrefix}dlq-reader` });
+    cleanups.push(() => dlq.disconnect());
+    await dlq.connect();
+    await dlq.subscribe({ topic: topics.deadLetter, fromBeginning: true });
+    const letters: { value: string; headers: Record<string, string> }[] = [];
+    await dlq.run({
+      eachMessage: async ({ message }) => {
+        letters.push({ value: message.value!.toString(), headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) });
+      },
+    });
+    await waitFor(() => letters.length === 3, 'three dead letters');
+    expect(letters.map((l) => l.headers[DLQ_HEADERS.reason])).toEqual(['bad_json', 'missing_attribute', 'invalid_data']);
+    expect(letters.map((l) => l.headers[DLQ_HEADERS.sourceOffset])).toEqual(['1', '2', '4']);
+    for (const [i, l] of letters.entries()) {
+      expect(l.value).toBe(malformed[i]!.value);
+      expect(l.headers).toMatchObject({ [DLQ_HEADERS.sourceTopic]: topics.enrollmentEvents, [DLQ_HEADERS.sourcePartition]: '0', ce_type: template.headers.ce_type });
+    }
+    expect(letters[1]!.headers).not.toHaveProperty('ce_id');
+  });
+
+  it('a failing handler blocks its partition (no skip, no commit past it) and retries until it succeeds', async () => {
+    const { names, topics } = await setup('consumer-retry', 1);
+    const streams = [happyPath('enr-r1', 'import'), happyPath('enr-r2', 'capture')];
+    const all = streams.flatMap((s) => s.events);
+    await publish(topics.enrollmentEvents, all);
+    const poison = all[5]!;
+    const groupId = `${names.groupPrefix}retry`;
+    const dedupe = new InMemoryDedupeStore();
+
+    // Member 1 can never handle `poison`: it retries it and handles nothing after it.
+    const order1: string[] = [];
+    let attempts = 0;
+    const first = consumer({
+      groupId,
+      topics: [topics.enrollmentEvents],
+      deadLetterTopic: topics.deadLetter,
+      dedupe,
+      handler: async ({ event }) => {
+        if (event.id === poison.id) {
+          attempts++;
+          throw new Error('downstream unavailable');
+        }
+        order1.push(event.id);
+      },
+    });
+    await first.start();
+    await waitFor(() => attempts >= 4, 'several attempts at the failing event');
+    expect(order1).toEqual(all.slice(0, 5).map((e) => e.id));
+    await first.stop();
+    expect(first.stats.handlerErrors).toBeGreaterThanOrEqual(4);
+
+    const admin = kafka.admin();
+    await admin.connect();
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topics.enrollmentEvents] });
+    await admin.disconnect();
+    expect(offsets!.partitions[0]!.offset).toBe('5');
+
+    // Member 2 recovers after two more failures and continues in order from the failed event.
+    const order2: string[] = [];
+    let failuresLeft = 2;
+    const second = consumer({
+      groupId,
+      topics: [topics.enrollmentEvents],
+      deadLetterTopic: topics.deadLetter,
+      dedupe,
+      handler: async ({ event }) => {
+        if (event.id === poison.id && failuresLeft-- > 0) throw new Error('still unavailable');
+        order2.push(event.id);
+      },
+    });
+    await second.start();
+    await waitFor(() => order2.length === all.length - 5, 'the rest of the partition');
+    expect(order2).toEqual(all.slice(5).map((e) => e.id));
+    expect(second.stats).toMatchObject({ handlerErrors: 2, duplicates: 0 });
+    await second.stop();
+  });
+
+  it('handleBatch receives runs of fresh events in partition order', async () => {
+    const { names, topics } = await setup('consumer-batch', 2);
+    const streams = Array.from({ length: 10 }, (_, i) => happyPath(`enr-h${i}`, 'import'));
+    const all = streams.flatMap((s) => s.events);
+    await publish(topics.enrollmentEvents, all);
+    const dedupe = new InMemoryDedupeStore();
+    await dedupe.add(all[0]!.id);
+    const batches: ConsumedEvent[][] = [];
+    const c = consumer({
+      groupId: `${names.groupPrefix}batch`,
+      topics: [topics.enrollmentEvents],
+      deadLetterTopic: topics.deadLetter,
+      dedupe,
+      handler: async () => {
+        throw new Error('not used when handleBatch is set');
+      },
+      handleBatch: async (events) => void batches.push(events),
+    });
+    await c.start();
+    await waitFor(() => batches.flat().length === all.length - 1, 'all fresh events');
+    expect(batches.length).toBeLessThan(all.length - 1);
+    const seen = batches.flat().map((c) => c.event);
+    expect(seen.map((e) => e.id)).not.toContain(all[0]!.id);
+    for (const s of streams) expect(seen.filter((e) => e.subject === s.id)).toEqual(s.id === streams[0]!.id ? s.events.slice(1) : s.events);
+    expect(c.stats).toMatchObject({ duplicates: 1, handled: all.length - 1 });
+  });
+});
