@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ApiKeyConfigError, ApiKeyStore } from '../src/auth/api-keys.js';
+import { ConfigError, LOCAL_DEV_API_KEY, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379',
+      kafkaBrokers: ['127.0.0.1:9092'],
+      topicPrefix: '',
+      keyPrefix: 'vo',
+      port: 3000,
+      apiKeys: undefined,
+      webhookSecret: 'emulator-webhook-secret',
+      logLevel: 'info',
+      jsonBodyLimitBytes: 10 * 1024 * 1024,
+      batchMaxLines: 1_000_000,
+      selfieEncryptionKeyIsDevDefault: true,
+    });
+  });
+
+  it('splits KAFKA_BROKERS and parses WEBHOOK_BASIC_AUTH', () => {
+    const config = loadConfig({ KAFKA_BROKERS: 'a:1, b:2', WEBHOOK_BASIC_AUTH: 'verified:pa:ss' });
+    expect(config.kafkaBrokers).toEqual(['a:1', 'b:2']);
+    expect(config.webhookBasicAuth).toEqual({ user: 'verified', password: 'pa:ss' });
+  });
+
+  it('refuses production without API_KEYS or SELFIE_ENCRYPTION_KEY', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    try {
+      loadConfig({ NODE_ENV: 'production' });
+    } catch (error) {
+      expect((error as ConfigError).issues.map((issue) => issue.path).sort()).toEqual(['API_KEYS', 'SELFIE_ENCRYPTION_KEY']);
+    }
+    const key = 'ab'.repeat(32);
+    expect(loadConfig({ NODE_ENV: 'production', API_KEYS: 'k:secret-123:ops', SELFIE_ENCRYPTION_KEY: key }).production).toBe(true);
+  });
+
+  it('rejects a selfie key that is not 32 bytes and malformed numbers', () => {
+    expect(() => loadConfig({ SELFIE_ENCRYPTION_KEY: 'short' })).toThrow(/SELFIE_ENCRYPTION_KEY/);
+    expect(() => loadConfig({ API_PORT: 'eighty' })).toThrow(/API_PORT/);
+    expect(() => loadConfig({ KAFKA_BROKERS: 'no-port' })).toThrow(/KAFKA_BROKERS/);
+  });
+});
+
+describe('ApiKeyStore', () => {
+  const store = ApiKeyStore.fromConfig('ops1:s3cret:with:colons:ops,rw:rw-secret-1:enrollments:write+enrollments:read', false);
+
+  it('parses scopes that contain colons and secrets that contain colons', () => {
+    expect(store.size).toBe(2);
+    const ops = store.authenticate('ops1:s3cret:with:colons');
+    expect(ops?.keyId).toBe('ops1');
+    expect([...ops!.scopes]).toEqual(['ops']);
+    expect([...store.authenticate('rw:rw-secret-1')!.scopes]).toEqual(['enrollments:write', 'enrollments:read']);
+  });
+
+  it('rejects wrong secrets, unknown ids and malformed credentials', () => {
+    expect(store.authenticate('rw:rw-secret-2')).toBeNull();
+    expect(store.authenticate('nobody:rw-secret-1')).toBeNull();
+    expect(store.authenticate('rw')).toBeNull();
+    expect(store.authenticate(':rw-secret-1')).toBeNull();
+  });
+
+  it('refuses unknown scopes, short secrets, and missing keys in production', () => {
+    expect(() => ApiKeyStore.fromConfig('k:secret-123:admin', false)).toThrow(ApiKeyConfigError);
+    expect(() => ApiKeyStore.fromConfig('k:short:ops', false)).toThrow(/shorter than 8/);
+    expect(() => ApiKeyStore.fromConfig(undefined, true)).toThrow(ApiKeyConfigError);
+  });
+
+  it('falls back to the documented local key outside production', () => {
+    const local = ApiKeyStore.fromConfig(undefined, false);
+    expect(local.isLocalDevKey).toBe(true);
+    const principal = local.authenticate(`${LOCAL_DEV_API_KEY.keyId}:${LOCAL_DEV_API_KEY.secret}`);
+    expect([...principal!.scopes].sort()).toEqual(['enrollments:read', 'enrollments:write', 'ops']);
+  });
+});
