@@ -14,15 +14,19 @@ const rangeSchema = z
   .object({ min: nonNegativeMs, max: nonNegativeMs })
   .refine((r) => r.max >= r.min, { message: 'max must be >= min' });
 
-export const faultSchema = z.object({
-  rate5xx: probability.default(0),
-  rate429: probability.default(0),
-  retryAfterSec: z.number().int().min(0).default(1),
-  rateTimeout: probability.default(0),
+const faultFields = {
+  rate5xx: probability,
+  rate429: probability,
+  retryAfterSec: z.number().int().min(0),
+  rateTimeout: probability,
   /** Apply the endpoint's effect, then fail: lets callers test that their retries are idempotent. */
-  afterEffect: z.boolean().default(false),
-});
+  afterEffect: z.boolean(),
+};
+export const faultSchema = z.object(faultFields);
 export type FaultConfig = z.infer<typeof faultSchema>;
+// No defaults in the patch: a default would overwrite a field the patch did not mention.
+const faultPatchSchema = z.object(faultFields).partial();
+const DEFAULT_FAULT: FaultConfig = { rate5xx: 0, rate429: 0, retryAfterSec: 1, rateTimeout: 0, afterEffect: false };
 
 const mixEntrySchema = z.object({ outcome: z.enum(USER_OUTCOMES), weight: z.number().min(0) });
 
@@ -53,7 +57,7 @@ export const scenarioPatchSchema = z.object({
     })
     .optional(),
   latencyMs: rangeSchema.optional(),
-  faults: z.partialRecord(z.enum(ENDPOINT_NAMES), faultSchema.partial().nullable()).optional(),
+  faults: z.partialRecord(z.enum(ENDPOINT_NAMES), faultPatchSchema.nullable()).optional(),
   webhook: z.object({ enabled: z.boolean().optional(), dropRate: probability.optional() }).optional(),
   tokenTtlSec: z.number().int().positive().optional(),
 });
@@ -86,7 +90,7 @@ export function mergeScenario(base: Scenario, rawPatch: unknown): Scenario {
   if (patch.faults) {
     for (const [name, fault] of Object.entries(patch.faults) as Array<[keyof Scenario['faults'], Partial<FaultConfig> | null]>) {
       if (fault === null) delete next.faults[name];
-      else next.faults[name] = faultSchema.parse({ ...next.faults[name], ...fault });
+      else next.faults[name] = { ...DEFAULT_FAULT, ...next.faults[name], ...stripUndefined(fault) };
     }
   }
   if (patch.webhook) next.webhook = { ...next.webhook, ...stripUndefined(patch.webhook) };

@@ -34,8 +34,6 @@ export function signWebhookBody(secretKey: string, rawBody: string | Buffer): st
 }
 
 const DEFAULT_CONNECT_TIMEOUT_SEC = 5;
-// A receiver that accepts the connection but never answers must not pin sockets forever.
-const MIN_RESPONSE_TIMEOUT_MS = 10_000;
 
 /**
  * One POST per terminal status change to the tenant's webhook URL. Like the real platform ("not queued, no
@@ -131,7 +129,9 @@ export class WebhookSender {
       socket.once(isHttps ? 'secureConnect' : 'connect', () => clearTimeout(timer));
       socket.once('close', () => clearTimeout(timer));
     });
-    request.setTimeout(Math.max(connectTimeoutMs, MIN_RESPONSE_TIMEOUT_MS), () => request.destroy(new Error('response timeout')));
+    // Emulator assumption: ConnectTimeout is the settings' only timeout, so it also bounds the wait for the
+    // answer; a receiver that accepts but never answers must not pin sockets.
+    request.setTimeout(connectTimeoutMs, () => request.destroy(new Error('response timeout')));
     request.on('response', (response) => {
       // The status line decides the outcome; the body is drained only to free the keep-alive socket.
       const status = response.statusCode ?? 0;
