@@ -1,14 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { EnrollmentEvent } from '../envelope.js';
 import { InvalidCursorError, ReadModelContentionError, SequenceConflictError } from '../errors.js';
-import { EVENT_TYPES, type RequestedData } from '../event-types.js';
 import { apply, isDuplicate } from '../fold.js';
 import type { ParseOptions } from '../parse-event.js';
 import type { Step } from '../schemas/common.js';
 import { ENROLLMENT_STATUSES, type EnrollmentState, type EnrollmentStatus } from '../state.js';
 import type { UpcasterRegistry } from '../upcasters.js';
 import { applyScript } from './apply-script.js';
-import { fromStored, toStored, type StoredEvent } from './stored-event.js';
+import { packState, unpackState, type PackedState } from './compact-state.js';
+import { expand, parseStored, toStored, type StoredEvent } from './stored-event.js';
 
 export interface ReadModelOptions {
   /** Key prefix, e.g. `vo:`; keys are `${prefix}rm:{enrollmentId}` and `${prefix}rm:...` indexes. */
@@ -50,9 +50,6 @@ export interface FailedPage {
   /** Pass back to get the next page; null when there are no more. */
   nextCursor: string | null;
 }
-
-/** Stored state: the fields derivable from the stored events are left out to keep Redis small. */
-type CompactState = Omit<EnrollmentState, 'request' | 'appliedEventIds'>;
 
 interface Loaded {
   state: EnrollmentState | null;
@@ -135,10 +132,9 @@ export class ReadModel {
     const [stateJson, eventsJson, version] = await this.redis.hmget(this.key(enrollmentId), 'state', 'events', 'v');
     if (!stateJson || !eventsJson) return { state: null, events: [], version: '' };
     const events = JSON.parse(eventsJson) as StoredEvent[];
-    const compact = JSON.parse(stateJson) as CompactState;
-    const requested = events.find((e) => e[1] === EVENT_TYPES.requested);
-    const request = requested ? (fromStored(enrollmentId, requested, this.parse).data as RequestedData) : (undefined as never);
-    return { state: { ...compact, request, appliedEventIds: events.map((e) => e[0]) }, events, version: version ?? '' };
+    // Only the requested event is needed whole (for `request`); the rest of the state is in `state`.
+    const [requested] = parseStored(enrollmentId, expand(events).slice(0, 1) as StoredEvent[], this.parse);
+    return { state: unpackState(JSON.parse(stateJson) as PackedState, events, requested!), events, version: version ?? '' };
   }
 
   async get(enrollmentId: string): Promise<EnrollmentState | null> {
@@ -148,7 +144,7 @@ export class ReadModel {
   async events(enrollmentId: string): Promise<EnrollmentEvent[]> {
     const eventsJson = await this.redis.hget(this.key(enrollmentId), 'events');
     if (!eventsJson) return [];
-    return (JSON.parse(eventsJson) as StoredEvent[]).map((e) => fromStored(enrollmentId, e, this.parse));
+    return parseStored(enrollmentId, JSON.parse(eventsJson) as StoredEvent[], this.parse);
   }
 
   /**
@@ -168,7 +164,6 @@ export class ReadModel {
         if (error instanceof SequenceConflictError) return 'stale';
         throw error;
       }
-      const { request: _request, appliedEventIds: _ids, ...compact } = after;
       const failedOp = after.status === 'failed' ? 'add' : before?.status === 'failed' ? 'remove' : '';
       const failure = after.failure;
       const meta: FailedEntry | null =
@@ -180,8 +175,8 @@ export class ReadModel {
         [this.key(after.id), this.batchKey(after.batchId ?? ''), this.failedKey, this.failedMetaKey],
         [
           loaded.version,
-          JSON.stringify(compact),
-          JSON.stringify([...loaded.events, toStored(event)]),
+          JSON.stringify(packState(after)),
+          JSON.stringify([...loaded.events, toStored(event, loaded.events)]),
           String(after.version),
           before?.status ?? '',
           after.status,

@@ -1,0 +1,56 @@
+import type { EnrollmentEvent } from '../envelope.js';
+import type { RequestedData } from '../event-types.js';
+import type { EnrollmentState } from '../state.js';
+import type { StoredEvent } from './stored-event.js';
+
+// What the stored state leaves out because the stored events already say it, and the defaults it omits.
+const DERIVED = ['id', 'mode', 'priority', 'batchId', 'correlationId', 'lastEventId', 'version', 'createdAt', 'updatedAt', 'request', 'appliedEventIds'] as const;
+const DEFAULTS = {
+  operationId: null,
+  operationExpiresAt: null,
+  upstreamStatus: null,
+  upstreamMessage: null,
+  tempIdExpiresAt: null,
+  accountAlreadyExisted: null,
+  credentialAttached: false,
+  credentialKind: null,
+  failure: null,
+  failedFrom: null,
+  retries: 0,
+} satisfies Partial<EnrollmentState>;
+
+export type PackedState = Partial<EnrollmentState>;
+
+export function packState(state: EnrollmentState): PackedState {
+  const packed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(state)) {
+    if ((DERIVED as readonly string[]).includes(key)) continue;
+    if (key in DEFAULTS && DEFAULTS[key as keyof typeof DEFAULTS] === value) continue;
+    if (key === 'accountNumber' && value === state.request.accountNumber) continue;
+    packed[key] = value;
+  }
+  return packed as PackedState;
+}
+
+/** Rebuilds the full state from its packed form, the raw stored events and the (parsed) requested event. */
+export function unpackState(packed: PackedState, stored: StoredEvent[], requested: EnrollmentEvent): EnrollmentState {
+  const request = requested.data as RequestedData;
+  const last = stored.at(-1)!;
+  return {
+    id: requested.subject,
+    mode: request.mode,
+    priority: request.priority,
+    batchId: request.batchId ?? null,
+    accountNumber: request.accountNumber,
+    correlationId: requested.correlationid,
+    ...DEFAULTS,
+    ...packed,
+    status: packed.status!,
+    version: last[2],
+    createdAt: requested.time,
+    updatedAt: last[3],
+    request,
+    lastEventId: last[0],
+    appliedEventIds: stored.map((e) => e[0]),
+  };
+}

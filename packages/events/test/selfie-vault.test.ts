@@ -1,0 +1,79 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { isolatedNames, testInfra } from '@verified-onboard/devstack';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidEncryptionKeyError, parseEncryptionKey, SelfieIntegrityError, SelfieVault } from '../src/index.js';
+import { deleteKeys } from './support/redis-cleanup.js';
+
+const { redisUrl } = testInfra();
+const names = isolatedNames('events-selfie');
+const redis = new Redis(redisUrl);
+const key = randomBytes(32);
+const vault = new SelfieVault(redis, { key: key.toString('base64'), prefix: names.keyPrefix });
+const image = randomBytes(4096);
+const imageBase64 = image.toString('base64');
+
+afterAll(async () => {
+  await deleteKeys(redis, names.keyPrefix);
+  await redis.quit();
+});
+
+describe('SelfieVault', () => {
+  it('stores the image encrypted under a ref with a 72 h TTL and returns the sha256 of its bytes', async () => {
+    const { ref, digest } = await vault.put(imageBase64);
+    expect(digest).toBe(createHash('sha256').update(image).digest('hex'));
+    const stored = (await redis.getBuffer(`${names.keyPrefix}selfie:${ref}`))!;
+    expect(stored.includes(image.subarray(0, 64))).toBe(false);
+    const ttl = await redis.ttl(`${names.keyPrefix}selfie:${ref}`);
+    expect(ttl).toBeGreaterThan(72 * 3600 - 60);
+    expect(ttl).toBeLessThanOrEqual(72 * 3600);
+    expect(await vault.get(ref, digest)).toBe(imageBase64);
+  });
+
+  it('uses a fresh IV each time: the same image encrypts differently', async () => {
+    const a = await vault.put(imageBase64);
+    const b = await vault.put(imageBase64);
+    expect(a.digest).toBe(b.digest);
+    expect(Buffer.compare((await redis.getBuffer(`${names.keyPrefix}selfie:${a.ref}`))!, (await redis.getBuffer(`${names.keyPrefix}selfie:${b.ref}`))!)).not.toBe(0);
+  });
+
+  it('detects tampering, a wrong key, a swapped blob and a digest that is not the expected one', async () => {
+    const { ref, digest } = await vault.put(imageBase64);
+    const redisKey = `${names.keyPrefix}selfie:${ref}`;
+    const blob = (await redis.getBuffer(redisKey))!;
+
+    await expect(new SelfieVault(redis, { key: randomBytes(32), prefix: names.keyPrefix }).get(ref)).rejects.toBeInstanceOf(SelfieIntegrityError);
+    await expect(vault.get(ref, 'b'.repeat(64))).rejects.toBeInstanceOf(SelfieIntegrityError);
+
+    const flipped = Buffer.from(blob);
+    flipped[flipped.length - 1]! ^= 0x01;
+    await redis.set(redisKey, flipped);
+    await expect(vault.get(ref)).rejects.toBeInstanceOf(SelfieIntegrityError);
+
+    const other = await vault.put(randomBytes(100).toString('base64'));
+    await redis.set(redisKey, (await redis.getBuffer(`${names.keyPrefix}selfie:${other.ref}`))!);
+    await expect(vault.get(ref)).rejects.toBeInstanceOf(SelfieIntegrityError);
+
+    await redis.set(redisKey, blob);
+    expect(await vault.get(ref, digest)).toBe(imageBase64);
+  });
+
+  it('returns null for an unknown or deleted ref, and honours a custom TTL', async () => {
+    expect(await vault.get('no-such-ref')).toBeNull();
+    const { ref } = await vault.put(imageBase64, { ttlSec: 60 });
+    expect(await redis.ttl(`${names.keyPrefix}selfie:${ref}`)).toBeLessThanOrEqual(60);
+    await vault.delete(ref);
+    expect(await vault.get(ref)).toBeNull();
+  });
+
+  it('takes the key as 32 bytes of hex or base64 and refuses anything else', () => {
+    const raw = randomBytes(32);
+    expect(parseEncryptionKey(raw.toString('hex'))).toEqual(raw);
+    expect(parseEncryptionKey(raw.toString('base64'))).toEqual(raw);
+    expect(parseEncryptionKey(raw)).toEqual(raw);
+    for (const bad of ['', 'short', randomBytes(16).toString('base64'), randomBytes(31).toString('hex')]) {
+      expect(() => parseEncryptionKey(bad)).toThrow(InvalidEncryptionKeyError);
+    }
+    expect(() => new SelfieVault(redis, { key: randomBytes(24), prefix: 'x' })).toThrow(InvalidEncryptionKeyError);
+  });
+});
