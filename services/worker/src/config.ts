@@ -28,6 +28,7 @@ export const workerEnvSchema = z
     KAFKA_TOPIC_PREFIX: z.string().default(''),
     KAFKA_CLIENT_ID: z.string().min(1).default('verified-onboard-worker'),
     WORKER_PIPELINE_GROUP: z.string().min(1).default('verified-onboard-worker'),
+    KAFKA_SESSION_TIMEOUT_MS: int(6000).default(30_000),
     WORKER_PROJECTOR_GROUP: z.string().min(1).default('verified-onboard-projector'),
     QUEUE_PREFIX: z.string().min(1).regex(/^[^:\s]+$/, 'no ":" or whitespace (it prefixes Redis keys)').default('vo'),
     VERIFIED_BASE_URL: z.url().default('http://127.0.0.1:4010'),
@@ -82,7 +83,7 @@ export interface WorkerConfig {
   nodeEnv: 'development' | 'test' | 'production';
   logLevel: string;
   redisUrl: string;
-  kafka: { brokers: string[]; topicPrefix: string; clientId: string; pipelineGroup: string; projectorGroup: string };
+  kafka: { brokers: string[]; topicPrefix: string; clientId: string; pipelineGroup: string; projectorGroup: string; sessionTimeoutMs: number };
   /** Prefix of the BullMQ queue and of every Redis key the worker owns (`${prefix}:...`). */
   queuePrefix: string;
   verified: {
@@ -133,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       clientId: e.KAFKA_CLIENT_ID,
       pipelineGroup: e.WORKER_PIPELINE_GROUP,
       projectorGroup: e.WORKER_PROJECTOR_GROUP,
+      sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
     },
     queuePrefix: e.QUEUE_PREFIX,
     verified: {

@@ -146,6 +146,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
     const pipeline = new PipelineConsumer({
       kafka,
       groupId: config.kafka.pipelineGroup,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       topics,
       queue,
       hints,
@@ -161,7 +162,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
     const projector =
       options.projector === false
         ? null
-        : new Projector({ kafka, groupId: config.kafka.projectorGroup, topicPrefix: config.kafka.topicPrefix, readModel, logger: logger.child({ component: 'projector' }), metrics });
+        : new Projector({ kafka, groupId: config.kafka.projectorGroup, topicPrefix: config.kafka.topicPrefix, readModel, logger: logger.child({ component: 'projector' }), metrics, sessionTimeoutMs: config.kafka.sessionTimeoutMs });
     if (projector) {
       await projector.start();
       closers.push(async () => {

@@ -22,6 +22,7 @@ export interface EnrollmentReader {
 export interface PipelineConsumerOptions {
   kafka: Kafka;
   groupId: string;
+  sessionTimeoutMs?: number;
   topics: TopicNames;
   queue: StepsQueue;
   hints: HintBook;
@@ -51,6 +52,7 @@ export class PipelineConsumer {
       // A new group must see enrollments requested before the first worker ever started.
       fromBeginning: true,
       deadLetterTopic: options.topics.deadLetter,
+      ...(options.sessionTimeoutMs !== undefined && { sessionTimeoutMs: options.sessionTimeoutMs, heartbeatIntervalMs: Math.floor(options.sessionTimeoutMs / 10) }),
       handler: (event) => this.handleBatch([event]),
       handleBatch: (events) => this.handleBatch(events),
       logger: options.logger,

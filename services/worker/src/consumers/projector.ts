@@ -70,6 +70,7 @@ export interface ProjectorOptions {
   logger: Logger;
   metrics?: WorkerMetrics;
   fromBeginning?: boolean;
+  sessionTimeoutMs?: number;
 }
 
 /** The live projector: its own consumer group, so it reads every event independently of the pipeline. */
@@ -85,6 +86,7 @@ export class Projector {
       topics: [topics.enrollmentEvents],
       fromBeginning: options.fromBeginning ?? true,
       deadLetterTopic: topics.deadLetter,
+      ...(options.sessionTimeoutMs !== undefined && { sessionTimeoutMs: options.sessionTimeoutMs, heartbeatIntervalMs: Math.floor(options.sessionTimeoutMs / 10) }),
       handler: (event) => this.applier.apply(event),
       handleBatch: (events) => this.applier.applyAll(events),
       logger: options.logger,

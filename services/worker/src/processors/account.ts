@@ -1,11 +1,12 @@
 import { EVENT_TYPES } from '@verified-onboard/events';
 import { AccountAlreadyExistsError } from '@verified-onboard/verified-client';
 import { AccountConflictError } from '../errors.js';
+import { ownsExisting } from '../upstream/ownership.js';
 import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
 
 /**
- * CreateAccount. The intent is recorded first; "already exists" is success only when the intent is
- * ours (our own earlier effect, e.g. a crash after the call), otherwise the enrollment fails with
+ * CreateAccount. The intent is recorded first; "already exists" is success only when an earlier attempt
+ * of this enrollment recorded it (our own effect, e.g. a crash or timeout after the call), otherwise the enrollment fails with
  * account_conflict instead of silently adopting someone else's account.
  */
 export async function accountStep(job: StepJob, ctx: StepContext): Promise<StepResult> {
@@ -26,7 +27,7 @@ export async function accountStep(job: StepJob, ctx: StepContext): Promise<StepR
     if (!claim.ours) await ctx.ownership.takeOverAccount(accountNumber, enrollmentId);
   } catch (error) {
     if (!(error instanceof AccountAlreadyExistsError)) throw error;
-    if (!claim.ours) {
+    if (!ownsExisting(claim)) {
       throw new AccountConflictError(`account ${accountNumber} already exists and was not created by this enrollment`);
     }
     alreadyExisted = true;

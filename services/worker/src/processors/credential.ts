@@ -2,6 +2,7 @@ import { EVENT_TYPES } from '@verified-onboard/events';
 import { CredentialAlreadyExistsError } from '@verified-onboard/verified-client';
 import { CredentialConflictError, SelfieUnavailableError, TempIdTooOldError } from '../errors.js';
 import { TEMPID_LIFETIME_MS } from '../pipeline/secrets.js';
+import { ownsExisting } from '../upstream/ownership.js';
 import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
 
 /**
@@ -22,7 +23,7 @@ export async function credentialStep(job: StepJob, ctx: StepContext): Promise<St
     const image = await ctx.selfies.get(selfie.ref, selfie.digest);
     if (!image) throw new SelfieUnavailableError(`the selfie of enrollment ${enrollmentId} is no longer stored (its TTL elapsed)`);
     const claim = await ctx.ownership.claimCredential(accountNumber, enrollmentId, { takeOver: false });
-    await createOrAdopt(claim.ours, accountNumber, () =>
+    await createOrAdopt(ownsExisting(claim), accountNumber, () =>
       ctx.client.createBiometricCredential(accountNumber, { data: image.toString('base64'), dataType: selfie.dataType }),
     );
   } else {
@@ -32,17 +33,19 @@ export async function credentialStep(job: StepJob, ctx: StepContext): Promise<St
       throw new TempIdTooOldError(`the TempId of enrollment ${enrollmentId} is older than 72 hours (or gone): a new capture is needed`);
     }
     if (request.mode === 'recapture') {
-      await ctx.ownership.claimCredential(accountNumber, enrollmentId, { takeOver: true });
+      const claim = await ctx.ownership.claimCredential(accountNumber, enrollmentId, { takeOver: true });
       // The marker keeps a re-run (crash after the create) from deleting the credential it just made.
       if (!(await ctx.ownership.credentialReplaced(enrollmentId))) {
         await ctx.client.deleteBiometricCredential(accountNumber);
         await ctx.ownership.markCredentialReplaced(enrollmentId);
       }
       replacedPrevious = true;
-      await createOrAdopt(true, accountNumber, () => ctx.client.createProofedBiometricCredential(accountNumber, stored.tempId));
+      // After our own delete, an existing credential is our earlier create (a re-run), unless this attempt
+      // only just took the intent over.
+      await createOrAdopt(ownsExisting(claim), accountNumber, () => ctx.client.createProofedBiometricCredential(accountNumber, stored.tempId));
     } else {
       const claim = await ctx.ownership.claimCredential(accountNumber, enrollmentId, { takeOver: false });
-      await createOrAdopt(claim.ours, accountNumber, () => ctx.client.createProofedBiometricCredential(accountNumber, stored.tempId));
+      await createOrAdopt(ownsExisting(claim), accountNumber, () => ctx.client.createProofedBiometricCredential(accountNumber, stored.tempId));
     }
   }
 
@@ -55,11 +58,11 @@ export async function credentialStep(job: StepJob, ctx: StepContext): Promise<St
   };
 }
 
-async function createOrAdopt(ours: boolean, accountNumber: string, create: () => Promise<void>): Promise<void> {
+async function createOrAdopt(adoptExisting: boolean, accountNumber: string, create: () => Promise<void>): Promise<void> {
   try {
     await create();
   } catch (error) {
     if (!(error instanceof CredentialAlreadyExistsError)) throw error;
-    if (!ours) throw new CredentialConflictError(`account ${accountNumber} already has a credential this enrollment did not create`);
+    if (!adoptExisting) throw new CredentialConflictError(`account ${accountNumber} already has a credential this enrollment did not create`);
   }
 }

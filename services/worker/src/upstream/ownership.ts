@@ -16,7 +16,17 @@ export interface OperationRecord {
 export interface Claim {
   /** True when this enrollment holds the intent (first claim or an earlier claim of its own). */
   ours: boolean;
+  /** True when the intent was recorded by this very attempt: no earlier call of ours can have had an effect. */
+  fresh: boolean;
   owner: string;
+}
+
+/**
+ * "Already exists" is our own earlier effect only when an earlier attempt of this enrollment recorded the
+ * intent (and so may have made the call). A fresh intent followed by "already exists" means someone else.
+ */
+export function ownsExisting(claim: Claim): boolean {
+  return claim.ours && !claim.fresh;
 }
 
 /**
@@ -55,8 +65,8 @@ export class Ownership {
   async claimCredential(accountNumber: string, enrollmentId: string, options: { takeOver: boolean }): Promise<Claim> {
     const key = this.keys.credentialIntent(accountNumber);
     if (!options.takeOver) return this.claim(key, enrollmentId);
-    await this.redis.set(key, enrollmentId, 'EX', this.ttlSec);
-    return { ours: true, owner: enrollmentId };
+    const previous = await this.redis.set(key, enrollmentId, 'EX', this.ttlSec, 'GET');
+    return { ours: true, fresh: previous !== enrollmentId, owner: enrollmentId };
   }
 
   async credentialOwner(accountNumber: string): Promise<string | null> {
@@ -98,8 +108,8 @@ export class Ownership {
 
   private async claim(key: string, enrollmentId: string): Promise<Claim> {
     const set = await this.redis.set(key, enrollmentId, 'EX', this.ttlSec, 'NX');
-    if (set === 'OK') return { ours: true, owner: enrollmentId };
+    if (set === 'OK') return { ours: true, fresh: true, owner: enrollmentId };
     const owner = (await this.redis.get(key)) ?? '';
-    return { ours: owner === enrollmentId, owner };
+    return { ours: owner === enrollmentId, fresh: false, owner };
   }
 }

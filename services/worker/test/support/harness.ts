@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isolatedNames, testInfra } from '@verified-onboard/devstack';
+import {
+  createEvent,
+  createKafka,
+  ensureTopics,
+  EVENT_TYPES,
+  EventProducer,
+  ReadModel,
+  type EnrollmentState,
+  type EventEnvelope,
+  type Kafka,
+  type RequestedData,
+} from '@verified-onboard/events';
+import { startEmulator, type RunningEmulator, type ScenarioPatch } from '@verified-onboard/verified-emulator';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { loadConfig, type WorkerConfig } from '../../src/config.js';
+
+export const TEST_SOURCE = '/verified-onboard/worker-tests';
+
+/** Waits for a condition with a deadline (never for a fixed duration). */
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== null && value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Collects every log line of a logger, to assert that no secret ever reached one. */
+export class LogCapture {
+  readonly lines: string[] = [];
+  readonly stream = new Writable({
+    write: (chunk: Buffer, _enc, done) => {
+      this.lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  logger(level = 'debug'): Logger {
+    return pino({ level }, this.stream);
+  }
+  text(): string {
+    return this.lines.join('');
+  }
+}
+
+export interface Harness {
+  names: ReturnType<typeof isolatedNames>;
+  redisUrl: string;
+  kafkaBrokers: string[];
+  kafka: Kafka;
+  producer: EventProducer;
+  redis: Redis;
+  emulator: RunningEmulator;
+  readModel: ReadModel;
+  env: Record<string, string>;
+  config(overrides?: Record<string, string>): WorkerConfig;
+  scenario(patch: ScenarioPatch): Promise<void>;
+  control<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  request(overrides?: Partial<RequestedData>): Promise<EventEnvelope<typeof EVENT_TYPES.requested>>;
+  publishEnrollment(event: EventEnvelope): Promise<void>;
+  publishHint(event: EventEnvelope): Promise<void>;
+  state(enrollmentId: string): Promise<EnrollmentState | null>;
+  waitForStatus(enrollmentId: string, statuses: string[], timeoutMs?: number): Promise<EnrollmentState>;
+  close(): Promise<void>;
+}
+
+export interface EmulatorAccountView {
+  accountNumber: string;
+  createAttempts: number;
+  credentials: number;
+  credentialCreates: number;
+  credentialKind: 'proofed' | 'biometric' | null;
+}
+
+/** Real Redis, real Kafka (per-file topic and queue prefixes) and an in-process emulator on a random port. */
+export async function createHarness(label: string, env: Record<string, string> = {}): Promise<Harness> {
+  const { redisUrl, kafkaBrokers } = testInfra();
+  const names = isolatedNames(label);
+  const kafka = createKafka({ brokers: kafkaBrokers, clientId: `test-${names.id}` });
+  await ensureTopics(kafka, names.topicPrefix, { enrollmentPartitions: 3, hintPartitions: 2 });
+  const producer = new EventProducer(kafka, { topicPrefix: names.topicPrefix });
+  await producer.connect();
+  const redis = new Redis(redisUrl);
+  const emulator = await startEmulator({ port: 0 });
+  const readModel = new ReadModel(redis, { prefix: `${names.queuePrefix}:` });
+  const baseEnv: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'debug',
+    REDIS_URL: redisUrl,
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    KAFKA_TOPIC_PREFIX: names.topicPrefix,
+    KAFKA_CLIENT_ID: `worker-${names.id}`,
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    WORKER_PIPELINE_GROUP: `${names.groupPrefix}pipeline`,
+    WORKER_PROJECTOR_GROUP: `${names.groupPrefix}projector`,
+    QUEUE_PREFIX: names.queuePrefix,
+    VERIFIED_BASE_URL: emulator.baseUrl,
+    VERIFIED_TIMEOUT_MS: '2000',
+    VERIFIED_RATE_LIMIT_PER_SEC: '500',
+    WORKER_METRICS_PORT: '0',
+    WORKER_METRICS_HOST: '127.0.0.1',
+    WORKER_CONCURRENCY: '16',
+    WORKER_BACKOFF_BASE_MS: '50',
+    WORKER_BACKOFF_MAX_MS: '1000',
+    WORKER_STALLED_INTERVAL_MS: '1000',
+    WORKER_LOCK_DURATION_MS: '3000',
+    WORKER_SHUTDOWN_TIMEOUT_MS: '5000',
+    POLL_INITIAL_INTERVAL_MS: '100',
+    POLL_FAST_PHASE_MS: '2000',
+    POLL_MAX_INTERVAL_MS: '500',
+    POLL_GRACE_MS: '500',
+    POLL_HINT_RECHECK_MS: '100',
+    ...env,
+  };
+  const control = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${emulator.baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const state = (id: string) => readModel.get(id);
+  return {
+    names,
+    redisUrl,
+    kafkaBrokers,
+    kafka,
+    producer,
+    redis,
+    emulator,
+    readModel,
+    env: baseEnv,
+    config: (overrides = {}) => loadConfig({ ...baseEnv, ...overrides }),
+    scenario: async (patch) => {
+      await control('PUT', '/_emulator/scenario', patch);
+    },
+    control,
+    async request(overrides = {}) {
+      const enrollmentId = overrides.enrollmentId ?? randomUUID();
+      const data: RequestedData = {
+        enrollmentId,
+        accountNumber: overrides.accountNumber ?? `acct-${randomUUID()}`,
+        accountNumberGenerated: true,
+        displayName: 'Test Person',
+        transport: 'inline',
+        checkLiveness: true,
+        timeoutSec: 3600,
+        mode: 'capture',
+        priority: 'interactive',
+        requestedAt: new Date().toISOString(),
+        ...overrides,
+      };
+      return createEvent({
+        type: EVENT_TYPES.requested,
+        subject: enrollmentId,
+        sequence: 1,
+        data,
+        source: TEST_SOURCE,
+        correlationId: randomUUID(),
+      });
+    },
+    publishEnrollment: (event) => producer.publish('enrollmentEvents', [event]),
+    publishHint: (event) => producer.publish('hints', [event]),
+    state,
+    waitForStatus: (id, statuses, timeoutMs = 30_000) =>
+      waitFor(`enrollment ${id} in ${statuses.join('|')}`, async () => {
+        const s = await state(id);
+        return s && statuses.includes(s.status) ? s : null;
+      }, timeoutMs),
+    async close() {
+      await producer.disconnect();
+      await emulator.close();
+      redis.disconnect();
+    },
+  };
+}
+
+export async function emulatorAccounts(h: Harness): Promise<Map<string, EmulatorAccountView>> {
+  const body = await h.control<{ accounts: EmulatorAccountView[] }>('GET', '/_emulator/accounts');
+  return new Map(body.accounts.map((a) => [a.accountNumber, a]));
+}
+
+/** A hint event as the api would publish it. */
+export function webhookHint(operationId: string): EventEnvelope {
+  return createEvent({
+    type: EVENT_TYPES.webhookReceived,
+    subject: operationId,
+    sequence: 0,
+    data: { operationId, upstreamStatus: 1, receivedAt: new Date().toISOString() },
+    source: TEST_SOURCE,
+    correlationId: randomUUID(),
+    discriminator: randomUUID(),
+  });
+}
+
+export function captureFinishedHint(enrollmentId: string): EventEnvelope {
+  return createEvent({
+    type: EVENT_TYPES.captureFinished,
+    subject: enrollmentId,
+    sequence: 0,
+    data: { enrollmentId, pageName: 'verifiedPage', success: true, receivedAt: new Date().toISOString() },
+    source: TEST_SOURCE,
+    correlationId: randomUUID(),
+    discriminator: randomUUID(),
+  });
+}
