@@ -79,6 +79,8 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('principal', null);
+  // JSON routes take JSON only: without this, text/plain would be parsed and fail validation as a 400, not a 415.
+  app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
 
   const metrics = new ApiMetrics();

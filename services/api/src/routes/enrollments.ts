@@ -129,7 +129,9 @@ export const enrollmentRoutes: FastifyPluginAsync<EnrollmentRoutesOptions> = asy
         params: idParams,
         body: z
           .strictObject({ pageName: z.string().max(128).optional(), success: z.boolean().optional() })
-          .default({})
+          .nullable()
+          // Fastify hands a missing body over as null; the relay may legitimately send nothing.
+          .transform((body) => body ?? {})
           .describe('What the capture page reported in its last authid:page message.'),
         response: {
           202: z.object({ id: enrollmentIdSchema, hint: z.literal('published') }),
