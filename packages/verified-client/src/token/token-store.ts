@@ -93,9 +93,10 @@ export class RedisTokenStore implements TokenStore {
 
   constructor(
     private readonly redis: Redis,
+    /** Keys are `${keyPrefix}${scope}:pair|lock|consumed:*`; the prefix is used verbatim. */
     options: { keyPrefix?: string } = {},
   ) {
-    this.prefix = `${options.keyPrefix ?? ''}verified-token:`;
+    this.prefix = options.keyPrefix ?? 'verified-token:';
   }
 
   async get(scope: string): Promise<StoredToken | null> {
