@@ -51,7 +51,7 @@ const batchAcceptedSchema = z
 const batchStatusSchema = z.object({
   batchId: z.string(),
   total: z.number().int().nonnegative(),
-  byStatus: z.partialRecord(z.enum(ENROLLMENT_STATUSES), z.number().int().nonnegative()),
+  byStatus: z.record(z.enum(ENROLLMENT_STATUSES), z.number().int().nonnegative()),
   accepted: z.number().int().nonnegative().optional().describe('Lines accepted at submission (the api record).'),
   rejected: z.number().int().nonnegative().optional().describe('Lines rejected at submission.'),
 });
@@ -135,9 +135,9 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, o
         options.readModel().then((model) => model.batch(batchId)),
       ]);
       if (!record && projected.total === 0) throw new NotFoundError(`Batch ${batchId}`);
-      const byStatus: Partial<Record<(typeof ENROLLMENT_STATUSES)[number], number>> = { ...projected.byStatus };
+      const byStatus = { ...projected.byStatus };
       const unprojected = record ? record.accepted - projected.total : 0;
-      if (unprojected > 0) byStatus.requested = (byStatus.requested ?? 0) + unprojected;
+      if (unprojected > 0) byStatus.requested += unprojected;
       return {
         batchId,
         total: Math.max(projected.total, record?.accepted ?? 0),
