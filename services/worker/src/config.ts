@@ -8,11 +8,8 @@ const bool = z
   .toLowerCase()
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number) => z.coerce.number().int().min(min);
-const optionalUrl = z
-  .string()
-  .trim()
-  .transform((v) => (v === '' ? undefined : v))
-  .pipe(z.url().optional());
+// An empty variable means unset (compose files and shells often export VAR= ).
+const optionalUrl = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.url().optional());
 
 /**
  * The environment the worker reads (docs/contracts.md section 4 plus the worker's own knobs). Every
@@ -32,13 +29,13 @@ export const workerEnvSchema = z
     WORKER_PROJECTOR_GROUP: z.string().min(1).default('verified-onboard-projector'),
     QUEUE_PREFIX: z.string().min(1).regex(/^[^:\s]+$/, 'no ":" or whitespace (it prefixes Redis keys)').default('vo'),
     VERIFIED_BASE_URL: z.url().default('http://127.0.0.1:4010'),
-    VERIFIED_CAPTURE_HOST: optionalUrl.default(''),
+    VERIFIED_CAPTURE_HOST: optionalUrl,
     VERIFIED_API_KEY_ID: z.string().min(1).default('emulator-key-id'),
     VERIFIED_API_KEY_VALUE: z.string().min(1).default('emulator-key-value'),
     VERIFIED_WEBHOOK_SECRET: z.string().min(1).default('emulator-webhook-secret'),
     VERIFIED_TIMEOUT_MS: int(100).default(10_000),
     VERIFIED_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(50),
-    WEBHOOK_PUBLIC_URL: optionalUrl.default(''),
+    WEBHOOK_PUBLIC_URL: optionalUrl,
     SELFIE_ENCRYPTION_KEY: z.string().min(1).default(DEV_SELFIE_KEY),
     EVENTS_INCLUDE_CAPTURE_URL: bool.default(false),
     WORKER_METRICS_PORT: int(0).max(65535).default(3001),

@@ -128,6 +128,10 @@ describe('worker pipeline against the emulator', () => {
     const submitted = await Promise.all([2, 3, 4, 5].map(async (status) => ({ status, event: await submit() })));
     for (const { status, event } of submitted) {
       const op = await operationIdOf(event.subject);
+      // The api serves the capture URL from here; it lives until the operation times out.
+      const urlKey = `${h.names.queuePrefix}:secret:capture-url:${event.subject}`;
+      expect(await h.redis.get(urlKey)).toMatch(new RegExp(`^${h.emulator.baseUrl}/?\\?i=${op}&s=.+`));
+      expect(await h.redis.pttl(urlKey)).toBeGreaterThan(3_000_000);
       await h.control('POST', `/_emulator/operations/${op}/complete`, { Status: status, Message: `forced ${status}` });
     }
     for (const { status, event } of submitted) {

@@ -96,7 +96,7 @@ export async function createHarness(label: string, env: Record<string, string> =
   const readModel = new ReadModel(redis, { prefix: `${names.queuePrefix}:` });
   const baseEnv: Record<string, string> = {
     NODE_ENV: 'test',
-    LOG_LEVEL: 'debug',
+    LOG_LEVEL: 'silent',
     REDIS_URL: redisUrl,
     KAFKA_BROKERS: kafkaBrokers.join(','),
     KAFKA_TOPIC_PREFIX: names.topicPrefix,

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { retryDelayMs } from '../src/pipeline/backoff.js';
+import { nextPoll } from '../src/pipeline/poll-schedule.js';
+import { stepPriority } from '../src/queues/steps-queue.js';
+import { stepJobId } from '../src/pipeline/job-data.js';
+
+const schedule = { initialIntervalMs: 5_000, fastPhaseMs: 120_000, maxIntervalMs: 60_000, growthFactor: 1.5, graceMs: 60_000, hintRecheckMs: 1_000 };
+
+describe('poll schedule', () => {
+  const t0 = 1_000_000;
+  const expiresAt = t0 + 3600_000;
+
+  it('polls every 5 s during the first two minutes', () => {
+    expect(nextPoll(schedule, { startedAt: t0, previousDelayMs: 0, operationExpiresAt: expiresAt }, t0)).toEqual({ kind: 'delay', delayMs: 5_000 });
+    expect(nextPoll(schedule, { startedAt: t0, previousDelayMs: 5_000, operationExpiresAt: expiresAt }, t0 + 119_000)).toEqual({ kind: 'delay', delayMs: 5_000 });
+  });
+
+  it('then grows geometrically up to 60 s', () => {
+    const delays: number[] = [];
+    let previous = 5_000;
+    let now = t0 + 120_000;
+    for (let i = 0; i < 10; i++) {
+      const d = nextPoll(schedule, { startedAt: t0, previousDelayMs: previous, operationExpiresAt: expiresAt }, now);
+      if (d.kind !== 'delay') throw new Error('unexpected give up');
+      delays.push(d.delayMs);
+      previous = d.delayMs;
+      now += d.delayMs;
+    }
+    expect(delays[0]).toBe(7_500);
+    expect(delays.every((d, i) => i === 0 || d >= delays[i - 1]!)).toBe(true);
+    expect(Math.max(...delays)).toBe(60_000);
+  });
+
+  it('never sleeps past the operation timeout plus grace, and gives up after it', () => {
+    const deadline = expiresAt + schedule.graceMs;
+    expect(nextPoll(schedule, { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt }, deadline - 2_000)).toEqual({ kind: 'delay', delayMs: 2_000 });
+    expect(nextPoll(schedule, { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt }, deadline)).toEqual({ kind: 'give_up' });
+  });
+});
+
+describe('retry backoff', () => {
+  const options = { baseMs: 1_000, maxMs: 60_000 };
+
+  it('grows exponentially with jitter in [cap/2, cap]', () => {
+    expect(retryDelayMs(1, undefined, { ...options, random: () => 0 })).toBe(500);
+    expect(retryDelayMs(1, undefined, { ...options, random: () => 1 })).toBe(1_000);
+    expect(retryDelayMs(4, undefined, { ...options, random: () => 0 })).toBe(4_000);
+    expect(retryDelayMs(4, undefined, { ...options, random: () => 1 })).toBe(8_000);
+  });
+
+  it('is capped', () => {
+    expect(retryDelayMs(40, undefined, { ...options, random: () => 1 })).toBe(60_000);
+  });
+
+  it("honours the upstream's Retry-After as a floor", () => {
+    expect(retryDelayMs(1, 7_000, { ...options, random: () => 0 })).toBe(7_000);
+    expect(retryDelayMs(5, 100, { ...options, random: () => 0 })).toBe(8_000);
+  });
+});
+
+describe('queue layout', () => {
+  it('orders in-progress interactive < interactive start < in-progress batch < batch start', () => {
+    const order = [stepPriority('interactive', false), stepPriority('interactive', true), stepPriority('batch', false), stepPriority('batch', true)];
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(new Set(order).size).toBe(4);
+  });
+
+  it('job ids are deterministic and free of ":" (BullMQ custom ids)', () => {
+    const id = stepJobId('3f1c2a4e-0000-4000-8000-000000000001', 'poll', 7);
+    expect(id).toBe('3f1c2a4e-0000-4000-8000-000000000001.poll.7');
+    expect(id).not.toContain(':');
+  });
+});
