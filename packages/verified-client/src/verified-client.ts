@@ -163,27 +163,27 @@ export class VerifiedClient {
   /** Idempotent: deleting an account that is already gone succeeds, so a retried job does not fail on its own earlier effect. */
   async deleteAccount(accountNumber: string): Promise<void> {
     const path = `${ADMIN}/v1/accounts/${accountSegment('deleteAccount', accountNumber)}`;
-    await this.ignoringNotFound(() => this.authorized({ endpoint: 'deleteAccount', method: 'DELETE', path }));
+    await this.ignoringNotFound(() => this.authorized({ endpoint: 'deleteAccount', method: 'DELETE', path, ignoreBody: true }));
   }
 
   /** CreateAccountProofedBiometricCredential: binds a captured selfie (TempId) to the account. */
   async createProofedBiometricCredential(accountNumber: string, tempId: string): Promise<void> {
     const path = `${ADMIN}/v1/accounts/${accountSegment('proofedCredential', accountNumber)}/proofedBioCredential`;
     const TempId = buildWire('proofedCredential', () => tempIdSchema.parse(tempId));
-    await this.authorized({ endpoint: 'proofedCredential', method: 'POST', path, json: { TempId } });
+    await this.authorized({ endpoint: 'proofedCredential', method: 'POST', path, json: { TempId }, ignoreBody: true });
   }
 
   /** CreateAccountBiometricCredential: a face image captured elsewhere (not proofed by the upstream). */
   async createBiometricCredential(accountNumber: string, input: CreateBiometricCredentialInput): Promise<void> {
     const path = `${ADMIN}/v1/accounts/${accountSegment('bioCredential', accountNumber)}/bioCredential`;
     const body = buildWire('bioCredential', () => toBiometricCredentialWire(input));
-    await this.authorized({ endpoint: 'bioCredential', method: 'POST', path, json: body });
+    await this.authorized({ endpoint: 'bioCredential', method: 'POST', path, json: body, ignoreBody: true });
   }
 
   /** Idempotent like deleteAccount: a credential that is already gone counts as deleted. */
   async deleteBiometricCredential(accountNumber: string): Promise<void> {
     const path = `${ADMIN}/v1/accounts/${accountSegment('deleteCredential', accountNumber)}/bioCredential`;
-    await this.ignoringNotFound(() => this.authorized({ endpoint: 'deleteCredential', method: 'DELETE', path }));
+    await this.ignoringNotFound(() => this.authorized({ endpoint: 'deleteCredential', method: 'DELETE', path, ignoreBody: true }));
   }
 
   async getWebhookSettings(): Promise<WebhookSettings> {

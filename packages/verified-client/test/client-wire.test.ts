@@ -212,4 +212,18 @@ describe('VerifiedClient on the wire', () => {
       `DELETE ${ADMIN}/v1/accounts/gone/bioCredential`,
     ]);
   });
+
+  it('accepts any 2xx body on calls whose answer is ignored, but not on calls that read it', async () => {
+    withIdentity((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('true');
+    });
+    const c = newClient();
+    await expect(c.createProofedBiometricCredential('acc', 'temp-id')).resolves.toBeUndefined();
+    await expect(c.createBiometricCredential('acc', { data: 'aGVsbG8=' })).resolves.toBeUndefined();
+    await expect(c.getWebhookSettings()).rejects.toBeInstanceOf(UpstreamContractError);
+    const proofed = dataRequests()[0]!;
+    expect(proofed.url).toBe(`${ADMIN}/v1/accounts/acc/proofedBioCredential`);
+    expect(JSON.parse(proofed.body)).toEqual({ TempId: 'temp-id' });
+  });
 });

@@ -29,6 +29,8 @@ export interface TransportRequest {
   /** JSON value to send; `undefined` sends no body. */
   json?: unknown;
   timeoutMs?: number;
+  /** The caller ignores the 2xx body (its shape is undocumented), so a non-JSON one is not a contract violation. */
+  ignoreBody?: boolean;
 }
 
 export interface TransportResponse {
@@ -120,6 +122,7 @@ export class HttpTransport {
         throw mapHttpError(endpoint, status, body.ok ? body.value : undefined, retryAfter);
       }
       if (!body.ok) {
+        if (request.ignoreBody) return { status, body: undefined };
         throw new UpstreamContractError(`${endpoint}: HTTP ${status} with a body that is not JSON`, { endpoint, httpStatus: status });
       }
       return { status, body: body.value };
