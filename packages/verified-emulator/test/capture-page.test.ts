@@ -1,0 +1,166 @@
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ADMIN_PREFIX, EmulatorHarness, waitFor } from './helpers.js';
+
+// Debian's chromium, installed by scripts/ensure-chromium.sh (run by `npm test` before the tests).
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// A 1x1 PNG: the page only needs some image to send.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+describe('capture page', () => {
+  let h: EmulatorHarness;
+  let browser: Browser;
+  let token: string;
+  beforeAll(async () => {
+    h = await EmulatorHarness.start();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+  beforeEach(async () => {
+    await h.control('POST', '/reset');
+    await h.scenario({ user: { outcome: 'never' } });
+    token = await h.token();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  async function pendingOperation(): Promise<{ id: string; secret: string; url: string }> {
+    const begin = await h.beginBiometry(token);
+    const view = (await h.control('GET', `/operations/${begin.json.OperationId}`)).json;
+    return { id: begin.json.OperationId, secret: begin.json.OneTimeSecret, url: view.CaptureUrl };
+  }
+
+  /** A parent page embedding the capture URL in an iframe and recording every postMessage it receives. */
+  async function parentWithIframe(url: string): Promise<Page> {
+    const page = await browser.newPage();
+    await page.setContent(
+      `<script>window.__messages = []; window.addEventListener('message', (e) => window.__messages.push(e.data));</script>
+       <iframe id="authid" src="${url}" allow="fullscreen *;camera *;" width="600" height="700"></iframe>`,
+    );
+    return page;
+  }
+
+  const messages = (page: Page) => page.evaluate(() => (globalThis as unknown as { __messages: unknown[] }).__messages);
+
+  it('Accept in an iframe completes the operation with a TempId and posts verifiedPage to the parent', async () => {
+    const op = await pendingOperation();
+    expect(op.url).toContain(`/?i=${op.id}&s=${encodeURIComponent(op.secret)}`);
+    const page = await parentWithIframe(op.url);
+    try {
+      const frame = page.frameLocator('#authid');
+      await frame.locator('#status').filter({ hasText: 'Ready' }).waitFor();
+      await frame.locator('#file').setInputFiles({ name: 'selfie.png', mimeType: 'image/png', buffer: PNG });
+      await frame.locator('#preview').waitFor({ state: 'visible' });
+      await frame.locator('#accept').click();
+      const received = await waitFor(async () => {
+        const all = (await messages(page)) as Array<{ pageName?: string }>;
+        return all.some((m) => m.pageName === 'verifiedPage') ? all : undefined;
+      }, 'verifiedPage message');
+      expect(received).toContainEqual({ type: 'authid:page', pageName: 'verifiedPage', success: true });
+      const end = await h.call('GET', `${ADMIN_PREFIX}/foreignOperations/biometry/${op.id}`, { token });
+      expect(end.json).toMatchObject({ Status: 1, TempId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('Reject posts defaultFailedPage and leaves the operation Rejected (2)', async () => {
+    const op = await pendingOperation();
+    const page = await parentWithIframe(op.url);
+    try {
+      const frame = page.frameLocator('#authid');
+      await frame.locator('#status').filter({ hasText: 'Ready' }).waitFor();
+      await frame.locator('#reject').click();
+      await waitFor(async () => ((await messages(page)) as Array<{ pageName?: string }>).find((m) => m.pageName === 'defaultFailedPage'), 'defaultFailedPage message');
+      expect(await messages(page)).toContainEqual({ type: 'authid:page', pageName: 'defaultFailedPage', success: false });
+      expect((await h.call('GET', `${ADMIN_PREFIX}/foreignOperations/biometry/${op.id}`, { token })).json.Status).toBe(2);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('opened directly, the secret serves one UI session only; a second opening shows transactionNotValidPage', async () => {
+    const op = await pendingOperation();
+    const first = await browser.newPage();
+    const second = await browser.newPage();
+    try {
+      await first.goto(op.url);
+      await first.locator('#status').filter({ hasText: 'Ready' }).waitFor();
+      await second.goto(op.url.replace('/?i=', '/?t='));
+      await second.locator('body[data-page="transactionNotValidPage"]').waitFor();
+      await expect(second.locator('#accept').isDisabled()).resolves.toBe(true);
+      // The first session still works.
+      await first.locator('#accept').click();
+      await first.locator('body[data-page="verifiedPage"]').waitFor();
+      expect((await h.control('GET', `/operations/${op.id}`)).json.Status).toBe(1);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('a wrong secret or a URL without parameters never reaches the operation', async () => {
+    const op = await pendingOperation();
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${h.baseUrl}/?i=${op.id}&s=${encodeURIComponent('AAAAAAAAAAAAAAAAAAAAAA==')}`);
+      await page.locator('body[data-page="transactionNotValidPage"]').waitFor();
+      await page.goto(`${h.baseUrl}/`);
+      await expect(page.locator('#status').textContent()).resolves.toBe('This system requires a properly initialized authID transaction');
+      expect((await h.control('GET', `/operations/${op.id}`)).json).toMatchObject({ Status: 0, SecretRedeemed: false });
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('capture page internal API over HTTP', () => {
+  let h: EmulatorHarness;
+  beforeAll(async () => {
+    h = await EmulatorHarness.start({ scenario: { user: { outcome: 'never' } } });
+  });
+  afterAll(() => h.close());
+
+  it('401 for a wrong secret, once-only secrets and sessions, 409 once the operation is finished', async () => {
+    const token = await h.token();
+    const begin = await h.beginBiometry(token);
+    const id = begin.json.OperationId as string;
+    const secret = begin.json.OneTimeSecret as string;
+    const page = await h.call('GET', `/?i=${id}&s=${encodeURIComponent(secret)}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.text).not.toContain(secret);
+
+    expect((await h.call('POST', '/_capture/session', { body: { kind: 'operation', id, secret: 'wrong' } })).status).toBe(401);
+    expect((await h.call('POST', '/_capture/session', { body: { kind: 'operation', id: 'unknown', secret } })).status).toBe(401);
+    const session = await h.call('POST', '/_capture/session', { body: { kind: 'operation', id, secret } });
+    expect(session.status).toBe(200);
+    expect((await h.call('POST', '/_capture/session', { body: { kind: 'operation', id, secret } })).status).toBe(401);
+
+    expect((await h.call('POST', '/_capture/complete', { body: { sessionId: 'forged', decision: 'accept' } })).status).toBe(401);
+    const badImage = await h.call('POST', '/_capture/complete', { body: { sessionId: session.json.sessionId, decision: 'accept', image: 'not-an-image' } });
+    expect(badImage.status).toBe(400);
+    const done = await h.call('POST', '/_capture/complete', { body: { sessionId: session.json.sessionId, decision: 'error' } });
+    expect(done.json).toEqual({ status: 4, pageName: 'standardErrorPage', success: false });
+    expect((await h.call('POST', '/_capture/complete', { body: { sessionId: session.json.sessionId, decision: 'accept' } })).status).toBe(401);
+
+    const other = await h.beginBiometry(token);
+    await h.control('POST', `/operations/${other.json.OperationId}/complete`, { Status: 5 });
+    const finished = await h.call('POST', '/_capture/session', { body: { id: other.json.OperationId, secret: other.json.OneTimeSecret } });
+    expect(finished.status).toBe(409);
+    expect(finished.json.pageName).toBe('transactionNotValidPage');
+  });
+});
