@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { CONTENT_TYPE_HEADER } from './codec.js';
 import { eventEnvelopeSchema } from './envelope.js';
-import { ENROLLMENT_EVENT_TYPES, eventDataSchemas, HINT_EVENT_TYPES, EVENT_TYPES, type EventType } from './event-types.js';
+import {
+  ENROLLMENT_EVENT_TYPES,
+  eventDataSchemas,
+  HINT_EVENT_TYPES,
+  EVENT_TYPES,
+  type EventType,
+} from './event-types.js';
 import { DLQ_HEADERS } from './kafka/dlq-headers.js';
 import { TOPIC_CATALOGUE, type TopicKey } from './topics.js';
 
@@ -26,7 +32,10 @@ export function eventJsonSchemas(): Record<EventType, Record<string, unknown>> {
     out[type] = {
       $id: `https://verified-onboard.local/schemas/${type}.json`,
       title: type,
-      ...(z.toJSONSchema(eventEnvelopeSchema(type), { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>),
+      ...(z.toJSONSchema(eventEnvelopeSchema(type), { target: 'draft-2020-12', io: 'input' }) as Record<
+        string,
+        unknown
+      >),
     };
   }
   return out;
@@ -34,15 +43,32 @@ export function eventJsonSchemas(): Record<EventType, Record<string, unknown>> {
 
 const ceHeaders = (type: string, subjectNote: string) => ({
   type: 'object',
-  required: ['ce_specversion', 'ce_id', 'ce_source', 'ce_type', 'ce_subject', 'ce_time', 'ce_sequence', 'ce_correlationid', CONTENT_TYPE_HEADER],
+  required: [
+    'ce_specversion',
+    'ce_id',
+    'ce_source',
+    'ce_type',
+    'ce_subject',
+    'ce_time',
+    'ce_sequence',
+    'ce_correlationid',
+    CONTENT_TYPE_HEADER,
+  ],
   properties: {
     ce_specversion: { type: 'string', const: '1.0' },
-    ce_id: { type: 'string', description: 'Event id, deterministic per (subject, type, discriminator): dedupe on it.' },
+    ce_id: {
+      type: 'string',
+      description: 'Event id, deterministic per (subject, type, discriminator): dedupe on it.',
+    },
     ce_source: { type: 'string', description: 'URI-reference of the producer.' },
     ce_type: { type: 'string', const: type },
     ce_subject: { type: 'string', description: subjectNote },
     ce_time: { type: 'string', format: 'date-time' },
-    ce_sequence: { type: 'string', pattern: '^[0-9]+$', description: "Decimal position in the enrollment's stream (from 1); 0 for hints." },
+    ce_sequence: {
+      type: 'string',
+      pattern: '^[0-9]+$',
+      description: "Decimal position in the enrollment's stream (from 1); 0 for hints.",
+    },
     ce_correlationid: { type: 'string' },
     ce_causationid: { type: 'string', description: 'Absent when the event has no cause recorded.' },
     [CONTENT_TYPE_HEADER]: { type: 'string', const: 'application/json' },
@@ -74,7 +100,9 @@ export function asyncApiDocument(): Record<string, unknown> {
   const message = (type: EventType) => {
     const isWebhook = type === EVENT_TYPES.webhookReceived;
     const subjectNote = isWebhook ? 'Verified OperationId (also the key).' : 'Enrollment id (also the key).';
-    const payload = withoutMeta(z.toJSONSchema(eventDataSchemas[type], { target: 'draft-7', io: 'input' }) as Record<string, unknown>);
+    const payload = withoutMeta(
+      z.toJSONSchema(eventDataSchemas[type], { target: 'draft-7', io: 'input' }) as Record<string, unknown>,
+    );
     return {
       name: type,
       title: type,
@@ -82,7 +110,9 @@ export function asyncApiDocument(): Record<string, unknown> {
       contentType: 'application/json',
       headers: ceHeaders(type, subjectNote),
       payload,
-      bindings: { kafka: { key: { type: 'string', description: subjectNote }, bindingVersion: KAFKA_BINDING } },
+      bindings: {
+        kafka: { key: { type: 'string', description: subjectNote }, bindingVersion: KAFKA_BINDING },
+      },
     };
   };
   const dlqHeaders = {
@@ -91,7 +121,15 @@ export function asyncApiDocument(): Record<string, unknown> {
     properties: {
       [DLQ_HEADERS.reason]: {
         type: 'string',
-        enum: ['bad_json', 'missing_attribute', 'unsupported_specversion', 'unknown_type', 'invalid_data', 'invalid_envelope', 'forbidden_field'],
+        enum: [
+          'bad_json',
+          'missing_attribute',
+          'unsupported_specversion',
+          'unknown_type',
+          'invalid_data',
+          'invalid_envelope',
+          'forbidden_field',
+        ],
       },
       [DLQ_HEADERS.error]: { type: 'string', description: 'Human-readable detail (at most 512 characters).' },
       [DLQ_HEADERS.sourceTopic]: { type: 'string' },
@@ -116,9 +154,21 @@ export function asyncApiDocument(): Record<string, unknown> {
       deadLetter: channel('deadLetter', ['deadLetter']),
     },
     operations: {
-      publishEnrollmentEvents: { action: 'send', channel: { $ref: '#/channels/enrollmentEvents' }, messages: ENROLLMENT_EVENT_TYPES.map((t) => ({ $ref: `#/channels/enrollmentEvents/messages/${t}` })) },
-      publishHints: { action: 'send', channel: { $ref: '#/channels/hints' }, messages: HINT_EVENT_TYPES.map((t) => ({ $ref: `#/channels/hints/messages/${t}` })) },
-      publishDeadLetters: { action: 'send', channel: { $ref: '#/channels/deadLetter' }, messages: [{ $ref: '#/channels/deadLetter/messages/deadLetter' }] },
+      publishEnrollmentEvents: {
+        action: 'send',
+        channel: { $ref: '#/channels/enrollmentEvents' },
+        messages: ENROLLMENT_EVENT_TYPES.map((t) => ({ $ref: `#/channels/enrollmentEvents/messages/${t}` })),
+      },
+      publishHints: {
+        action: 'send',
+        channel: { $ref: '#/channels/hints' },
+        messages: HINT_EVENT_TYPES.map((t) => ({ $ref: `#/channels/hints/messages/${t}` })),
+      },
+      publishDeadLetters: {
+        action: 'send',
+        channel: { $ref: '#/channels/deadLetter' },
+        messages: [{ $ref: '#/channels/deadLetter/messages/deadLetter' }],
+      },
     },
     components: {
       messages: {
@@ -126,7 +176,8 @@ export function asyncApiDocument(): Record<string, unknown> {
         deadLetter: {
           name: 'deadLetter',
           title: 'Dead letter',
-          summary: 'A record that could not be decoded or validated, verbatim (key, value, headers) plus dlq-* headers.',
+          summary:
+            'A record that could not be decoded or validated, verbatim (key, value, headers) plus dlq-* headers.',
           headers: dlqHeaders,
           payload: { description: 'The original record value, unchanged (may not be JSON).' },
         },
@@ -139,7 +190,8 @@ export function asyncApiDocument(): Record<string, unknown> {
 export function generatedFiles(): Map<string, string> {
   const files = new Map<string, string>();
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
-  for (const [type, schema] of Object.entries(eventJsonSchemas())) files.set(`json-schema/${type}.json`, json(schema));
+  for (const [type, schema] of Object.entries(eventJsonSchemas()))
+    files.set(`json-schema/${type}.json`, json(schema));
   files.set('asyncapi.json', json(asyncApiDocument()));
   return files;
 }

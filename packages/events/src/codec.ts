@@ -16,7 +16,16 @@ export interface EncodedEvent {
 }
 
 export const CONTENT_TYPE_HEADER = 'content-type';
-const REQUIRED = ['specversion', 'id', 'source', 'type', 'subject', 'time', 'sequence', 'correlationid'] as const;
+const REQUIRED = [
+  'specversion',
+  'id',
+  'source',
+  'type',
+  'subject',
+  'time',
+  'sequence',
+  'correlationid',
+] as const;
 
 /**
  * CloudEvents Kafka protocol binding, binary content mode: attributes travel as `ce_*` headers, `data` is the
@@ -49,27 +58,37 @@ export function decodeEvent(record: KafkaRecordLike, options: ParseOptions = {})
   const attributes: Record<string, string> = {};
   for (const name of REQUIRED) {
     const value = header(record, `ce_${name}`);
-    if (value === undefined || value === '') throw new EventValidationError('missing_attribute', `header ce_${name} is missing`);
+    if (value === undefined || value === '')
+      throw new EventValidationError('missing_attribute', `header ce_${name} is missing`);
     attributes[name] = value;
   }
   const contentType = header(record, CONTENT_TYPE_HEADER) ?? 'application/json';
   if (!/^application\/(.+\+)?json\b/.test(contentType)) {
     throw new EventValidationError('invalid_envelope', `content-type ${contentType} is not JSON`);
   }
-  if (record.value === null || record.value === undefined) throw new EventValidationError('bad_json', 'record has no value');
+  if (record.value === null || record.value === undefined)
+    throw new EventValidationError('bad_json', 'record has no value');
   let data: unknown;
   try {
     data = JSON.parse(record.value.toString());
   } catch (error) {
-    throw new EventValidationError('bad_json', `value is not JSON: ${(error as Error).message}`, { cause: error });
+    throw new EventValidationError('bad_json', `value is not JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const sequence = Number(attributes.sequence);
   if (!/^\d+$/.test(attributes.sequence!) || !Number.isSafeInteger(sequence)) {
-    throw new EventValidationError('invalid_envelope', `ce_sequence ${attributes.sequence} is not a non-negative integer`);
+    throw new EventValidationError(
+      'invalid_envelope',
+      `ce_sequence ${attributes.sequence} is not a non-negative integer`,
+    );
   }
   const key = record.key?.toString();
   if (key !== undefined && key !== attributes.subject) {
-    throw new EventValidationError('invalid_envelope', `key ${key} differs from ce_subject ${attributes.subject}`);
+    throw new EventValidationError(
+      'invalid_envelope',
+      `key ${key} differs from ce_subject ${attributes.subject}`,
+    );
   }
   return parseEvent(
     {

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { EventValidationError } from './errors.js';
 import { eventId } from './event-id.js';
-import { eventDataSchemas, type EnrollmentEventType, type EventData, type EventType, type HintEventType } from './event-types.js';
+import {
+  eventDataSchemas,
+  type EnrollmentEventType,
+  type EventData,
+  type EventType,
+  type HintEventType,
+} from './event-types.js';
 import { assertNoSecrets, captureUrlEnabledByEnvironment } from './secrets.js';
 import { timestamp } from './schemas/common.js';
 
@@ -31,14 +37,35 @@ export type HintEvent = EventEnvelope<HintEventType>;
 /** Envelope attributes common to every type; `data` is checked per type. */
 export const baseEnvelopeSchema = z.object({
   specversion: z.literal('1.0'),
-  id: z.string().min(1).max(128).describe('Deterministic per (subject, type, discriminator); consumers dedupe on it.'),
-  source: z.string().min(1).max(256).describe('URI-reference of the producing component, e.g. /verified-onboard/worker.'),
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .describe('Deterministic per (subject, type, discriminator); consumers dedupe on it.'),
+  source: z
+    .string()
+    .min(1)
+    .max(256)
+    .describe('URI-reference of the producing component, e.g. /verified-onboard/worker.'),
   type: z.string().min(1).max(128),
-  subject: z.string().min(1).max(128).describe('Enrollment id (operationId for verified.webhook_received); equals the Kafka key.'),
+  subject: z
+    .string()
+    .min(1)
+    .max(128)
+    .describe('Enrollment id (operationId for verified.webhook_received); equals the Kafka key.'),
   time: timestamp,
-  sequence: z.number().int().nonnegative().describe("Position in the enrollment's stream, from 1; 0 for hints."),
+  sequence: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe("Position in the enrollment's stream, from 1; 0 for hints."),
   correlationid: z.string().min(1).max(128).describe('Id of the request that started the flow.'),
-  causationid: z.string().min(1).max(128).nullable().describe('Id of the event (or request) that caused this one.'),
+  causationid: z
+    .string()
+    .min(1)
+    .max(128)
+    .nullable()
+    .describe('Id of the event (or request) that caused this one.'),
   datacontenttype: z.literal('application/json'),
   data: z.unknown(),
 });
@@ -74,10 +101,13 @@ export function createEvent<T extends EventType>(input: CreateEventInput<T>): Ev
   if (!schema) throw new EventValidationError('unknown_type', `unknown event type ${String(input.type)}`);
   const parsed = schema.safeParse(input.data);
   if (!parsed.success) {
-    throw new EventValidationError('invalid_data', `${input.type}: ${z.prettifyError(parsed.error)}`, { cause: parsed.error });
+    throw new EventValidationError('invalid_data', `${input.type}: ${z.prettifyError(parsed.error)}`, {
+      cause: parsed.error,
+    });
   }
   const data = { ...(parsed.data as Record<string, unknown>) };
-  if ('captureUrl' in data && !(input.includeCaptureUrl ?? captureUrlEnabledByEnvironment())) delete data.captureUrl;
+  if ('captureUrl' in data && !(input.includeCaptureUrl ?? captureUrlEnabledByEnvironment()))
+    delete data.captureUrl;
   const envelope = {
     specversion: '1.0',
     id: eventId(input.subject, input.type, input.discriminator),
@@ -93,7 +123,9 @@ export function createEvent<T extends EventType>(input: CreateEventInput<T>): Ev
   };
   const checked = baseEnvelopeSchema.safeParse(envelope);
   if (!checked.success) {
-    throw new EventValidationError('invalid_envelope', `${input.type}: ${z.prettifyError(checked.error)}`, { cause: checked.error });
+    throw new EventValidationError('invalid_envelope', `${input.type}: ${z.prettifyError(checked.error)}`, {
+      cause: checked.error,
+    });
   }
   return envelope as EventEnvelope<T>;
 }

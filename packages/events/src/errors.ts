@@ -15,7 +15,14 @@ export abstract class EventsError extends Error {
 export class EventValidationError extends EventsError {
   readonly code = 'invalid_event';
   constructor(
-    readonly reason: 'bad_json' | 'missing_attribute' | 'unsupported_specversion' | 'unknown_type' | 'invalid_data' | 'invalid_envelope' | 'forbidden_field',
+    readonly reason:
+      | 'bad_json'
+      | 'missing_attribute'
+      | 'unsupported_specversion'
+      | 'unknown_type'
+      | 'invalid_data'
+      | 'invalid_envelope'
+      | 'forbidden_field',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -32,7 +39,9 @@ export class InvalidTransitionError extends EventsError {
     readonly eventType: string,
     detail?: string,
   ) {
-    super(`enrollment ${enrollmentId}: ${eventType} is not valid from ${from ?? 'no state'}${detail ? ` (${detail})` : ''}`);
+    super(
+      `enrollment ${enrollmentId}: ${eventType} is not valid from ${from ?? 'no state'}${detail ? ` (${detail})` : ''}`,
+    );
   }
 }
 
@@ -45,7 +54,9 @@ export class SequenceConflictError extends EventsError {
     readonly version: number,
     readonly eventId: string,
   ) {
-    super(`enrollment ${enrollmentId}: event ${eventId} at sequence ${sequence} conflicts with the stream at version ${version}`);
+    super(
+      `enrollment ${enrollmentId}: event ${eventId} at sequence ${sequence} conflicts with the stream at version ${version}`,
+    );
   }
 }
 

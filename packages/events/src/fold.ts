@@ -1,7 +1,12 @@
 import { InvalidTransitionError, MixedSubjectsError, SequenceConflictError } from './errors.js';
 import type { EnrollmentEvent } from './envelope.js';
 import { EVENT_TYPES } from './event-types.js';
-import { TERMINAL_STATUSES, UPSTREAM_STATUS_TO_STATUS, type EnrollmentState, type EnrollmentStatus } from './state.js';
+import {
+  TERMINAL_STATUSES,
+  UPSTREAM_STATUS_TO_STATUS,
+  type EnrollmentState,
+  type EnrollmentStatus,
+} from './state.js';
 
 /** Whether `apply` would ignore the event as already applied (same id), without validating the transition. */
 export function isDuplicate(state: EnrollmentState | null, event: { id: string }): boolean {
@@ -18,13 +23,16 @@ export function apply(state: EnrollmentState | null, event: EnrollmentEvent): En
   if (state) {
     if (event.subject !== state.id) throw new MixedSubjectsError(state.id, event.subject);
     if (isDuplicate(state, event)) return state;
-    if (event.sequence <= state.version) throw new SequenceConflictError(state.id, event.sequence, state.version, event.id);
+    if (event.sequence <= state.version)
+      throw new SequenceConflictError(state.id, event.sequence, state.version, event.id);
   }
-  const invalid = (detail?: string) => new InvalidTransitionError(event.subject, state?.status ?? null, event.type, detail);
+  const invalid = (detail?: string) =>
+    new InvalidTransitionError(event.subject, state?.status ?? null, event.type, detail);
 
   if (event.type === EVENT_TYPES.requested) {
     if (state) throw invalid('the enrollment already exists');
-    if (event.data.enrollmentId !== event.subject) throw invalid('data.enrollmentId differs from the subject');
+    if (event.data.enrollmentId !== event.subject)
+      throw invalid('data.enrollmentId differs from the subject');
     const d = event.data;
     return {
       id: event.subject,
@@ -70,12 +78,19 @@ export function apply(state: EnrollmentState | null, event: EnrollmentEvent): En
 
   switch (event.type) {
     case EVENT_TYPES.captureStarted:
-      require(status === 'requested' && mode !== 'import', mode === 'import' ? 'import does not capture' : undefined);
-      return next({ status: 'capture_pending', operationId: event.data.operationId, operationExpiresAt: event.data.operationExpiresAt });
+      require(status === 'requested' && mode !== 'import', mode === 'import'
+        ? 'import does not capture'
+        : undefined);
+      return next({
+        status: 'capture_pending',
+        operationId: event.data.operationId,
+        operationExpiresAt: event.data.operationExpiresAt,
+      });
 
     case EVENT_TYPES.captureCompleted:
       require(status === 'capture_pending');
-      require(event.data.operationId === state.operationId, `operation ${event.data.operationId} is not the enrollment's ${state.operationId}`);
+      require(event.data.operationId ===
+        state.operationId, `operation ${event.data.operationId} is not the enrollment's ${state.operationId}`);
       return next({
         status: UPSTREAM_STATUS_TO_STATUS[event.data.upstreamStatus],
         upstreamStatus: event.data.upstreamStatus,
@@ -86,7 +101,11 @@ export function apply(state: EnrollmentState | null, event: EnrollmentEvent): En
     case EVENT_TYPES.accountCreated:
       require(mode !== 'recapture', 'recapture uses an existing account');
       require((mode === 'capture' && status === 'captured') || (mode === 'import' && status === 'requested'));
-      return next({ status: 'account_created', accountNumber: event.data.accountNumber, accountAlreadyExisted: event.data.alreadyExisted });
+      return next({
+        status: 'account_created',
+        accountNumber: event.data.accountNumber,
+        accountAlreadyExisted: event.data.alreadyExisted,
+      });
 
     case EVENT_TYPES.credentialAttached:
       require(!state.credentialAttached, 'a credential is already attached');
@@ -104,7 +123,12 @@ export function apply(state: EnrollmentState | null, event: EnrollmentEvent): En
 
     case EVENT_TYPES.retried:
       require(status === 'failed' && state.failedFrom !== null);
-      return next({ status: state.failedFrom as EnrollmentStatus, failedFrom: null, failure: null, retries: state.retries + 1 });
+      return next({
+        status: state.failedFrom as EnrollmentStatus,
+        failedFrom: null,
+        failure: null,
+        retries: state.retries + 1,
+      });
 
     default: {
       const unhandled: never = event;
@@ -117,10 +141,14 @@ export function apply(state: EnrollmentState | null, event: EnrollmentEvent): En
  * Folds an enrollment's events into its state: sorts by sequence (stable, so the first copy of a duplicate
  * wins), then applies each. Starts from `initial` when given (incremental projection).
  */
-export function fold(events: Iterable<EnrollmentEvent>, initial: EnrollmentState | null = null): EnrollmentState {
+export function fold(
+  events: Iterable<EnrollmentEvent>,
+  initial: EnrollmentState | null = null,
+): EnrollmentState {
   const sorted = [...events].sort((a, b) => a.sequence - b.sequence);
   let state = initial;
   for (const event of sorted) state = apply(state, event);
-  if (!state) throw new InvalidTransitionError('(none)', null, '(no events)', 'fold needs at least one event');
+  if (!state)
+    throw new InvalidTransitionError('(none)', null, '(no events)', 'fold needs at least one event');
   return state;
 }

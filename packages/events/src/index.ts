@@ -5,22 +5,55 @@ export * from './schemas/enrollment.js';
 export * from './schemas/hints.js';
 export * from './event-types.js';
 export { EVENT_ID_NAMESPACE, eventId, uuidV5 } from './event-id.js';
-export { baseEnvelopeSchema, createEvent, eventEnvelopeSchema, type CreateEventInput, type EnrollmentEvent, type EventEnvelope, type HintEvent, type RawEnvelope } from './envelope.js';
+export {
+  baseEnvelopeSchema,
+  createEvent,
+  eventEnvelopeSchema,
+  type CreateEventInput,
+  type EnrollmentEvent,
+  type EventEnvelope,
+  type HintEvent,
+  type RawEnvelope,
+} from './envelope.js';
 export { assertNoSecrets, captureUrlEnabledByEnvironment } from './secrets.js';
 export { UpcasterRegistry, upcasters, type Upcaster } from './upcasters.js';
 export { parseEvent, type ParseOptions } from './parse-event.js';
-export { CONTENT_TYPE_HEADER, decodeEvent, encodeEvent, type EncodedEvent, type KafkaRecordLike } from './codec.js';
+export {
+  CONTENT_TYPE_HEADER,
+  decodeEvent,
+  encodeEvent,
+  type EncodedEvent,
+  type KafkaRecordLike,
+} from './codec.js';
 export * from './state.js';
 export { apply, fold, isDuplicate } from './fold.js';
 export * from './topics.js';
 export { createKafka, type CreateKafkaOptions, type Kafka } from './kafka/create-kafka.js';
 export { ensureTopics } from './kafka/ensure-topics.js';
 export { EventProducer, type EventProducerOptions, type ProducerStats } from './kafka/event-producer.js';
-export { EventConsumer, type ConsumedEvent, type ConsumerStats, type EventConsumerOptions } from './kafka/event-consumer.js';
+export {
+  EventConsumer,
+  type ConsumedEvent,
+  type ConsumerStats,
+  type EventConsumerOptions,
+} from './kafka/event-consumer.js';
 export { DLQ_HEADERS } from './kafka/dlq-headers.js';
 export type { DedupeStore } from './dedupe/dedupe-store.js';
 export { InMemoryDedupeStore } from './dedupe/in-memory-dedupe-store.js';
 export { RedisDedupeStore, type RedisDedupeStoreOptions } from './dedupe/redis-dedupe-store.js';
-export { ReadModel, type ApplyResult, type BatchCounts, type FailedEntry, type FailedFilter, type FailedPage, type ReadModelOptions } from './read-model/read-model.js';
-export { SelfieVault, parseEncryptionKey, type SelfieVaultOptions, type StoredSelfie } from './selfie-vault.js';
+export {
+  ReadModel,
+  type ApplyResult,
+  type BatchCounts,
+  type FailedEntry,
+  type FailedFilter,
+  type FailedPage,
+  type ReadModelOptions,
+} from './read-model/read-model.js';
+export {
+  SelfieVault,
+  parseEncryptionKey,
+  type SelfieVaultOptions,
+  type StoredSelfie,
+} from './selfie-vault.js';
 export { asyncApiDocument, CATALOGUE_VERSION, eventJsonSchemas, generatedFiles } from './catalogue-docs.js';

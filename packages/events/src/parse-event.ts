@@ -14,15 +14,21 @@ export function parseEvent(raw: unknown, options: ParseOptions = {}): EventEnvel
   if (!base.success) {
     const specversion = (raw as { specversion?: unknown } | null)?.specversion;
     if (specversion !== undefined && specversion !== '1.0') {
-      throw new EventValidationError('unsupported_specversion', `CloudEvents specversion ${String(specversion)} is not supported`);
+      throw new EventValidationError(
+        'unsupported_specversion',
+        `CloudEvents specversion ${String(specversion)} is not supported`,
+      );
     }
     throw new EventValidationError('invalid_envelope', z.prettifyError(base.error), { cause: base.error });
   }
   const envelope = (options.upcasters ?? defaultUpcasters).upcast(base.data);
-  if (!isEventType(envelope.type)) throw new EventValidationError('unknown_type', `unknown event type ${envelope.type}`);
+  if (!isEventType(envelope.type))
+    throw new EventValidationError('unknown_type', `unknown event type ${envelope.type}`);
   const data = eventDataSchemas[envelope.type].safeParse(envelope.data);
   if (!data.success) {
-    throw new EventValidationError('invalid_data', `${envelope.type}: ${z.prettifyError(data.error)}`, { cause: data.error });
+    throw new EventValidationError('invalid_data', `${envelope.type}: ${z.prettifyError(data.error)}`, {
+      cause: data.error,
+    });
   }
   return { ...envelope, data: data.data } as EventEnvelope;
 }

@@ -3,9 +3,22 @@ import { EventValidationError } from './errors.js';
 // Field names that carry credentials or biometric data. Events must never contain them: a producer that
 // spreads an upstream response into event data is stopped here, loudly, instead of leaking into the log.
 const FORBIDDEN_KEYS = new Set(
-  ['oneTimeSecret', 'tempId', 'token', 'accessToken', 'refreshToken', 'apiKey', 'apiKeyValue', 'password', 'secret', 'secretKey', 'image', 'imageData', 'selfieData', 'data'].map((k) =>
-    k.toLowerCase(),
-  ),
+  [
+    'oneTimeSecret',
+    'tempId',
+    'token',
+    'accessToken',
+    'refreshToken',
+    'apiKey',
+    'apiKeyValue',
+    'password',
+    'secret',
+    'secretKey',
+    'image',
+    'imageData',
+    'selfieData',
+    'data',
+  ].map((k) => k.toLowerCase()),
 );
 
 /** Throws EventValidationError('forbidden_field') when `value` holds a secret-named field at any depth. */
@@ -17,7 +30,10 @@ export function assertNoSecrets(value: unknown, path = 'data'): void {
   }
   for (const [key, v] of Object.entries(value)) {
     if (FORBIDDEN_KEYS.has(key.toLowerCase()) && v !== undefined && v !== null) {
-      throw new EventValidationError('forbidden_field', `${path}.${key} looks like a secret or biometric data and may not appear in an event`);
+      throw new EventValidationError(
+        'forbidden_field',
+        `${path}.${key} looks like a secret or biometric data and may not appear in an event`,
+      );
     }
     assertNoSecrets(v, `${path}.${key}`);
   }

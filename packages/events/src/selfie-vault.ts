@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  randomBytes,
+  randomUUID,
+  timingSafeEqual,
+} from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { InvalidEncryptionKeyError, SelfieIntegrityError } from './errors.js';
 
@@ -24,7 +31,8 @@ const TAG_BYTES = 16;
 /** Parses SELFIE_ENCRYPTION_KEY: 64 hex characters or base64 of exactly 32 bytes. */
 export function parseEncryptionKey(key: string | Buffer): Buffer {
   if (Buffer.isBuffer(key)) {
-    if (key.length !== 32) throw new InvalidEncryptionKeyError(`the selfie key must be 32 bytes, got ${key.length}`);
+    if (key.length !== 32)
+      throw new InvalidEncryptionKeyError(`the selfie key must be 32 bytes, got ${key.length}`);
     return key;
   }
   const trimmed = key.trim();
@@ -69,7 +77,13 @@ export class SelfieVault {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(`${ref}:${digest}`));
     const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    const blob = Buffer.concat([Buffer.from([VERSION]), Buffer.from(digest, 'hex'), iv, cipher.getAuthTag(), ciphertext]);
+    const blob = Buffer.concat([
+      Buffer.from([VERSION]),
+      Buffer.from(digest, 'hex'),
+      iv,
+      cipher.getAuthTag(),
+      ciphertext,
+    ]);
     await this.redis.set(this.redisKey(ref), blob, 'EX', options.ttlSec ?? this.ttlSec);
     return { ref, digest };
   }
@@ -82,7 +96,8 @@ export class SelfieVault {
     const blob = await this.redis.getBuffer(this.redisKey(ref));
     if (!blob) return null;
     const header = 1 + 32 + IV_BYTES + TAG_BYTES;
-    if (blob.length <= header || blob[0] !== VERSION) throw new SelfieIntegrityError(`selfie ${ref} has an unknown format`);
+    if (blob.length <= header || blob[0] !== VERSION)
+      throw new SelfieIntegrityError(`selfie ${ref} has an unknown format`);
     const storedDigest = blob.subarray(1, 33);
     const iv = blob.subarray(33, 33 + IV_BYTES);
     const tag = blob.subarray(33 + IV_BYTES, header);
@@ -94,10 +109,13 @@ export class SelfieVault {
       decipher.setAuthTag(tag);
       plaintext = Buffer.concat([decipher.update(blob.subarray(header)), decipher.final()]);
     } catch (error) {
-      throw new SelfieIntegrityError(`selfie ${ref} failed authentication (wrong key or tampered)`, { cause: error });
+      throw new SelfieIntegrityError(`selfie ${ref} failed authentication (wrong key or tampered)`, {
+        cause: error,
+      });
     }
     const actual = createHash('sha256').update(plaintext).digest();
-    if (!timingSafeEqual(actual, storedDigest)) throw new SelfieIntegrityError(`selfie ${ref} does not match its digest`);
+    if (!timingSafeEqual(actual, storedDigest))
+      throw new SelfieIntegrityError(`selfie ${ref} does not match its digest`);
     if (expectedDigest !== undefined && expectedDigest.toLowerCase() !== digestHex) {
       throw new SelfieIntegrityError(`selfie ${ref} is not the image the enrollment refers to`);
     }

@@ -16,7 +16,13 @@ export const ENROLLMENT_STATUSES = [
 export type EnrollmentStatus = (typeof ENROLLMENT_STATUSES)[number];
 
 /** No event leaves these. `failed` is not among them: ops can retry it. */
-export const TERMINAL_STATUSES: ReadonlySet<EnrollmentStatus> = new Set<EnrollmentStatus>(['completed', 'rejected', 'expired', 'errored', 'canceled']);
+export const TERMINAL_STATUSES: ReadonlySet<EnrollmentStatus> = new Set<EnrollmentStatus>([
+  'completed',
+  'rejected',
+  'expired',
+  'errored',
+  'canceled',
+]);
 
 /** Upstream operation status (2..5) to the terminal status it leads to; 1 (accepted) leads to `captured`. */
 export const UPSTREAM_STATUS_TO_STATUS = {

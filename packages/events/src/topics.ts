@@ -39,7 +39,8 @@ export const TOPIC_CATALOGUE: Readonly<Record<TopicKey, TopicSpec>> = {
     partitions: 1,
     retentionMs: 30 * DAY_MS,
     cleanupPolicy: 'delete',
-    description: 'Messages that failed decoding or validation, verbatim, with dlq-* headers saying why and where from.',
+    description:
+      'Messages that failed decoding or validation, verbatim, with dlq-* headers saying why and where from.',
   },
 };
 

@@ -20,12 +20,16 @@ export class UpcasterRegistry {
 
   register(upcaster: Upcaster): this {
     if (isEventType(upcaster.from)) {
-      throw new UpcasterRegistrationError(`${upcaster.from} is a current event type; only superseded types can be upcast`);
+      throw new UpcasterRegistrationError(
+        `${upcaster.from} is a current event type; only superseded types can be upcast`,
+      );
     }
-    if (this.byFrom.has(upcaster.from)) throw new UpcasterRegistrationError(`an upcaster from ${upcaster.from} is already registered`);
+    if (this.byFrom.has(upcaster.from))
+      throw new UpcasterRegistrationError(`an upcaster from ${upcaster.from} is already registered`);
     let next: string | undefined = upcaster.to;
     for (let hops = 0; next !== undefined; hops++) {
-      if (next === upcaster.from || hops > MAX_HOPS) throw new UpcasterRegistrationError(`upcaster ${upcaster.from} -> ${upcaster.to} would form a cycle`);
+      if (next === upcaster.from || hops > MAX_HOPS)
+        throw new UpcasterRegistrationError(`upcaster ${upcaster.from} -> ${upcaster.to} would form a cycle`);
       next = this.byFrom.get(next)?.to;
     }
     this.byFrom.set(upcaster.from, upcaster);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEvent, encodeEvent, EVENT_TYPES, EventValidationError, fold, UpcasterRegistry, UpcasterRegistrationError, type EnrollmentEvent } from '../src/index.js';
+import {
+  decodeEvent,
+  encodeEvent,
+  EVENT_TYPES,
+  EventValidationError,
+  fold,
+  UpcasterRegistry,
+  UpcasterRegistrationError,
+  type EnrollmentEvent,
+} from '../src/index.js';
 import { happyPath, requestedData } from './support/builders.js';
 
 function reason(fn: () => unknown): string {
@@ -56,10 +65,20 @@ describe('CloudEvents Kafka binary mode', () => {
     const { ce_type: _t, ...noType } = record.headers;
     expect(reason(() => decodeEvent({ ...record, headers: noType }))).toBe('missing_attribute');
     expect(reason(() => decodeEvent({ ...record, value: '{not json' }))).toBe('bad_json');
-    expect(reason(() => decodeEvent({ ...record, value: JSON.stringify({ operationId: 42 }) }))).toBe('invalid_data');
-    expect(reason(() => decodeEvent({ ...record, headers: { ...record.headers, ce_type: 'enrollment.unknown.v9' } }))).toBe('unknown_type');
-    expect(reason(() => decodeEvent({ ...record, headers: { ...record.headers, ce_specversion: '0.3' } }))).toBe('unsupported_specversion');
-    expect(reason(() => decodeEvent({ ...record, headers: { ...record.headers, ce_sequence: '-1' } }))).toBe('invalid_envelope');
+    expect(reason(() => decodeEvent({ ...record, value: JSON.stringify({ operationId: 42 }) }))).toBe(
+      'invalid_data',
+    );
+    expect(
+      reason(() =>
+        decodeEvent({ ...record, headers: { ...record.headers, ce_type: 'enrollment.unknown.v9' } }),
+      ),
+    ).toBe('unknown_type');
+    expect(
+      reason(() => decodeEvent({ ...record, headers: { ...record.headers, ce_specversion: '0.3' } })),
+    ).toBe('unsupported_specversion');
+    expect(reason(() => decodeEvent({ ...record, headers: { ...record.headers, ce_sequence: '-1' } }))).toBe(
+      'invalid_envelope',
+    );
     expect(reason(() => decodeEvent({ ...record, key: 'someone-else' }))).toBe('invalid_envelope');
   });
 });
@@ -72,15 +91,31 @@ describe('upcasters', () => {
     to: EVENT_TYPES.requested,
     upcast: (data: unknown) => {
       const { account, name, ...rest } = data as { account: string; name: string } & Record<string, unknown>;
-      return { ...rest, accountNumber: account, displayName: name, mode: 'capture', accountNumberGenerated: false };
+      return {
+        ...rest,
+        accountNumber: account,
+        displayName: name,
+        mode: 'capture',
+        accountNumberGenerated: false,
+      };
     },
   };
 
   it('lifts an old event so that it decodes and folds as the current version', () => {
     const stream = happyPath('enr-3', 'capture');
     const v1 = encodeEvent(stream.events[0]!);
-    const { accountNumber, displayName, mode: _m, accountNumberGenerated: _g, ...rest } = requestedData('enr-3');
-    const v0 = { ...v1, headers: { ...v1.headers, ce_type: 'enrollment.requested.v0' }, value: JSON.stringify({ ...rest, account: accountNumber, name: displayName }) };
+    const {
+      accountNumber,
+      displayName,
+      mode: _m,
+      accountNumberGenerated: _g,
+      ...rest
+    } = requestedData('enr-3');
+    const v0 = {
+      ...v1,
+      headers: { ...v1.headers, ce_type: 'enrollment.requested.v0' },
+      value: JSON.stringify({ ...rest, account: accountNumber, name: displayName }),
+    };
 
     expect(reason(() => decodeEvent(v0))).toBe('unknown_type');
     const registry = new UpcasterRegistry().register(v0Upcaster);
@@ -94,10 +129,28 @@ describe('upcasters', () => {
     const registry = new UpcasterRegistry()
       .register({ from: 'x.v1', to: 'x.v2', upcast: (d) => ({ ...(d as object), two: true }) })
       .register({ from: 'x.v0', to: 'x.v1', upcast: (d) => ({ ...(d as object), one: true }) });
-    const env = { specversion: '1.0' as const, id: 'i', source: 's', type: 'x.v0', subject: 'sub', time: '2025-01-01T00:00:00Z', sequence: 1, correlationid: 'c', causationid: null, datacontenttype: 'application/json' as const, data: {} };
+    const env = {
+      specversion: '1.0' as const,
+      id: 'i',
+      source: 's',
+      type: 'x.v0',
+      subject: 'sub',
+      time: '2025-01-01T00:00:00Z',
+      sequence: 1,
+      correlationid: 'c',
+      causationid: null,
+      datacontenttype: 'application/json' as const,
+      data: {},
+    };
     expect(registry.upcast(env)).toMatchObject({ type: 'x.v2', data: { one: true, two: true } });
-    expect(() => registry.register({ from: 'x.v2', to: 'x.v0', upcast: (d) => d })).toThrow(UpcasterRegistrationError);
-    expect(() => registry.register({ from: 'x.v0', to: 'x.v9', upcast: (d) => d })).toThrow(UpcasterRegistrationError);
-    expect(() => registry.register({ from: EVENT_TYPES.completed, to: 'x', upcast: (d) => d })).toThrow(UpcasterRegistrationError);
+    expect(() => registry.register({ from: 'x.v2', to: 'x.v0', upcast: (d) => d })).toThrow(
+      UpcasterRegistrationError,
+    );
+    expect(() => registry.register({ from: 'x.v0', to: 'x.v9', upcast: (d) => d })).toThrow(
+      UpcasterRegistrationError,
+    );
+    expect(() => registry.register({ from: EVENT_TYPES.completed, to: 'x', upcast: (d) => d })).toThrow(
+      UpcasterRegistrationError,
+    );
   });
 });

@@ -49,8 +49,20 @@ async function publish(topic: string, events: Parameters<EventProducer['publish'
   await producer.disconnect();
 }
 
-function consumer(options: Partial<ConstructorParameters<typeof EventConsumer>[1]> & Pick<ConstructorParameters<typeof EventConsumer>[1], 'groupId' | 'topics' | 'deadLetterTopic' | 'handler'>) {
-  const c = new EventConsumer(kafka, { fromBeginning: true, sessionTimeoutMs: 6000, heartbeatIntervalMs: 1000, retry: { initialMs: 20, maxMs: 200 }, ...options });
+function consumer(
+  options: Partial<ConstructorParameters<typeof EventConsumer>[1]> &
+    Pick<
+      ConstructorParameters<typeof EventConsumer>[1],
+      'groupId' | 'topics' | 'deadLetterTopic' | 'handler'
+    >,
+) {
+  const c = new EventConsumer(kafka, {
+    fromBeginning: true,
+    sessionTimeoutMs: 6000,
+    heartbeatIntervalMs: 1000,
+    retry: { initialMs: 20, maxMs: 200 },
+    ...options,
+  });
   cleanups.push(() => c.stop());
   return c;
 }
@@ -65,14 +77,34 @@ describe('EventConsumer round trip', () => {
     await publish(topics.enrollmentEvents, all);
     const groupId = `${names.groupPrefix}crash`;
 
-    const child: ChildProcess = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', fileURLToPath(new URL('./fixtures/crash-consumer.ts', import.meta.url))], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, KAFKA_BROKERS: kafkaBrokers.join(','), REDIS_URL: redisUrl, KEY_PREFIX: names.keyPrefix, BLOCK_AFTER: '6', GROUP_ID: groupId, TOPIC: topics.enrollmentEvents, DLQ_TOPIC: topics.deadLetter },
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [
+        '--conditions=development',
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./fixtures/crash-consumer.ts', import.meta.url)),
+      ],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: kafkaBrokers.join(','),
+          REDIS_URL: redisUrl,
+          KEY_PREFIX: names.keyPrefix,
+          BLOCK_AFTER: '6',
+          GROUP_ID: groupId,
+          TOPIC: topics.enrollmentEvents,
+          DLQ_TOPIC: topics.deadLetter,
+        },
+      },
+    );
     const exited = new Promise((resolve) => child.once('exit', resolve));
     cleanups.push(async () => child.kill('SIGKILL'));
-    const handledBeforeCrash = Number(await waitFor(() => redis.get(`${names.keyPrefix}blocked`), 'the child consumer to block'));
+    const handledBeforeCrash = Number(
+      await waitFor(() => redis.get(`${names.keyPrefix}blocked`), 'the child consumer to block'),
+    );
     expect(handledBeforeCrash).toBe(5);
     child.kill('SIGKILL');
     await exited;
@@ -85,7 +117,10 @@ describe('EventConsumer round trip', () => {
       handler: countingHandler(redis, names.keyPrefix),
     });
     await survivor.start();
-    await waitFor(async () => Object.keys(await counts(redis, names.keyPrefix)).length === all.length, 'every event to be applied');
+    await waitFor(
+      async () => Object.keys(await counts(redis, names.keyPrefix)).length === all.length,
+      'every event to be applied',
+    );
     const applied = await counts(redis, names.keyPrefix);
     expect(Object.values(applied).every((n) => n === 1)).toBe(true);
     // The child's handled events were never committed: they came back and the dedupe absorbed them.
@@ -106,20 +141,39 @@ describe('EventConsumer round trip', () => {
     const count = countingHandler(redis, names.keyPrefix);
 
     let firstHandled = 0;
-    const first = consumer({ groupId, topics: [topics.enrollmentEvents], deadLetterTopic: topics.deadLetter, dedupe, handler: async (e) => (await count(e), firstHandled++) });
+    const first = consumer({
+      groupId,
+      topics: [topics.enrollmentEvents],
+      deadLetterTopic: topics.deadLetter,
+      dedupe,
+      handler: async (e) => {
+        await count(e);
+        firstHandled++;
+      },
+    });
     await first.start();
     await waitFor(() => firstHandled >= 50, 'the first member to make progress');
     await first.stop();
     const stoppedAt = first.stats.handled;
     expect(stoppedAt).toBeLessThan(all.length);
 
-    const second = consumer({ groupId, topics: [topics.enrollmentEvents], deadLetterTopic: topics.deadLetter, dedupe, handler: count });
+    const second = consumer({
+      groupId,
+      topics: [topics.enrollmentEvents],
+      deadLetterTopic: topics.deadLetter,
+      dedupe,
+      handler: count,
+    });
     await second.start();
-    await waitFor(async () => Object.keys(await counts(redis, names.keyPrefix)).length === all.length, 'every event to be applied');
+    await waitFor(
+      async () => Object.keys(await counts(redis, names.keyPrefix)).length === all.length,
+      'every event to be applied',
+    );
     expect(Object.values(await counts(redis, names.keyPrefix)).every((n) => n === 1)).toBe(true);
     // Committed on stop: the second member was not handed the first member's work again.
     expect(second.stats).toMatchObject({ handled: all.length - stoppedAt, duplicates: 0 });
-    for (const s of streams) expect(fold(await appliedEvents(redis, names.keyPrefix, s.id))).toEqual(fold(s.events));
+    for (const s of streams)
+      expect(fold(await appliedEvents(redis, names.keyPrefix, s.id))).toEqual(fold(s.events));
     await second.stop();
   });
 });
@@ -134,16 +188,30 @@ describe('EventConsumer failure handling', () => {
     const malformed = [
       { key: template.key, value: '{"broken', headers: template.headers },
       { key: template.key, value: template.value, headers: noId },
-      { key: template.key, value: JSON.stringify({ ...JSON.parse(template.value), timeoutSec: 'soon' }), headers: template.headers },
+      {
+        key: template.key,
+        value: JSON.stringify({ ...JSON.parse(template.value), timeoutSec: 'soon' }),
+        headers: template.headers,
+      },
     ];
     const raw = kafka.producer();
     await raw.connect();
-    await raw.send({ topic: topics.enrollmentEvents, acks: -1, messages: [encodeEvent(good[0]!), ...malformed.slice(0, 2), encodeEvent(good[1]!), malformed[2]!] });
+    await raw.send({
+      topic: topics.enrollmentEvents,
+      acks: -1,
+      messages: [encodeEvent(good[0]!), ...malformed.slice(0, 2), encodeEvent(good[1]!), malformed[2]!],
+    });
     await raw.send({ topic: topics.enrollmentEvents, acks: -1, messages: good.slice(2).map(encodeEvent) });
     await raw.disconnect();
 
     const handled: ConsumedEvent[] = [];
-    const c = consumer({ groupId: `${names.groupPrefix}dlq`, topics: [topics.enrollmentEvents], deadLetterTopic: topics.deadLetter, dedupe: new InMemoryDedupeStore(), handler: async (e) => void handled.push(e) });
+    const c = consumer({
+      groupId: `${names.groupPrefix}dlq`,
+      topics: [topics.enrollmentEvents],
+      deadLetterTopic: topics.deadLetter,
+      dedupe: new InMemoryDedupeStore(),
+      handler: async (e) => void handled.push(e),
+    });
     await c.start();
     await waitFor(() => handled.length === good.length, 'the valid events around the bad ones');
     expect(handled.map((h) => h.event)).toEqual(good);
@@ -156,15 +224,26 @@ describe('EventConsumer failure handling', () => {
     const letters: { value: string; headers: Record<string, string> }[] = [];
     await dlq.run({
       eachMessage: async ({ message }) => {
-        letters.push({ value: message.value!.toString(), headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) });
+        letters.push({
+          value: message.value!.toString(),
+          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+        });
       },
     });
     await waitFor(() => letters.length === 3, 'three dead letters');
-    expect(letters.map((l) => l.headers[DLQ_HEADERS.reason])).toEqual(['bad_json', 'missing_attribute', 'invalid_data']);
+    expect(letters.map((l) => l.headers[DLQ_HEADERS.reason])).toEqual([
+      'bad_json',
+      'missing_attribute',
+      'invalid_data',
+    ]);
     expect(letters.map((l) => l.headers[DLQ_HEADERS.sourceOffset])).toEqual(['1', '2', '4']);
     for (const [i, l] of letters.entries()) {
       expect(l.value).toBe(malformed[i]!.value);
-      expect(l.headers).toMatchObject({ [DLQ_HEADERS.sourceTopic]: topics.enrollmentEvents, [DLQ_HEADERS.sourcePartition]: '0', ce_type: template.headers.ce_type });
+      expect(l.headers).toMatchObject({
+        [DLQ_HEADERS.sourceTopic]: topics.enrollmentEvents,
+        [DLQ_HEADERS.sourcePartition]: '0',
+        ce_type: template.headers.ce_type,
+      });
     }
     expect(letters[1]!.headers).not.toHaveProperty('ce_id');
   });
@@ -249,7 +328,10 @@ describe('EventConsumer failure handling', () => {
     expect(batches.length).toBeLessThan(all.length - 1);
     const seen = batches.flat().map((c) => c.event);
     expect(seen.map((e) => e.id)).not.toContain(all[0]!.id);
-    for (const s of streams) expect(seen.filter((e) => e.subject === s.id)).toEqual(s.id === streams[0]!.id ? s.events.slice(1) : s.events);
+    for (const s of streams)
+      expect(seen.filter((e) => e.subject === s.id)).toEqual(
+        s.id === streams[0]!.id ? s.events.slice(1) : s.events,
+      );
     expect(c.stats).toMatchObject({ duplicates: 1, handled: all.length - 1 });
   });
 });

@@ -3,7 +3,9 @@ import { EVENT_TYPES, eventId, uuidV5 } from '../src/index.js';
 
 describe('deterministic event ids', () => {
   it('implements RFC 4122 version 5 (known vector: DNS namespace, www.example.com)', () => {
-    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe(
+      '2ed6657d-e927-568b-95e1-2665a8aea6a2',
+    );
   });
 
   it('gives a re-executed step the same UUID-shaped id', () => {

@@ -9,11 +9,18 @@ type Move = (s: Stream) => void;
  * The oracle: the spec's transitions written independently of fold. Returns the moves allowed from a
  * status, each with the status it leads to.
  */
-function moves(mode: EnrollmentMode, status: EnrollmentStatus, attached: boolean, failedFrom: EnrollmentStatus | null): [Move, EnrollmentStatus, 'attach'?][] {
+function moves(
+  mode: EnrollmentMode,
+  status: EnrollmentStatus,
+  attached: boolean,
+  failedFrom: EnrollmentStatus | null,
+): [Move, EnrollmentStatus, 'attach'?][] {
   const fail: [Move, EnrollmentStatus] = [(s) => s.failed(), 'failed'];
   switch (status) {
     case 'requested':
-      return mode === 'import' ? [[(s) => s.accountCreated(), 'account_created'], fail] : [[(s) => s.captureStarted(), 'capture_pending'], fail];
+      return mode === 'import'
+        ? [[(s) => s.accountCreated(), 'account_created'], fail]
+        : [[(s) => s.captureStarted(), 'capture_pending'], fail];
     case 'capture_pending':
       return [
         [(s) => s.captureCompleted(1), 'captured'],
@@ -25,9 +32,13 @@ function moves(mode: EnrollmentMode, status: EnrollmentStatus, attached: boolean
       ];
     case 'captured':
       if (mode === 'capture') return [[(s) => s.accountCreated(), 'account_created'], fail];
-      return attached ? [[(s) => s.completed(), 'completed'], fail] : [[(s) => s.credentialAttached(), 'captured', 'attach'], fail];
+      return attached
+        ? [[(s) => s.completed(), 'completed'], fail]
+        : [[(s) => s.credentialAttached(), 'captured', 'attach'], fail];
     case 'account_created':
-      return attached ? [[(s) => s.completed(), 'completed'], fail] : [[(s) => s.credentialAttached(), 'account_created', 'attach'], fail];
+      return attached
+        ? [[(s) => s.completed(), 'completed'], fail]
+        : [[(s) => s.credentialAttached(), 'account_created', 'attach'], fail];
     case 'failed':
       return [[(s) => s.retried(), failedFrom!]];
     default:
@@ -37,7 +48,11 @@ function moves(mode: EnrollmentMode, status: EnrollmentStatus, attached: boolean
 
 /** A random valid path through the state machine, with the status the oracle expects at its end. */
 const validStream = fc
-  .record({ mode: fc.constantFrom<EnrollmentMode>('capture', 'import', 'recapture'), choices: fc.array(fc.nat(), { maxLength: 14 }), n: fc.nat() })
+  .record({
+    mode: fc.constantFrom<EnrollmentMode>('capture', 'import', 'recapture'),
+    choices: fc.array(fc.nat(), { maxLength: 14 }),
+    n: fc.nat(),
+  })
   .map(({ mode, choices, n }) => {
     const s = new Stream(`enr-p${n}`);
     s.requested(mode);
@@ -75,12 +90,18 @@ describe('fold over random valid event sequences', () => {
           fc.record({
             events: fc.constant(events),
             duplicates: fc.array(fc.nat({ max: events.length - 1 }), { maxLength: 10 }),
-            order: fc.array(fc.double({ noNaN: true }), { minLength: events.length + 10, maxLength: events.length + 10 }),
+            order: fc.array(fc.double({ noNaN: true }), {
+              minLength: events.length + 10,
+              maxLength: events.length + 10,
+            }),
           }),
         ),
         ({ events, duplicates, order }) => {
           const noisy = [...events, ...duplicates.map((i) => structuredClone(events[i]!))];
-          const shuffled = noisy.map((e, i) => ({ e, k: order[i]! })).sort((a, b) => a.k - b.k).map((x) => x.e);
+          const shuffled = noisy
+            .map((e, i) => ({ e, k: order[i]! }))
+            .sort((a, b) => a.k - b.k)
+            .map((x) => x.e);
           expect(fold(shuffled)).toEqual(fold(events));
         },
       ),

@@ -1,6 +1,13 @@
 import { freePort, isolatedNames, testInfra } from '@verified-onboard/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka, decodeEvent, ensureTopics, EventProducer, PublishError, topicNames } from '../src/index.js';
+import {
+  createKafka,
+  decodeEvent,
+  ensureTopics,
+  EventProducer,
+  PublishError,
+  topicNames,
+} from '../src/index.js';
 import { happyPath } from './support/builders.js';
 
 const { kafkaBrokers } = testInfra();
@@ -44,7 +51,9 @@ describe('EventProducer', () => {
     const producer = new EventProducer(kafka, { lingerMs: 200, maxBatchSize: 500 });
     await producer.connect();
     const streams = Array.from({ length: 20 }, (_, i) => happyPath(`enr-b${i}`, 'capture'));
-    const results = await Promise.all(streams.map((s) => producer.publish(topics.enrollmentEvents, s.events)));
+    const results = await Promise.all(
+      streams.map((s) => producer.publish(topics.enrollmentEvents, s.events)),
+    );
     expect(results).toHaveLength(20);
     expect(producer.stats).toEqual({ requests: 1, messages: 120, failedRequests: 0 });
 
@@ -57,7 +66,11 @@ describe('EventProducer', () => {
   });
 
   it('splits at maxBatchSize and resolves catalogue keys and base names with the prefix', async () => {
-    const producer = new EventProducer(kafka, { lingerMs: 200, maxBatchSize: 4, topicPrefix: names.topicPrefix });
+    const producer = new EventProducer(kafka, {
+      lingerMs: 200,
+      maxBatchSize: 4,
+      topicPrefix: names.topicPrefix,
+    });
     await producer.connect();
     expect(producer.resolveTopic('hints')).toBe(topics.hints);
     expect(producer.resolveTopic('verified.hints.v1')).toBe(topics.hints);
@@ -67,14 +80,19 @@ describe('EventProducer', () => {
     expect(producer.stats.messages).toBe(16);
     expect(producer.stats.requests).toBe(4);
     await producer.disconnect();
-    await expect(producer.publish('enrollmentEvents', streams[0]!.events)).rejects.toBeInstanceOf(PublishError);
+    await expect(producer.publish('enrollmentEvents', streams[0]!.events)).rejects.toBeInstanceOf(
+      PublishError,
+    );
   });
 
   it('rejects every caller when the broker does not acknowledge (missing topic): no false success', async () => {
     const producer = new EventProducer(kafka, { retries: 1 });
     await producer.connect();
     const { events } = happyPath('enr-missing', 'import');
-    const outcomes = await Promise.allSettled([producer.publish(`${names.topicPrefix}no-such-topic`, events.slice(0, 2)), producer.publish(`${names.topicPrefix}no-such-topic`, events.slice(2))]);
+    const outcomes = await Promise.allSettled([
+      producer.publish(`${names.topicPrefix}no-such-topic`, events.slice(0, 2)),
+      producer.publish(`${names.topicPrefix}no-such-topic`, events.slice(2)),
+    ]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
     expect((outcomes[0] as PromiseRejectedResult).reason).toBeInstanceOf(PublishError);
     expect(producer.stats.failedRequests).toBeGreaterThan(0);
@@ -83,9 +101,16 @@ describe('EventProducer', () => {
 
   it('rejects when the broker is unreachable', async () => {
     const port = await freePort();
-    const unreachable = createKafka({ brokers: [`127.0.0.1:${port}`], clientId: names.id, retries: 1, connectionTimeoutMs: 500 });
+    const unreachable = createKafka({
+      brokers: [`127.0.0.1:${port}`],
+      clientId: names.id,
+      retries: 1,
+      connectionTimeoutMs: 500,
+    });
     const producer = new EventProducer(unreachable, { retries: 1 });
     await expect(producer.connect()).rejects.toBeInstanceOf(PublishError);
-    await expect(producer.publish(topics.enrollmentEvents, happyPath('enr-u', 'import').events)).rejects.toBeInstanceOf(PublishError);
+    await expect(
+      producer.publish(topics.enrollmentEvents, happyPath('enr-u', 'import').events),
+    ).rejects.toBeInstanceOf(PublishError);
   });
 });

@@ -1,7 +1,13 @@
 import { isolatedNames, testInfra } from '@verified-onboard/devstack';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fold, InvalidCursorError, InvalidTransitionError, ReadModel, type FailedEntry } from '../src/index.js';
+import {
+  fold,
+  InvalidCursorError,
+  InvalidTransitionError,
+  ReadModel,
+  type FailedEntry,
+} from '../src/index.js';
 import { happyPath, Stream } from './support/builders.js';
 import { deleteKeys } from './support/redis-cleanup.js';
 
@@ -54,7 +60,9 @@ describe('ReadModel on Redis', () => {
   it('applies concurrent deliveries of the same event exactly once', async () => {
     const s = happyPath('enr-rm3', 'capture');
     for (const event of s.events) {
-      const results = await Promise.all([event, event, structuredClone(event), event].map((e) => rm.applyEvent(e)));
+      const results = await Promise.all(
+        [event, event, structuredClone(event), event].map((e) => rm.applyEvent(e)),
+      );
       expect(results.sort()).toEqual(['applied', 'duplicate', 'duplicate', 'duplicate']);
     }
     expect(await rm.get('enr-rm3')).toEqual(fold(s.events));
@@ -78,14 +86,26 @@ describe('ReadModel on Redis', () => {
     for (const s of [a, b, c]) await applyAll(rm, [...s.events, s.events[0]!]);
     const counts = await rm.batch(batchId);
     expect(counts.total).toBe(3);
-    expect(counts.byStatus).toMatchObject({ account_created: 1, rejected: 1, completed: 1, requested: 0, capture_pending: 0 });
+    expect(counts.byStatus).toMatchObject({
+      account_created: 1,
+      rejected: 1,
+      completed: 1,
+      requested: 0,
+      capture_pending: 0,
+    });
     expect(await rm.batch('no-such-batch')).toMatchObject({ total: 0, byStatus: { completed: 0 } });
   });
 
   it('indexes failures with filters and cursor paging, and unindexes them on retry', async () => {
     const failures: [string, 'begin' | 'account' | 'credential', string, boolean, string | undefined][] = [];
     for (let i = 0; i < 25; i++) {
-      failures.push([`enr-f${String(i).padStart(2, '0')}`, (['begin', 'account', 'credential'] as const)[i % 3]!, i % 2 ? 'upstream_unavailable' : 'account_conflict', i % 2 === 1, i < 10 ? 'batch-f' : undefined]);
+      failures.push([
+        `enr-f${String(i).padStart(2, '0')}`,
+        (['begin', 'account', 'credential'] as const)[i % 3]!,
+        i % 2 ? 'upstream_unavailable' : 'account_conflict',
+        i % 2 === 1,
+        i < 10 ? 'batch-f' : undefined,
+      ]);
     }
     for (const [id, step, code, retryable, batchId] of failures) {
       const s = new Stream(id);
@@ -106,16 +126,30 @@ describe('ReadModel on Redis', () => {
       return { out, pages };
     };
     const everything = await collect({ limit: 4 });
-    expect(everything.out.map((f) => f.enrollmentId).filter((id) => id.startsWith('enr-f'))).toEqual(failures.map((f) => f[0]));
+    expect(everything.out.map((f) => f.enrollmentId).filter((id) => id.startsWith('enr-f'))).toEqual(
+      failures.map((f) => f[0]),
+    );
     expect(everything.pages).toBeGreaterThan(6);
     const account = await collect({ step: 'account', retryable: true, limit: 2 });
-    expect(account.out.map((f) => f.enrollmentId)).toEqual(failures.filter((f) => f[1] === 'account' && f[3]).map((f) => f[0]));
+    expect(account.out.map((f) => f.enrollmentId)).toEqual(
+      failures.filter((f) => f[1] === 'account' && f[3]).map((f) => f[0]),
+    );
     const inBatch = await collect({ batchId: 'batch-f', code: 'account_conflict', limit: 100 });
-    expect(inBatch.out.map((f) => f.enrollmentId)).toEqual(failures.filter((f) => f[4] && f[2] === 'account_conflict').map((f) => f[0]));
-    expect(inBatch.out[0]).toMatchObject({ step: 'begin', code: 'account_conflict', retryable: false, attempts: 5, batchId: 'batch-f' });
+    expect(inBatch.out.map((f) => f.enrollmentId)).toEqual(
+      failures.filter((f) => f[4] && f[2] === 'account_conflict').map((f) => f[0]),
+    );
+    expect(inBatch.out[0]).toMatchObject({
+      step: 'begin',
+      code: 'account_conflict',
+      retryable: false,
+      attempts: 5,
+      batchId: 'batch-f',
+    });
     // The builder stamps event n at second n of 2025-01-01: failures are at second 2.
     expect((await rm.listFailed({ since: '2025-01-01T00:00:03Z' })).items).toEqual([]);
-    expect((await rm.listFailed({ until: '2025-01-01T00:00:02Z', limit: 1000 })).items.length).toBeGreaterThanOrEqual(25);
+    expect(
+      (await rm.listFailed({ until: '2025-01-01T00:00:02Z', limit: 1000 })).items.length,
+    ).toBeGreaterThanOrEqual(25);
     await expect(rm.listFailed({ cursor: 'garbage' })).rejects.toBeInstanceOf(InvalidCursorError);
 
     const retried = new Stream('enr-f00');
@@ -123,14 +157,22 @@ describe('ReadModel on Redis', () => {
     retried.failed('begin', 'account_conflict', false);
     retried.retried('begin');
     await rm.applyEvent(retried.events[2]!);
-    expect((await collect({ batchId: 'batch-f', limit: 100 })).out.map((f) => f.enrollmentId)).not.toContain('enr-f00');
+    expect((await collect({ batchId: 'batch-f', limit: 100 })).out.map((f) => f.enrollmentId)).not.toContain(
+      'enr-f00',
+    );
     expect((await rm.get('enr-f00'))!.status).toBe('requested');
     expect((await rm.batch('batch-f')).byStatus).toMatchObject({ failed: 9, requested: 1 });
   });
 
   it('keeps a pending enrollment within 2 KB of Redis memory', async () => {
     const s = new Stream('enr-mem-0123456789abcdef');
-    s.requested('capture', { email: 'ada@example.com', phoneNumber: '+15555550100', batchId: 'batch-mem', externalRef: 'crm-123456', line: 99_999 });
+    s.requested('capture', {
+      email: 'ada@example.com',
+      phoneNumber: '+15555550100',
+      batchId: 'batch-mem',
+      externalRef: 'crm-123456',
+      line: 99_999,
+    });
     s.captureStarted('op-7f9c2a1e-5b3d-4c8e-9a6f-1d2e3f4a5b6c');
     await applyAll(rm, s.events);
     const bytes = Number(await redis.call('MEMORY', 'USAGE', `${names.keyPrefix}rm:${s.id}`, 'SAMPLES', '0'));

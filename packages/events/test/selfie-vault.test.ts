@@ -2,7 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { isolatedNames, testInfra } from '@verified-onboard/devstack';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidEncryptionKeyError, parseEncryptionKey, SelfieIntegrityError, SelfieVault } from '../src/index.js';
+import {
+  InvalidEncryptionKeyError,
+  parseEncryptionKey,
+  SelfieIntegrityError,
+  SelfieVault,
+} from '../src/index.js';
 import { deleteKeys } from './support/redis-cleanup.js';
 
 const { redisUrl } = testInfra();
@@ -34,7 +39,12 @@ describe('SelfieVault', () => {
     const a = await vault.put(imageBase64);
     const b = await vault.put(imageBase64);
     expect(a.digest).toBe(b.digest);
-    expect(Buffer.compare((await redis.getBuffer(`${names.keyPrefix}selfie:${a.ref}`))!, (await redis.getBuffer(`${names.keyPrefix}selfie:${b.ref}`))!)).not.toBe(0);
+    expect(
+      Buffer.compare(
+        (await redis.getBuffer(`${names.keyPrefix}selfie:${a.ref}`))!,
+        (await redis.getBuffer(`${names.keyPrefix}selfie:${b.ref}`))!,
+      ),
+    ).not.toBe(0);
   });
 
   it('detects tampering, a wrong key, a swapped blob and a digest that is not the expected one', async () => {
@@ -42,7 +52,9 @@ describe('SelfieVault', () => {
     const redisKey = `${names.keyPrefix}selfie:${ref}`;
     const blob = (await redis.getBuffer(redisKey))!;
 
-    await expect(new SelfieVault(redis, { key: randomBytes(32), prefix: names.keyPrefix }).get(ref)).rejects.toBeInstanceOf(SelfieIntegrityError);
+    await expect(
+      new SelfieVault(redis, { key: randomBytes(32), prefix: names.keyPrefix }).get(ref),
+    ).rejects.toBeInstanceOf(SelfieIntegrityError);
     await expect(vault.get(ref, 'b'.repeat(64))).rejects.toBeInstanceOf(SelfieIntegrityError);
 
     const flipped = Buffer.from(blob);
@@ -74,6 +86,8 @@ describe('SelfieVault', () => {
     for (const bad of ['', 'short', randomBytes(16).toString('base64'), randomBytes(31).toString('hex')]) {
       expect(() => parseEncryptionKey(bad)).toThrow(InvalidEncryptionKeyError);
     }
-    expect(() => new SelfieVault(redis, { key: randomBytes(24), prefix: 'x' })).toThrow(InvalidEncryptionKeyError);
+    expect(() => new SelfieVault(redis, { key: randomBytes(24), prefix: 'x' })).toThrow(
+      InvalidEncryptionKeyError,
+    );
   });
 });

@@ -15,7 +15,11 @@ afterAll(async () => {
 
 describe('topic catalogue', () => {
   it('names topics from one place, with a prefix for isolation', () => {
-    expect(topicNames()).toEqual({ enrollmentEvents: 'verified.enrollment.events.v1', hints: 'verified.hints.v1', deadLetter: 'verified.dead-letter.v1' });
+    expect(topicNames()).toEqual({
+      enrollmentEvents: 'verified.enrollment.events.v1',
+      hints: 'verified.hints.v1',
+      deadLetter: 'verified.dead-letter.v1',
+    });
     expect(topicNames('t-1.').hints).toBe('t-1.verified.hints.v1');
     expect(TOPIC_CATALOGUE.enrollmentEvents).toMatchObject({ partitions: 12, retentionMs: -1 });
     expect(TOPIC_CATALOGUE.hints).toMatchObject({ partitions: 6, retentionMs: 7 * 86_400_000 });
@@ -23,7 +27,10 @@ describe('topic catalogue', () => {
   });
 
   it('ensureTopics creates them with partitions and retention on the broker, idempotently and under races', async () => {
-    const created = await Promise.all([ensureTopics(kafka, names.topicPrefix, { enrollmentPartitions: 4 }), ensureTopics(kafka, names.topicPrefix, { enrollmentPartitions: 4 })]);
+    const created = await Promise.all([
+      ensureTopics(kafka, names.topicPrefix, { enrollmentPartitions: 4 }),
+      ensureTopics(kafka, names.topicPrefix, { enrollmentPartitions: 4 }),
+    ]);
     expect(created[0]).toEqual(topicNames(names.topicPrefix));
     await ensureTopics(kafka, names.topicPrefix, { enrollmentPartitions: 4 });
 
@@ -34,11 +41,22 @@ describe('topic catalogue', () => {
     expect(partitions).toEqual({ [t.enrollmentEvents]: 4, [t.hints]: 6, [t.deadLetter]: 1 });
     const configs = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: Object.values(t).map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms', 'cleanup.policy'] })),
+      resources: Object.values(t).map((name) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name,
+        configNames: ['retention.ms', 'cleanup.policy'],
+      })),
     });
     const retention = Object.fromEntries(
-      configs.resources.map((r) => [r.resourceName, r.configEntries.find((c) => c.configName === 'retention.ms')?.configValue]),
+      configs.resources.map((r) => [
+        r.resourceName,
+        r.configEntries.find((c) => c.configName === 'retention.ms')?.configValue,
+      ]),
     );
-    expect(retention).toEqual({ [t.enrollmentEvents]: '-1', [t.hints]: String(7 * 86_400_000), [t.deadLetter]: String(30 * 86_400_000) });
+    expect(retention).toEqual({
+      [t.enrollmentEvents]: '-1',
+      [t.hints]: String(7 * 86_400_000),
+      [t.deadLetter]: String(30 * 86_400_000),
+    });
   });
 });

@@ -5,7 +5,8 @@ export class InMemoryDedupeStore implements DedupeStore {
   private readonly ids = new Map<string, true>();
 
   constructor(private readonly maxEntries = 100_000) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
+    if (!Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new RangeError('maxEntries must be a positive integer');
   }
 
   async has(id: string): Promise<boolean> {

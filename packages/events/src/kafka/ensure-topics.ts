@@ -12,7 +12,11 @@ function alreadyExists(error: unknown): boolean {
  * safe when several processes race. Existing topics are left as they are: adding partitions would move
  * keys to other partitions and break per-enrollment ordering, so that stays an explicit ops decision.
  */
-export async function ensureTopics(kafka: Kafka, prefix = '', overrides: TopicOverrides = {}): Promise<TopicNames> {
+export async function ensureTopics(
+  kafka: Kafka,
+  prefix = '',
+  overrides: TopicOverrides = {},
+): Promise<TopicNames> {
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -50,7 +50,6 @@ export interface ConsumerStats {
   handlerErrors: number;
 }
 
-
 type Step = 'done' | 'stopped';
 
 /**
@@ -79,7 +78,11 @@ export class EventConsumer {
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 500,
       allowAutoTopicCreation: false,
     });
-    this.dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.dlqProducer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
   }
 
   get stats(): ConsumerStats {
@@ -90,11 +93,21 @@ export class EventConsumer {
     if (this.started) throw new Error('EventConsumer.start() was already called');
     this.started = true;
     this.consumer.on(this.consumer.events.CRASH, (e) => {
-      this.logger.error({ err: { message: e.payload.error.message }, restart: e.payload.restart, groupId: this.options.groupId }, 'consumer crashed');
+      this.logger.error(
+        {
+          err: { message: e.payload.error.message },
+          restart: e.payload.restart,
+          groupId: this.options.groupId,
+        },
+        'consumer crashed',
+      );
     });
     await this.dlqProducer.connect();
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
+    await this.consumer.subscribe({
+      topics: this.options.topics,
+      fromBeginning: this.options.fromBeginning ?? false,
+    });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -123,13 +136,21 @@ export class EventConsumer {
       const offset = finished;
       try {
         await commitOffsetsIfNecessary({
-          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }] }],
+          topics: [
+            {
+              topic: batch.topic,
+              partitions: [{ partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }],
+            },
+          ],
         });
         committed = offset;
         lastCommitAt = Date.now();
       } catch (error) {
         // Typically a rebalance: the next owner starts from the last commit and dedupe absorbs the overlap.
-        this.logger.warn({ err: { message: (error as Error).message }, topic: batch.topic, partition: batch.partition }, 'offset commit failed');
+        this.logger.warn(
+          { err: { message: (error as Error).message }, topic: batch.topic, partition: batch.partition },
+          'offset commit failed',
+        );
       }
     };
     const markDone = async (offset: string) => {
@@ -161,7 +182,10 @@ export class EventConsumer {
           await markDone(message.offset);
           continue;
         }
-        chunk.push({ consumed: { event, topic: batch.topic, partition: batch.partition, offset: message.offset }, message });
+        chunk.push({
+          consumed: { event, topic: batch.topic, partition: batch.partition, offset: message.offset },
+          message,
+        });
         if (chunk.length >= chunkLimit && (await flush()) === 'stopped') break;
         await heartbeat();
       }
@@ -172,7 +196,11 @@ export class EventConsumer {
   }
 
   /** Dedupe, handler, dedupe marks; each stage retried on its own so a failing mark never re-runs the handler. */
-  private async handleChunk(chunk: { consumed: ConsumedEvent }[], active: () => boolean, heartbeat: () => Promise<void>): Promise<Step> {
+  private async handleChunk(
+    chunk: { consumed: ConsumedEvent }[],
+    active: () => boolean,
+    heartbeat: () => Promise<void>,
+  ): Promise<Step> {
     const { dedupe } = this.options;
     let fresh: ConsumedEvent[] = chunk.map((c) => c.consumed);
     if (dedupe) {
@@ -193,10 +221,20 @@ export class EventConsumer {
     this.counters.handled += fresh.length;
     if (dedupe) {
       // The handler's effect is done: marking must not be abandoned on stop, or the next owner repeats it.
-      const marked = await this.withRetry(fresh[0]!, () => true, heartbeat, async () => {
-        await Promise.all(fresh.map((c) => dedupe.add(c.event.id)));
-      }, 5);
-      if (!marked) this.logger.warn({ eventId: fresh[0]!.event.id }, 'could not record handled event ids; they may be redelivered');
+      const marked = await this.withRetry(
+        fresh[0]!,
+        () => true,
+        heartbeat,
+        async () => {
+          await Promise.all(fresh.map((c) => dedupe.add(c.event.id)));
+        },
+        5,
+      );
+      if (!marked)
+        this.logger.warn(
+          { eventId: fresh[0]!.event.id },
+          'could not record handled event ids; they may be redelivered',
+        );
     }
     return 'done';
   }
@@ -246,7 +284,12 @@ export class EventConsumer {
     }
   }
 
-  private async deadLetter(batch: Batch, message: KafkaMessage, error: EventValidationError, active: () => boolean): Promise<Step> {
+  private async deadLetter(
+    batch: Batch,
+    message: KafkaMessage,
+    error: EventValidationError,
+    active: () => boolean,
+  ): Promise<Step> {
     const headers: IHeaders = {
       ...message.headers,
       [DLQ_HEADERS.reason]: error.reason,
@@ -258,12 +301,22 @@ export class EventConsumer {
     let delay = this.options.retry?.initialMs ?? 100;
     for (;;) {
       try {
-        await this.dlqProducer.send({ topic: this.options.deadLetterTopic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
+        await this.dlqProducer.send({
+          topic: this.options.deadLetterTopic,
+          acks: -1,
+          messages: [{ key: message.key, value: message.value, headers }],
+        });
         this.counters.deadLettered++;
-        this.logger.warn({ reason: error.reason, topic: batch.topic, partition: batch.partition, offset: message.offset }, 'message dead-lettered');
+        this.logger.warn(
+          { reason: error.reason, topic: batch.topic, partition: batch.partition, offset: message.offset },
+          'message dead-lettered',
+        );
         return 'done';
       } catch (sendError) {
-        this.logger.error({ err: { message: (sendError as Error).message }, topic: this.options.deadLetterTopic }, 'dead-letter publish failed; retrying');
+        this.logger.error(
+          { err: { message: (sendError as Error).message }, topic: this.options.deadLetterTopic },
+          'dead-letter publish failed; retrying',
+        );
       }
       if (!active()) return 'stopped';
       try {

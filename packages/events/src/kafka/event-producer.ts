@@ -147,7 +147,10 @@ export class EventProducer {
       } catch (error) {
         this.counters.failedRequests++;
         this.logger.warn({ err: { message: (error as Error).message }, messages: count }, 'publish failed');
-        const failure = new PublishError(`Kafka did not acknowledge ${count} message(s): ${(error as Error).message}`, { cause: error });
+        const failure = new PublishError(
+          `Kafka did not acknowledge ${count} message(s): ${(error as Error).message}`,
+          { cause: error },
+        );
         for (const p of batch) p.reject(failure);
       }
       // Publishes that arrived during the request have waited at least as long as the linger: send them now.

@@ -4,7 +4,19 @@ import type { EnrollmentState } from '../state.js';
 import type { StoredEvent } from './stored-event.js';
 
 // What the stored state leaves out because the stored events already say it, and the defaults it omits.
-const DERIVED = ['id', 'mode', 'priority', 'batchId', 'correlationId', 'lastEventId', 'version', 'createdAt', 'updatedAt', 'request', 'appliedEventIds'] as const;
+const DERIVED = [
+  'id',
+  'mode',
+  'priority',
+  'batchId',
+  'correlationId',
+  'lastEventId',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'request',
+  'appliedEventIds',
+] as const;
 const DEFAULTS = {
   operationId: null,
   operationExpiresAt: null,
@@ -33,7 +45,11 @@ export function packState(state: EnrollmentState): PackedState {
 }
 
 /** Rebuilds the full state from its packed form, the raw stored events and the (parsed) requested event. */
-export function unpackState(packed: PackedState, stored: StoredEvent[], requested: EnrollmentEvent): EnrollmentState {
+export function unpackState(
+  packed: PackedState,
+  stored: StoredEvent[],
+  requested: EnrollmentEvent,
+): EnrollmentState {
   const request = requested.data as RequestedData;
   const last = stored.at(-1)!;
   return {

@@ -99,7 +99,11 @@ export class ReadModel {
   }
 
   /** A ReadModel on the active keyspace. */
-  static async open(redis: Redis, basePrefix: string, options: Omit<ReadModelOptions, 'prefix'> = {}): Promise<ReadModel> {
+  static async open(
+    redis: Redis,
+    basePrefix: string,
+    options: Omit<ReadModelOptions, 'prefix'> = {},
+  ): Promise<ReadModel> {
     return new ReadModel(redis, { ...options, prefix: await ReadModel.activeKeyspace(redis, basePrefix) });
   }
 
@@ -129,12 +133,21 @@ export class ReadModel {
   }
 
   private async load(enrollmentId: string): Promise<Loaded> {
-    const [stateJson, eventsJson, version] = await this.redis.hmget(this.key(enrollmentId), 'state', 'events', 'v');
+    const [stateJson, eventsJson, version] = await this.redis.hmget(
+      this.key(enrollmentId),
+      'state',
+      'events',
+      'v',
+    );
     if (!stateJson || !eventsJson) return { state: null, events: [], version: '' };
     const events = JSON.parse(eventsJson) as StoredEvent[];
     // Only the requested event is needed whole (for `request`); the rest of the state is in `state`.
     const [requested] = parseStored(enrollmentId, expand(events).slice(0, 1) as StoredEvent[], this.parse);
-    return { state: unpackState(JSON.parse(stateJson) as PackedState, events, requested!), events, version: version ?? '' };
+    return {
+      state: unpackState(JSON.parse(stateJson) as PackedState, events, requested!),
+      events,
+      version: version ?? '',
+    };
   }
 
   async get(enrollmentId: string): Promise<EnrollmentState | null> {
@@ -168,7 +181,15 @@ export class ReadModel {
       const failure = after.failure;
       const meta: FailedEntry | null =
         failedOp === 'add' && failure
-          ? { enrollmentId: after.id, failedAt: failure.failedAt, step: failure.step, code: failure.code, retryable: failure.retryable, attempts: failure.attempts, batchId: after.batchId }
+          ? {
+              enrollmentId: after.id,
+              failedAt: failure.failedAt,
+              step: failure.step,
+              code: failure.code,
+              retryable: failure.retryable,
+              attempts: failure.attempts,
+              batchId: after.batchId,
+            }
           : null;
       const ok = await applyScript.run(
         this.redis,
@@ -190,12 +211,17 @@ export class ReadModel {
       if (ok === 1) return 'applied';
       // Another writer moved the enrollment between our read and write: read again and re-decide.
     }
-    throw new ReadModelContentionError(`read model: enrollment ${event.subject} kept changing during ${MAX_CAS_ATTEMPTS} attempts`);
+    throw new ReadModelContentionError(
+      `read model: enrollment ${event.subject} kept changing during ${MAX_CAS_ATTEMPTS} attempts`,
+    );
   }
 
   async batch(batchId: string): Promise<BatchCounts> {
     const raw = await this.redis.hgetall(this.batchKey(batchId));
-    const byStatus = Object.fromEntries(ENROLLMENT_STATUSES.map((s) => [s, Number(raw[s] ?? 0)])) as Record<EnrollmentStatus, number>;
+    const byStatus = Object.fromEntries(ENROLLMENT_STATUSES.map((s) => [s, Number(raw[s] ?? 0)])) as Record<
+      EnrollmentStatus,
+      number
+    >;
     return { total: Number(raw.total ?? 0), byStatus };
   }
 
@@ -203,7 +229,10 @@ export class ReadModel {
   async listFailed(filter: FailedFilter = {}): Promise<FailedPage> {
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
     const after = filter.cursor ? decodeCursor(filter.cursor) : null;
-    const min = Math.max(filter.since !== undefined ? toMillis(filter.since) : -Infinity, after ? after.score : -Infinity);
+    const min = Math.max(
+      filter.since !== undefined ? toMillis(filter.since) : -Infinity,
+      after ? after.score : -Infinity,
+    );
     const max = filter.until !== undefined ? toMillis(filter.until) : Infinity;
     const minArg = min === -Infinity ? '-inf' : String(min);
     const maxArg = max === Infinity ? '+inf' : String(max);
@@ -211,7 +240,15 @@ export class ReadModel {
     const items: FailedEntry[] = [];
     let last: { score: number; id: string } | null = null;
     for (let offset = 0; items.length < limit; offset += chunk) {
-      const flat = await this.redis.zrangebyscore(this.failedKey, minArg, maxArg, 'WITHSCORES', 'LIMIT', offset, chunk);
+      const flat = await this.redis.zrangebyscore(
+        this.failedKey,
+        minArg,
+        maxArg,
+        'WITHSCORES',
+        'LIMIT',
+        offset,
+        chunk,
+      );
       if (flat.length === 0) break;
       const entries: { id: string; score: number }[] = [];
       for (let i = 0; i < flat.length; i += 2) entries.push({ id: flat[i]!, score: Number(flat[i + 1]) });

@@ -9,8 +9,26 @@ import { parseEvent, type ParseOptions } from '../parse-event.js';
  * since Redis memory per pending enrollment is the footprint target: source `0` = the previous event's,
  * correlationid `0` = the first event's, causationid `1` = the previous event's id.
  */
-export type StoredEvent = [id: string, type: string, sequence: number, time: string, source: string | 0, correlationid: string | 0, causationid: string | 1 | null, data: unknown];
-type ExpandedEvent = [id: string, type: string, sequence: number, time: string, source: string, correlationid: string, causationid: string | null, data: unknown];
+export type StoredEvent = [
+  id: string,
+  type: string,
+  sequence: number,
+  time: string,
+  source: string | 0,
+  correlationid: string | 0,
+  causationid: string | 1 | null,
+  data: unknown,
+];
+type ExpandedEvent = [
+  id: string,
+  type: string,
+  sequence: number,
+  time: string,
+  source: string,
+  correlationid: string,
+  causationid: string | null,
+  data: unknown,
+];
 
 export function toStored(event: EnrollmentEvent, previous: StoredEvent[]): StoredEvent {
   const expanded = expand(previous);
@@ -46,10 +64,30 @@ export function expand(stored: StoredEvent[]): ExpandedEvent[] {
   return out;
 }
 
-export function parseStored(subject: string, stored: StoredEvent[], options: ParseOptions = {}): EnrollmentEvent[] {
+export function parseStored(
+  subject: string,
+  stored: StoredEvent[],
+  options: ParseOptions = {},
+): EnrollmentEvent[] {
   return expand(stored).map(([id, type, sequence, time, source, correlationid, causationid, data]) => {
-    const event = parseEvent({ specversion: '1.0', id, type, sequence, time, source, correlationid, causationid, subject, datacontenttype: 'application/json', data }, options);
-    if (!isEnrollmentEventType(event.type)) throw new EventValidationError('unknown_type', `${event.type} is not an enrollment event`);
+    const event = parseEvent(
+      {
+        specversion: '1.0',
+        id,
+        type,
+        sequence,
+        time,
+        source,
+        correlationid,
+        causationid,
+        subject,
+        datacontenttype: 'application/json',
+        data,
+      },
+      options,
+    );
+    if (!isEnrollmentEventType(event.type))
+      throw new EventValidationError('unknown_type', `${event.type} is not an enrollment event`);
     return event as EnrollmentEvent;
   });
 }

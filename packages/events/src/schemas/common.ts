@@ -3,15 +3,21 @@ import { z } from 'zod';
 /** ISO-8601 timestamp with an explicit offset (`new Date().toISOString()` satisfies it). */
 export const timestamp = z.iso.datetime({ offset: true });
 
-export const stepSchema = z.enum(['begin', 'poll', 'account', 'credential']).describe('Pipeline step that acted or failed.');
+export const stepSchema = z
+  .enum(['begin', 'poll', 'account', 'credential'])
+  .describe('Pipeline step that acted or failed.');
 export type Step = z.infer<typeof stepSchema>;
 
-export const transportSchema = z.enum(['inline', 'sms', 'email']).describe('How the capture link reaches the person.');
+export const transportSchema = z
+  .enum(['inline', 'sms', 'email'])
+  .describe('How the capture link reaches the person.');
 export type Transport = z.infer<typeof transportSchema>;
 
 export const modeSchema = z
   .enum(['capture', 'import', 'recapture'])
-  .describe('capture: new account from a live selfie; import: new account from a selfie captured elsewhere; recapture: new selfie for an existing account.');
+  .describe(
+    'capture: new account from a live selfie; import: new account from a selfie captured elsewhere; recapture: new selfie for an existing account.',
+  );
 export type EnrollmentMode = z.infer<typeof modeSchema>;
 
 export const prioritySchema = z.enum(['interactive', 'batch']);
@@ -20,7 +26,13 @@ export type Priority = z.infer<typeof prioritySchema>;
 export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 as 64 lowercase hex characters');
 
 /** Upstream operation status: 0 pending, 1 accepted, 2 rejected, 3 expired, 4 error, 5 canceled. */
-export const terminalUpstreamStatus = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]);
+export const terminalUpstreamStatus = z.union([
+  z.literal(1),
+  z.literal(2),
+  z.literal(3),
+  z.literal(4),
+  z.literal(5),
+]);
 export const upstreamStatus = z.union([z.literal(0), terminalUpstreamStatus]);
 
 const id = (what: string) => z.string().min(1).max(128).describe(what);

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { ids, modeSchema, prioritySchema, sha256Hex, stepSchema, terminalUpstreamStatus, timestamp, transportSchema } from './common.js';
+import {
+  ids,
+  modeSchema,
+  prioritySchema,
+  sha256Hex,
+  stepSchema,
+  terminalUpstreamStatus,
+  timestamp,
+  transportSchema,
+} from './common.js';
 
 // Additive changes (a new optional field) are made in place; anything else is a new `.vN` type plus an
 // upcaster (see upcasters.ts), so events already in the log keep folding.
@@ -21,7 +30,11 @@ export const requestedDataSchema = z
     mode: modeSchema,
     selfie: z
       .object({
-        ref: z.string().min(1).max(128).describe('SelfieVault reference; the image itself never travels on Kafka.'),
+        ref: z
+          .string()
+          .min(1)
+          .max(128)
+          .describe('SelfieVault reference; the image itself never travels on Kafka.'),
         digest: sha256Hex.describe('sha256 (hex) of the image bytes.'),
         dataType: z.number().int().nonnegative().describe('Verified biometric DataType of the image.'),
       })
@@ -29,11 +42,19 @@ export const requestedDataSchema = z
       .describe('Present for mode import.'),
     externalRef: z.string().max(256).optional(),
     batchId: z.string().min(1).max(128).optional(),
-    line: z.number().int().nonnegative().optional().describe('Line of the batch input this enrollment came from.'),
+    line: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('Line of the batch input this enrollment came from.'),
     priority: prioritySchema,
     requestedAt: timestamp,
   })
-  .refine((d) => d.mode !== 'import' || d.selfie !== undefined, { message: 'mode import requires selfie', path: ['selfie'] })
+  .refine((d) => d.mode !== 'import' || d.selfie !== undefined, {
+    message: 'mode import requires selfie',
+    path: ['selfie'],
+  })
   .describe('A person was submitted for enrollment.');
 
 export const captureStartedDataSchema = z
@@ -45,23 +66,33 @@ export const captureStartedDataSchema = z
       .string()
       .url()
       .optional()
-      .describe('Carries a OneTimeSecret: only present when the producer enabled EVENTS_INCLUDE_CAPTURE_URL (off by default).'),
+      .describe(
+        'Carries a OneTimeSecret: only present when the producer enabled EVENTS_INCLUDE_CAPTURE_URL (off by default).',
+      ),
   })
   .describe('The upstream capture operation was started.');
 
 export const captureCompletedDataSchema = z
   .object({
     operationId: ids.operation(),
-    upstreamStatus: terminalUpstreamStatus.describe('1 accepted, 2 rejected, 3 expired, 4 error, 5 canceled.'),
+    upstreamStatus: terminalUpstreamStatus.describe(
+      '1 accepted, 2 rejected, 3 expired, 4 error, 5 canceled.',
+    ),
     message: z.string().max(2048).nullable(),
-    tempIdExpiresAt: timestamp.optional().describe('When the (never published) TempId stops being usable upstream.'),
+    tempIdExpiresAt: timestamp
+      .optional()
+      .describe('When the (never published) TempId stops being usable upstream.'),
   })
   .describe('The upstream capture operation reached a terminal status (confirmed with the status call).');
 
 export const accountCreatedDataSchema = z
   .object({
     accountNumber: ids.account(),
-    alreadyExisted: z.boolean().describe('The account already existed and was created by this enrollment earlier (idempotent re-run).'),
+    alreadyExisted: z
+      .boolean()
+      .describe(
+        'The account already existed and was created by this enrollment earlier (idempotent re-run).',
+      ),
   })
   .describe('The Verified account exists.');
 

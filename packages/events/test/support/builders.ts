@@ -1,9 +1,22 @@
-import { createEvent, EVENT_TYPES, type EnrollmentEvent, type EnrollmentEventType, type EnrollmentMode, type EnrollmentStatus, type EventData, type RequestedData } from '../../src/index.js';
+import {
+  createEvent,
+  EVENT_TYPES,
+  type EnrollmentEvent,
+  type EnrollmentEventType,
+  type EnrollmentMode,
+  type EnrollmentStatus,
+  type EventData,
+  type RequestedData,
+} from '../../src/index.js';
 
 export const SOURCE = '/verified-onboard/test';
 const DIGEST = 'a'.repeat(64);
 
-export function requestedData(enrollmentId: string, mode: EnrollmentMode = 'capture', extra: Partial<RequestedData> = {}): RequestedData {
+export function requestedData(
+  enrollmentId: string,
+  mode: EnrollmentMode = 'capture',
+  extra: Partial<RequestedData> = {},
+): RequestedData {
   return {
     enrollmentId,
     accountNumber: `acct-${enrollmentId}`,
@@ -25,7 +38,11 @@ export class Stream {
   readonly events: EnrollmentEvent[] = [];
   constructor(readonly id: string) {}
 
-  add<T extends EnrollmentEventType>(type: T, data: EventData<T>, discriminator?: string | number): EnrollmentEvent {
+  add<T extends EnrollmentEventType>(
+    type: T,
+    data: EventData<T>,
+    discriminator?: string | number,
+  ): EnrollmentEvent {
     const sequence = this.events.length + 1;
     const event = createEvent({
       type,
@@ -46,7 +63,11 @@ export class Stream {
     return this.add(EVENT_TYPES.requested, requestedData(this.id, mode, extra));
   }
   captureStarted(operationId = `op-${this.id}`) {
-    return this.add(EVENT_TYPES.captureStarted, { operationId, transport: 'inline', operationExpiresAt: '2025-01-01T01:00:00.000Z' });
+    return this.add(EVENT_TYPES.captureStarted, {
+      operationId,
+      transport: 'inline',
+      operationExpiresAt: '2025-01-01T01:00:00.000Z',
+    });
   }
   captureCompleted(upstreamStatus: 1 | 2 | 3 | 4 | 5 = 1, operationId = `op-${this.id}`) {
     return this.add(EVENT_TYPES.captureCompleted, { operationId, upstreamStatus, message: null });
@@ -55,12 +76,20 @@ export class Stream {
     return this.add(EVENT_TYPES.accountCreated, { accountNumber: `acct-${this.id}`, alreadyExisted: false });
   }
   credentialAttached(kind: 'proofed' | 'biometric' = 'proofed') {
-    return this.add(EVENT_TYPES.credentialAttached, { accountNumber: `acct-${this.id}`, kind, replacedPrevious: false });
+    return this.add(EVENT_TYPES.credentialAttached, {
+      accountNumber: `acct-${this.id}`,
+      kind,
+      replacedPrevious: false,
+    });
   }
   completed() {
     return this.add(EVENT_TYPES.completed, {});
   }
-  failed(step: 'begin' | 'poll' | 'account' | 'credential' = 'account', code = 'upstream_unavailable', retryable = true) {
+  failed(
+    step: 'begin' | 'poll' | 'account' | 'credential' = 'account',
+    code = 'upstream_unavailable',
+    retryable = true,
+  ) {
     return this.add(EVENT_TYPES.failed, { step, code, message: 'gave up', retryable, attempts: 5 });
   }
   retried(step: 'begin' | 'poll' | 'account' | 'credential' = 'account') {
@@ -82,9 +111,19 @@ export function happyPath(id: string, mode: EnrollmentMode): Stream {
   return s;
 }
 
-export const TERMINAL: readonly EnrollmentStatus[] = ['completed', 'rejected', 'expired', 'errored', 'canceled'];
+export const TERMINAL: readonly EnrollmentStatus[] = [
+  'completed',
+  'rejected',
+  'expired',
+  'errored',
+  'canceled',
+];
 
-export async function waitFor<T>(probe: () => Promise<T> | T, what: string, timeoutMs = 45_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  probe: () => Promise<T> | T,
+  what: string,
+  timeoutMs = 45_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {

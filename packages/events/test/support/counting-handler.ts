@@ -7,12 +7,22 @@ import type { ConsumedEvent, EnrollmentEvent } from '../../src/index.js';
  */
 export function countingHandler(redis: Redis, prefix: string) {
   return async ({ event }: ConsumedEvent) => {
-    await redis.multi().hincrby(`${prefix}count`, event.id, 1).rpush(`${prefix}events:${event.subject}`, JSON.stringify(event)).exec();
+    await redis
+      .multi()
+      .hincrby(`${prefix}count`, event.id, 1)
+      .rpush(`${prefix}events:${event.subject}`, JSON.stringify(event))
+      .exec();
   };
 }
 
-export async function appliedEvents(redis: Redis, prefix: string, enrollmentId: string): Promise<EnrollmentEvent[]> {
-  return (await redis.lrange(`${prefix}events:${enrollmentId}`, 0, -1)).map((s) => JSON.parse(s) as EnrollmentEvent);
+export async function appliedEvents(
+  redis: Redis,
+  prefix: string,
+  enrollmentId: string,
+): Promise<EnrollmentEvent[]> {
+  return (await redis.lrange(`${prefix}events:${enrollmentId}`, 0, -1)).map(
+    (s) => JSON.parse(s) as EnrollmentEvent,
+  );
 }
 
 export async function counts(redis: Redis, prefix: string): Promise<Record<string, number>> {
