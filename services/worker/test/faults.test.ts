@@ -23,7 +23,9 @@ describe('upstream faults delay but never lose or duplicate an enrollment', () =
   });
 
   it('5xx, 429 with Retry-After, timeouts and after-effect faults on every endpoint', async () => {
-    const faults = Object.fromEntries(ENDPOINTS.map((e) => [e, { rate5xx: 0.15, rate429: 0.05, retryAfterSec: 1, rateTimeout: 0.05 }]));
+    const faults: Record<string, { rate5xx: number; rate429: number; retryAfterSec: number; rateTimeout: number; afterEffect?: boolean }> = Object.fromEntries(
+      ENDPOINTS.map((e) => [e, { rate5xx: 0.15, rate429: 0.05, retryAfterSec: 1, rateTimeout: 0.05 }]),
+    );
     // The effect happens, then the call fails: the retry meets "already exists" for its own earlier effect.
     faults.createAccount = { ...faults.createAccount!, afterEffect: true };
     faults.proofedCredential = { ...faults.proofedCredential!, afterEffect: true };

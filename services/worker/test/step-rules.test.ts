@@ -1,0 +1,92 @@
+import type { RequestedData } from '@verified-onboard/events';
+import type { VerifiedClient } from '@verified-onboard/verified-client';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { TempIdTooOldError } from '../src/errors.js';
+import type { StepJobData } from '../src/pipeline/job-data.js';
+import { TEMPID_LIFETIME_MS, type SecretStore } from '../src/pipeline/secrets.js';
+import type { StepContext, StepJob } from '../src/pipeline/step-result.js';
+import { credentialStep } from '../src/processors/credential.js';
+import { POLL_DEADLINE_MESSAGE, pollStep } from '../src/processors/poll.js';
+import type { HintBook } from '../src/pipeline/hint-book.js';
+import type { Ownership, OperationRecord } from '../src/upstream/ownership.js';
+
+// Pure decisions of the steps, with the collaborators faked (the integration tests run them for real).
+
+const NOW = Date.parse('2030-01-01T00:00:00Z');
+const request: RequestedData = {
+  enrollmentId: 'e-1',
+  accountNumber: 'acct-1',
+  accountNumberGenerated: true,
+  displayName: 'Test',
+  transport: 'inline',
+  checkLiveness: true,
+  timeoutSec: 60,
+  mode: 'capture',
+  priority: 'interactive',
+  requestedAt: new Date(NOW).toISOString(),
+};
+
+function job(data: Partial<StepJobData> = {}): StepJob {
+  return { data: { enrollmentId: 'e-1', generation: 0, nextSequence: 3, correlationId: 'c', causationId: null, start: false, request, ...data } } as StepJob;
+}
+
+function context(overrides: { client?: Partial<VerifiedClient>; secrets?: Partial<SecretStore>; operation?: OperationRecord }): { ctx: StepContext; calls: string[] } {
+  const calls: string[] = [];
+  const client = new Proxy(overrides.client ?? {}, {
+    get: (target, prop: string) =>
+      (target as Record<string, unknown>)[prop] ??
+      (async () => {
+        calls.push(prop);
+      }),
+  }) as VerifiedClient;
+  const ctx = {
+    config: loadConfig({}),
+    client,
+    ownership: {
+      operation: async () => overrides.operation ?? null,
+      claimCredential: async () => ({ ours: true, fresh: true, owner: 'e-1' }),
+    } as unknown as Ownership,
+    secrets: { tempId: async () => null, ...overrides.secrets } as SecretStore,
+    selfies: { get: async () => null },
+    hints: { clear: async () => {}, take: async () => false } as unknown as HintBook,
+    now: () => NOW,
+  } satisfies StepContext;
+  return { ctx, calls };
+}
+
+describe('credential step: TempId age', () => {
+  it('fails with tempid_expired, without calling the upstream, when the TempId is 72 h old', async () => {
+    const { ctx, calls } = context({ secrets: { tempId: async () => ({ tempId: 't', obtainedAt: NOW - TEMPID_LIFETIME_MS }) } });
+    await expect(credentialStep(job(), ctx)).rejects.toBeInstanceOf(TempIdTooOldError);
+    await expect(credentialStep(job(), ctx)).rejects.toMatchObject({ code: 'tempid_expired', retryable: false });
+    expect(calls).toEqual([]);
+  });
+
+  it('uses a TempId younger than 72 h', async () => {
+    const { ctx, calls } = context({ secrets: { tempId: async () => ({ tempId: 't', obtainedAt: NOW - TEMPID_LIFETIME_MS + 60_000 }) } });
+    const result = await credentialStep(job(), ctx);
+    expect(calls).toEqual(['createProofedBiometricCredential']);
+    expect(result.kind === 'done' && result.events.map((e) => e.type)).toEqual(['enrollment.credential_attached.v1', 'enrollment.completed.v1']);
+  });
+});
+
+describe('poll step: deadline', () => {
+  const operation: OperationRecord = { operationId: 'op-1', kind: 'foreign', startedAt: NOW - 120_000, expiresAt: NOW - 61_000 };
+  const pending = { getForeignBiometry: async () => ({ operationId: 'op-1', status: 0 as const, oneTimeSecret: null, tempId: null, message: null, startDate: null, endDate: null }) };
+
+  it('stops polling after the operation timeout plus grace and reports expired', async () => {
+    const { ctx } = context({ client: pending, operation });
+    const result = await pollStep(job({ poll: { startedAt: NOW - 120_000, previousDelayMs: 5_000, count: 10 } }), ctx);
+    expect(result).toEqual({
+      kind: 'done',
+      events: [{ type: 'enrollment.capture_completed.v1', data: { operationId: 'op-1', upstreamStatus: 3, message: POLL_DEADLINE_MESSAGE } }],
+    });
+  });
+
+  it('re-delays the same job while the operation is pending and within its time', async () => {
+    const { ctx } = context({ client: pending, operation: { ...operation, expiresAt: NOW + 3600_000 } });
+    const result = await pollStep(job({ poll: { startedAt: NOW - 10_000, previousDelayMs: 5_000, count: 2 } }), ctx);
+    expect(result).toEqual({ kind: 'redelay', delayMs: 5_000, poll: { startedAt: NOW - 10_000, previousDelayMs: 5_000, count: 3 } });
+  });
+});
