@@ -87,7 +87,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
   const rk = redisKeys(config.keyPrefix);
   const topics = topicNames(config.topicPrefix);
   const ownsProducer = deps.producer === undefined;
-  const producer = deps.producer ?? new EventProducer(deps.kafka, { lingerMs: 5 });
+  const producer = deps.producer ?? new EventProducer(deps.kafka, { lingerMs: 5, maxBatchSize: 2000 });
   const publisher = new EventPublisher(
     producer,
     { enrollment: topics.enrollmentEvents, hints: topics.hints },

@@ -38,7 +38,7 @@ export interface BatchIngestorOptions {
   maxRejectedListed: number;
 }
 
-export const DEFAULT_BATCH_OPTIONS = { maxLineBytes: 16 * 1024 * 1024, chunkSize: 500, maxInFlight: 4, maxRejectedListed: 1000 };
+export const DEFAULT_BATCH_OPTIONS = { maxLineBytes: 16 * 1024 * 1024, chunkSize: 1000, maxInFlight: 4, maxRejectedListed: 1000 };
 const BATCH_RECORD_TTL_SEC = 30 * 24 * 3600;
 
 /**
