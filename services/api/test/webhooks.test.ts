@@ -1,0 +1,66 @@
+import { signWebhookBody } from '@verified-onboard/verified-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectEvents, messageCount, startTestApp, waitFor, type TestApp } from './support/harness.js';
+
+const SECRET = 'webhook-secret-for-tests';
+let t: TestApp;
+let collector: Awaited<ReturnType<typeof collectEvents>>;
+
+beforeAll(async () => {
+  t = await startTestApp('webhooks', { env: { VERIFIED_WEBHOOK_SECRET: SECRET, WEBHOOK_BASIC_AUTH: 'verified:basic-pass' } });
+  collector = await collectEvents(t.kafka, [t.topics.hints], `${t.names.groupPrefix}collector`);
+});
+afterAll(async () => {
+  await collector?.stop();
+  await t?.close();
+});
+
+const payload = (operationId: string, status = 1) =>
+  // Field order and spacing are kept as sent: the signature covers these exact bytes.
+  `{"EventType": 1, "OperationId": "${operationId}", "TransactionId": null, "AccountNumber": "acct-w", "Name": "GetForeignBiometry", "Status": ${status}, "Message": "ok", "Timestamp": "2024-05-01T10:00:00Z", "Extra": true}`;
+const deliver = (body: string, headers: Record<string, string>) =>
+  t.app.inject({ method: 'POST', url: '/v1/webhooks/verified', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, payload: body });
+
+describe('POST /v1/webhooks/verified', () => {
+  it('a valid signature over the raw body gives 204 and a webhook_received hint keyed by operation id', async () => {
+    const body = payload('op-valid');
+    const res = await deliver(body, { 'x-signature': signWebhookBody(body, SECRET) });
+    expect(res.statusCode).toBe(204);
+    const hint = await waitFor(() => collector.events.find((e) => e.subject === 'op-valid'), 'the hint');
+    expect(hint.type).toBe('verified.webhook_received.v1');
+    expect(hint.key).toBe('op-valid');
+    expect(hint.data).toMatchObject({ operationId: 'op-valid', accountNumber: 'acct-w', upstreamStatus: 1, eventType: '1' });
+  });
+
+  it('Basic auth is accepted when configured', async () => {
+    const body = payload('op-basic', 2);
+    const res = await deliver(body, { authorization: `Basic ${Buffer.from('verified:basic-pass').toString('base64')}` });
+    expect(res.statusCode).toBe(204);
+    await waitFor(() => collector.events.find((e) => e.subject === 'op-basic'), 'the basic-auth hint');
+  });
+
+  it('forged, re-serialized, missing or wrong-credential deliveries get 401 and publish nothing', async () => {
+    const before = await messageCount(t.kafka, t.topics.hints);
+    const body = payload('op-forged');
+    const attempts = [
+      { 'x-signature': signWebhookBody(body, 'not-the-secret') },
+      // Same JSON, different bytes: an HMAC over a re-serialized body would wrongly pass.
+      { 'x-signature': signWebhookBody(JSON.stringify(JSON.parse(body)), SECRET) },
+      {},
+      { authorization: `Basic ${Buffer.from('verified:wrong').toString('base64')}` },
+    ];
+    for (const headers of attempts) {
+      const res = await deliver(body, headers);
+      expect(res.statusCode).toBe(401);
+      expect(res.json().error.code).toBe('invalid_webhook_signature');
+    }
+    expect(await messageCount(t.kafka, t.topics.hints)).toBe(before);
+  });
+
+  it('a verified body that is not a webhook payload is a 400', async () => {
+    const body = '{"Status": 1}';
+    const res = await deliver(body, { 'x-signature': signWebhookBody(body, SECRET) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details).toEqual([{ field: 'OperationId', reason: 'required' }]);
+  });
+});
