@@ -48,12 +48,13 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       base: { service: 'api' },
       redact: { paths: REDACT_PATHS, censor: REDACTED },
       serializers: {
-        req: (request: FastifyRequest) => ({
+        // Whatever is logged as `req`, only these fields come out: never headers or bodies.
+        req: (request: Partial<FastifyRequest>) => ({
           method: request.method,
-          url: sanitizeUrl(request.url),
+          url: typeof request.url === 'string' ? sanitizeUrl(request.url) : undefined,
           remoteAddress: request.ip,
-          contentType: request.headers['content-type'],
-          contentLength: request.headers['content-length'],
+          contentType: request.headers?.['content-type'],
+          contentLength: request.headers?.['content-length'],
         }),
         err: pino.stdSerializers.err,
       },
