@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
-const DEV_SELFIE_KEY = 'ZGV2LW9ubHktc2VsZmllLWtleS0zMi1ieXRlcy0hISE='; // base64 of 32 bytes; refused in production below
+// The api's local development key (services/api DEV_SELFIE_ENCRYPTION_KEY): both must agree to exchange selfies.
+// Anyone reading the source knows it, so production refuses it below.
+const DEV_SELFIE_KEY = '00000000000000000000000000000000000000000000000000000000deadbeef';
 
 const bool = z
   .string()

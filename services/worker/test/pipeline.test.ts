@@ -220,6 +220,13 @@ describe('worker pipeline against the emulator', () => {
       expect(await rebuilt.get(id)).toEqual(live.get(id));
       expect(await rebuilt.events(id)).toEqual(await h.readModel.events(id));
     }
+
+    // Ops switch readers to the rebuilt keyspace: the live projector follows it.
+    await ReadModel.switchKeyspace(h.redis, `${h.names.queuePrefix}:`, prefix);
+    await h.scenario({ user: { outcome: 'accept', afterMs: 0 }, webhook: { enabled: true, dropRate: 0 } });
+    const e = await submit();
+    await waitFor('the new enrollment in the switched keyspace', async () => (await rebuilt.get(e.subject))?.status === 'completed');
+    await ReadModel.switchKeyspace(h.redis, `${h.names.queuePrefix}:`, `${h.names.queuePrefix}:`);
   });
 
   it('never writes a OneTimeSecret, TempId, token or selfie to the logs', async () => {

@@ -66,7 +66,7 @@ export interface ProjectorOptions {
   kafka: Kafka;
   groupId: string;
   topicPrefix: string;
-  readModel: ReadModel;
+  readModel: Pick<ReadModel, 'applyEvent'>;
   logger: Logger;
   metrics?: WorkerMetrics;
   fromBeginning?: boolean;
