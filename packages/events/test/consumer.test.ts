@@ -19,6 +19,7 @@ import {
 } from '../src/index.js';
 import { appliedEvents, counts, countingHandler } from './support/counting-handler.js';
 import { happyPath, Stream, waitFor } from './support/builders.js';
+import { deleteKeys } from './support/redis-cleanup.js';
 
 const { kafkaBrokers, redisUrl } = testInfra();
 const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'events-consumer-test' });
@@ -33,6 +34,7 @@ afterAll(async () => {
 async function setup(label: string, partitions: number) {
   const names = isolatedNames(label);
   const topics = await ensureTopics(kafka, names.topicPrefix, { enrollmentPartitions: partitions });
+  cleanups.push(() => deleteKeys(redis, names.keyPrefix));
   cleanups.push(async () => {
     const admin = kafka.admin();
     await admin.connect();
@@ -140,7 +142,9 @@ describe('EventConsumer round trip', () => {
     const dedupe = new RedisDedupeStore(redis, { prefix: `${names.keyPrefix}dedupe:` });
     const count = countingHandler(redis, names.keyPrefix);
 
+    // The handler itself triggers stop (without awaiting it: stop waits for the handler) so the cut is deterministic.
     let firstHandled = 0;
+    let stopped: Promise<void> | null = null;
     const first = consumer({
       groupId,
       topics: [topics.enrollmentEvents],
@@ -148,12 +152,12 @@ describe('EventConsumer round trip', () => {
       dedupe,
       handler: async (e) => {
         await count(e);
-        firstHandled++;
+        if (++firstHandled === 50) stopped = first.stop();
       },
     });
     await first.start();
-    await waitFor(() => firstHandled >= 50, 'the first member to make progress');
-    await first.stop();
+    await waitFor(() => stopped !== null, 'the first member to stop itself');
+    await stopped;
     const stoppedAt = first.stats.handled;
     expect(stoppedAt).toBeLessThan(all.length);
 
