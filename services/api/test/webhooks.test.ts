@@ -42,7 +42,7 @@ describe('POST /v1/webhooks/verified', () => {
   it('forged, re-serialized, missing or wrong-credential deliveries get 401 and publish nothing', async () => {
     const before = await messageCount(t.kafka, t.topics.hints);
     const body = payload('op-forged');
-    const attempts = [
+    const attempts: Record<string, string>[] = [
       { 'x-signature': signWebhookBody(body, 'not-the-secret') },
       // Same JSON, different bytes: an HMAC over a re-serialized body would wrongly pass.
       { 'x-signature': signWebhookBody(JSON.stringify(JSON.parse(body)), SECRET) },
