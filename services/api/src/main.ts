@@ -1,4 +1,4 @@
-import { createKafka } from '@verified-onboard/events';
+import { createKafka, ensureTopics } from '@verified-onboard/events';
 import closeWithGrace from 'close-with-grace';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.js';
@@ -17,3 +17,10 @@ closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
 });
 
 await app.listen({ port: config.port, host: config.host });
+
+// Creating missing topics is idempotent; it runs in the background so the api serves reads (and reports
+// not-ready) while Kafka is still coming up, and a publish before it finishes answers 503 rather than hanging.
+ensureTopics(kafka, config.topicPrefix).then(
+  () => app.log.info({ prefix: config.topicPrefix }, 'Kafka topics ready'),
+  (err: unknown) => app.log.warn({ err }, 'could not ensure Kafka topics; publishing answers 503 until they exist'),
+);
