@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run demo`: the main job. Starts the stack, then runs the demo driver (bench/demo.ts) when it exists.
+// `npm run demo`: the main job. Starts the stack, then runs the demo driver (scripts/demo.ts) when it exists.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,9 +15,9 @@ const tsx = (file, args = []) =>
 
 const up = tsx('packages/devstack/src/cli/stack.ts', ['up']);
 if (up !== 0) process.exit(up);
-const driver = 'bench/demo.ts';
+const driver = 'scripts/demo.ts';
 if (!existsSync(join(root, driver))) {
-  console.error('\nThe stack is up, but the demo driver (bench/demo.ts) is not built yet: no enrollments were run.');
+  console.error('\nThe stack is up, but the demo driver (scripts/demo.ts) is not built yet: no enrollments were run.');
   process.exit(1);
 }
 process.exit(tsx(driver, process.argv.slice(2)));

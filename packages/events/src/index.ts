@@ -57,3 +57,4 @@ export {
   type StoredSelfie,
 } from './selfie-vault.js';
 export { asyncApiDocument, CATALOGUE_VERSION, eventJsonSchemas, generatedFiles } from './catalogue-docs.js';
+export { scanEventLog, LogScanTimeoutError, type ScanOptions, type ScanResult } from './kafka/log-scanner.js';
