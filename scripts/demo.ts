@@ -3,7 +3,7 @@
 // from the event log and the emulator's own counters.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { localDir, repoRoot, stackPorts } from '@verified-onboard/devstack';
@@ -74,9 +74,10 @@ console.log(`submitting ${size} people (+${invalid} broken lines) from ${file}\n
 
 // 3. Submit through the operators' CLI: streamed upload, then a live progress bar until every one is terminal.
 const started = Date.now();
+const reportFile = join(dir, `${batchId}.report.json`);
 const cli = spawnSync(
   process.execPath,
-  [join(repoRoot, 'packages/cli/bin/verified-onboard.mjs'), 'submit', file, '--batch-id', batchId, '--interval', '500', '--timeout', '900'],
+  [join(repoRoot, 'packages/cli/bin/verified-onboard.mjs'), 'submit', file, '--batch-id', batchId, '--interval', '500', '--timeout', '900', '--report', reportFile],
   { stdio: 'inherit', env: { ...process.env, VERIFIED_ONBOARD_API_URL: api, VERIFIED_ONBOARD_API_KEY: apiKey } },
 );
 if (cli.status !== 0 && cli.status !== 4) {
@@ -84,14 +85,16 @@ if (cli.status !== 0 && cli.status !== 4) {
   process.exit(1);
 }
 const wallSec = (Date.now() - started) / 1000;
+// The api scopes a client's batch id to its API key; the CLI's report has the id the api chose.
+const batchKey = (JSON.parse(readFileSync(reportFile, 'utf8')) as { batchId: string }).batchId;
 
 // 4. The summary: statuses from the api, durations from the event log, upstream economy from the emulator.
-const batch = await json<{ total: number; byStatus: Record<string, number> }>(`${api}/v1/batches/${batchId}`);
+const batch = await json<{ total: number; byStatus: Record<string, number> }>(`${api}/v1/batches/${batchKey}`);
 const after = await json<Stats>(`${emulator}/_emulator/stats`);
 const timelines = await readEnrollmentLog({
   brokers: (process.env.KAFKA_BROKERS ?? `127.0.0.1:${ports.kafkaPort}`).split(','),
   topicPrefix: process.env.KAFKA_TOPIC_PREFIX ?? '',
-  batchId,
+  batchId: batchKey,
 });
 const durations = timelines.filter((t: EnrollmentTimeline) => t.terminalAt !== null).map((t) => t.terminalAt! - t.requestedAt).sort((a, b) => a - b);
 const pct = (p: number) => (durations.length ? durations[Math.min(durations.length - 1, Math.floor((p / 100) * durations.length))]! / 1000 : NaN);

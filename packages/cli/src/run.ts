@@ -10,7 +10,7 @@ export const USAGE = `verified-onboard <command> [options]
 
 commands:
   submit <file.ndjson|file.csv>   stream a batch, then show its progress until every enrollment is terminal
-        [--batch-id ID] [--format ndjson|csv] [--no-wait] [--timeout SEC] [--interval MS]
+        [--batch-id ID] [--format ndjson|csv] [--no-wait] [--timeout SEC] [--interval MS] [--report FILE]
   status <enrollment-id>          one enrollment
   batch <batch-id>                counts per status of a batch
   failed list                     failed enrollments [--step S] [--code C] [--batch ID] [--since ISO] [--until ISO]
@@ -32,6 +32,7 @@ const options = {
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   'batch-id': { type: 'string' },
+  report: { type: 'string' },
   format: { type: 'string' },
   'no-wait': { type: 'boolean', default: false },
   timeout: { type: 'string' },
@@ -89,6 +90,7 @@ export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = proce
           timeoutSec: positiveNumber(values.timeout, 'timeout', 3600),
           intervalMs: positiveNumber(values.interval, 'interval', 1000),
           json,
+          reportFile: values.report,
         });
       case 'status':
         if (!arg) throw new UsageError('status needs an enrollment id');

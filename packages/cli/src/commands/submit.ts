@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { ApiClient } from '../api-client.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
@@ -12,6 +13,8 @@ export interface SubmitOptions {
   timeoutSec: number;
   intervalMs: number;
   json: boolean;
+  /** Also write the final summary as JSON to this file (progress stays on the terminal). */
+  reportFile?: string;
 }
 
 interface BatchAccepted {
@@ -63,6 +66,7 @@ export async function submit(api: ApiClient, io: Io, options: SubmitOptions): Pr
   }
   const completed = batch.byStatus.completed ?? 0;
   const summary = { batchId: accepted.batchId, accepted: accepted.accepted, rejectedCount, byStatus: batch.byStatus, durationMs: Date.now() - started };
+  if (options.reportFile) writeFileSync(options.reportFile, JSON.stringify(summary, null, 2));
   if (options.json) io.out(JSON.stringify(summary));
   else {
     if (io.isTTY) io.out('');
