@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import type { EnrollmentEvent } from '../envelope.js';
 import { InvalidCursorError, ReadModelContentionError, SequenceConflictError } from '../errors.js';
 import { apply, isDuplicate } from '../fold.js';
-import type { ParseOptions } from '../parse-event.js';
+import { parseEvent, type ParseOptions } from '../parse-event.js';
+import { EVENT_TYPES } from '../event-types.js';
 import type { Step } from '../schemas/common.js';
 import { ENROLLMENT_STATUSES, type EnrollmentState, type EnrollmentStatus } from '../state.js';
 import type { UpcasterRegistry } from '../upcasters.js';
@@ -16,7 +17,7 @@ export interface ReadModelOptions {
   upcasters?: UpcasterRegistry;
 }
 
-export type ApplyResult = 'applied' | 'duplicate' | 'stale';
+export type ApplyResult = 'applied' | 'duplicate' | 'stale' | 'deferred';
 
 export interface BatchCounts {
   total: number;
@@ -40,6 +41,7 @@ export interface FailedEntry {
   failedAt: string;
   step: Step;
   code: string;
+  message: string;
   retryable: boolean;
   attempts: number;
   batchId: string | null;
@@ -54,6 +56,8 @@ export interface FailedPage {
 interface Loaded {
   state: EnrollmentState | null;
   events: StoredEvent[];
+  /** Events that arrived ahead of a gap in their enrollment's sequence, oldest first. */
+  pending: EnrollmentEvent[];
   version: string;
 }
 
@@ -133,19 +137,22 @@ export class ReadModel {
   }
 
   private async load(enrollmentId: string): Promise<Loaded> {
-    const [stateJson, eventsJson, version] = await this.redis.hmget(
+    const [stateJson, eventsJson, version, pendingJson] = await this.redis.hmget(
       this.key(enrollmentId),
       'state',
       'events',
       'v',
+      'p',
     );
-    if (!stateJson || !eventsJson) return { state: null, events: [], version: '' };
+    const pending = pendingJson ? parsePending(pendingJson, this.parse) : [];
+    if (!stateJson || !eventsJson) return { state: null, events: [], pending, version: version ?? '' };
     const events = JSON.parse(eventsJson) as StoredEvent[];
     // Only the requested event is needed whole (for `request`); the rest of the state is in `state`.
     const [requested] = parseStored(enrollmentId, expand(events).slice(0, 1) as StoredEvent[], this.parse);
     return {
       state: unpackState(JSON.parse(stateJson) as PackedState, events, requested!),
       events,
+      pending,
       version: version ?? '',
     };
   }
@@ -161,59 +168,95 @@ export class ReadModel {
   }
 
   /**
-   * Folds one event into the projection atomically. 'duplicate': this id was applied already;
-   * 'stale': a different event already holds this position (a conflicting writer; the first one wins).
+   * Folds one event into the projection atomically. 'duplicate': this id was applied (or is held) already;
+   * 'stale': a different event already holds this position (a conflicting writer; the first one wins);
+   * 'deferred': it arrived before an earlier event of its enrollment (a rebuild and the live projector
+   * writing the same keyspace can interleave that way), so it is held and folded in as soon as the gap closes.
    * An impossible transition throws InvalidTransitionError.
    */
   async applyEvent(event: EnrollmentEvent): Promise<ApplyResult> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const loaded = await this.load(event.subject);
       const before = loaded.state;
-      if (isDuplicate(before, event)) return 'duplicate';
+      if (isDuplicate(before, event) || loaded.pending.some((p) => p.id === event.id)) return 'duplicate';
+      const expected = before ? before.version + 1 : null;
+      const early = before === null ? event.type !== EVENT_TYPES.requested : event.sequence > expected!;
+      if (early) {
+        if (loaded.pending.some((p) => p.sequence === event.sequence)) return 'stale';
+        const pending = [...loaded.pending, event].sort((a, b) => a.sequence - b.sequence);
+        if (await this.write(loaded, before, before, loaded.events, pending)) return 'deferred';
+        continue;
+      }
       let after: EnrollmentState;
+      let events = [...loaded.events, toStored(event, loaded.events)];
       try {
         after = apply(before, event);
       } catch (error) {
         if (error instanceof SequenceConflictError) return 'stale';
         throw error;
       }
-      const failedOp = after.status === 'failed' ? 'add' : before?.status === 'failed' ? 'remove' : '';
-      const failure = after.failure;
-      const meta: FailedEntry | null =
-        failedOp === 'add' && failure
-          ? {
-              enrollmentId: after.id,
-              failedAt: failure.failedAt,
-              step: failure.step,
-              code: failure.code,
-              retryable: failure.retryable,
-              attempts: failure.attempts,
-              batchId: after.batchId,
-            }
-          : null;
-      const ok = await applyScript.run(
-        this.redis,
-        [this.key(after.id), this.batchKey(after.batchId ?? ''), this.failedKey, this.failedMetaKey],
-        [
-          loaded.version,
-          JSON.stringify(packState(after)),
-          JSON.stringify([...loaded.events, toStored(event, loaded.events)]),
-          String(after.version),
-          before?.status ?? '',
-          after.status,
-          after.batchId ? '1' : '0',
-          failedOp,
-          after.id,
-          meta ? toMillis(meta.failedAt) : 0,
-          meta ? JSON.stringify(meta) : '',
-        ],
-      );
-      if (ok === 1) return 'applied';
+      // The gap this event closed may release held events, in order.
+      let pending = loaded.pending;
+      while (pending[0] && pending[0].sequence <= after.version + 1) {
+        const [next, ...rest] = pending;
+        pending = rest;
+        if (next!.sequence <= after.version) continue; // a rival held a position that is now taken
+        after = apply(after, next!);
+        events = [...events, toStored(next!, events)];
+      }
+      if (await this.write(loaded, before, after, events, pending)) return 'applied';
       // Another writer moved the enrollment between our read and write: read again and re-decide.
     }
     throw new ReadModelContentionError(
       `read model: enrollment ${event.subject} kept changing during ${MAX_CAS_ATTEMPTS} attempts`,
     );
+  }
+
+  /** One compare-and-set of the enrollment with its indexes; false when someone wrote it since `loaded`. */
+  private async write(
+    loaded: Loaded,
+    before: EnrollmentState | null,
+    after: EnrollmentState | null,
+    events: StoredEvent[],
+    pending: EnrollmentEvent[],
+  ): Promise<boolean> {
+    const failedOp = after?.status === 'failed' ? 'add' : before?.status === 'failed' ? 'remove' : '';
+    const failure = after?.failure;
+    const meta: FailedEntry | null =
+      after && failedOp === 'add' && failure
+        ? {
+            enrollmentId: after.id,
+            failedAt: failure.failedAt,
+            step: failure.step,
+            code: failure.code,
+            message: failure.message,
+            retryable: failure.retryable,
+            attempts: failure.attempts,
+            batchId: after.batchId,
+          }
+        : null;
+    const id = after?.id ?? pending[0]!.subject;
+    // `v` only has to change on every write: the version, plus how many events are held back.
+    const version = `${after?.version ?? 0}${pending.length ? `+${pending.length}` : ''}`;
+    const ok = await applyScript.run(
+      this.redis,
+      [this.key(id), this.batchKey(after?.batchId ?? ''), this.failedKey, this.failedMetaKey],
+      [
+        loaded.version,
+        after ? JSON.stringify(packState(after)) : '',
+        after ? JSON.stringify(events) : '',
+        version,
+        before?.status ?? '',
+        after?.status ?? '',
+        after?.batchId && after !== before ? '1' : '0',
+        after === before ? '' : failedOp,
+        id,
+        meta ? toMillis(meta.failedAt) : 0,
+        meta ? JSON.stringify(meta) : '',
+        pending.length ? JSON.stringify(pending) : '',
+      ],
+    );
+    return ok === 1;
   }
 
   async batch(batchId: string): Promise<BatchCounts> {
@@ -271,6 +314,10 @@ export class ReadModel {
     }
     return { items, nextCursor: items.length === limit && last ? encodeCursor(last) : null };
   }
+}
+
+function parsePending(json: string, options: ParseOptions): EnrollmentEvent[] {
+  return (JSON.parse(json) as unknown[]).map((raw) => parseEvent(raw, options) as EnrollmentEvent);
 }
 
 function encodeCursor(c: { score: number; id: string }): string {

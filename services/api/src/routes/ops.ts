@@ -38,6 +38,7 @@ const failedEntrySchema = z.object({
   failedAt: z.string(),
   step: z.enum(['begin', 'poll', 'account', 'credential']),
   code: z.string(),
+  message: z.string(),
   retryable: z.boolean(),
   attempts: z.number().int().nonnegative(),
   batchId: z.string().nullable(),

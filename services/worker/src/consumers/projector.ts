@@ -21,6 +21,8 @@ export interface ProjectionStats {
   applied: number;
   duplicate: number;
   stale: number;
+  /** Held for a sequence gap; applied once the earlier event arrives (see ReadModel.applyEvent). */
+  deferred: number;
   rejected: number;
 }
 
@@ -31,7 +33,7 @@ export interface ProjectionStats {
  * corrupt stream must not stall every enrollment sharing its partition.
  */
 export class ProjectionApplier {
-  readonly stats: ProjectionStats = { applied: 0, duplicate: 0, stale: 0, rejected: 0 };
+  readonly stats: ProjectionStats = { applied: 0, duplicate: 0, stale: 0, deferred: 0, rejected: 0 };
 
   constructor(
     private readonly readModel: Pick<ReadModel, 'applyEvent'>,
@@ -45,7 +47,7 @@ export class ProjectionApplier {
 
   async apply({ event, topic, partition, offset }: ConsumedEvent): Promise<void> {
     if (!isEnrollmentEventType(event.type)) return;
-    let result: 'applied' | 'duplicate' | 'stale' | 'rejected';
+    let result: keyof ProjectionStats;
     try {
       result = await this.readModel.applyEvent(event as EnrollmentEvent);
     } catch (error) {
