@@ -1,0 +1,14 @@
+// BullMQ and ioredis exactly as the worker runs them: loaded from services/worker's own dependency tree, so the
+// raw BullMQ baseline uses the same library version as the pipeline it is compared with. The root workspace
+// does not depend on either (bench/ is not a package), hence the explicit resolution.
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { repoRoot } from '@verified-onboard/devstack';
+import type * as BullMQ from '../services/worker/node_modules/bullmq/dist/esm/index.js';
+import type * as IORedis from '../services/worker/node_modules/ioredis/built/index.js';
+
+const fromWorker = createRequire(join(repoRoot, 'services', 'worker', 'package.json'));
+
+export const bullmq = fromWorker('bullmq') as typeof BullMQ;
+export const ioredis = fromWorker('ioredis') as typeof IORedis;
+export type Redis = IORedis.Redis;

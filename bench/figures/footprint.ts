@@ -1,0 +1,155 @@
+// Figure "footprint": Redis bytes and worker RSS per pending enrollment, with 100,000 people who never finish
+// (each one a started capture and a delayed poll job). Baseline: the Redis bytes of a bare BullMQ delayed job
+// carrying the same job data, measured on the same server in the same run.
+import { randomUUID } from 'node:crypto';
+import { bullmq, ioredis, type Redis } from '../deps.js';
+import {
+  loadSample,
+  ndjsonBatch,
+  round,
+  scaled,
+  sleep,
+  submitBatch,
+  waitFor,
+  type FigureContext,
+  type FigureResult,
+} from '../harness.js';
+
+const TARGET_BYTES = 2048;
+const STEPS_QUEUE = 'steps';
+/**
+ * The poll interval while pending. At the default 5 s, 100k pending people ask for 20k status calls a second,
+ * far beyond two cores: polls (priority 3) would starve the begins (priority 4) and the set would never be
+ * complete. The bytes held per pending enrollment do not depend on the interval.
+ */
+const POLL_MS = String(3_600_000);
+
+export async function footprintFigure(ctx: FigureContext): Promise<FigureResult> {
+  const { stack, say } = ctx;
+  const size = scaled(ctx, 100_000, 1000);
+  const load = loadSample();
+  const figureStarted = performance.now();
+  await stack.emulatorScenario({ user: { outcome: 'never', afterMs: 0, mix: null }, latencyMs: { min: 0, max: 0 }, webhook: { enabled: true, dropRate: 0 }, faults: {} });
+  const app = await stack.app('footprint', {
+    workers: ctx.workers,
+    workerNodeArgs: ctx.workerNodeArgs,
+    workerEnv: { POLL_INITIAL_INTERVAL_MS: POLL_MS, POLL_MAX_INTERVAL_MS: POLL_MS },
+  });
+  const connection = new ioredis.Redis(stack.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix: app.prefix });
+  let measured;
+  try {
+    await sleep(2000);
+    const memoryBefore = await stack.usedMemory();
+    const rssBefore = app.workerRss();
+    say(`footprint: submitting ${size} enrollments that never finish`);
+    const started = performance.now();
+    const submitted = await submitBatch(app, ndjsonBatch(`fp-${stack.runId}`, size, { timeoutSec: 86_400 }), `footprint-${stack.runId}`);
+    let lastReport = 0;
+    await waitFor(
+      `all ${size} enrollments capture_pending with a delayed poll`,
+      async () => {
+        const [status, counts] = await Promise.all([app.batchStatus(submitted.batchId), queue.getJobCounts('delayed', 'prioritized', 'waiting', 'active')]);
+        const pending = status.byStatus.capture_pending ?? 0;
+        if (performance.now() - lastReport > 15_000) {
+          lastReport = performance.now();
+          say(`footprint: ${pending}/${size} capture_pending, ${counts.delayed} delayed polls after ${((performance.now() - started) / 1000).toFixed(0)} s`);
+        }
+        return pending >= size && (counts.delayed ?? 0) >= size && !counts.active && !counts.prioritized && !counts.waiting;
+      },
+      Math.max(900_000, size * 30),
+      1000,
+    );
+    const settleSec = (performance.now() - started) / 1000;
+    await sleep(2000); // projector offsets and the last acks land; nothing else is moving now
+    const memoryAfter = await stack.usedMemory();
+    const rssAfter = app.workerRss();
+    say('footprint: sizing key families');
+    const families = await keyFamilies(stack.redis, `${app.prefix}:`, size);
+    measured = { memoryBefore, memoryAfter, rssBefore, rssAfter, settleSec, families, sampleData: (await queue.getJobs(['delayed'], 0, 0))[0]?.data };
+  } finally {
+    await queue.close();
+    connection.disconnect();
+    await app.stop();
+  }
+
+  const baselineJobs = Math.min(size, 10_000);
+  say(`footprint: baseline, ${baselineJobs} bare BullMQ delayed jobs with the same data`);
+  const rawPerJob = await rawDelayedJobBytes(ctx, baselineJobs, measured.sampleData);
+  const perPending = (measured.memoryAfter - measured.memoryBefore) / size;
+  const rssDelta = measured.rssAfter.reduce((a, b) => a + b, 0) - measured.rssBefore.reduce((a, b) => a + b, 0);
+  return {
+    figure: 'footprint',
+    value: round(perPending, 0),
+    unit: 'Redis bytes/pending enrollment',
+    baseline: round(rawPerJob, 0),
+    baselineUnit: 'Redis bytes/delayed job',
+    baselineWhat: 'bare BullMQ delayed job with the same data and options',
+    ratio: round(perPending / rawPerJob, 3),
+    ratioWhat: 'pipeline bytes per pending ÷ bare delayed job bytes',
+    target: `<= ${TARGET_BYTES} Redis bytes per pending enrollment`,
+    pass: perPending <= TARGET_BYTES,
+    size,
+    durationSec: round((performance.now() - figureStarted) / 1000, 1),
+    load: { start: load, end: loadSample() },
+    details: {
+      usedMemoryBefore: measured.memoryBefore,
+      usedMemoryAfter: measured.memoryAfter,
+      secondsUntilAllPending: round(measured.settleSec, 1),
+      workerRssBefore: measured.rssBefore,
+      workerRssAfter: measured.rssAfter,
+      workerRssBytesPerPending: round(rssDelta / size, 1),
+      pollIntervalMs: Number(POLL_MS),
+      keyFamilies: measured.families,
+    },
+  };
+}
+
+/** Key families under the prefix (ids replaced by {id}) with count and bytes per pending enrollment (sampled MEMORY USAGE). */
+async function keyFamilies(redis: Redis, prefix: string, size: number) {
+  const families = new Map<string, { count: number; sample: string[] }>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 2000);
+    cursor = next;
+    for (const key of keys) {
+      const family = key
+        .slice(prefix.length)
+        .split(':')
+        .map((part) => (/\d/.test(part) && part.length >= 12 ? '{id}' : part))
+        .join(':');
+      let f = families.get(family);
+      if (!f) families.set(family, (f = { count: 0, sample: [] }));
+      f.count++;
+      if (f.sample.length < 200) f.sample.push(key);
+    }
+  } while (cursor !== '0');
+  const out: Record<string, { keys: number; bytesPerPending: number }> = {};
+  for (const [family, f] of families) {
+    let bytes = 0;
+    for (const key of f.sample) bytes += Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
+    out[family] = { keys: f.count, bytesPerPending: round(((bytes / f.sample.length) * f.count) / size, 1) };
+  }
+  return Object.fromEntries(Object.entries(out).sort((a, b) => b[1].bytesPerPending - a[1].bytesPerPending));
+}
+
+async function rawDelayedJobBytes(ctx: FigureContext, jobs: number, data: unknown): Promise<number> {
+  const { stack } = ctx;
+  const connection = new ioredis.Redis(stack.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix: `bench-${stack.runId}-rawdelayed` });
+  try {
+    await queue.waitUntilReady();
+    const before = await stack.usedMemory();
+    const opts = { delay: 3_600_000, priority: 3, attempts: 8, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 14 * 24 * 3600 } };
+    for (let i = 0; i < jobs; i += 1000) {
+      const n = Math.min(1000, jobs - i);
+      await queue.addBulk(Array.from({ length: n }, () => ({ name: 'poll', data: data ?? {}, opts: { ...opts, jobId: `${randomUUID()}.poll.1` } })));
+    }
+    const after = await stack.usedMemory();
+    return (after - before) / jobs;
+  } finally {
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    connection.disconnect();
+  }
+}

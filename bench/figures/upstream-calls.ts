@@ -1,0 +1,103 @@
+// Figure "upstream_calls": Verified API calls per completed enrollment (token and webhook-registration calls
+// included), counted by the emulator itself, when users finish after 30 s. Measured twice in the same run: with
+// every webhook delivered (the figure) and with every webhook dropped (the baseline: polling alone).
+import {
+  delta,
+  loadSample,
+  ndjsonBatch,
+  round,
+  scaled,
+  submitBatch,
+  sum,
+  waitFor,
+  type FigureContext,
+  type FigureResult,
+} from '../harness.js';
+
+const TARGET_CALLS = 5;
+const USER_AFTER_MS = 30_000;
+
+interface Variant {
+  completed: number;
+  byStatus: Record<string, number>;
+  calls: Record<string, number>;
+  perEnrollment: number;
+  wallSec: number;
+  webhooks: { sent: number; dropped: number; failed: number };
+}
+
+async function runVariant(ctx: FigureContext, name: string, size: number, dropRate: number): Promise<Variant> {
+  const { stack, say } = ctx;
+  await stack.emulatorScenario({
+    user: { outcome: 'accept', afterMs: USER_AFTER_MS, mix: null },
+    latencyMs: { min: 0, max: 0 },
+    webhook: { enabled: true, dropRate },
+    faults: {},
+  });
+  // Counted from before the worker starts, so its token and webhook registration calls are included.
+  const before = await stack.emulatorStats();
+  const app = await stack.app(`upstream-${name}`, { workers: ctx.workers, workerNodeArgs: ctx.workerNodeArgs });
+  try {
+    say(`upstream_calls (${name}): ${size} enrollments, users finish after ${USER_AFTER_MS / 1000} s`);
+    const started = performance.now();
+    const submitted = await submitBatch(app, ndjsonBatch(`up-${name}-${stack.runId}`, size, { timeoutSec: 600 }), `upstream-${name}-${stack.runId}`);
+    const final = await waitFor(
+      `every ${name} enrollment terminal`,
+      async () => {
+        const status = await app.batchStatus(submitted.batchId);
+        const by = status.byStatus;
+        const pending = (by.requested ?? 0) + (by.capture_pending ?? 0) + (by.captured ?? 0) + (by.account_created ?? 0);
+        return pending === 0 && status.total >= size ? status : undefined;
+      },
+      600_000,
+      500,
+    );
+    const wallSec = (performance.now() - started) / 1000;
+    const after = await stack.emulatorStats();
+    const calls = delta(after.calls, before.calls);
+    const completed = final.byStatus.completed ?? 0;
+    return {
+      completed,
+      byStatus: final.byStatus,
+      calls,
+      perEnrollment: sum(calls) / Math.max(1, completed),
+      wallSec,
+      webhooks: {
+        sent: after.webhooks.sent - before.webhooks.sent,
+        dropped: after.webhooks.dropped - before.webhooks.dropped,
+        failed: after.webhooks.failed - before.webhooks.failed,
+      },
+    };
+  } finally {
+    await app.stop();
+  }
+}
+
+export async function upstreamCallsFigure(ctx: FigureContext): Promise<FigureResult> {
+  const size = scaled(ctx, 300, 20);
+  const load = loadSample();
+  const figureStarted = performance.now();
+  const withWebhooks = await runVariant(ctx, 'webhooks', size, 0);
+  const pollingOnly = await runVariant(ctx, 'no-webhooks', size, 1);
+  const perEnrollment = (v: Variant) => Object.fromEntries(Object.entries(v.calls).map(([k, n]) => [k, round(n / Math.max(1, v.completed), 3)]));
+  return {
+    figure: 'upstream_calls',
+    value: round(withWebhooks.perEnrollment),
+    unit: 'calls/enrollment',
+    baseline: round(pollingOnly.perEnrollment),
+    baselineUnit: 'calls/enrollment',
+    baselineWhat: 'same run with every webhook dropped (polling alone)',
+    ratio: round(withWebhooks.perEnrollment / pollingOnly.perEnrollment, 3),
+    ratioWhat: 'with webhooks ÷ without',
+    target: `with webhooks <= ${TARGET_CALLS} calls per enrollment`,
+    pass: withWebhooks.perEnrollment <= TARGET_CALLS,
+    size,
+    durationSec: round((performance.now() - figureStarted) / 1000, 1),
+    load: { start: load, end: loadSample() },
+    details: {
+      userAfterSec: USER_AFTER_MS / 1000,
+      withWebhooks: { ...withWebhooks, calls: undefined, callsPerEnrollment: perEnrollment(withWebhooks), wallSec: round(withWebhooks.wallSec, 1), perEnrollment: round(withWebhooks.perEnrollment, 3) },
+      withoutWebhooks: { ...pollingOnly, calls: undefined, callsPerEnrollment: perEnrollment(pollingOnly), wallSec: round(pollingOnly.wallSec, 1), perEnrollment: round(pollingOnly.perEnrollment, 3) },
+    },
+  };
+}

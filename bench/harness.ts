@@ -1,0 +1,440 @@
+// The benchmark's own isolated stack and the measuring tools every figure shares. Nothing here touches a
+// developer's stack: a private Redis and Kafka on free ports, state in a private VO_LOCAL_DIR, and per-figure
+// QUEUE_PREFIX / KAFKA_TOPIC_PREFIX so one figure's leftovers never feed another figure's worker.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import {
+  fetchKafka,
+  freePort,
+  isAlive,
+  isPortOpen,
+  localDir,
+  logFile,
+  pidFile,
+  repoRoot,
+  startKafka,
+  startManaged,
+  startRedisServer,
+  stopKafka,
+  stopManaged,
+  type KafkaOptions,
+} from '@verified-onboard/devstack';
+import { createKafka, topicNames, type Kafka } from '@verified-onboard/events';
+import { ioredis, type Redis } from './deps.js';
+
+export type Say = (line: string) => void;
+
+/** API key the bench's api accepts (all scopes); the api refuses the dev default only in production. */
+export const BENCH_API_KEY = 'bench:bench-secret-0001';
+const BENCH_API_KEYS = `${BENCH_API_KEY}:enrollments:write+enrollments:read+ops`;
+
+export class BenchError extends Error {
+  constructor(
+    readonly code: 'not_ready' | 'timeout' | 'http' | 'process_exited' | 'bad_arguments',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BenchError';
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new BenchError('timeout', `${what}: not reached within ${Math.round(timeoutMs / 1000)} s`);
+    await sleep(intervalMs);
+  }
+}
+
+function tail(file: string, lines = 25): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : '(no log)';
+}
+
+const tsEntry = (file: string, nodeArgs: string[] = []) => ({
+  command: process.execPath,
+  args: [...nodeArgs, '--conditions=development', '--import', 'tsx', join(repoRoot, file)],
+});
+
+/** A free port whose neighbour is free too (the Kafka controller listens on port + 1). */
+async function freePortPair(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const port = await freePort();
+    if (port < 65535 && !(await isPortOpen(port + 1))) return port;
+  }
+  throw new BenchError('not_ready', 'no free pair of ports for Kafka');
+}
+
+async function waitHttpOk(name: string, pid: number, url: string, timeoutMs: number): Promise<void> {
+  await waitFor(
+    `${name} at ${url}`,
+    async () => {
+      if (!isAlive(pid)) throw new BenchError('process_exited', `${name} exited during start; last lines of ${logFile(name)}:\n${tail(logFile(name))}`);
+      try {
+        return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
+      } catch {
+        return false;
+      }
+    },
+    timeoutMs,
+    200,
+  );
+}
+
+export interface AppOptions {
+  /** Worker processes to start (0 = the api alone). */
+  workers: number;
+  /** Extra environment of the worker processes (the worker's documented knobs). */
+  workerEnv?: Record<string, string>;
+  /** Extra node flags of the worker processes (e.g. --cpu-prof). */
+  workerNodeArgs?: string[];
+}
+
+/**
+ * One figure's api and worker processes, started exactly as in production (services/api/src/main.ts and
+ * services/worker/src/main.ts, each its own detached process) on the bench's shared Redis, Kafka and emulator.
+ */
+export class BenchApp {
+  private constructor(
+    readonly figure: string,
+    readonly prefix: string,
+    readonly topicPrefix: string,
+    readonly apiUrl: string,
+    readonly workers: Array<{ name: string; pid: number; metricsUrl: string }>,
+    private readonly apiName: string,
+  ) {}
+
+  static async start(stack: BenchStack, figure: string, options: AppOptions): Promise<BenchApp> {
+    const prefix = `bench-${stack.runId}-${figure}`;
+    const topicPrefix = `${prefix}.`;
+    const apiPort = await freePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const env: Record<string, string> = {
+      NODE_ENV: 'development',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      REDIS_URL: stack.redisUrl,
+      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      KAFKA_TOPIC_PREFIX: topicPrefix,
+      QUEUE_PREFIX: prefix,
+      API_PORT: String(apiPort),
+      API_HOST: '127.0.0.1',
+      API_KEYS: BENCH_API_KEYS,
+      // The bench itself polls progress; the per-key limit protects production, not this measurement.
+      API_RATE_LIMIT_PER_MIN: '1000000',
+      VERIFIED_BASE_URL: stack.emulatorUrl,
+      WEBHOOK_PUBLIC_URL: `${apiUrl}/v1/webhooks/verified`,
+      // The emulator publishes no limit; the default 50/s would make the limiter, not the pipeline, the figure.
+      VERIFIED_RATE_LIMIT_PER_SEC: '1000000',
+    };
+    const apiName = `${figure}-api`;
+    const apiPid = startManaged({ name: apiName, ...tsEntry('services/api/src/main.ts'), env, cwd: repoRoot });
+    await waitHttpOk(apiName, apiPid, `${apiUrl}/readyz`, 90_000);
+    // The api creates the topics in the background; the worker subscribes to them, so they must exist first.
+    const names = topicNames(topicPrefix);
+    const admin = stack.kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor('topics of the bench app', async () => {
+        const topics = new Set(await admin.listTopics());
+        return topics.has(names.enrollmentEvents) && topics.has(names.hints) && topics.has(names.deadLetter);
+      }, 60_000);
+    } finally {
+      await admin.disconnect();
+    }
+    const workers: BenchApp['workers'] = [];
+    for (let i = 1; i <= options.workers; i++) {
+      const port = await freePort();
+      const name = `${figure}-worker-${i}`;
+      const pid = startManaged({
+        name,
+        ...tsEntry('services/worker/src/main.ts', options.workerNodeArgs),
+        env: { ...env, WORKER_METRICS_PORT: String(port), WORKER_METRICS_HOST: '127.0.0.1', ...options.workerEnv },
+        cwd: repoRoot,
+      });
+      workers.push({ name, pid, metricsUrl: `http://127.0.0.1:${port}/metrics` });
+      await waitHttpOk(name, pid, `http://127.0.0.1:${port}/healthz`, 90_000);
+    }
+    return new BenchApp(figure, prefix, topicPrefix, apiUrl, workers, apiName);
+  }
+
+  /** Authenticated JSON call to the api; throws on a non-2xx answer. */
+  async api<T>(path: string, init: RequestInit = {}): Promise<T> {
+    const response = await fetch(`${this.apiUrl}${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}`, ...init.headers },
+    });
+    if (!response.ok) throw new BenchError('http', `${init.method ?? 'GET'} ${path} answered ${response.status}: ${(await response.text()).slice(0, 500)}`);
+    return (await response.json()) as T;
+  }
+
+  async batchStatus(batchId: string): Promise<{ total: number; byStatus: Record<string, number> }> {
+    return this.api(`/v1/batches/${encodeURIComponent(batchId)}`);
+  }
+
+  /** Sum of worker_jobs_processed_total over every worker process, by outcome. */
+  async jobsProcessed(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const w of this.workers) {
+      const text = await (await fetch(w.metricsUrl)).text();
+      for (const m of text.matchAll(/^worker_jobs_processed_total\{([^}]*)\} ([0-9.e+]+)$/gm)) {
+        const outcome = /outcome="([^"]+)"/.exec(m[1]!)?.[1] ?? 'unknown';
+        out[outcome] = (out[outcome] ?? 0) + Number(m[2]);
+      }
+    }
+    return out;
+  }
+
+  /** Resident set size of every worker process, in bytes (Linux /proc). */
+  workerRss(): number[] {
+    return this.workers.map((w) => rssBytes(w.pid));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((w) => stopManaged(w.name, 40_000)));
+    await stopManaged(this.apiName, 20_000);
+  }
+}
+
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  if (!kb) throw new BenchError('not_ready', `no VmRSS for pid ${pid}`);
+  return Number(kb) * 1024;
+}
+
+export interface EmulatorStats {
+  calls: Record<string, number>;
+  webhooks: { sent: number; dropped: number; failed: number };
+  accounts: number;
+  credentials: number;
+}
+
+/** Redis, Kafka and the emulator, private to this run; figures start their own api and workers on top. */
+export class BenchStack {
+  private readonly managed: string[] = [];
+  private kafkaOptions: KafkaOptions | null = null;
+  private redisClient: Redis | null = null;
+  private kafkaClient: Kafka | null = null;
+  redisUrl = '';
+  kafkaBrokers: string[] = [];
+  emulatorUrl = '';
+
+  constructor(
+    readonly runId: string,
+    private readonly say: Say,
+  ) {}
+
+  get redis(): Redis {
+    if (!this.redisClient) throw new BenchError('not_ready', 'the bench stack is not started');
+    return this.redisClient;
+  }
+
+  get kafka(): Kafka {
+    if (!this.kafkaClient) throw new BenchError('not_ready', 'the bench stack is not started');
+    return this.kafkaClient;
+  }
+
+  /** Starts the infrastructure; on failure whatever did start is stopped by `stop()` (call it in a finally). */
+  async start(): Promise<void> {
+    const redisPort = await freePort();
+    // No persistence: the figures measure memory and throughput, not fsync.
+    const redis = await startRedisServer(redisPort, logFile('redis'));
+    if (redis.pid) {
+      writeFileSync(pidFile('redis'), String(redis.pid));
+      this.managed.push('redis');
+    }
+    this.redisUrl = redis.url;
+    this.redisClient = new ioredis.Redis(redis.url, { maxRetriesPerRequest: 3 });
+    this.say(`redis     ${redis.url} (private, no persistence)`);
+
+    const kafkaPort = await freePortPair();
+    this.kafkaOptions = {
+      port: kafkaPort,
+      dataDir: join(localDir, 'kafka'),
+      pidFile: pidFile('kafka'),
+      logFile: logFile('kafka'),
+      fresh: true,
+      heap: '-Xms256m -Xmx1g',
+    };
+    fetchKafka();
+    startKafka(this.kafkaOptions);
+    this.kafkaBrokers = [`127.0.0.1:${kafkaPort}`];
+    this.kafkaClient = createKafka({ brokers: this.kafkaBrokers, clientId: 'bench' });
+    this.say(`kafka     ${this.kafkaBrokers[0]} (fresh data in ${this.kafkaOptions.dataDir})`);
+
+    const emulatorPort = await freePort();
+    this.emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+    const pid = startManaged({ name: 'emulator', ...tsEntry('packages/verified-emulator/src/main.ts'), env: { EMULATOR_PORT: String(emulatorPort) }, cwd: repoRoot });
+    this.managed.push('emulator');
+    await waitHttpOk('emulator', pid, `${this.emulatorUrl}/_emulator/stats`, 60_000);
+    this.say(`emulator  ${this.emulatorUrl}`);
+  }
+
+  /** Starts a figure's api (and workers) under its own prefixes; stop it with `app.stop()`. */
+  async app(figure: string, options: AppOptions): Promise<BenchApp> {
+    const app = await BenchApp.start(this, figure, options);
+    this.say(`${figure}: api ${app.apiUrl}, ${app.workers.length} worker process(es), prefix ${app.prefix}`);
+    return app;
+  }
+
+  /** Clears the emulator (accounts, operations, counters, webhook settings), then applies `scenario`. */
+  async emulatorScenario(scenario: unknown): Promise<void> {
+    const reset = await fetch(`${this.emulatorUrl}/_emulator/reset`, { method: 'POST' });
+    if (!reset.ok) throw new BenchError('http', `emulator reset answered ${reset.status}`);
+    const put = await fetch(`${this.emulatorUrl}/_emulator/scenario`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(scenario),
+    });
+    if (!put.ok) throw new BenchError('http', `emulator scenario answered ${put.status}: ${await put.text()}`);
+  }
+
+  async emulatorStats(): Promise<EmulatorStats> {
+    const response = await fetch(`${this.emulatorUrl}/_emulator/stats`);
+    if (!response.ok) throw new BenchError('http', `emulator stats answered ${response.status}`);
+    return (await response.json()) as EmulatorStats;
+  }
+
+  /** INFO section as a map (e.g. 'memory', 'commandstats'). */
+  async info(section: string): Promise<Record<string, string>> {
+    const text = await this.redis.info(section);
+    const out: Record<string, string> = {};
+    for (const line of text.split('\r\n')) {
+      const i = line.indexOf(':');
+      if (i > 0 && !line.startsWith('#')) out[line.slice(0, i)] = line.slice(i + 1);
+    }
+    return out;
+  }
+
+  /** Calls per Redis command since the server started (INFO commandstats). */
+  async commandCalls(): Promise<Record<string, number>> {
+    const stats = await this.info('commandstats');
+    const out: Record<string, number> = {};
+    for (const [key, value] of Object.entries(stats)) {
+      const calls = /calls=(\d+)/.exec(value)?.[1];
+      if (key.startsWith('cmdstat_') && calls) out[key.slice('cmdstat_'.length)] = Number(calls);
+    }
+    return out;
+  }
+
+  async usedMemory(): Promise<number> {
+    return Number((await this.info('memory')).used_memory);
+  }
+
+  /** Stops everything this stack started, newest first; safe to call after a partial start. */
+  async stop(): Promise<void> {
+    this.redisClient?.disconnect();
+    for (const name of [...this.managed].reverse().filter((n) => n !== 'redis')) await stopManaged(name);
+    if (this.kafkaOptions) stopKafka(this.kafkaOptions);
+    if (this.managed.includes('redis')) await stopManaged('redis');
+  }
+}
+
+export interface LoadSample {
+  at: string;
+  loadavg1: number;
+  loadavg5: number;
+}
+
+export function loadSample(): LoadSample {
+  const [one, five] = loadavg();
+  return { at: new Date().toISOString(), loadavg1: Number(one!.toFixed(2)), loadavg5: Number(five!.toFixed(2)) };
+}
+
+export function machineFacts() {
+  const version = (cmd: string, args: string[]) => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    return r.status === 0 ? `${r.stdout}${r.stderr}`.trim().split('\n')[0]! : 'unknown';
+  };
+  const redisVersion = version('redis-server', ['--version']);
+  const javaVersion = version('java', ['-version']);
+  return {
+    nproc: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryBytes: totalmem(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    redis: redisVersion,
+    java: javaVersion,
+    load: loadSample(),
+  };
+}
+
+/** One figure's result: the measured value beside its same-run baseline and the target. */
+export interface FigureResult {
+  figure: 'pipeline' | 'ingest' | 'upstream_calls' | 'footprint';
+  value: number;
+  unit: string;
+  baseline: number;
+  baselineUnit: string;
+  baselineWhat: string;
+  ratio: number;
+  ratioWhat: string;
+  target: string;
+  pass: boolean;
+  size: number;
+  durationSec: number;
+  load: { start: LoadSample; end: LoadSample };
+  details: Record<string, unknown>;
+}
+
+export interface FigureContext {
+  stack: BenchStack;
+  say: Say;
+  /** Multiplies every figure's size (quick runs: 0.1). */
+  sizeScale: number;
+  workers: number;
+  workerNodeArgs: string[];
+}
+
+export const scaled = (ctx: FigureContext, size: number, min = 1) => Math.max(min, Math.round(size * ctx.sizeScale));
+
+/** Sorted deltas of two counter maps (after - before), zeros dropped. */
+export function delta(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) {
+    const d = v - (before[k] ?? 0);
+    if (d !== 0) out[k] = d;
+  }
+  return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]));
+}
+
+export const sum = (m: Record<string, number>) => Object.values(m).reduce((a, b) => a + b, 0);
+export const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+
+/** An NDJSON batch body of `size` capture enrollments (one person per line, like an operator's export). */
+export function ndjsonBatch(runTag: string, size: number, fields: Record<string, unknown> = {}): string {
+  const lines: string[] = [];
+  for (let i = 1; i <= size; i++) {
+    lines.push(
+      JSON.stringify({
+        accountNumber: `${runTag}-${i}`,
+        displayName: `Bench Person ${i}`,
+        email: `person${i}@example.com`,
+        externalRef: `crm-${i}`,
+        ...fields,
+      }),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Submits a batch through the api; returns the batch id the api chose and the submit duration. */
+export async function submitBatch(app: BenchApp, body: string, clientBatchId: string): Promise<{ batchId: string; accepted: number; ms: number }> {
+  const started = performance.now();
+  const result = await app.api<{ batchId: string; accepted: number; rejectedCount: number }>('/v1/enrollments/batch', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson', 'x-batch-id': clientBatchId },
+    body,
+  });
+  const ms = performance.now() - started;
+  if (result.rejectedCount > 0) throw new BenchError('http', `the api rejected ${result.rejectedCount} bench lines`);
+  return { batchId: result.batchId, accepted: result.accepted, ms };
+}
