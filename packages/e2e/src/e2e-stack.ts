@@ -1,0 +1,296 @@
+// A whole stack (emulator, api, worker as real processes) isolated from everything else on the machine: its
+// own ports, process names, BullMQ/Redis prefix, topic prefix and consumer groups, and optionally its own
+// Kafka broker (the soak restarts it, which must not touch a broker other tests share).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  fetchKafka,
+  freePort,
+  isAlive,
+  isPortOpen,
+  logFile,
+  pingRedis,
+  recordedPid,
+  repoRoot,
+  startKafka,
+  startManaged,
+  startRedisServer,
+  stopKafka,
+  stopManaged,
+  type KafkaOptions,
+} from '@verified-onboard/devstack';
+import { Redis } from 'ioredis';
+import { sleep, waitFor } from './wait.js';
+
+export type Say = (line: string) => void;
+
+export interface E2eStackOptions {
+  /** Names the processes, prefixes and logs (letters, digits and dashes). */
+  label: string;
+  /**
+   * `shared`: the broker on KAFKA_BROKERS (the test run's); `private`: a fresh single-node broker of its own on
+   * free ports, which `restartKafka()` can stop and start again on the same data.
+   */
+  kafka: 'shared' | 'private';
+  /** Redis to use; default REDIS_URL, else 127.0.0.1:6379 when it answers, else a private redis-server. */
+  redisUrl?: string;
+  /** Extra worker environment (attempts, backoff, poll schedule...), on top of the stack's own. */
+  workerEnv?: Record<string, string>;
+  apiEnv?: Record<string, string>;
+  /** Initial emulator scenario (the body of PUT /_emulator/scenario). */
+  scenario?: unknown;
+  /** Keep the process logs after stop() (the soak does, so a failure can be investigated). */
+  keepLogs?: boolean;
+  say?: Say;
+}
+
+export interface E2eStack {
+  readonly id: string;
+  readonly apiUrl: string;
+  readonly emulatorUrl: string;
+  readonly apiKey: string;
+  readonly redisUrl: string;
+  readonly kafkaBrokers: string[];
+  readonly queuePrefix: string;
+  readonly topicPrefix: string;
+  /** The worker's environment as started (so checks can read its attempts, timeouts...). */
+  readonly workerEnv: Readonly<Record<string, string>>;
+  logFiles(): Record<string, string>;
+  workerPid(): number | null;
+  /** SIGKILL, like a host dying: no shutdown hook runs. Resolves once the process is gone. */
+  killWorker(): Promise<number>;
+  /** Starts the worker unless it is running, and waits until it listens. Returns its pid. */
+  startWorker(): Promise<number>;
+  /** Stops the private broker (SIGTERM) and starts it again on the same port and data directory. */
+  restartKafka(): Promise<void>;
+  api<T>(path: string, init?: RequestInit): Promise<T>;
+  emulator<T>(path: string, init?: RequestInit): Promise<T>;
+  scenario(patch: unknown): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+export class HttpStatusError extends Error {
+  readonly code = 'http_status';
+  constructor(
+    readonly status: number,
+    readonly url: string,
+    readonly body: string,
+  ) {
+    super(`${url} answered ${status}: ${body.slice(0, 300)}`);
+    this.name = 'HttpStatusError';
+  }
+}
+
+export async function requestJson<T>(url: string, init: RequestInit = {}, headers: Record<string, string> = {}): Promise<T> {
+  const response = await fetch(url, {
+    ...init,
+    headers: { ...(init.body !== undefined && { 'content-type': 'application/json' }), ...headers, ...(init.headers as Record<string, string> | undefined) },
+  });
+  const text = await response.text();
+  if (!response.ok) throw new HttpStatusError(response.status, url, text);
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+const DEV_API_KEY = 'local-dev-key:local-dev-secret';
+
+const entries = {
+  emulator: 'packages/verified-emulator/src/main.ts',
+  api: 'services/api/src/main.ts',
+  worker: 'services/worker/src/main.ts',
+} as const;
+type ServiceName = keyof typeof entries;
+
+function tail(file: string, lines = 30): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : '(no log)';
+}
+
+async function dropKeys(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url, { maxRetriesPerRequest: 3 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await client.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function resolveRedis(wanted: string | undefined, privateDir: string, say: Say): Promise<{ url: string; pid?: number }> {
+  const candidates = [wanted, process.env.REDIS_URL, 'redis://127.0.0.1:6379'].filter((u): u is string => Boolean(u));
+  for (const url of candidates) if (await pingRedis(url)) return { url };
+  if (wanted) throw new Error(`Redis at ${wanted} does not answer`);
+  const handle = await startRedisServer(await freePort(), join(privateDir, 'redis.log'));
+  say(`redis     ${handle.url} (private, pid ${handle.pid})`);
+  return handle;
+}
+
+export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack> {
+  const say = options.say ?? (() => undefined);
+  const id = `${options.label.replace(/[^a-zA-Z0-9-]/g, '-').slice(0, 20)}-${randomBytes(3).toString('hex')}`;
+  const privateDir = mkdtempSync(join(tmpdir(), `vo-e2e-${id}-`));
+  const queuePrefix = `e2e-${id}`;
+  const topicPrefix = `e2e-${id}.`;
+  const processName = (service: ServiceName) => `e2e-${id}-${service}`;
+  const cleanups: Array<() => Promise<void> | void> = [];
+
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        say(`cleanup failed: ${(error as Error).message}`);
+      }
+    }
+  };
+
+  try {
+    const redis = await resolveRedis(options.redisUrl, privateDir, say);
+    if (redis.pid) cleanups.push(() => void process.kill(redis.pid!, 'SIGTERM'));
+    // Runs after the processes are stopped (cleanups run in reverse): leave a shared Redis as it was.
+    else cleanups.push(() => dropKeys(redis.url, `${queuePrefix}:`));
+
+    let kafkaBrokers: string[];
+    let kafka: KafkaOptions | null = null;
+    if (options.kafka === 'shared') {
+      const shared = process.env.KAFKA_BROKERS;
+      if (!shared) throw new Error('kafka: "shared" needs KAFKA_BROKERS (the test run provides it)');
+      kafkaBrokers = shared.split(',');
+    } else {
+      fetchKafka();
+      kafka = {
+        port: await freePort(),
+        controllerPort: await freePort(),
+        dataDir: join(privateDir, 'kafka'),
+        pidFile: join(privateDir, 'kafka.pid'),
+        logFile: logFile(`e2e-${id}-kafka`),
+        fresh: true,
+        heap: '-Xms256m -Xmx768m',
+      };
+      const k = kafka;
+      cleanups.push(() => stopKafka(k));
+      kafkaBrokers = [startKafka(kafka)];
+      say(`kafka     ${kafkaBrokers[0]} (private, data ${kafka.dataDir})`);
+    }
+
+    const [emulatorPort, apiPort, workerPort] = [await freePort(), await freePort(), await freePort()];
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+    const common: Record<string, string> = {
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      REDIS_URL: redis.url,
+      KAFKA_BROKERS: kafkaBrokers.join(','),
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      KAFKA_TOPIC_PREFIX: topicPrefix,
+      QUEUE_PREFIX: queuePrefix,
+      VERIFIED_BASE_URL: emulatorUrl,
+    };
+    const workerEnv: Record<string, string> = {
+      ...common,
+      WORKER_METRICS_PORT: String(workerPort),
+      WORKER_METRICS_HOST: '127.0.0.1',
+      WORKER_PIPELINE_GROUP: `${queuePrefix}-pipeline`,
+      WORKER_PROJECTOR_GROUP: `${queuePrefix}-projector`,
+      KAFKA_CLIENT_ID: `${queuePrefix}-worker`,
+      // A killed worker's group membership lapses in seconds, not the default 30 s.
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      WEBHOOK_PUBLIC_URL: `${apiUrl}/v1/webhooks/verified`,
+      ...options.workerEnv,
+    };
+    const envs: Record<ServiceName, Record<string, string>> = {
+      emulator: { EMULATOR_PORT: String(emulatorPort), EMULATOR_HOST: '127.0.0.1', EMULATOR_LOG_LEVEL: 'warn' },
+      api: { ...common, API_PORT: String(apiPort), API_HOST: '127.0.0.1', ...options.apiEnv },
+      worker: workerEnv,
+    };
+    const ports: Record<ServiceName, number> = { emulator: emulatorPort!, api: apiPort!, worker: workerPort! };
+
+    const start = async (service: ServiceName): Promise<number> => {
+      const name = processName(service);
+      const running = recordedPid(name);
+      if (running !== null && isAlive(running)) return running;
+      if (await isPortOpen(ports[service])) throw new Error(`port ${ports[service]} for ${service} is taken by another process`);
+      const pid = startManaged({
+        name,
+        command: process.execPath,
+        args: ['--conditions=development', '--import', 'tsx', join(repoRoot, entries[service])],
+        env: envs[service],
+        cwd: repoRoot,
+      });
+      const state = await waitFor(
+        `${service} listening on ${ports[service]}`,
+        async () => (!isAlive(pid) ? 'exited' : (await isPortOpen(ports[service])) ? 'listening' : null),
+        { timeoutMs: 90_000, intervalMs: 200 },
+      );
+      if (state === 'exited') throw new Error(`${service} exited during start; last lines of ${logFile(name)}:\n${tail(logFile(name))}`);
+      say(`${service.padEnd(9)} 127.0.0.1:${ports[service]} (pid ${pid})`);
+      return pid;
+    };
+
+    for (const service of ['emulator', 'api', 'worker'] as const) {
+      cleanups.push(async () => {
+        await stopManaged(processName(service), 10_000);
+        if (!options.keepLogs) rmSync(logFile(processName(service)), { force: true });
+      });
+    }
+    if (!options.keepLogs && kafka) {
+      const k = kafka;
+      cleanups.push(() => rmSync(k.logFile, { force: true }));
+    }
+    cleanups.unshift(() => rmSync(privateDir, { recursive: true, force: true }));
+
+    const emulator = <T>(path: string, init?: RequestInit) => requestJson<T>(`${emulatorUrl}${path}`, init);
+    await start('emulator');
+    if (options.scenario !== undefined) await emulator('/_emulator/scenario', { method: 'PUT', body: JSON.stringify(options.scenario) });
+    await start('api');
+    await waitFor('api ready (Redis and Kafka answer)', () => requestJson(`${apiUrl}/readyz`), { timeoutMs: 90_000, intervalMs: 250 });
+    await start('worker');
+
+    const stack: E2eStack = {
+      id,
+      apiUrl,
+      emulatorUrl,
+      apiKey: DEV_API_KEY,
+      redisUrl: redis.url,
+      kafkaBrokers,
+      queuePrefix,
+      topicPrefix,
+      workerEnv,
+      logFiles: () => ({
+        ...Object.fromEntries((Object.keys(entries) as ServiceName[]).map((s) => [s, logFile(processName(s))])),
+        ...(kafka && { kafka: kafka.logFile }),
+      }),
+      workerPid: () => {
+        const pid = recordedPid(processName('worker'));
+        return pid !== null && isAlive(pid) ? pid : null;
+      },
+      async killWorker() {
+        const pid = recordedPid(processName('worker'));
+        if (pid === null || !isAlive(pid)) throw new Error('the worker is not running');
+        process.kill(pid, 'SIGKILL');
+        await waitFor('the killed worker gone', () => (isAlive(pid) ? null : true), { timeoutMs: 10_000, intervalMs: 50 });
+        return pid;
+      },
+      startWorker: () => start('worker'),
+      async restartKafka() {
+        if (!kafka) throw new Error('restartKafka needs a private broker (kafka: "private")');
+        stopKafka(kafka);
+        // The same port, controller port and data directory: the log, offsets and groups survive.
+        await sleep(200);
+        startKafka({ ...kafka, fresh: false });
+      },
+      api: <T>(path: string, init?: RequestInit) => requestJson<T>(`${apiUrl}${path}`, init, { authorization: `Bearer ${DEV_API_KEY}` }),
+      emulator,
+      scenario: (patch: unknown) => emulator('/_emulator/scenario', { method: 'PUT', body: JSON.stringify(patch) }),
+      stop: stopAll,
+    };
+    return stack;
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
