@@ -213,7 +213,11 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
       const name = processName(service);
       const running = recordedPid(name);
       if (running !== null && isAlive(running)) return running;
-      if (await isPortOpen(ports[service])) throw new Error(`port ${ports[service]} for ${service} is taken by another process`);
+      const free = await waitFor(`port ${ports[service]} free`, async () => ((await isPortOpen(ports[service])) ? null : true), {
+        timeoutMs: 5000,
+        intervalMs: 100,
+      }).catch(() => false);
+      if (!free) throw new Error(`port ${ports[service]} for ${service} is taken by another process`);
       const pid = startManaged({
         name,
         command: process.execPath,
@@ -272,7 +276,11 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
         const pid = recordedPid(processName('worker'));
         if (pid === null || !isAlive(pid)) throw new Error('the worker is not running');
         process.kill(pid, 'SIGKILL');
-        await waitFor('the killed worker gone', () => (isAlive(pid) ? null : true), { timeoutMs: 10_000, intervalMs: 50 });
+        // The process is reaped a moment before the kernel has closed its listening socket: wait for both.
+        await waitFor('the killed worker gone', async () => (isAlive(pid) || (await isPortOpen(ports.worker)) ? null : true), {
+          timeoutMs: 10_000,
+          intervalMs: 50,
+        });
         return pid;
       },
       startWorker: () => start('worker'),
