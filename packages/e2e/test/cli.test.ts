@@ -1,0 +1,153 @@
+// The operators' CLI as the real binary (packages/cli/bin/verified-onboard.mjs) against a running stack:
+// emulator, api and worker as processes on the test run's Redis and Kafka. One stack for the whole file.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '@verified-onboard/devstack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { E2eStack } from '../src/e2e-stack.js';
+import { HAPPY_SCENARIO, TEST_WORKER_ENV, startTestStack } from '../src/test-stack.js';
+import { waitFor } from '../src/wait.js';
+
+const bin = join(repoRoot, 'packages/cli/bin/verified-onboard.mjs');
+let stack: E2eStack;
+let dir: string;
+
+interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the binary without blocking this process (the test keeps polling while it runs). */
+function cli(args: string[], timeoutMs = 90_000): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, VERIFIED_ONBOARD_API_URL: stack.apiUrl, VERIFIED_ONBOARD_API_KEY: stack.apiKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`verified-onboard ${args.join(' ')} still running after ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+const lastJson = <T>(stdout: string): T => JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
+let fileCounter = 0;
+function file(ext: 'ndjson' | 'csv', lines: string[]): string {
+  const path = join(dir, `batch-${++fileCounter}.${ext}`);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+const person = (tag: string, i: number) => ({ accountNumber: `cli-${stack.id}-${tag}-${i}`, displayName: `CLI Person ${i}`, timeoutSec: 60 });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vo-e2e-cli-'));
+  stack = await startTestStack('cli');
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('verified-onboard against a running stack', () => {
+  it('submit (NDJSON) streams the batch, shows progress until every enrollment is terminal, and exits 0 when all completed', async () => {
+    const r = await cli(['submit', file('ndjson', [1, 2, 3, 4, 5].map((i) => JSON.stringify(person('nd', i)))), '--interval', '200', '--timeout', '60']);
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^batch \S+: 5 accepted, 0 rejected$/m);
+    // Not a terminal: each progress change is a line of its own, ending at 5/5.
+    expect(r.stdout).toMatch(/^\[#{30}\] 5\/5 100% {2}completed 5$/m);
+    expect(r.stdout).toMatch(/completed\s*│?\s*5/);
+    expect(r.stdout).toMatch(/^done in \d+\.\d+s$/m);
+  });
+
+  it('submit (CSV) --json prints one parseable summary; batch shows the same counts as text and as JSON', async () => {
+    const csv = file('csv', ['accountNumber,displayName,email', ...[1, 2, 3].map((i) => `cli-${stack.id}-csv-${i},"Person, ${i}",p${i}@example.com`)]);
+    const r = await cli(['submit', csv, '--json', '--interval', '200', '--timeout', '60']);
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    const summary = lastJson<{ batchId: string; accepted: number; rejectedCount: number; byStatus: Record<string, number>; durationMs: number }>(r.stdout);
+    expect(summary).toMatchObject({ accepted: 3, rejectedCount: 0, byStatus: expect.objectContaining({ completed: 3 }) });
+    expect(summary.durationMs).toBeGreaterThan(0);
+
+    const text = await cli(['batch', summary.batchId]);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`batch ${summary.batchId}: 3 enrollments`);
+    expect(text.stdout).toMatch(/completed\s*│?\s*3/);
+    const json = await cli(['batch', summary.batchId, '--json']);
+    expect(json.status, json.stderr).toBe(0);
+    expect(lastJson(json.stdout)).toMatchObject({ batchId: summary.batchId, total: 3, byStatus: expect.objectContaining({ completed: 3, failed: 0 }) });
+  });
+
+  it('submit lists rejected lines and exits 4 when not every line became a completed enrollment', async () => {
+    const lines = [JSON.stringify(person('rej', 1)), '{"displayName": "no closing brace"', JSON.stringify({ displayName: 'Bad transport', transport: 'pigeon' })];
+    const r = await cli(['submit', file('ndjson', lines), '--interval', '200', '--timeout', '60']);
+    expect(r.status, r.stderr + r.stdout).toBe(4);
+    expect(r.stdout).toMatch(/^batch \S+: 1 accepted, 2 rejected$/m);
+    expect(r.stdout).toContain('invalid_json');
+    expect(r.stdout).toContain('validation_failed');
+    expect(r.stdout).toMatch(/1\/1 100%/);
+  });
+
+  it('status shows one enrollment as a table and as JSON', async () => {
+    const { id } = await stack.api<{ id: string }>('/v1/enrollments', { method: 'POST', body: JSON.stringify(person('status', 1)) });
+    await waitFor('the enrollment completed', async () => ((await stack.api<{ status: string }>(`/v1/enrollments/${id}`)).status === 'completed' ? true : null), {
+      timeoutMs: 60_000,
+    });
+    const text = await cli(['status', id]);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`id\\s*│?\\s*${id}`));
+    expect(text.stdout).toMatch(/status\s*│?\s*completed/);
+    const json = await cli(['status', id, '--json']);
+    expect(json.status, json.stderr).toBe(0);
+    expect(lastJson(json.stdout)).toMatchObject({ id, status: 'completed', accountNumber: `cli-${stack.id}-status-1`, mode: 'capture' });
+
+    const missing = await cli(['status', '00000000-0000-4000-8000-000000000000']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('not_found');
+  });
+
+  it('failed list shows enrollments whose account step ran out of attempts against a failing upstream', async () => {
+    await stack.scenario({ faults: { createAccount: { rate5xx: 1 } } });
+    try {
+      const r = await cli(['submit', file('ndjson', [1, 2, 3].map((i) => JSON.stringify(person('fail', i)))), '--json', '--interval', '200', '--timeout', '60']);
+      // Terminal, but not completed: the "finished with unsuccessful enrollments" exit code.
+      expect(r.status, r.stderr + r.stdout).toBe(4);
+      const summary = lastJson<{ batchId: string; byStatus: Record<string, number> }>(r.stdout);
+      expect(summary.byStatus).toMatchObject({ failed: 3, completed: 0 });
+
+      const list = await cli(['failed', 'list', '--batch', summary.batchId, '--json']);
+      expect(list.status, list.stderr).toBe(0);
+      const { items } = lastJson<{ items: Array<Record<string, unknown>>; nextCursor: string | null }>(list.stdout);
+      expect(items).toHaveLength(3);
+      for (const item of items) {
+        expect(item).toMatchObject({ batchId: summary.batchId, step: 'account', code: 'upstream_unavailable', retryable: true, attempts: Number(TEST_WORKER_ENV.WORKER_JOB_ATTEMPTS) });
+      }
+
+      const filtered = await cli(['failed', 'list', '--batch', summary.batchId, '--step', 'credential', '--json']);
+      expect(lastJson<{ items: unknown[] }>(filtered.stdout).items).toEqual([]);
+
+      const table = await cli(['failed', 'list', '--batch', summary.batchId, '--limit', '2']);
+      expect(table.status, table.stderr).toBe(0);
+      expect(table.stdout.match(/upstream_unavailable/g)).toHaveLength(2);
+      expect(table.stdout).toMatch(/^more: --cursor \S+$/m);
+
+      const one = await cli(['status', String(items[0]!.enrollmentId), '--json']);
+      expect(lastJson(one.stdout)).toMatchObject({ status: 'failed', failure: expect.objectContaining({ step: 'account', code: 'upstream_unavailable' }) });
+    } finally {
+      await stack.scenario({ ...HAPPY_SCENARIO, faults: { createAccount: null } });
+    }
+  });
+});
