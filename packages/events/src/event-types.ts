@@ -9,7 +9,7 @@ import {
   requestedDataSchema,
   retriedDataSchema,
 } from './schemas/enrollment.js';
-import { captureFinishedDataSchema, webhookReceivedDataSchema } from './schemas/hints.js';
+import { captureFinishedDataSchema, redriveRequestedDataSchema, webhookReceivedDataSchema } from './schemas/hints.js';
 
 /** Every event type this version of the catalogue produces and folds; the version is part of the name. */
 export const EVENT_TYPES = {
@@ -23,6 +23,7 @@ export const EVENT_TYPES = {
   retried: 'enrollment.retried.v1',
   webhookReceived: 'verified.webhook_received.v1',
   captureFinished: 'enrollment.capture_finished.v1',
+  redriveRequested: 'enrollment.redrive_requested.v1',
 } as const;
 
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
@@ -38,6 +39,7 @@ export const eventDataSchemas = {
   [EVENT_TYPES.retried]: retriedDataSchema,
   [EVENT_TYPES.webhookReceived]: webhookReceivedDataSchema,
   [EVENT_TYPES.captureFinished]: captureFinishedDataSchema,
+  [EVENT_TYPES.redriveRequested]: redriveRequestedDataSchema,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventData<T extends EventType = EventType> = z.infer<(typeof eventDataSchemas)[T]>;
@@ -56,7 +58,7 @@ export const ENROLLMENT_EVENT_TYPES = [
 export type EnrollmentEventType = (typeof ENROLLMENT_EVENT_TYPES)[number];
 
 /** Types on the hints topic: prompts to look again, never facts. */
-export const HINT_EVENT_TYPES = [EVENT_TYPES.webhookReceived, EVENT_TYPES.captureFinished] as const;
+export const HINT_EVENT_TYPES = [EVENT_TYPES.webhookReceived, EVENT_TYPES.captureFinished, EVENT_TYPES.redriveRequested] as const;
 export type HintEventType = (typeof HINT_EVENT_TYPES)[number];
 
 const known = new Set<string>(Object.values(EVENT_TYPES));
@@ -77,3 +79,4 @@ export type FailedData = EventData<typeof EVENT_TYPES.failed>;
 export type RetriedData = EventData<typeof EVENT_TYPES.retried>;
 export type WebhookReceivedData = EventData<typeof EVENT_TYPES.webhookReceived>;
 export type CaptureFinishedData = EventData<typeof EVENT_TYPES.captureFinished>;
+export type RedriveRequestedData = EventData<typeof EVENT_TYPES.redriveRequested>;

@@ -58,3 +58,11 @@ export {
 } from './selfie-vault.js';
 export { asyncApiDocument, CATALOGUE_VERSION, eventJsonSchemas, generatedFiles } from './catalogue-docs.js';
 export { scanEventLog, LogScanTimeoutError, type ScanOptions, type ScanResult } from './kafka/log-scanner.js';
+export { LiveReadModel, KEYSPACE_REFRESH_MS } from './read-model/live-read-model.js';
+export {
+  ProjectionRebuild,
+  RebuildInProgressError,
+  type ProjectionRebuildOptions,
+  type RebuildStatus,
+} from './read-model/projection-rebuild.js';
+export { nextStep } from './next-step.js';

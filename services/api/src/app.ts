@@ -17,7 +17,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { ApiKeyStore } from './auth/api-keys.js';
 import { BatchIngestor, DEFAULT_BATCH_OPTIONS } from './batch/batch-ingestor.js';
 import type { ApiConfig } from './config.js';
@@ -30,7 +30,8 @@ import { TooManyRequestsError } from './errors.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { createLogger } from './logger.js';
 import { ApiMetrics } from './metrics.js';
-import { NotImplementedOpsService, type OpsService } from './ops/ops-service.js';
+import type { OpsService } from './ops/ops-service.js';
+import { PipelineOpsService } from './ops/pipeline-ops-service.js';
 import { EventPublisher } from './publishing/publisher.js';
 import { batchRoutes } from './routes/batches.js';
 import { enrollmentRoutes } from './routes/enrollments.js';
@@ -52,7 +53,7 @@ export interface AppDeps {
   /** A fixed read model (tests); by default the api follows the active keyspace under `${QUEUE_PREFIX}:`. */
   readModel?: ReadModel;
   selfieStore?: SelfieStore;
-  /** Retry/replay/rebuild; defaults to an implementation answering 501 not_implemented. */
+  /** Retry/replay/rebuild; defaults to PipelineOpsService on this app's Kafka, Redis and publisher. */
   opsService?: OpsService;
   /** Where log lines go (tests capture them); default stdout. */
   logDestination?: DestinationStream;
@@ -165,7 +166,18 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     publisher,
     bodyLimitBytes: 1024 * 1024,
   });
-  await app.register(opsRoutes, { keys, readModel, opsService: deps.opsService ?? new NotImplementedOpsService() });
+  const opsService =
+    deps.opsService ??
+    new PipelineOpsService({
+      redis: deps.redis,
+      kafka: deps.kafka,
+      readModel,
+      publisher,
+      enrollmentTopic: topics.enrollmentEvents,
+      basePrefix: `${config.keyPrefix}:`,
+      logger: logger as Logger,
+    });
+  await app.register(opsRoutes, { keys, readModel, opsService });
   await app.register(queueDashboard, { keys, queues: [stepsQueue] });
   return app;
 }

@@ -93,13 +93,6 @@ export class TooManyRequestsError extends ApiError {
   }
 }
 
-export class NotImplementedError extends ApiError {
-  readonly statusCode = 501;
-  constructor(message: string) {
-    super('not_implemented', message);
-  }
-}
-
 export class ServiceUnavailableError extends ApiError {
   readonly statusCode = 503;
   constructor(code: string, message: string, retryAfterSec = 5, details: ErrorDetail[] = []) {

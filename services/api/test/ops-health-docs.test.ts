@@ -68,12 +68,12 @@ describe('ops', () => {
     expect((await list('?cursor=garbage')).statusCode).toBe(400);
   });
 
-  it('retry, replay and rebuild are validated, need the ops scope, and answer 501 until an OpsService exists', async () => {
-    const retry = await t.app.inject({ method: 'POST', url: '/v1/ops/failed/retry', headers: AUTH, payload: { filter: { code: 'x' } } });
-    expect(retry.statusCode).toBe(501);
-    expect(retry.json().error.code).toBe('not_implemented');
-    expect((await t.app.inject({ method: 'POST', url: '/v1/ops/replay', headers: AUTH, payload: {} })).statusCode).toBe(501);
-    expect((await t.app.inject({ method: 'POST', url: '/v1/ops/projections/rebuild', headers: AUTH })).statusCode).toBe(501);
+  it('retry, replay and rebuild are validated and need the ops scope', async () => {
+    const unknownField = await t.app.inject({ method: 'POST', url: '/v1/ops/replay', headers: AUTH, payload: { everything: true } });
+    expect(unknownField.statusCode).toBe(400);
+    const badFilter = await t.app.inject({ method: 'POST', url: '/v1/ops/failed/retry', headers: AUTH, payload: { filter: { step: 'nap' } } });
+    expect(badFilter.json().error.details.map((d: { field: string }) => d.field)).toEqual(['filter.step']);
+    expect((await t.app.inject({ method: 'GET', url: '/v1/ops/projections/rebuild', headers: bearer(KEYS.writer) })).statusCode).toBe(403);
     const both = await t.app.inject({ method: 'POST', url: '/v1/ops/failed/retry', headers: AUTH, payload: { ids: ['a'], filter: {} } });
     expect(both.statusCode).toBe(400);
     const writer = await t.app.inject({ method: 'POST', url: '/v1/ops/replay', headers: bearer(KEYS.writer), payload: {} });
@@ -84,8 +84,9 @@ describe('ops', () => {
     const calls: unknown[] = [];
     const ops: OpsService = {
       retryFailed: async (selector) => (calls.push(selector), { retried: selector.ids?.length ?? 0 }),
-      replay: async (selector) => (calls.push(selector), { dryRun: selector.dryRun, enrollments: 1, events: 4 }),
+      replay: async (selector) => (calls.push(selector), { dryRun: selector.dryRun, enrollments: 1, events: 4, retried: 0, redriven: 1, terminal: 0 }),
       rebuildProjection: async (requestedBy) => (calls.push(requestedBy), { started: true }),
+      rebuildStatus: async () => null,
     };
     const withOps = await startTestApp('ops-injected', { deps: { opsService: ops } });
     try {
@@ -93,7 +94,8 @@ describe('ops', () => {
       expect(retry.statusCode).toBe(202);
       expect(retry.json()).toEqual({ retried: 2 });
       const replay = await withOps.app.inject({ method: 'POST', url: '/v1/ops/replay', headers: AUTH, payload: { batchId: 'b' } });
-      expect(replay.json()).toEqual({ dryRun: true, enrollments: 1, events: 4 });
+      expect(replay.json()).toEqual({ dryRun: true, enrollments: 1, events: 4, retried: 0, redriven: 1, terminal: 0 });
+      expect((await withOps.app.inject({ method: 'GET', url: '/v1/ops/projections/rebuild', headers: AUTH })).statusCode).toBe(404);
       expect((await withOps.app.inject({ method: 'POST', url: '/v1/ops/projections/rebuild', headers: AUTH })).statusCode).toBe(202);
       expect(calls).toEqual([
         { ids: ['e1', 'e2'], reason: 'ops retry', requestedBy: 'all' },

@@ -1,11 +1,10 @@
-import { createKafka, EventProducer, SelfieVault, SelfieIntegrityError, topicNames } from '@verified-onboard/events';
+import { createKafka, EventProducer, LiveReadModel, SelfieVault, SelfieIntegrityError, topicNames } from '@verified-onboard/events';
 import { RedisTokenStore, VerifiedClient } from '@verified-onboard/verified-client';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
 import { PipelineConsumer } from './consumers/pipeline-consumer.js';
-import { ActiveReadModel } from './consumers/active-read-model.js';
 import { Projector } from './consumers/projector.js';
 import { SelfieUnavailableError } from './errors.js';
 import { createLogger } from './logger.js';
@@ -100,7 +99,8 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
     closers.push(() => producer.disconnect());
 
     const keyPrefix = `${prefix}:`;
-    const readModel = new ActiveReadModel(redis, keyPrefix);
+    // Follows readers' keyspace switches and feeds a running rebuild's target (see ProjectionRebuild).
+    const readModel = new LiveReadModel(redis, keyPrefix);
     const vault = new SelfieVault(redis, { prefix: keyPrefix, key: config.selfieEncryptionKey });
     const selfies: SelfieSource = {
       async get(ref, digest) {

@@ -63,6 +63,7 @@ interface Loaded {
 
 const MAX_CAS_ATTEMPTS = 50;
 const ACTIVE_POINTER = 'rm-active';
+const REBUILD_TARGET = 'rm-target';
 
 function toMillis(value: Date | string | number): number {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
@@ -100,6 +101,27 @@ export class ReadModel {
   static async switchKeyspace(redis: Redis, basePrefix: string, prefix: string): Promise<string> {
     const previous = await redis.getset(`${basePrefix}${ACTIVE_POINTER}`, prefix);
     return previous ?? basePrefix;
+  }
+
+  /**
+   * The keyspace a projection rebuild is filling, if one runs: live projectors write there too, so that
+   * nothing published during the rebuild is missing when readers switch over (see ProjectionRebuild).
+   */
+  static async rebuildTarget(redis: Redis, basePrefix: string): Promise<string | null> {
+    return redis.get(`${basePrefix}${REBUILD_TARGET}`);
+  }
+
+  /** Claims the rebuild target (one rebuild at a time); the claim expires unless renewed, so a crash frees it. */
+  static async claimRebuildTarget(redis: Redis, basePrefix: string, prefix: string, ttlMs: number): Promise<boolean> {
+    return (await redis.set(`${basePrefix}${REBUILD_TARGET}`, prefix, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  static async renewRebuildTarget(redis: Redis, basePrefix: string, ttlMs: number): Promise<void> {
+    await redis.pexpire(`${basePrefix}${REBUILD_TARGET}`, ttlMs);
+  }
+
+  static async releaseRebuildTarget(redis: Redis, basePrefix: string): Promise<void> {
+    await redis.del(`${basePrefix}${REBUILD_TARGET}`);
   }
 
   /** A ReadModel on the active keyspace. */

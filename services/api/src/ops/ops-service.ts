@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { NotImplementedError } from '../errors.js';
 
 export const failedFilterSchema = z.object({
   step: z.enum(['begin', 'poll', 'account', 'credential']).optional(),
@@ -37,13 +36,21 @@ export type ReplaySelector = z.output<typeof replaySelectorSchema> & { requested
 export const retryResultSchema = z.object({ retried: z.number().int().nonnegative() });
 export const replayResultSchema = z.object({
   dryRun: z.boolean(),
-  enrollments: z.number().int().nonnegative(),
-  events: z.number().int().nonnegative(),
+  enrollments: z.number().int().nonnegative().describe('Enrollments selected from the log.'),
+  events: z.number().int().nonnegative().describe('Their events read from the log.'),
+  retried: z.number().int().nonnegative().describe('Failed ones sent back to their failed step (enrollment.retried).'),
+  redriven: z.number().int().nonnegative().describe('Unfinished ones whose next step was requested again (enrollment.redrive_requested).'),
+  terminal: z.number().int().nonnegative().describe('Finished ones, left alone.'),
 });
 export const rebuildResultSchema = z.object({
   started: z.boolean(),
+  rebuildId: z.string().optional(),
+  state: z.enum(['running', 'completed', 'failed']).optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().nullable().optional(),
   enrollments: z.number().int().nonnegative().optional(),
   events: z.number().int().nonnegative().optional(),
+  error: z.string().nullable().optional(),
 });
 
 export type RetryResult = z.output<typeof retryResultSchema>;
@@ -58,20 +65,6 @@ export interface OpsService {
   retryFailed(selector: RetrySelector): Promise<RetryResult>;
   replay(selector: ReplaySelector): Promise<ReplayResult>;
   rebuildProjection(requestedBy: string): Promise<RebuildResult>;
-}
-
-/** Default until the real service exists: an honest 501, never a pretended success. */
-export class NotImplementedOpsService implements OpsService {
-  private fail(what: string): never {
-    throw new NotImplementedError(`${what} is not implemented in this deployment yet (no OpsService was configured); nothing was changed.`);
-  }
-  async retryFailed(): Promise<RetryResult> {
-    return this.fail('Retrying failed enrollments');
-  }
-  async replay(): Promise<ReplayResult> {
-    return this.fail('Replay');
-  }
-  async rebuildProjection(): Promise<RebuildResult> {
-    return this.fail('Rebuilding the projection');
-  }
+  /** The latest rebuild, running or finished; null when none ever ran. */
+  rebuildStatus(): Promise<RebuildResult | null>;
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ApiKeyStore } from '../auth/api-keys.js';
 import { requireScope } from '../auth/authenticate.js';
 import type { ReadModelSource } from '../enrollments/read-model-source.js';
-import { ValidationFailedError } from '../errors.js';
+import { NotFoundError, ValidationFailedError } from '../errors.js';
 import { errorResponses } from '../http/error-schema.js';
 import {
   failedFilterSchema,
@@ -44,7 +44,7 @@ const failedEntrySchema = z.object({
   batchId: z.string().nullable(),
 });
 
-const OPS_ERRORS = errorResponses(400, 401, 403, 415, 429, 501, 503);
+const OPS_ERRORS = errorResponses(400, 401, 403, 409, 415, 429, 503);
 
 export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, options) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -112,11 +112,28 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, optio
     {
       schema: {
         tags: ['ops'],
-        summary: 'Drop and rebuild the read model from the event log.',
+        summary: 'Rebuild the read model from the event log into a new keyspace and switch readers over when caught up (202; follow with GET).',
         security: API_KEY_SECURITY,
         response: { 202: rebuildResultSchema, ...OPS_ERRORS },
       },
     },
     async (request, reply) => reply.code(202).send(await options.opsService.rebuildProjection(request.principal!.keyId)),
+  );
+
+  r.get(
+    '/v1/ops/projections/rebuild',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'The latest projection rebuild: running, completed (readers switched) or failed (readers never left the old keyspace).',
+        security: API_KEY_SECURITY,
+        response: { 200: rebuildResultSchema, ...errorResponses(401, 403, 404, 429) },
+      },
+    },
+    async () => {
+      const status = await options.opsService.rebuildStatus();
+      if (!status) throw new NotFoundError('Projection rebuild');
+      return status;
+    },
   );
 };

@@ -10,7 +10,7 @@ import {
 import type { Logger } from 'pino';
 import { MissingContextError } from '../errors.js';
 import type { HintBook } from '../pipeline/hint-book.js';
-import type { Step, StepJobData } from '../pipeline/job-data.js';
+import { stepJobId, type Step, type StepJobData } from '../pipeline/job-data.js';
 import type { WorkerMetrics } from '../metrics.js';
 import type { StepsQueue } from '../queues/steps-queue.js';
 
@@ -109,6 +109,9 @@ export class PipelineConsumer {
         logger.debug({ operationId: event.data.operationId, result }, 'webhook hint');
         return;
       }
+      case EVENT_TYPES.redriveRequested:
+        await this.redrive(event);
+        return;
       case EVENT_TYPES.captureFinished: {
         const result = await hints.hintEnrollment(event.data.enrollmentId, event.data.receivedAt);
         logger.debug({ enrollmentId: event.data.enrollmentId, result }, 'capture-finished hint');
@@ -117,6 +120,27 @@ export class PipelineConsumer {
       default:
         return; // the worker's own events: nothing to schedule
     }
+  }
+
+  /**
+   * Ops replay: the api read the log, found the enrollment unfinished, and names the step that comes next
+   * with the generation and sequence the log implies, so the re-driven job has the id (and emits the event
+   * ids) the original would have: nothing in progress is duplicated and nothing finished is repeated.
+   */
+  private async redrive(event: EventEnvelope<typeof EVENT_TYPES.redriveRequested>): Promise<void> {
+    const d = event.data;
+    const data: StepJobData = {
+      enrollmentId: d.enrollmentId,
+      generation: d.generation,
+      nextSequence: d.nextSequence,
+      correlationId: event.correlationid,
+      causationId: event.causationid,
+      start: d.nextSequence === 2,
+      request: d.request,
+    };
+    const result = await this.options.queue.redrive(d.step, data);
+    if (d.step === 'poll' && result === 'enqueued') await this.options.hints.pollEnqueued(d.enrollmentId, stepJobId(d.enrollmentId, d.step, d.generation));
+    this.options.logger.info({ enrollmentId: d.enrollmentId, correlationId: event.correlationid, step: d.step, generation: d.generation, result }, 'redrive requested');
   }
 
   /**

@@ -60,6 +60,23 @@ export class StepsQueue {
     await this.queue.addBulk(jobs.map((j) => ({ name: j.step, data: j.data, opts: this.jobOptions(j.step, j.data, j.opts) })));
   }
 
+  /**
+   * Ops re-drive: makes sure the step's job exists and will run. A job still waiting, delayed or active is
+   * left alone (the enrollment is not stuck); a finished one is removed and added again, and its re-run
+   * replays its recorded outcome instead of calling the upstream twice (see OutcomeLog).
+   */
+  async redrive(step: Step, data: StepJobData): Promise<'enqueued' | 'in_progress'> {
+    const id = stepJobId(data.enrollmentId, step, data.generation);
+    const existing = await Job.fromId<StepJobData, void, Step>(this.queue, id);
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return 'in_progress';
+      await existing.remove();
+    }
+    await this.enqueue(step, data);
+    return 'enqueued';
+  }
+
   /** Runs a delayed job now (a hint said the upstream status probably changed). */
   async promote(jobId: string): Promise<PromoteResult> {
     const job = await Job.fromId<StepJobData, void, Step>(this.queue, jobId);

@@ -1,0 +1,46 @@
+import type { Redis } from 'ioredis';
+import type { EnrollmentEvent } from '../envelope.js';
+import type { EnrollmentState } from '../state.js';
+import { ReadModel, type ApplyResult, type ReadModelOptions } from './read-model.js';
+
+/** How often live readers and writers look up the keyspace pointers; a rebuild waits twice this long. */
+export const KEYSPACE_REFRESH_MS = 1000;
+
+/**
+ * The read model as the live projector must see it: the active keyspace (which a rebuild switches), plus,
+ * while a rebuild runs, its target keyspace, which gets every event too. Pointers are read at most every
+ * `refreshMs`, one GET each, not one per event.
+ */
+export class LiveReadModel {
+  private cached: { active: ReadModel; target: ReadModel | null; at: number } | null = null;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly basePrefix: string,
+    private readonly options: Omit<ReadModelOptions, 'prefix'> & { refreshMs?: number } = {},
+  ) {}
+
+  private async models(): Promise<{ active: ReadModel; target: ReadModel | null }> {
+    const now = Date.now();
+    if (this.cached && now - this.cached.at < (this.options.refreshMs ?? KEYSPACE_REFRESH_MS)) return this.cached;
+    const [activePrefix, targetPrefix] = await Promise.all([
+      ReadModel.activeKeyspace(this.redis, this.basePrefix),
+      ReadModel.rebuildTarget(this.redis, this.basePrefix),
+    ]);
+    const reuse = (prefix: string | null) =>
+      prefix === null ? null : [this.cached?.active, this.cached?.target].find((m) => m?.prefix === prefix) ?? new ReadModel(this.redis, { ...this.options, prefix });
+    this.cached = { active: reuse(activePrefix)!, target: targetPrefix === activePrefix ? null : reuse(targetPrefix), at: now };
+    return this.cached;
+  }
+
+  async applyEvent(event: EnrollmentEvent): Promise<ApplyResult> {
+    const { active, target } = await this.models();
+    const result = await active.applyEvent(event);
+    if (target) await target.applyEvent(event);
+    return result;
+  }
+
+  async get(enrollmentId: string): Promise<EnrollmentState | null> {
+    return (await this.models()).active.get(enrollmentId);
+  }
+}
