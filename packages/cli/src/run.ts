@@ -17,8 +17,8 @@ commands:
         [--retryable true|false] [--limit N] [--cursor C] [--all]
   failed retry                    retry failed work: [--id ID ...] or the filters of 'failed list'
   replay                          re-drive stuck or failed enrollments from the event log
-        [--id ID ...] [--since ISO] [--until ISO] [--dry-run]
-  projections rebuild             rebuild the read model from the event log and switch over
+        [--id ID ...] [--batch ID] [--since ISO] [--until ISO] [--dry-run]
+  projections rebuild             rebuild the read model from the event log and switch over [--no-wait]
 
 options:
   --api-url URL    api base URL (env VERIFIED_ONBOARD_API_URL, default http://127.0.0.1:3000)
@@ -108,9 +108,9 @@ export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = proce
       case 'failed retry':
         return await failedRetry(api, io, { ...filter, enrollmentIds: values.id }, json);
       case 'replay':
-        return await replay(api, io, { enrollmentIds: values.id, since: values.since, until: values.until, dryRun: values['dry-run'] }, json);
+        return await replay(api, io, { enrollmentIds: values.id, batchId: values.batch, since: values.since, until: values.until, dryRun: values['dry-run'] }, json);
       case 'projections rebuild':
-        return await rebuildProjections(api, io, json);
+        return await rebuildProjections(api, io, { wait: !values['no-wait'], json, intervalMs: positiveNumber(values.interval, 'interval', 1000) });
       default:
         throw new UsageError(`unknown command: ${positionals.join(' ')}`);
     }

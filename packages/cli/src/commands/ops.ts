@@ -43,25 +43,34 @@ export async function failedList(api: ApiClient, io: Io, filter: FailedFilter, o
 
 /** `failed retry`: by ids, or by the same filters as the list (at least one selector is required). */
 export async function failedRetry(api: ApiClient, io: Io, selector: FailedFilter & { enrollmentIds?: string[] }, json: boolean): Promise<number> {
-  const { retryable: _ignored, ...body } = selector;
-  if (Object.values(body).every((v) => v === undefined)) {
+  const { retryable: _ignored, enrollmentIds, ...filter } = selector;
+  const defined = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
+  if (!enrollmentIds?.length && Object.keys(defined).length === 0) {
     throw new UsageError('failed retry needs --id or at least one filter (--step, --code, --batch, --since, --until)');
   }
+  if (enrollmentIds?.length && Object.keys(defined).length > 0) throw new UsageError('failed retry takes --id or filters, not both');
+  const body = enrollmentIds?.length ? { ids: enrollmentIds } : { filter: defined };
   const result = await api.post<{ retried: number }>('/v1/ops/failed/retry', body);
   io.out(json ? JSON.stringify(result) : `retried ${result.retried} enrollment(s)`);
   return ExitCode.ok;
 }
 
 /** `replay`: re-drive stuck or failed enrollments from the event log. */
-export async function replay(api: ApiClient, io: Io, selector: { enrollmentIds?: string[]; since?: string; until?: string; dryRun: boolean }, json: boolean): Promise<number> {
-  const result = await api.post<Record<string, unknown>>('/v1/ops/replay', selector);
+export async function replay(api: ApiClient, io: Io, selector: { enrollmentIds?: string[]; batchId?: string; since?: string; until?: string; dryRun: boolean }, json: boolean): Promise<number> {
+  const { enrollmentIds, ...rest } = selector;
+  const body = Object.fromEntries(Object.entries({ ...rest, ids: enrollmentIds?.length ? enrollmentIds : undefined }).filter(([, v]) => v !== undefined));
+  const result = await api.post<Record<string, unknown>>('/v1/ops/replay', body);
   io.out(json ? JSON.stringify(result) : table(Object.entries(result).map(([field, value]) => ({ field, value })), ['field', 'value']));
   return ExitCode.ok;
 }
 
-/** `projections rebuild`: rebuild the read model from offset zero and switch over. */
-export async function rebuildProjections(api: ApiClient, io: Io, json: boolean): Promise<number> {
-  const result = await api.post<Record<string, unknown>>('/v1/ops/projections/rebuild', {});
-  io.out(json ? JSON.stringify(result) : table(Object.entries(result).map(([field, value]) => ({ field, value })), ['field', 'value']));
-  return ExitCode.ok;
+/** `projections rebuild`: rebuild the read model from offset zero, wait until it has switched over. */
+export async function rebuildProjections(api: ApiClient, io: Io, opts: { wait: boolean; json: boolean; intervalMs: number }): Promise<number> {
+  let result = await api.post<{ state?: string } & Record<string, unknown>>('/v1/ops/projections/rebuild', {});
+  while (opts.wait && result.state === 'running') {
+    await new Promise((r) => setTimeout(r, opts.intervalMs));
+    result = await api.get<{ state?: string } & Record<string, unknown>>('/v1/ops/projections/rebuild');
+  }
+  io.out(opts.json ? JSON.stringify(result) : table(Object.entries(result).map(([field, value]) => ({ field, value })), ['field', 'value']));
+  return result.state === 'failed' ? ExitCode.apiError : ExitCode.ok;
 }
