@@ -21,6 +21,7 @@ import {
   stopManaged,
   type KafkaOptions,
 } from '@verified-onboard/devstack';
+import { randomUUID } from 'node:crypto';
 import { createKafka, topicNames, type Kafka } from '@verified-onboard/events';
 import { ioredis, type Redis } from './deps.js';
 
@@ -278,8 +279,8 @@ export class BenchStack {
   }
 
   /** Starts a figure's api (and workers) under its own prefixes; stop it with `app.stop()`. */
-  async app(figure: string, options: AppOptions): Promise<BenchApp> {
-    const app = await BenchApp.start(this, figure, options);
+  async app(figure: string, options: AppOptions, extraWorkerEnv: Record<string, string> = {}): Promise<BenchApp> {
+    const app = await BenchApp.start(this, figure, { ...options, workerEnv: { ...options.workerEnv, ...extraWorkerEnv } });
     this.say(`${figure}: api ${app.apiUrl}, ${app.workers.length} worker process(es), prefix ${app.prefix}`);
     return app;
   }
@@ -392,6 +393,8 @@ export interface FigureContext {
   sizeScale: number;
   workers: number;
   workerNodeArgs: string[];
+  /** Extra worker environment from --worker-env, applied on top of each figure's own. */
+  workerEnv: Record<string, string>;
 }
 
 export const scaled = (ctx: FigureContext, size: number, min = 1) => Math.max(min, Math.round(size * ctx.sizeScale));
@@ -437,4 +440,78 @@ export async function submitBatch(app: BenchApp, body: string, clientBatchId: st
   const ms = performance.now() - started;
   if (result.rejectedCount > 0) throw new BenchError('http', `the api rejected ${result.rejectedCount} bench lines`);
   return { batchId: result.batchId, accepted: result.accepted, ms };
+}
+
+const TERMINAL_TYPES = new Set(['enrollment.completed.v1', 'enrollment.failed.v1']);
+
+/**
+ * Follows the enrollment event log (the source of truth, not the read model) and records, per enrollment of
+ * one batch, when its completed or failed event happened (the event's own `ce_time`). Reads headers only, so a
+ * capture that ends rejected/expired (status in the data) is not seen: use it where everyone accepts.
+ */
+export class TerminalEventWatch {
+  readonly requestedAt = new Map<string, number>();
+  readonly terminalAt = new Map<string, { at: number; type: string }>();
+  private readonly consumer;
+
+  private constructor(kafka: Kafka, private readonly correlationId: string) {
+    this.consumer = kafka.consumer({ groupId: `bench-watch-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  }
+
+  static async start(kafka: Kafka, topic: string, correlationId: string): Promise<TerminalEventWatch> {
+    const watch = new TerminalEventWatch(kafka, correlationId);
+    await watch.consumer.connect();
+    await watch.consumer.subscribe({ topic, fromBeginning: true });
+    await watch.consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) watch.observe(m.headers ?? {});
+      },
+    });
+    return watch;
+  }
+
+  private observe(headers: Record<string, unknown>): void {
+    const h = (name: string) => {
+      const v = headers[name];
+      return v === undefined ? undefined : String(Array.isArray(v) ? v[0] : v);
+    };
+    if (h('ce_correlationid') !== this.correlationId) return;
+    const type = h('ce_type') ?? '';
+    const subject = h('ce_subject') ?? '';
+    const at = Date.parse(h('ce_time') ?? '');
+    if (type === 'enrollment.requested.v1') this.requestedAt.set(subject, at);
+    else if (TERMINAL_TYPES.has(type)) this.terminalAt.set(subject, { at, type });
+  }
+
+  count(type?: string): number {
+    if (!type) return this.terminalAt.size;
+    let n = 0;
+    for (const t of this.terminalAt.values()) if (t.type === type) n++;
+    return n;
+  }
+
+  /** End-to-end latencies (terminal event time − requested time) in seconds, sorted. */
+  latencies(): number[] {
+    const out: number[] = [];
+    for (const [id, t] of this.terminalAt) {
+      const requested = this.requestedAt.get(id);
+      if (requested !== undefined) out.push((t.at - requested) / 1000);
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  lastTerminalAt(): number {
+    let last = 0;
+    for (const t of this.terminalAt.values()) last = Math.max(last, t.at);
+    return last;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }

@@ -18,6 +18,8 @@ export interface BenchOptions {
   figures: FigureName[];
   sizeScale: number;
   workers: number;
+  /** Added to every worker process's environment (what-if runs of the worker's documented knobs). */
+  workerEnv: Record<string, string>;
   /** Write the worker processes' V8 CPU profiles here (node --cpu-prof) and summarize them. */
   cpuProfDir?: string;
   /** Append every JSON line to this file as well. */
@@ -65,7 +67,7 @@ export async function runBench(options: BenchOptions): Promise<number> {
   try {
     say('starting the private stack (redis, kafka, emulator)');
     await stack.start();
-    const ctx: FigureContext = { stack, say, sizeScale: options.sizeScale, workers: options.workers, workerNodeArgs };
+    const ctx: FigureContext = { stack, say, sizeScale: options.sizeScale, workers: options.workers, workerNodeArgs, workerEnv: options.workerEnv };
     for (const name of options.figures) {
       say(`== ${name}`);
       try {

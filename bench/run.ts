@@ -1,4 +1,4 @@
-// `npm run bench [-- --only pipeline,ingest --size-scale 0.1 --workers 1 --cpu-prof DIR --out FILE --keep]`
+// `npm run bench [-- --only pipeline,ingest --size-scale 0.1 --workers 1 --worker-env K=V --cpu-prof DIR --out FILE --keep]`
 // Runs the benchmark on a stack of its own (see docs/benchmarks.md). The state folder must be chosen before
 // @verified-onboard/devstack is loaded (it reads VO_LOCAL_DIR once), hence the dynamic import below.
 import { mkdtempSync } from 'node:fs';
@@ -17,6 +17,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'worker-env': { type: 'string', multiple: true, default: [] },
   },
 });
 
@@ -32,12 +33,20 @@ if (!(sizeScale > 0)) fail(`--size-scale must be a positive number, got '${value
 const workers = Number(values.workers);
 if (!Number.isInteger(workers) || workers < 1) fail(`--workers must be a positive integer, got '${values.workers}'`);
 
+const workerEnv: Record<string, string> = {};
+for (const pair of values['worker-env']) {
+  const eq = pair.indexOf('=');
+  if (eq < 1) fail(`--worker-env takes NAME=VALUE, got '${pair}'`);
+  workerEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
+}
+
 process.env.VO_LOCAL_DIR = mkdtempSync(join(tmpdir(), 'vo-bench-'));
 const { runBench } = await import('./main.js');
 process.exitCode = await runBench({
   figures: FIGURES.filter((f) => only.includes(f)),
   sizeScale,
   workers,
+  workerEnv,
   cpuProfDir: values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined,
   out: values.out ? resolve(values.out) : undefined,
   keep: values.keep,

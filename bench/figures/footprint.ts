@@ -34,7 +34,7 @@ export async function footprintFigure(ctx: FigureContext): Promise<FigureResult>
     workers: ctx.workers,
     workerNodeArgs: ctx.workerNodeArgs,
     workerEnv: { POLL_INITIAL_INTERVAL_MS: POLL_MS, POLL_MAX_INTERVAL_MS: POLL_MS },
-  });
+  }, ctx.workerEnv);
   const connection = new ioredis.Redis(stack.redisUrl, { maxRetriesPerRequest: null });
   const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix: app.prefix });
   let measured;

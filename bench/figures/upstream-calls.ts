@@ -36,7 +36,7 @@ async function runVariant(ctx: FigureContext, name: string, size: number, dropRa
   });
   // Counted from before the worker starts, so its token and webhook registration calls are included.
   const before = await stack.emulatorStats();
-  const app = await stack.app(`upstream-${name}`, { workers: ctx.workers, workerNodeArgs: ctx.workerNodeArgs });
+  const app = await stack.app(`upstream-${name}`, { workers: ctx.workers, workerNodeArgs: ctx.workerNodeArgs }, ctx.workerEnv);
   try {
     say(`upstream_calls (${name}): ${size} enrollments, users finish after ${USER_AFTER_MS / 1000} s`);
     const started = performance.now();
