@@ -114,7 +114,7 @@ console.table({
 });
 
 // 5. One person left waiting at the capture page, to open in a browser.
-await json(`${emulator}/_emulator/scenario`, { method: 'PUT', body: JSON.stringify({ user: { outcome: 'never', afterMs: 0, mix: [] } }) });
+await json(`${emulator}/_emulator/scenario`, { method: 'PUT', body: JSON.stringify({ user: { outcome: 'never', afterMs: 0, mix: null } }) });
 const single = await json<{ id: string }>(`${api}/v1/enrollments`, {
   method: 'POST',
   body: JSON.stringify({ displayName: 'Try Me', timeoutSec: 3600 }),

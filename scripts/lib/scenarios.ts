@@ -4,7 +4,7 @@ const endpoints = [
   'createAccount', 'getAccount', 'deleteAccount', 'proofedCredential', 'bioCredential', 'webhookSettings',
 ] as const;
 
-function everyEndpoint(fault: Record<string, number | boolean>) {
+function everyEndpoint(fault: Record<string, number | boolean> | null) {
   return Object.fromEntries(endpoints.map((e) => [e, fault]));
 }
 
@@ -24,12 +24,13 @@ export const scenarios = {
       },
       latencyMs: { min: 5, max: 40 },
       webhook: { enabled: true, dropRate: 0.2 },
-      faults: {},
+      // The scenario is a partial merge: clear faults a previous run may have left.
+      faults: everyEndpoint(null),
     },
   },
   happy: {
     description: 'everyone accepts at once, webhooks delivered',
-    emulator: { user: { outcome: 'accept', afterMs: 0, mix: [] }, latencyMs: { min: 0, max: 0 }, webhook: { enabled: true, dropRate: 0 }, faults: {} },
+    emulator: { user: { outcome: 'accept', afterMs: 0, mix: null }, latencyMs: { min: 0, max: 0 }, webhook: { enabled: true, dropRate: 0 }, faults: everyEndpoint(null) },
   },
   faulty: {
     description: 'realistic users plus faults on every endpoint (10% 5xx, 5% 429, 2% timeouts) and 30% of webhooks dropped',

@@ -51,6 +51,8 @@ export function stackEnv(ports: StackPorts): NodeJS.ProcessEnv {
     API_PORT: String(ports.apiPort),
     WORKER_METRICS_PORT: String(ports.workerMetricsPort),
     WEBHOOK_PUBLIC_URL: `http://127.0.0.1:${ports.apiPort}/v1/webhooks/verified`,
+    // The emulator is the peer here, not the real platform: let the demo run at local speed.
+    VERIFIED_RATE_LIMIT_PER_SEC: process.env.VERIFIED_RATE_LIMIT_PER_SEC ?? '500',
   };
 }
 
