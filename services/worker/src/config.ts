@@ -47,6 +47,7 @@ export const workerEnvSchema = z
     WORKER_BACKOFF_BASE_MS: int(1).default(1_000),
     WORKER_BACKOFF_MAX_MS: int(1).default(5 * 60_000),
     WORKER_STALLED_INTERVAL_MS: int(500).default(30_000),
+    WORKER_MAX_STALLED_COUNT: int(1).default(20),
     WORKER_LOCK_DURATION_MS: int(1000).default(30_000),
     WORKER_SHUTDOWN_TIMEOUT_MS: int(100).default(25_000),
     POLL_INITIAL_INTERVAL_MS: int(1).default(5_000),
@@ -102,6 +103,8 @@ export interface WorkerConfig {
   jobAttempts: number;
   backoff: { baseMs: number; maxMs: number };
   stalledIntervalMs: number;
+  /** How often a job may be recovered from a crashed worker before BullMQ gives up on it. */
+  maxStalledCount: number;
   lockDurationMs: number;
   shutdownTimeoutMs: number;
   poll: PollSchedule;
@@ -154,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobAttempts: e.WORKER_JOB_ATTEMPTS,
     backoff: { baseMs: e.WORKER_BACKOFF_BASE_MS, maxMs: e.WORKER_BACKOFF_MAX_MS },
     stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    maxStalledCount: e.WORKER_MAX_STALLED_COUNT,
     lockDurationMs: e.WORKER_LOCK_DURATION_MS,
     shutdownTimeoutMs: e.WORKER_SHUTDOWN_TIMEOUT_MS,
     poll: {

@@ -121,7 +121,13 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
     const context: StepContext = { config, client, ownership, secrets, selfies, hints, now: () => Date.now() };
     const runner = new StepRunner({ config, processors: PROCESSORS, context, queue, outcomes, producer, hints, secrets, limiter, metrics, logger });
 
-    if (config.webhookPublicUrl) await registerWebhook(client, config, logger);
+    let stopped = false;
+    closers.push(async () => {
+      stopped = true;
+    });
+    // The first attempt is awaited (normally the webhook is in place when the worker is up); a failure is
+    // retried in the background.
+    if (config.webhookPublicUrl && !(await registerWebhook(client, config, logger, 1))) void retryWebhookRegistration(client, config, logger, () => stopped);
 
     const worker = new Worker<StepJobData, void, Step>(STEPS_QUEUE_NAME, (job, token) => runner.process(job, token), {
       connection: bullConnection(),
@@ -129,6 +135,9 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
       concurrency: config.concurrency,
       stalledInterval: config.stalledIntervalMs,
       lockDuration: config.lockDurationMs,
+      // A job caught in several worker crashes must run again, not be failed by BullMQ without an event:
+      // every step is idempotent, so re-running is always safe.
+      maxStalledCount: config.maxStalledCount,
       limiter: UNBOUNDED_JOB_RATE,
       settings: {
         backoffStrategy: (attemptsMade, type, error) => {
@@ -142,6 +151,12 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
     closers.push(async () => {
       if (!workerClosed) await worker.close(true);
     });
+
+    // Listening before the consumer groups are joined: a restarted worker can wait up to a session timeout
+    // for the group of its killed predecessor to rebalance, and is alive (and scrapeable) meanwhile.
+    let healthy = true;
+    const server: MetricsServer = await startMetricsServer(metrics, { ...config.metrics, healthy: () => healthy });
+    closers.push(() => server.close());
 
     const topics = topicNames(config.kafka.topicPrefix);
     const pipeline = new PipelineConsumer({
@@ -171,9 +186,6 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
       });
     }
 
-    let healthy = true;
-    const server: MetricsServer = await startMetricsServer(metrics, { ...config.metrics, healthy: () => healthy });
-    closers.push(() => server.close());
     logger.info({ metricsPort: server.port, concurrency: config.concurrency, prefix }, 'worker started');
 
     let stopping: Promise<void> | null = null;
@@ -211,16 +223,26 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
 }
 
 /** PUT settings/webhook: the upstream then tells the api about final statuses (a hint; polling stays the backup). */
-async function registerWebhook(client: VerifiedClient, config: WorkerConfig, logger: Logger): Promise<void> {
+async function registerWebhook(client: VerifiedClient, config: WorkerConfig, logger: Logger, attempt: number): Promise<boolean> {
   try {
     await client.updateWebhookSettings({
       enabled: true,
       secretKey: config.verified.webhookSecret,
       webHook: { url: config.webhookPublicUrl!, authMode: 0 },
     });
-    logger.info({ url: config.webhookPublicUrl }, 'webhook registered with the upstream');
+    logger.info({ url: config.webhookPublicUrl, attempt }, 'webhook registered with the upstream');
+    return true;
   } catch (error) {
     // Not fatal: without webhooks polling alone still completes every enrollment, only later.
-    logger.error({ err: { message: (error as Error).message, code: (error as { code?: unknown }).code } }, 'webhook registration failed');
+    logger.error({ err: { message: (error as Error).message, code: (error as { code?: unknown }).code }, attempt }, 'webhook registration failed');
+    return false;
+  }
+}
+
+/** Keeps trying with backoff: a start that met an upstream fault must not leave the fleet on polling alone. */
+async function retryWebhookRegistration(client: VerifiedClient, config: WorkerConfig, logger: Logger, stopped: () => boolean): Promise<void> {
+  for (let attempt = 2; !stopped(); attempt++) {
+    await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(attempt - 2, 6))).unref());
+    if (stopped() || (await registerWebhook(client, config, logger, attempt))) return;
   }
 }

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { createEvent, EVENT_TYPES, ReadModel, SelfieVault, type EnrollmentState } from '@verified-onboard/events';
+import { createEvent, EVENT_TYPES, ProjectionRebuild, ReadModel, SelfieVault, topicNames, type EnrollmentState } from '@verified-onboard/events';
 import { verifyWebhookSignature, VerifiedClient } from '@verified-onboard/verified-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildProjection } from '../src/consumers/projector.js';
@@ -221,11 +221,16 @@ describe('worker pipeline against the emulator', () => {
       expect(await rebuilt.events(id)).toEqual(await h.readModel.events(id));
     }
 
-    // Ops switch readers to the rebuilt keyspace: the live projector follows it.
-    await ReadModel.switchKeyspace(h.redis, `${h.names.queuePrefix}:`, prefix);
+    // An ops rebuild switches readers to a new keyspace: the live projector feeds it during the rebuild and follows it after.
+    const rebuild = new ProjectionRebuild(h.redis, h.kafka, { basePrefix: `${h.names.queuePrefix}:`, topic: topicNames(h.names.topicPrefix).enrollmentEvents, observeMs: 1500 });
+    const { done } = await rebuild.start('test');
+    const finished = await done;
+    expect(finished.state).toBe('completed');
+    const switched = new ReadModel(h.redis, { prefix: finished.targetPrefix });
+    for (const id of enrollments) expect(await switched.get(id)).toEqual(live.get(id));
     await h.scenario({ user: { outcome: 'accept', afterMs: 0 }, webhook: { enabled: true, dropRate: 0 } });
     const e = await submit();
-    await waitFor('the new enrollment in the switched keyspace', async () => (await rebuilt.get(e.subject))?.status === 'completed');
+    await waitFor('the new enrollment in the switched keyspace', async () => (await switched.get(e.subject))?.status === 'completed');
     await ReadModel.switchKeyspace(h.redis, `${h.names.queuePrefix}:`, `${h.names.queuePrefix}:`);
   });
 

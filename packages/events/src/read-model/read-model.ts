@@ -97,7 +97,10 @@ export class ReadModel {
     return (await redis.get(`${basePrefix}${ACTIVE_POINTER}`)) ?? basePrefix;
   }
 
-  /** Points readers at `prefix` (e.g. after a rebuild into `vo:rebuild-2:`); returns the previous active prefix. */
+  /**
+   * Points readers at `prefix`; returns the previous active prefix. Use it through ProjectionRebuild: a bare
+   * switch while live projectors run can leave an enrollment's first events in the old keyspace only.
+   */
   static async switchKeyspace(redis: Redis, basePrefix: string, prefix: string): Promise<string> {
     const previous = await redis.getset(`${basePrefix}${ACTIVE_POINTER}`, prefix);
     return previous ?? basePrefix;
@@ -109,6 +112,15 @@ export class ReadModel {
    */
   static async rebuildTarget(redis: Redis, basePrefix: string): Promise<string | null> {
     return redis.get(`${basePrefix}${REBUILD_TARGET}`);
+  }
+
+  /**
+   * Both pointers in one atomic read. A rebuild switches `active` and then releases `target`; reading them
+   * separately could see the old active with no target and feed only the keyspace readers just left.
+   */
+  static async keyspaces(redis: Redis, basePrefix: string): Promise<{ active: string; target: string | null }> {
+    const [active, target] = await redis.mget(`${basePrefix}${ACTIVE_POINTER}`, `${basePrefix}${REBUILD_TARGET}`);
+    return { active: active ?? basePrefix, target: target ?? null };
   }
 
   /** Claims the rebuild target (one rebuild at a time); the claim expires unless renewed, so a crash frees it. */
