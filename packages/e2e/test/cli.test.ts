@@ -13,6 +13,8 @@ import { waitFor } from '../src/wait.js';
 const bin = join(repoRoot, 'packages/cli/bin/verified-onboard.mjs');
 let stack: E2eStack;
 let dir: string;
+/** The batch whose enrollments failed at the account step; later tests repair it. */
+let failedBatch: string | undefined;
 
 interface CliRun {
   status: number | null;
@@ -146,8 +148,47 @@ describe('verified-onboard against a running stack', () => {
 
       const one = await cli(['status', String(items[0]!.enrollmentId), '--json']);
       expect(lastJson(one.stdout)).toMatchObject({ status: 'failed', failure: expect.objectContaining({ step: 'account', code: 'upstream_unavailable' }) });
+      failedBatch = summary.batchId;
     } finally {
       await stack.scenario({ ...HAPPY_SCENARIO, faults: { createAccount: null } });
     }
+  });
+
+  // Issue acceptance: after the fault is removed, one `failed retry` by filter brings every one of them to
+  // completed, with exactly one account and one credential each at the emulator.
+  it('failed retry by filter brings every failed enrollment of the batch to completed, one account and one credential each', async () => {
+    expect(failedBatch).toBeDefined();
+    const r = await cli(['failed', 'retry', '--batch', failedBatch!, '--step', 'account', '--code', 'upstream_unavailable', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(lastJson(r.stdout)).toEqual({ retried: 3 });
+    const done = await waitFor('the retried enrollments to complete', async () => {
+      const b = lastJson<{ byStatus: Record<string, number> }>((await cli(['batch', failedBatch!, '--json'])).stdout);
+      return b.byStatus.completed === 3 ? b : null;
+    }, { timeoutMs: 60_000, intervalMs: 300 });
+    expect(done.byStatus).toMatchObject({ completed: 3, failed: 0 });
+    const { accounts } = await stack.emulator<{ accounts: Array<{ accountNumber: string; credentials: number; credentialKind: string | null }> }>('/_emulator/accounts');
+    const ours = accounts.filter((a) => a.accountNumber.startsWith(`cli-${stack.id}-fail-`));
+    expect(ours.map((a) => a.accountNumber).sort()).toEqual([1, 2, 3].map((i) => `cli-${stack.id}-fail-${i}`));
+    for (const account of ours) expect(account).toMatchObject({ credentials: 1, credentialKind: 'proofed' });
+    const again = await cli(['failed', 'list', '--batch', failedBatch!, '--json']);
+    expect(lastJson<{ items: unknown[] }>(again.stdout).items).toEqual([]);
+  });
+
+  it('replay --dry-run reads the event log and reports, without changing anything', async () => {
+    const r = await cli(['replay', '--batch', failedBatch!, '--dry-run', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(lastJson(r.stdout)).toMatchObject({ dryRun: true, enrollments: 3, retried: 0, redriven: 0, terminal: 3 });
+  });
+
+  it('projections rebuild waits until the rebuilt read model is switched in; reads stay the same', async () => {
+    const before = lastJson<{ byStatus: Record<string, number> }>((await cli(['batch', failedBatch!, '--json'])).stdout);
+    const r = await cli(['projections', 'rebuild', '--json', '--interval', '200']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(lastJson(r.stdout)).toMatchObject({ state: 'completed', error: null });
+    const after = await waitFor('the api to read the switched keyspace', async () => {
+      const b = lastJson<{ byStatus: Record<string, number> }>((await cli(['batch', failedBatch!, '--json'])).stdout);
+      return b.byStatus.completed === before.byStatus.completed ? b : null;
+    }, { timeoutMs: 20_000, intervalMs: 300 });
+    expect(after.byStatus).toEqual(before.byStatus);
   });
 });
