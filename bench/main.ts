@@ -20,6 +20,8 @@ export interface BenchOptions {
   workers: number;
   /** Added to every worker process's environment (what-if runs of the worker's documented knobs). */
   workerEnv: Record<string, string>;
+  /** CONFIG SET on the private Redis before any figure (what-if runs of server settings). */
+  redisConfig: Record<string, string>;
   /** Write the worker processes' V8 CPU profiles here (node --cpu-prof) and summarize them. */
   cpuProfDir?: string;
   /** Append every JSON line to this file as well. */
@@ -67,6 +69,10 @@ export async function runBench(options: BenchOptions): Promise<number> {
   try {
     say('starting the private stack (redis, kafka, emulator)');
     await stack.start();
+    for (const [name, value] of Object.entries(options.redisConfig)) {
+      await stack.redis.config('SET', name, value);
+      say(`redis: CONFIG SET ${name} ${value}`);
+    }
     const ctx: FigureContext = { stack, say, sizeScale: options.sizeScale, workers: options.workers, workerNodeArgs, workerEnv: options.workerEnv };
     for (const name of options.figures) {
       say(`== ${name}`);

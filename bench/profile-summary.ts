@@ -33,9 +33,23 @@ export function summarizeCpuProfile(file: string, top = 25): string {
   const self = new Map<number, number>();
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  // Native and node-internal time (socket writes, Buffer encoding) charged to the nearest library or our code.
+  const owner = (id: number): string => {
+    const own = byId.get(id)!.callFrame.functionName;
+    if (own === '(idle)' || own === '(garbage collector)' || own === '(program)') return own;
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const a = area(byId.get(at)!.callFrame.url);
+      if (a !== 'node internals' && a !== '(native/idle/gc)') return a;
+    }
+    return 'node internals';
+  };
   const byFunction = new Map<string, number>();
   const byArea = new Map<string, number>();
+  const byOwner = new Map<string, number>();
   for (const [id, us] of self) {
+    byOwner.set(owner(id), (byOwner.get(owner(id)) ?? 0) + us);
     const frame = byId.get(id)!.callFrame;
     const where = frame.url ? `${area(frame.url)} ${frame.url.split('/').pop()}:${frame.lineNumber + 1}` : '';
     const name = `${frame.functionName || '(anonymous)'} ${where}`.trim();
@@ -49,6 +63,8 @@ export function summarizeCpuProfile(file: string, top = 25): string {
     `cpu profile ${file}: ${(total / 1e6).toFixed(1)} s sampled over ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s`,
     'self time by area:',
     ...list(byArea, 15),
+    'self time by area, native and node-internal time charged to the nearest library or package frame:',
+    ...list(byOwner, 15),
     `self time by function (top ${top}):`,
     ...list(byFunction, top),
   ].join('\n');

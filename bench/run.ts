@@ -1,4 +1,4 @@
-// `npm run bench [-- --only pipeline,ingest --size-scale 0.1 --workers 1 --worker-env K=V --cpu-prof DIR --out FILE --keep]`
+// `npm run bench [-- --only pipeline,ingest --size-scale 0.1 --workers 1 --worker-env K=V --redis-config K=V --cpu-prof DIR --out FILE --keep]`
 // Runs the benchmark on a stack of its own (see docs/benchmarks.md). The state folder must be chosen before
 // @verified-onboard/devstack is loaded (it reads VO_LOCAL_DIR once), hence the dynamic import below.
 import { mkdtempSync } from 'node:fs';
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'worker-env': { type: 'string', multiple: true, default: [] },
+    'redis-config': { type: 'string', multiple: true, default: [] },
   },
 });
 
@@ -33,12 +34,17 @@ if (!(sizeScale > 0)) fail(`--size-scale must be a positive number, got '${value
 const workers = Number(values.workers);
 if (!Number.isInteger(workers) || workers < 1) fail(`--workers must be a positive integer, got '${values.workers}'`);
 
-const workerEnv: Record<string, string> = {};
-for (const pair of values['worker-env']) {
-  const eq = pair.indexOf('=');
-  if (eq < 1) fail(`--worker-env takes NAME=VALUE, got '${pair}'`);
-  workerEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
+function pairs(option: 'worker-env' | 'redis-config'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of values[option]) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) fail(`--${option} takes NAME=VALUE, got '${pair}'`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
 }
+const workerEnv = pairs('worker-env');
+const redisConfig = pairs('redis-config');
 
 process.env.VO_LOCAL_DIR = mkdtempSync(join(tmpdir(), 'vo-bench-'));
 const { runBench } = await import('./main.js');
@@ -47,6 +53,7 @@ process.exitCode = await runBench({
   sizeScale,
   workers,
   workerEnv,
+  redisConfig,
   cpuProfDir: values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined,
   out: values.out ? resolve(values.out) : undefined,
   keep: values.keep,
