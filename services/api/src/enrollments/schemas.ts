@@ -1,17 +1,8 @@
+import { ENROLLMENT_STATUSES } from '@verified-onboard/events';
 import { z } from 'zod';
 
-export const ENROLLMENT_STATUSES = [
-  'requested',
-  'capture_pending',
-  'captured',
-  'account_created',
-  'completed',
-  'rejected',
-  'expired',
-  'errored',
-  'canceled',
-  'failed',
-] as const;
+// The statuses are the aggregate's (packages/events): one list for the fold, the read model and this api.
+export { ENROLLMENT_STATUSES };
 
 export const accountNumberSchema = z
   .string()
