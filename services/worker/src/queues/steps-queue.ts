@@ -44,7 +44,9 @@ export class StepsQueue {
       delay: opts.delayMs && opts.delayMs > 0 ? opts.delayMs : undefined,
       attempts: this.options.attempts,
       backoff: { type: BACKOFF_TYPE },
-      removeOnComplete: { age: this.options.keepCompletedSec ?? 24 * 3600 },
+      // Completed jobs are history for the dashboard, not state (events and outcomes are): keep the latest
+      // 1,000 for at most an hour. A day of them cost ~1.6 KB per pending enrollment (docs/benchmarks.md).
+      removeOnComplete: { age: this.options.keepCompletedSec ?? 3600, count: 1000 },
       removeOnFail: { age: this.options.keepFailedSec ?? 14 * 24 * 3600 },
     };
   }
