@@ -131,6 +131,6 @@ The stack is still running:
   api docs         ${api}/docs
   queue dashboard  ${api}/ops/queues   (API key: ${apiKey.split(':')[0]}, see docs/api.md)
   capture page     ${captureUrl ?? '(not ready yet: GET ' + api + '/v1/enrollments/' + single.id + ')'}
-                   enrollment ${single.id}: open the page, press Accept, then: pnpm exec verified-onboard status ${single.id}
+                   enrollment ${single.id}: open the page, press Accept, then: npx verified-onboard status ${single.id}
   metrics          ${api}/metrics  and  http://127.0.0.1:${ports.workerMetricsPort}/metrics
 Stop it with: npm run down`);
