@@ -25,7 +25,7 @@ describe('priorities', () => {
     return Date.parse(done!.time);
   };
 
-  it('an interactive enrollment queued behind a 150-enrollment batch completes ahead of most of it', async () => {
+  it('an interactive enrollment queued behind a 150-enrollment batch overtakes nearly all of what is left of it', async () => {
     const batch = await Promise.all(Array.from({ length: 150 }, () => h.request({ priority: 'batch' })));
     await h.producer.publish('enrollmentEvents', batch);
     // The batch is under way before the person arrives.
@@ -36,9 +36,14 @@ describe('priorities', () => {
     await h.waitForStatus(person.subject, ['completed'], 120_000);
     for (const e of batch) await h.waitForStatus(e.subject, ['completed'], 120_000);
 
+    const personRequested = Date.parse(person.time);
     const personDone = await completedAt(person.subject);
-    const overtaken = (await Promise.all(batch.map((e) => completedAt(e.subject)))).filter((t) => t > personDone).length;
-    // First come, first served would leave the person behind nearly all of them.
-    expect(overtaken).toBeGreaterThan(75);
+    const batchDone = await Promise.all(batch.map((e) => completedAt(e.subject)));
+    const aheadOfThePerson = batchDone.filter((t) => t > personRequested).length;
+    const overtaken = batchDone.filter((t) => t > personDone).length;
+    // Enough of the batch was still to do when the person arrived for this to mean something...
+    expect(aheadOfThePerson).toBeGreaterThan(30);
+    // ...and the person overtook nearly all of it (first come, first served overtakes none).
+    expect(overtaken).toBeGreaterThanOrEqual(Math.floor(aheadOfThePerson * 0.8));
   }, 240_000);
 });
