@@ -101,3 +101,15 @@ describe('ProjectionRebuild under load', () => {
     }
   });
 });
+
+describe('ProjectionRebuild status', () => {
+  it('reports a rebuild whose claim lapsed (its process died) as failed, and a new one may start', async () => {
+    const prefix = `${names.keyPrefix}abandoned:`;
+    const rebuild = new ProjectionRebuild(redis, kafka, { basePrefix: prefix, topic: topics.enrollmentEvents, observeMs: 0 });
+    await redis.set(`${prefix}rm-rebuild`, JSON.stringify({ id: 'gone', state: 'running', targetPrefix: `${prefix}rb-gone:`, previousPrefix: null, requestedBy: 'x', startedAt: new Date().toISOString(), finishedAt: null, events: 0, enrollments: 0, error: null }));
+    expect(await rebuild.status()).toMatchObject({ id: 'gone', state: 'failed', error: expect.stringContaining('abandoned') });
+    const { done } = await rebuild.start('test');
+    expect((await done).state).toBe('completed');
+    expect(await rebuild.status()).toMatchObject({ state: 'completed' });
+  });
+});

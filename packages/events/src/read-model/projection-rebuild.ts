@@ -66,7 +66,13 @@ export class ProjectionRebuild {
 
   async status(): Promise<RebuildStatus | null> {
     const json = await this.redis.get(this.statusKey);
-    return json ? (JSON.parse(json) as RebuildStatus) : null;
+    if (!json) return null;
+    const status = JSON.parse(json) as RebuildStatus;
+    // A running rebuild renews its claim; a claim that lapsed means the process running it is gone.
+    if (status.state === 'running' && (await ReadModel.rebuildTarget(this.redis, this.options.basePrefix)) !== status.targetPrefix) {
+      return { ...status, state: 'failed', error: 'abandoned: the process running it stopped before the switch; readers stayed on the old keyspace' };
+    }
+    return status;
   }
 
   private async save(status: RebuildStatus): Promise<void> {
