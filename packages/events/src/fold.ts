@@ -2,6 +2,7 @@ import { InvalidTransitionError, MixedSubjectsError, SequenceConflictError } fro
 import type { EnrollmentEvent } from './envelope.js';
 import { EVENT_TYPES } from './event-types.js';
 import {
+  INITIAL_PROGRESS,
   TERMINAL_STATUSES,
   UPSTREAM_STATUS_TO_STATUS,
   type EnrollmentState,
@@ -42,17 +43,7 @@ export function apply(state: EnrollmentState | null, event: EnrollmentEvent): En
       batchId: d.batchId ?? null,
       priority: d.priority,
       correlationId: event.correlationid,
-      operationId: null,
-      operationExpiresAt: null,
-      upstreamStatus: null,
-      upstreamMessage: null,
-      tempIdExpiresAt: null,
-      accountAlreadyExisted: null,
-      credentialAttached: false,
-      credentialKind: null,
-      failure: null,
-      failedFrom: null,
-      retries: 0,
+      ...INITIAL_PROGRESS,
       version: event.sequence,
       createdAt: event.time,
       updatedAt: event.time,

@@ -73,3 +73,18 @@ export interface EnrollmentState {
   /** Ids of every applied event, in order: how redelivered and re-emitted events are recognised. */
   appliedEventIds: string[];
 }
+
+/** The progress fields of a freshly requested enrollment (fold starts here; the read model omits them while unchanged). */
+export const INITIAL_PROGRESS = {
+  operationId: null,
+  operationExpiresAt: null,
+  upstreamStatus: null,
+  upstreamMessage: null,
+  tempIdExpiresAt: null,
+  accountAlreadyExisted: null,
+  credentialAttached: false,
+  credentialKind: null,
+  failure: null,
+  failedFrom: null,
+  retries: 0,
+} as const satisfies Partial<EnrollmentState>;

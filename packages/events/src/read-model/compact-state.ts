@@ -1,6 +1,6 @@
 import type { EnrollmentEvent } from '../envelope.js';
 import type { RequestedData } from '../event-types.js';
-import type { EnrollmentState } from '../state.js';
+import { INITIAL_PROGRESS, type EnrollmentState } from '../state.js';
 import type { StoredEvent } from './stored-event.js';
 
 // What the stored state leaves out because the stored events already say it, and the defaults it omits.
@@ -17,19 +17,8 @@ const DERIVED = [
   'request',
   'appliedEventIds',
 ] as const;
-const DEFAULTS = {
-  operationId: null,
-  operationExpiresAt: null,
-  upstreamStatus: null,
-  upstreamMessage: null,
-  tempIdExpiresAt: null,
-  accountAlreadyExisted: null,
-  credentialAttached: false,
-  credentialKind: null,
-  failure: null,
-  failedFrom: null,
-  retries: 0,
-} satisfies Partial<EnrollmentState>;
+// Fields still at their initial value are not stored (most of a pending enrollment's state).
+const DEFAULTS = INITIAL_PROGRESS;
 
 export type PackedState = Partial<EnrollmentState>;
 
