@@ -130,9 +130,10 @@ export class ProjectionRebuild {
       });
       status.enrollments = enrollments.size;
       status.previousPrefix = await ReadModel.switchKeyspace(this.redis, basePrefix, status.targetPrefix);
-      await ReadModel.releaseRebuildTarget(this.redis, basePrefix);
+      // Final status before the claim goes: status() reads "running without a claim" as abandoned.
       Object.assign(status, { state: 'completed', finishedAt: new Date().toISOString() });
       await this.save(status);
+      await ReadModel.releaseRebuildTarget(this.redis, basePrefix);
       this.logger.info({ rebuildId: status.id, events: status.events, undecodable: scan.undecodable, enrollments: status.enrollments }, 'projection rebuilt and switched');
       const previous = status.previousPrefix;
       setTimeout(() => {
@@ -140,10 +141,10 @@ export class ProjectionRebuild {
       }, this.options.dropAfterMs ?? 10 * KEYSPACE_REFRESH_MS).unref();
       return status;
     } catch (error) {
-      await ReadModel.releaseRebuildTarget(this.redis, basePrefix).catch(() => undefined);
-      await ReadModel.dropKeyspace(this.redis, status.targetPrefix).catch(() => undefined);
       Object.assign(status, { state: 'failed', finishedAt: new Date().toISOString(), error: (error as Error).message });
       await this.save(status).catch(() => undefined);
+      await ReadModel.releaseRebuildTarget(this.redis, basePrefix).catch(() => undefined);
+      await ReadModel.dropKeyspace(this.redis, status.targetPrefix).catch(() => undefined);
       this.logger.error({ rebuildId: status.id, err: { message: (error as Error).message } }, 'projection rebuild failed; readers stay on the old keyspace');
       return status;
     } finally {
