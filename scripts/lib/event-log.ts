@@ -1,38 +1,28 @@
-// Enrollment timelines read back from the event log (the source of truth), for the demo and the soak.
-import { createKafka, scanEventLog, topicNames, type EventEnvelope } from '@verified-onboard/events';
+// Enrollment timelines read back from the event log (the source of truth), for the demo's report.
+import { createKafka, EVENT_TYPES, readEnrollmentStreams, topicNames, type EnrollmentEvent } from '@verified-onboard/events';
 
 export interface EnrollmentTimeline {
   id: string;
   requestedAt: number;
-  /** Time of the event that made it terminal (completed, or capture_completed with status 2..5, or failed). */
+  /** Time of the event that made it terminal (completed, failed, or capture_completed with status 2..5). */
   terminalAt: number | null;
   lastType: string;
 }
 
-const terminalTypes = new Set(['enrollment.completed.v1', 'enrollment.failed.v1']);
+function isTerminal(event: EnrollmentEvent): boolean {
+  if (event.type === EVENT_TYPES.completed || event.type === EVENT_TYPES.failed) return true;
+  return event.type === EVENT_TYPES.captureCompleted && event.data.upstreamStatus !== 1;
+}
 
 export async function readEnrollmentLog(options: { brokers: string[]; topicPrefix: string; batchId?: string }): Promise<EnrollmentTimeline[]> {
   const kafka = createKafka({ brokers: options.brokers, clientId: 'event-log-reader' });
-  const timelines = new Map<string, EnrollmentTimeline>();
-  await scanEventLog(kafka, {
+  const streams = await readEnrollmentStreams(kafka, {
     topic: topicNames(options.topicPrefix).enrollmentEvents,
-    onEvent: (event: EventEnvelope) => {
-      const at = Date.parse(event.time);
-      if (event.type === 'enrollment.requested.v1') {
-        const data = event.data as { batchId?: string };
-        if (options.batchId === undefined || data.batchId === options.batchId) {
-          timelines.set(event.subject, { id: event.subject, requestedAt: at, terminalAt: null, lastType: event.type });
-        }
-        return;
-      }
-      const timeline = timelines.get(event.subject);
-      if (!timeline) return;
-      timeline.lastType = event.type;
-      const upstreamStatus = (event.data as { upstreamStatus?: number }).upstreamStatus;
-      const terminal = terminalTypes.has(event.type) || (event.type === 'enrollment.capture_completed.v1' && upstreamStatus !== 1);
-      if (terminal) timeline.terminalAt = at;
-      else if (event.type === 'enrollment.retried.v1') timeline.terminalAt = null;
-    },
+    select: (requested) => options.batchId === undefined || requested.data.batchId === options.batchId,
   });
-  return [...timelines.values()];
+  return [...streams].map(([id, events]) => {
+    const last = events.at(-1)!;
+    // A retry after a failure reopens the enrollment: only the final outcome counts.
+    return { id, requestedAt: Date.parse(events[0]!.time), terminalAt: isTerminal(last) ? Date.parse(last.time) : null, lastType: last.type };
+  });
 }

@@ -4,11 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
-  EVENT_TYPES,
   ReadModel,
   createKafka,
-  isEnrollmentEventType,
-  scanEventLog,
+  readEnrollmentStreams,
   topicNames,
   type EnrollmentEvent,
   type EnrollmentState,
@@ -118,20 +116,11 @@ async function submitBatch(stack: E2eStack, size: number, accountPrefix: string,
 
 async function readEventLog(stack: E2eStack, batchId: string): Promise<Map<string, EnrollmentEvent[]>> {
   const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: `${stack.queuePrefix}-soak-scan` });
-  const bySubject = new Map<string, EnrollmentEvent[]>();
-  const ours = new Set<string>();
-  await scanEventLog(kafka, {
+  return readEnrollmentStreams(kafka, {
     topic: topicNames(stack.topicPrefix).enrollmentEvents,
     timeoutMs: 300_000,
-    onEvent: (event) => {
-      if (!isEnrollmentEventType(event.type)) return;
-      const stream = bySubject.get(event.subject) ?? [];
-      stream.push(event as EnrollmentEvent);
-      bySubject.set(event.subject, stream);
-      if (event.type === EVENT_TYPES.requested && (event.data as { batchId?: string }).batchId === batchId) ours.add(event.subject);
-    },
+    select: (requested) => requested.data.batchId === batchId,
   });
-  return new Map([...bySubject].filter(([id]) => ours.has(id)));
 }
 
 async function readReadModel(redis: Redis, queuePrefix: string, ids: Iterable<string>): Promise<Map<string, EnrollmentState | null>> {

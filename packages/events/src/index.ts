@@ -66,3 +66,4 @@ export {
   type RebuildStatus,
 } from './read-model/projection-rebuild.js';
 export { nextStep } from './next-step.js';
+export { readEnrollmentStreams, type ReadEnrollmentStreamsOptions } from './enrollment-log.js';

@@ -2,7 +2,7 @@
 // without touching any live consumer group; ops replay and the demo's timelines rely on it.
 import { isolatedNames, testInfra } from '@verified-onboard/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka, ensureTopics, EventProducer, scanEventLog, topicNames, type EventEnvelope } from '../src/index.js';
+import { createKafka, ensureTopics, EventProducer, readEnrollmentStreams, scanEventLog, topicNames, type EventEnvelope } from '../src/index.js';
 import { happyPath } from './support/builders.js';
 
 const { kafkaBrokers } = testInfra();
@@ -71,5 +71,19 @@ describe('scanEventLog', () => {
     const { groups } = await admin.listGroups();
     await admin.disconnect();
     expect(groups.filter((g) => g.groupId.startsWith('log-scan-'))).toEqual([]);
+  });
+});
+
+describe('readEnrollmentStreams', () => {
+  it('returns the streams of the enrollments whose requested event is selected, each in order', async () => {
+    const streams = await readEnrollmentStreams(kafka, {
+      topic: topics.enrollmentEvents,
+      select: (requested) => requested.subject === 'scan-a' || requested.subject === 'scan-c',
+    });
+    expect([...streams.keys()].sort()).toEqual(['scan-a', 'scan-c']);
+    for (const stream of [streams.get('scan-a')!, streams.get('scan-c')!]) {
+      expect(stream.map((e) => e.sequence)).toEqual(stream.map((_, i) => i + 1));
+    }
+    expect(streams.get('scan-a')!.map((e) => e.id)).toEqual(happyPath('scan-a', 'capture').events.map((e) => e.id));
   });
 });

@@ -2,11 +2,10 @@ import {
   createEvent,
   EVENT_TYPES,
   fold,
-  isEnrollmentEventType,
   nextStep,
   ProjectionRebuild,
   RebuildInProgressError,
-  scanEventLog,
+  readEnrollmentStreams,
   type EnrollmentEvent,
   type EnrollmentState,
   type EventEnvelope,
@@ -102,29 +101,20 @@ export class PipelineOpsService implements OpsService {
     const ids = selector.ids ? new Set(selector.ids) : null;
     const since = selector.since ? Date.parse(selector.since) : undefined;
     const until = selector.until ? Date.parse(selector.until) : undefined;
-    const streams = new Map<string, EnrollmentEvent[]>();
-    let events = 0;
-    await scanEventLog(this.options.kafka, {
+    const streams = await readEnrollmentStreams(this.options.kafka, {
       topic: this.options.enrollmentTopic,
       ...(since !== undefined && { fromTimestamp: since }),
-      onEvent: (event: EventEnvelope) => {
-        if (!isEnrollmentEventType(event.type)) return;
-        if (event.type === EVENT_TYPES.requested) {
-          const at = Date.parse(event.time);
-          const data = event.data as { batchId?: string };
-          const selected =
-            (ids === null || ids.has(event.subject)) &&
-            (selector.batchId === undefined || data.batchId === selector.batchId) &&
-            (since === undefined || at >= since) &&
-            (until === undefined || at < until);
-          if (selected) streams.set(event.subject, []);
-        }
-        const stream = streams.get(event.subject);
-        if (!stream) return;
-        stream.push(event as EnrollmentEvent);
-        events++;
+      select: (requested) => {
+        const at = Date.parse(requested.time);
+        return (
+          (ids === null || ids.has(requested.subject)) &&
+          (selector.batchId === undefined || requested.data.batchId === selector.batchId) &&
+          (since === undefined || at >= since) &&
+          (until === undefined || at < until)
+        );
       },
     });
+    const events = [...streams.values()].reduce((n, stream) => n + stream.length, 0);
 
     const retries: EnrollmentEvent[] = [];
     const redrives: EventEnvelope[] = [];
