@@ -40,6 +40,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   }
 
   const runDir = mkdtempSync(join(tmpdir(), 'verified-onboard-test-'));
+  // Registered first so it runs last (cleanups run in reverse): only once the servers writing into it are stopped.
+  cleanups.push(() => rmSync(runDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
   if (!redisUrl) {
     const handle = await startRedisServer(await freePort(), join(runDir, 'redis.log'));
     redisUrl = handle.url;
@@ -61,7 +63,6 @@ export default async function setup(): Promise<() => Promise<void>> {
     kafkaBrokers = startKafka(options);
     cleanups.push(() => stopKafka(options));
   }
-  cleanups.push(() => rmSync(runDir, { recursive: true, force: true }));
 
   process.env.REDIS_URL = redisUrl;
   process.env.KAFKA_BROKERS = kafkaBrokers;
