@@ -33,7 +33,7 @@ export async function footprintFigure(ctx: FigureContext): Promise<FigureResult>
   const app = await stack.app('footprint', {
     workers: ctx.workers,
     workerNodeArgs: ctx.workerNodeArgs,
-    workerEnv: { POLL_INITIAL_INTERVAL_MS: POLL_MS, POLL_MAX_INTERVAL_MS: POLL_MS },
+    workerEnv: { POLL_INITIAL_INTERVAL_MS: POLL_MS, POLL_MAX_INTERVAL_MS: POLL_MS, POLL_WEBHOOK_INTERVAL_MS: POLL_MS },
   }, ctx.workerEnv);
   const connection = new ioredis.Redis(stack.redisUrl, { maxRetriesPerRequest: null });
   const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix: app.prefix });

@@ -7,14 +7,28 @@ export function workerKeys(prefix: string) {
     accountIntent: (accountNumber: string) => `${prefix}:intent:account:${accountNumber}`,
     credentialIntent: (accountNumber: string) => `${prefix}:intent:credential:${accountNumber}`,
     credentialReplaced: (enrollmentId: string) => `${prefix}:intent:credential-replaced:${enrollmentId}`,
-    operation: (enrollmentId: string) => `${prefix}:op:${enrollmentId}`,
+    /** One small hash per enrollment: the operation record, the poll job id and the done-job markers. */
+    enrollment: (enrollmentId: string) => `${prefix}:wk:${enrollmentId}`,
     operationIndex: (operationId: string) => `${prefix}:op-index:${operationId}`,
     tempIdSecret: (enrollmentId: string) => `${prefix}:secret:tempid:${enrollmentId}`,
     captureUrlSecret: (enrollmentId: string) => `${prefix}:secret:capture-url:${enrollmentId}`,
     outcome: (jobId: string) => `${prefix}:outcome:${jobId}`,
     hint: (enrollmentId: string) => `${prefix}:hint:${enrollmentId}`,
     operationHint: (operationId: string) => `${prefix}:hint-op:${operationId}`,
-    pollJob: (enrollmentId: string) => `${prefix}:poll-job:${enrollmentId}`,
   };
 }
 export type WorkerKeys = ReturnType<typeof workerKeys>;
+
+/**
+ * Fields of the per-enrollment hash (`enrollment` key). Values stay short so Redis keeps the hash in its
+ * compact listpack encoding: one key with a few tiny fields instead of a key per fact (docs/benchmarks.md).
+ */
+export const ENROLLMENT_FIELDS = {
+  operationId: 'op',
+  operationKind: 'opk',
+  operationStartedAt: 'ops',
+  operationExpiresAt: 'ope',
+  pollJob: 'poll',
+  /** Marker of a finished job, by the job id without the enrollment id (e.g. `done:begin.0`). */
+  done: (enrollmentId: string, jobId: string) => `done:${jobId.startsWith(`${enrollmentId}.`) ? jobId.slice(enrollmentId.length + 1) : jobId}`,
+} as const;

@@ -24,6 +24,7 @@ import { pollStep } from './processors/poll.js';
 import { StepsQueue, STEPS_QUEUE_NAME, BACKOFF_TYPE } from './queues/steps-queue.js';
 import { Ownership } from './upstream/ownership.js';
 import { RedisRateLimiter } from './upstream/rate-limiter.js';
+import { WebhookRegistration } from './upstream/webhook-registration.js';
 
 export interface StartWorkerOptions {
   logger?: Logger;
@@ -118,18 +119,18 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
 
     const ownership = new Ownership(redis, prefix, config.ownershipTtlSec);
     const secrets = new SecretStore(redis, prefix);
-    const hints = new HintBook(redis, prefix, queue);
+    const hints = new HintBook(redis, prefix, queue, config.ownershipTtlSec);
     const outcomes = new OutcomeLog(redis, prefix, config.ownershipTtlSec);
-    const context: StepContext = { config, client, ownership, secrets, selfies, hints, now: () => Date.now() };
+    const webhooks = config.webhookPublicUrl
+      ? new WebhookRegistration(client, { url: config.webhookPublicUrl, secretKey: config.verified.webhookSecret, logger })
+      : null;
+    const context: StepContext = { config, client, ownership, secrets, selfies, hints, webhooks: webhooks ?? { active: false }, now: () => Date.now() };
     const runner = new StepRunner({ config, processors: PROCESSORS, context, queue, outcomes, producer, hints, secrets, limiter, metrics, logger });
 
-    let stopped = false;
-    closers.push(async () => {
-      stopped = true;
-    });
-    // The first attempt is awaited (normally the webhook is in place when the worker is up); a failure is
-    // retried in the background.
-    if (config.webhookPublicUrl && !(await registerWebhook(client, config, logger, 1))) void retryWebhookRegistration(client, config, logger, () => stopped);
+    if (webhooks) {
+      closers.push(() => webhooks.stop());
+      await webhooks.start();
+    }
 
     const worker = new Worker<StepJobData, void, Step>(STEPS_QUEUE_NAME, (job, token) => runner.process(job, token), {
       connection: bullConnection(),
@@ -221,30 +222,5 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
   } catch (error) {
     await closeAll();
     throw error;
-  }
-}
-
-/** PUT settings/webhook: the upstream then tells the api about final statuses (a hint; polling stays the backup). */
-async function registerWebhook(client: VerifiedClient, config: WorkerConfig, logger: Logger, attempt: number): Promise<boolean> {
-  try {
-    await client.updateWebhookSettings({
-      enabled: true,
-      secretKey: config.verified.webhookSecret,
-      webHook: { url: config.webhookPublicUrl!, authMode: 0 },
-    });
-    logger.info({ url: config.webhookPublicUrl, attempt }, 'webhook registered with the upstream');
-    return true;
-  } catch (error) {
-    // Not fatal: without webhooks polling alone still completes every enrollment, only later.
-    logger.error({ err: { message: (error as Error).message, code: (error as { code?: unknown }).code }, attempt }, 'webhook registration failed');
-    return false;
-  }
-}
-
-/** Keeps trying with backoff: a start that met an upstream fault must not leave the fleet on polling alone. */
-async function retryWebhookRegistration(client: VerifiedClient, config: WorkerConfig, logger: Logger, stopped: () => boolean): Promise<void> {
-  for (let attempt = 2; !stopped(); attempt++) {
-    await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(attempt - 2, 6))).unref());
-    if (stopped() || (await registerWebhook(client, config, logger, attempt))) return;
   }
 }

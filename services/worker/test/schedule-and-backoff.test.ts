@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../src/pipeline/backoff.js';
-import { nextPoll } from '../src/pipeline/poll-schedule.js';
+import { effectiveSchedule, nextPoll } from '../src/pipeline/poll-schedule.js';
 import { stepPriority } from '../src/queues/steps-queue.js';
 import { stepJobId } from '../src/pipeline/job-data.js';
 
-const schedule = { initialIntervalMs: 5_000, fastPhaseMs: 120_000, maxIntervalMs: 60_000, growthFactor: 1.5, graceMs: 60_000, hintRecheckMs: 1_000 };
+const schedule = { initialIntervalMs: 5_000, fastPhaseMs: 120_000, maxIntervalMs: 60_000, growthFactor: 1.5, graceMs: 60_000, hintRecheckMs: 1_000, webhookIntervalMs: 60_000 };
 
 describe('poll schedule', () => {
   const t0 = 1_000_000;
@@ -35,6 +35,31 @@ describe('poll schedule', () => {
     const deadline = expiresAt + schedule.graceMs;
     expect(nextPoll(schedule, { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt }, deadline - 2_000)).toEqual({ kind: 'delay', delayMs: 2_000 });
     expect(nextPoll(schedule, { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt }, deadline)).toEqual({ kind: 'give_up' });
+  });
+});
+
+describe('poll schedule while webhooks are registered', () => {
+  const t0 = 1_000_000;
+  const expiresAt = t0 + 3600_000;
+
+  it('is the default schedule while no webhook is registered', () => {
+    expect(effectiveSchedule(schedule, false)).toBe(schedule);
+  });
+
+  it('backs the webhook up every 60 s from the start instead of every 5 s', () => {
+    const backup = effectiveSchedule(schedule, true);
+    expect(nextPoll(backup, { startedAt: t0, previousDelayMs: 0, operationExpiresAt: expiresAt }, t0)).toEqual({ kind: 'delay', delayMs: 60_000 });
+    expect(nextPoll(backup, { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt }, t0 + 60_000)).toEqual({ kind: 'delay', delayMs: 60_000 });
+    // Still looks one last time at the operation's deadline.
+    expect(nextPoll(backup, { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt }, expiresAt + 50_000)).toEqual({ kind: 'delay', delayMs: 10_000 });
+  });
+
+  it('a backup interval longer than the cap raises the cap', () => {
+    expect(effectiveSchedule({ ...schedule, webhookIntervalMs: 300_000 }, true)).toMatchObject({ initialIntervalMs: 300_000, maxIntervalMs: 300_000 });
+  });
+
+  it('POLL_WEBHOOK_INTERVAL_MS=0 keeps the default schedule even with webhooks', () => {
+    expect(effectiveSchedule({ ...schedule, webhookIntervalMs: 0 }, true)).toEqual({ ...schedule, webhookIntervalMs: 0 });
   });
 });
 

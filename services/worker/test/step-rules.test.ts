@@ -6,6 +6,7 @@ import { TempIdTooOldError } from '../src/errors.js';
 import type { StepJobData } from '../src/pipeline/job-data.js';
 import { TEMPID_LIFETIME_MS, type SecretStore } from '../src/pipeline/secrets.js';
 import type { StepContext, StepJob } from '../src/pipeline/step-result.js';
+import { beginStep } from '../src/processors/begin.js';
 import { credentialStep } from '../src/processors/credential.js';
 import { POLL_DEADLINE_MESSAGE, pollStep } from '../src/processors/poll.js';
 import type { HintBook } from '../src/pipeline/hint-book.js';
@@ -31,7 +32,7 @@ function job(data: Partial<StepJobData> = {}): StepJob {
   return { data: { enrollmentId: 'e-1', generation: 0, nextSequence: 3, correlationId: 'c', causationId: null, start: false, request, ...data } } as StepJob;
 }
 
-function context(overrides: { client?: Partial<VerifiedClient>; secrets?: Partial<SecretStore>; operation?: OperationRecord }): { ctx: StepContext; calls: string[] } {
+function context(overrides: { client?: Partial<VerifiedClient>; secrets?: Partial<SecretStore>; operation?: OperationRecord; webhooksActive?: boolean }): { ctx: StepContext; calls: string[] } {
   const calls: string[] = [];
   const client = new Proxy(overrides.client ?? {}, {
     get: (target, prop: string) =>
@@ -50,6 +51,7 @@ function context(overrides: { client?: Partial<VerifiedClient>; secrets?: Partia
     secrets: { tempId: async () => null, ...overrides.secrets } as SecretStore,
     selfies: { get: async () => null },
     hints: { clear: async () => {}, take: async () => false } as unknown as HintBook,
+    webhooks: { active: overrides.webhooksActive ?? false },
     now: () => NOW,
   } satisfies StepContext;
   return { ctx, calls };
@@ -88,5 +90,29 @@ describe('poll step: deadline', () => {
     const { ctx } = context({ client: pending, operation: { ...operation, expiresAt: NOW + 3600_000 } });
     const result = await pollStep(job({ poll: { startedAt: NOW - 10_000, previousDelayMs: 5_000, count: 2 } }), ctx);
     expect(result).toEqual({ kind: 'redelay', delayMs: 5_000, poll: { startedAt: NOW - 10_000, previousDelayMs: 5_000, count: 3 } });
+  });
+});
+
+describe('poll timing follows the webhook registration', () => {
+  const operation: OperationRecord = { operationId: 'op-1', kind: 'foreign', startedAt: NOW, expiresAt: NOW + 3600_000 };
+  const pending = { getForeignBiometry: async () => ({ operationId: 'op-1', status: 0 as const, oneTimeSecret: null, tempId: null, message: null, startDate: null, endDate: null }) };
+  const started = { beginForeignBiometry: async () => ({ operationId: 'op-1', oneTimeSecret: 's' }) } as unknown as Partial<VerifiedClient>;
+
+  function withRecordedOperation(webhooksActive: boolean) {
+    const { ctx } = context({ client: started, webhooksActive });
+    (ctx.ownership as unknown as Record<string, unknown>).recordOperation = async () => {};
+    (ctx.hints as unknown as Record<string, unknown>).adoptOperationHint = async () => {};
+    return ctx;
+  }
+
+  it('begin schedules the first poll after 5 s without webhooks and after the 60-s backup interval with them', async () => {
+    expect(await beginStep(job(), withRecordedOperation(false))).toMatchObject({ next: { step: 'poll', delayMs: 5_000 } });
+    expect(await beginStep(job(), withRecordedOperation(true))).toMatchObject({ next: { step: 'poll', delayMs: 60_000 } });
+  });
+
+  it('a pending poll re-delays by the backup interval while webhooks are registered', async () => {
+    const { ctx } = context({ client: pending, operation, webhooksActive: true });
+    const result = await pollStep(job({ poll: { startedAt: NOW - 10_000, previousDelayMs: 60_000, count: 1 } }), ctx);
+    expect(result).toEqual({ kind: 'redelay', delayMs: 60_000, poll: { startedAt: NOW - 10_000, previousDelayMs: 60_000, count: 2 } });
   });
 });

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { workerKeys, type WorkerKeys } from '../keys.js';
+import { ENROLLMENT_FIELDS as F, workerKeys, type WorkerKeys } from '../keys.js';
 import type { StepsQueue } from '../queues/steps-queue.js';
 
 const HINT_TTL_SEC = 24 * 3600;
@@ -17,6 +17,8 @@ export class HintBook {
     private readonly redis: Redis,
     prefix: string,
     private readonly queue: StepsQueue,
+    /** TTL of the enrollment hash the poll job id is kept in (the ownership TTL). */
+    private readonly enrollmentTtlSec: number,
   ) {
     this.keys = workerKeys(prefix);
   }
@@ -45,7 +47,8 @@ export class HintBook {
 
   /** Begin side, after the poll job was enqueued: promotes it when a hint is already waiting. */
   async pollEnqueued(enrollmentId: string, jobId: string): Promise<void> {
-    await this.redis.set(this.keys.pollJob(enrollmentId), jobId, 'EX', HINT_TTL_SEC * 30);
+    const key = this.keys.enrollment(enrollmentId);
+    await this.redis.multi().hset(key, F.pollJob, jobId).expire(key, this.enrollmentTtlSec).exec();
     if (await this.redis.exists(this.keys.hint(enrollmentId))) await this.queue.promote(jobId);
   }
 
@@ -60,7 +63,7 @@ export class HintBook {
   }
 
   private async promotePoll(enrollmentId: string): Promise<'promoted' | 'kept'> {
-    const jobId = await this.redis.get(this.keys.pollJob(enrollmentId));
+    const jobId = await this.redis.hget(this.keys.enrollment(enrollmentId), F.pollJob);
     if (!jobId) return 'kept';
     return (await this.queue.promote(jobId)) === 'promoted' ? 'promoted' : 'kept';
   }

@@ -1,6 +1,6 @@
 import type { EnrollmentEvent } from '@verified-onboard/events';
 import type { Redis } from 'ioredis';
-import { workerKeys, type WorkerKeys } from '../keys.js';
+import { ENROLLMENT_FIELDS as F, workerKeys, type WorkerKeys } from '../keys.js';
 import type { Step, StepJobData } from './job-data.js';
 
 export interface NextJob {
@@ -17,10 +17,21 @@ export interface StepOutcome {
   failed?: { code: string; message: string };
 }
 
+/** What a job finds when it starts: finished before, decided but not yet handed over, or nothing yet. */
+export type RecordedOutcome = { kind: 'finished'; failed: boolean } | { kind: 'decided'; outcome: StepOutcome } | { kind: 'none' };
+
+const FINISHED_OK = '1';
+const FINISHED_FAILED = 'f';
+
 /**
  * The recorded outcome of each job, written once (`SET NX`) between the upstream effect and the Kafka
  * publish. A job re-run after a crash or a failed publish replays it: identical envelopes (same ids,
  * times and sequences), the same next job, and no second upstream call.
+ *
+ * Once the events are acknowledged and the next job exists, the full outcome has no reader left: it is
+ * replaced by a one-field marker in the enrollment hash, and a later re-run of the job (a redelivered
+ * `requested` after the finished job aged out of BullMQ) does nothing at all. A pending enrollment so keeps
+ * a few bytes instead of its whole begin outcome (1.4 KB) for 30 days.
  */
 export class OutcomeLog {
   private readonly keys: WorkerKeys;
@@ -33,15 +44,34 @@ export class OutcomeLog {
     this.keys = workerKeys(prefix);
   }
 
-  async get(jobId: string): Promise<StepOutcome | null> {
-    const raw = await this.redis.get(this.keys.outcome(jobId));
-    return raw ? (JSON.parse(raw) as StepOutcome) : null;
+  async lookup(enrollmentId: string, jobId: string): Promise<RecordedOutcome> {
+    // Issued together: auto-pipelining sends them in one round trip.
+    const [finished, raw] = await Promise.all([
+      this.redis.hget(this.keys.enrollment(enrollmentId), F.done(enrollmentId, jobId)),
+      this.redis.get(this.keys.outcome(jobId)),
+    ]);
+    if (finished) return { kind: 'finished', failed: finished === FINISHED_FAILED };
+    if (raw) return { kind: 'decided', outcome: JSON.parse(raw) as StepOutcome };
+    return { kind: 'none' };
   }
 
   /** Records `outcome` unless one exists already; returns the one that stands. */
   async record(jobId: string, outcome: StepOutcome): Promise<StepOutcome> {
-    const set = await this.redis.set(this.keys.outcome(jobId), JSON.stringify(outcome), 'EX', this.ttlSec, 'NX');
+    const key = this.keys.outcome(jobId);
+    const set = await this.redis.set(key, JSON.stringify(outcome), 'EX', this.ttlSec, 'NX');
     if (set === 'OK') return outcome;
-    return (await this.get(jobId)) ?? outcome;
+    const raw = await this.redis.get(key);
+    return raw ? (JSON.parse(raw) as StepOutcome) : outcome;
+  }
+
+  /** After the publish was acknowledged and the next job enqueued: marker in, full outcome out. */
+  async finish(enrollmentId: string, jobId: string, failed: boolean): Promise<void> {
+    const key = this.keys.enrollment(enrollmentId);
+    await this.redis
+      .multi()
+      .hset(key, F.done(enrollmentId, jobId), failed ? FINISHED_FAILED : FINISHED_OK)
+      .expire(key, this.ttlSec)
+      .del(this.keys.outcome(jobId))
+      .exec();
   }
 }

@@ -30,3 +30,18 @@ export function nextPoll(schedule: PollSchedule, timing: PollTiming, now: number
   // One last look right at the deadline rather than sleeping past it.
   return { kind: 'delay', delayMs: Math.max(1, Math.min(delayMs, deadline - now)) };
 }
+
+/**
+ * The schedule in force. While this worker's webhook registration stands, the upstream tells us when a
+ * status changes, so a fast poll would only repeat "pending" (a 30-s user cost 6 status calls). Polling
+ * becomes a slow backup for a lost webhook: every `webhookIntervalMs` from the start, growing as usual.
+ */
+export function effectiveSchedule(schedule: PollSchedule, webhooksActive: boolean): PollSchedule {
+  if (!webhooksActive || schedule.webhookIntervalMs <= 0) return schedule;
+  return {
+    ...schedule,
+    initialIntervalMs: schedule.webhookIntervalMs,
+    fastPhaseMs: 0,
+    maxIntervalMs: Math.max(schedule.maxIntervalMs, schedule.webhookIntervalMs),
+  };
+}

@@ -23,6 +23,8 @@ export interface StepContext {
   secrets: SecretStore;
   selfies: SelfieSource;
   hints: HintBook;
+  /** Whether the upstream was told our webhook URL (polling then only backs webhooks up). */
+  webhooks: { readonly active: boolean };
   now: () => number;
 }
 

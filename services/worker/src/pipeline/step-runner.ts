@@ -49,7 +49,15 @@ export class StepRunner {
       attempt: job.attemptsMade + 1,
     });
     const startedAt = Date.now();
-    let outcome = await outcomes.get(jobId);
+    const recorded = await outcomes.lookup(job.data.enrollmentId, jobId);
+    if (recorded.kind === 'finished') {
+      // Everything this job does happened before (events acknowledged, next job enqueued): do nothing again.
+      metrics.jobsProcessed.inc({ step, outcome: 'already_finished' });
+      log.info({ failed: recorded.failed }, 'job finished before; nothing to repeat');
+      if (recorded.failed) throw new UnrecoverableError('the step failed before (enrollment.failed was emitted)');
+      return;
+    }
+    let outcome = recorded.kind === 'decided' ? recorded.outcome : null;
     const replay = outcome !== null;
     if (!outcome) {
       let result: StepResult;
@@ -75,6 +83,7 @@ export class StepRunner {
     if (outcome.next) await this.enqueueNext(outcome.next);
     this.observeTerminal(job, outcome.events);
     if (outcome.events.some((e) => e.type === EVENT_TYPES.completed)) await this.deps.secrets.forget(job.data.enrollmentId);
+    await outcomes.finish(job.data.enrollmentId, jobId, outcome.failed !== undefined);
     metrics.stepDuration.observe({ step }, (Date.now() - startedAt) / 1000);
     if (outcome.failed) {
       metrics.jobsProcessed.inc({ step, outcome: 'failed' });

@@ -1,5 +1,6 @@
 import { EVENT_TYPES, type Transport } from '@verified-onboard/events';
 import { captureUrl } from '@verified-onboard/verified-client';
+import { effectiveSchedule } from '../pipeline/poll-schedule.js';
 import type { OperationRecord } from '../upstream/ownership.js';
 import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
 
@@ -70,6 +71,6 @@ export async function beginStep(job: StepJob, ctx: StepContext): Promise<StepRes
         },
       },
     ],
-    next: { step: 'poll', delayMs: ctx.config.poll.initialIntervalMs },
+    next: { step: 'poll', delayMs: effectiveSchedule(ctx.config.poll, ctx.webhooks.active).initialIntervalMs },
   };
 }

@@ -1,6 +1,6 @@
 import { EVENT_TYPES } from '@verified-onboard/events';
 import { MissingContextError, MissingTempIdError } from '../errors.js';
-import { nextPoll } from '../pipeline/poll-schedule.js';
+import { effectiveSchedule, nextPoll } from '../pipeline/poll-schedule.js';
 import { TEMPID_LIFETIME_MS } from '../pipeline/secrets.js';
 import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
 
@@ -37,7 +37,8 @@ export async function pollStep(job: StepJob, ctx: StepContext): Promise<StepResu
   const now = ctx.now();
   const progress = job.data.poll ?? { startedAt: now, previousDelayMs: 0, count: 0 };
   if (status === 0) {
-    const decision = nextPoll(ctx.config.poll, { ...progress, operationExpiresAt: record.expiresAt }, now);
+    const schedule = effectiveSchedule(ctx.config.poll, ctx.webhooks.active);
+    const decision = nextPoll(schedule, { ...progress, operationExpiresAt: record.expiresAt }, now);
     if (decision.kind === 'give_up') {
       return {
         kind: 'done',

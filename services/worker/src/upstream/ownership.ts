@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { workerKeys, type WorkerKeys } from '../keys.js';
+import { ENROLLMENT_FIELDS as F, workerKeys, type WorkerKeys } from '../keys.js';
 
 export type OperationKind = 'foreign' | 'operation';
 
@@ -89,17 +89,26 @@ export class Ownership {
    */
   async recordOperation(enrollmentId: string, record: OperationRecord, captureUrl: string | null): Promise<void> {
     const ttlMs = Math.max(1000, record.expiresAt - Date.now());
+    const key = this.keys.enrollment(enrollmentId);
     const tx = this.redis
       .multi()
-      .set(this.keys.operation(enrollmentId), JSON.stringify(record), 'EX', this.ttlSec)
+      .hset(key, F.operationId, record.operationId, F.operationKind, record.kind, F.operationStartedAt, record.startedAt, F.operationExpiresAt, record.expiresAt)
+      .expire(key, this.ttlSec)
       .set(this.keys.operationIndex(record.operationId), enrollmentId, 'EX', this.ttlSec);
     if (captureUrl) tx.set(this.keys.captureUrlSecret(enrollmentId), captureUrl, 'PX', ttlMs);
     await tx.exec();
   }
 
   async operation(enrollmentId: string): Promise<OperationRecord | null> {
-    const raw = await this.redis.get(this.keys.operation(enrollmentId));
-    return raw ? (JSON.parse(raw) as OperationRecord) : null;
+    const [operationId, kind, startedAt, expiresAt] = await this.redis.hmget(
+      this.keys.enrollment(enrollmentId),
+      F.operationId,
+      F.operationKind,
+      F.operationStartedAt,
+      F.operationExpiresAt,
+    );
+    if (!operationId) return null;
+    return { operationId, kind: kind as OperationKind, startedAt: Number(startedAt), expiresAt: Number(expiresAt) };
   }
 
   async enrollmentForOperation(operationId: string): Promise<string | null> {
