@@ -53,3 +53,12 @@ export class EmitFailedError extends PipelineError {
   readonly code = 'emit_failed';
   readonly retryable = true;
 }
+
+/**
+ * The job does not carry the request and the read model has not applied the `requested` event yet. Not
+ * a failure: the runner parks the job briefly, without using up an attempt, until the projector caught up.
+ */
+export class RequestNotProjectedError extends PipelineError {
+  readonly code = 'request_not_projected';
+  readonly retryable = true;
+}

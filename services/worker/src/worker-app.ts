@@ -14,6 +14,7 @@ import { HintBook } from './pipeline/hint-book.js';
 import type { Step, StepJobData } from './pipeline/job-data.js';
 import { OutcomeLog } from './pipeline/outcomes.js';
 import { SecretStore } from './pipeline/secrets.js';
+import type { RequestSource } from './pipeline/request-source.js';
 import type { SelfieSource } from './pipeline/selfie-source.js';
 import type { StepContext, StepProcessor } from './pipeline/step-result.js';
 import { StepRunner } from './pipeline/step-runner.js';
@@ -124,7 +125,8 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
     const webhooks = config.webhookPublicUrl
       ? new WebhookRegistration(client, { url: config.webhookPublicUrl, secretKey: config.verified.webhookSecret, logger })
       : null;
-    const context: StepContext = { config, client, ownership, secrets, selfies, hints, webhooks: webhooks ?? { active: false }, now: () => Date.now() };
+    const requests: RequestSource = { get: async (id) => (await readModel.get(id))?.request ?? null };
+    const context: StepContext = { config, client, ownership, secrets, selfies, requests, hints, webhooks: webhooks ?? { active: false }, now: () => Date.now() };
     const runner = new StepRunner({ config, processors: PROCESSORS, context, queue, outcomes, producer, hints, secrets, limiter, metrics, logger });
 
     if (webhooks) {

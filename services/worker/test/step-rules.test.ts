@@ -3,7 +3,7 @@ import type { VerifiedClient } from '@verified-onboard/verified-client';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { TempIdTooOldError } from '../src/errors.js';
-import type { StepJobData } from '../src/pipeline/job-data.js';
+import { stepJobData, type StepJobData } from '../src/pipeline/job-data.js';
 import { TEMPID_LIFETIME_MS, type SecretStore } from '../src/pipeline/secrets.js';
 import type { StepContext, StepJob } from '../src/pipeline/step-result.js';
 import { beginStep } from '../src/processors/begin.js';
@@ -29,7 +29,7 @@ const request: RequestedData = {
 };
 
 function job(data: Partial<StepJobData> = {}): StepJob {
-  return { data: { enrollmentId: 'e-1', generation: 0, nextSequence: 3, correlationId: 'c', causationId: null, start: false, request, ...data } } as StepJob;
+  return { data: { ...stepJobData(request, { enrollmentId: 'e-1', generation: 0, nextSequence: 3, correlationId: 'c', causationId: null, start: false }), ...data } } as StepJob;
 }
 
 function context(overrides: { client?: Partial<VerifiedClient>; secrets?: Partial<SecretStore>; operation?: OperationRecord; webhooksActive?: boolean }): { ctx: StepContext; calls: string[] } {
@@ -50,6 +50,7 @@ function context(overrides: { client?: Partial<VerifiedClient>; secrets?: Partia
     } as unknown as Ownership,
     secrets: { tempId: async () => null, ...overrides.secrets } as SecretStore,
     selfies: { get: async () => null },
+    requests: { get: async () => request },
     hints: { clear: async () => {}, take: async () => false } as unknown as HintBook,
     webhooks: { active: overrides.webhooksActive ?? false },
     now: () => NOW,

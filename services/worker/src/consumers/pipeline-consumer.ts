@@ -10,7 +10,7 @@ import {
 import type { Logger } from 'pino';
 import { MissingContextError } from '../errors.js';
 import type { HintBook } from '../pipeline/hint-book.js';
-import { stepJobId, type Step, type StepJobData } from '../pipeline/job-data.js';
+import { stepJobData, stepJobId, type Step, type StepJobData } from '../pipeline/job-data.js';
 import type { WorkerMetrics } from '../metrics.js';
 import type { StepsQueue } from '../queues/steps-queue.js';
 
@@ -85,15 +85,14 @@ export class PipelineConsumer {
     const request = event.data;
     return {
       step: firstStep(request.mode),
-      data: {
+      data: stepJobData(request, {
         enrollmentId: event.subject,
         generation: 0,
         nextSequence: event.sequence + 1,
         correlationId: event.correlationid,
         causationId: event.id,
         start: true,
-        request,
-      },
+      }),
     };
   }
 
@@ -129,15 +128,14 @@ export class PipelineConsumer {
    */
   private async redrive(event: EventEnvelope<typeof EVENT_TYPES.redriveRequested>): Promise<void> {
     const d = event.data;
-    const data: StepJobData = {
+    const data = stepJobData(d.request, {
       enrollmentId: d.enrollmentId,
       generation: d.generation,
       nextSequence: d.nextSequence,
       correlationId: event.correlationid,
       causationId: event.causationid,
       start: d.nextSequence === 2,
-      request: d.request,
-    };
+    });
     const result = await this.options.queue.redrive(d.step, data);
     if (d.step === 'poll' && result === 'enqueued') await this.options.hints.pollEnqueued(d.enrollmentId, stepJobId(d.enrollmentId, d.step, d.generation));
     this.options.logger.info({ enrollmentId: d.enrollmentId, correlationId: event.correlationid, step: d.step, generation: d.generation, result }, 'redrive requested');
@@ -154,15 +152,14 @@ export class PipelineConsumer {
       // The api emits `retried` after reading the failure from the read model, so it shows up shortly.
       throw new MissingContextError(`enrollment ${event.subject} is not in the read model yet; retry of ${event.data.step} deferred`);
     }
-    const data: StepJobData = {
+    const data = stepJobData(state.request, {
       enrollmentId: event.subject,
       generation: event.sequence,
       nextSequence: event.sequence + 1,
       correlationId: event.correlationid,
       causationId: event.id,
       start: false,
-      request: state.request,
-    };
+    });
     const step = event.data.step;
     const jobId = await this.options.queue.enqueue(step, data);
     if (step === 'poll') await this.options.hints.pollEnqueued(event.subject, jobId);

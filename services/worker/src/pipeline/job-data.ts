@@ -1,4 +1,4 @@
-import type { RequestedData, Step } from '@verified-onboard/events';
+import type { EnrollmentMode, Priority, RequestedData, Step } from '@verified-onboard/events';
 
 export type { Step };
 
@@ -22,8 +22,25 @@ export interface StepJobData {
   causationId: string | null;
   /** True for the first job of an enrollment (scheduled behind work already in progress). */
   start: boolean;
-  request: RequestedData;
+  /** What every job needs of the request: routing, queue priority, the end-to-end duration metric. */
+  mode: EnrollmentMode;
+  priority: Priority;
+  requestedAt: string;
+  /**
+   * The whole request, where the job's producer had it at hand (the `requested` event, a retry, the step
+   * before). The poll job, which can wait for days, never carries it: the step after it reads the request
+   * from the read model (see RequestSource), so a pending enrollment does not hold a second copy.
+   */
+  request?: RequestedData;
   poll?: PollProgress;
+}
+
+/** The job data of an enrollment's job, from its request and position in the event stream. */
+export function stepJobData(
+  request: RequestedData,
+  position: Pick<StepJobData, 'enrollmentId' | 'generation' | 'nextSequence' | 'correlationId' | 'causationId' | 'start'>,
+): StepJobData {
+  return { ...position, mode: request.mode, priority: request.priority, requestedAt: request.requestedAt, request };
 }
 
 /** BullMQ custom ids may not contain ':'; the id is deterministic so re-enqueues are no-ops. */

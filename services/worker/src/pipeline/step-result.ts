@@ -1,9 +1,10 @@
-import type { EnrollmentEventType, EventData } from '@verified-onboard/events';
+import type { EnrollmentEventType, EventData, RequestedData } from '@verified-onboard/events';
 import type { VerifiedClient } from '@verified-onboard/verified-client';
 import type { Job } from 'bullmq';
 import type { WorkerConfig } from '../config.js';
 import type { Ownership } from '../upstream/ownership.js';
 import type { HintBook } from './hint-book.js';
+import type { RequestSource } from './request-source.js';
 import type { PollProgress, Step, StepJobData } from './job-data.js';
 import type { SecretStore } from './secrets.js';
 import type { SelfieSource } from './selfie-source.js';
@@ -11,8 +12,15 @@ import type { SelfieSource } from './selfie-source.js';
 /** An event a step wants to emit; the runner gives it its envelope (id, sequence, causation). */
 export type PendingEvent = { [K in EnrollmentEventType]: { type: K; data: EventData<K> } }[EnrollmentEventType];
 
+export interface NextStep {
+  step: Step;
+  delayMs?: number;
+  /** The request, when this step had to load it: the next job then carries it (except a poll job). */
+  request?: RequestedData;
+}
+
 export type StepResult =
-  | { kind: 'done'; events: PendingEvent[]; next?: { step: Step; delayMs?: number } }
+  | { kind: 'done'; events: PendingEvent[]; next?: NextStep }
   /** Poll only: the operation is still pending, look again after `delayMs` (same job). */
   | { kind: 'redelay'; delayMs: number; poll: PollProgress };
 
@@ -22,6 +30,7 @@ export interface StepContext {
   ownership: Ownership;
   secrets: SecretStore;
   selfies: SelfieSource;
+  requests: RequestSource;
   hints: HintBook;
   /** Whether the upstream was told our webhook URL (polling then only backs webhooks up). */
   webhooks: { readonly active: boolean };

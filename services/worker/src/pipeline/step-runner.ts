@@ -6,10 +6,11 @@ import type { WorkerMetrics } from '../metrics.js';
 import type { StepsQueue } from '../queues/steps-queue.js';
 import type { RedisRateLimiter } from '../upstream/rate-limiter.js';
 import { retryDelayMs } from './backoff.js';
+import { RequestNotProjectedError } from '../errors.js';
 import { describeError } from './error-classification.js';
 import type { HintBook } from './hint-book.js';
 import type { Step, StepJobData } from './job-data.js';
-import type { OutcomeLog, StepOutcome } from './outcomes.js';
+import type { NextJob, OutcomeLog, StepOutcome } from './outcomes.js';
 import type { SecretStore } from './secrets.js';
 import type { StepContext, StepJob, StepProcessor, StepResult } from './step-result.js';
 
@@ -111,6 +112,14 @@ export class StepRunner {
       log.warn({ retryAfterMs: ms }, 'upstream rate limit: pausing the worker fleet');
       throw Worker.RateLimitError();
     }
+    if (error instanceof RequestNotProjectedError) {
+      // The projector trails by a moment: wait for it without using up an attempt.
+      const delay = retryDelayMs(1, undefined, this.deps.config.backoff);
+      metrics.jobsProcessed.inc({ step, outcome: 'awaiting_projection' });
+      log.debug({ delayMs: delay }, 'request not in the read model yet; parking the job');
+      await job.moveToDelayed(Date.now() + delay, token);
+      throw new DelayedError();
+    }
     const attempts = job.attemptsMade + 1;
     const exhausted = attempts >= (job.opts.attempts ?? 1);
     if (info.retryable && !exhausted) {
@@ -128,7 +137,6 @@ export class StepRunner {
       ],
     });
     outcome.failed = { code: info.code, message: info.message };
-    void token;
     return this.deps.outcomes.record(job.id!, outcome);
   }
 
@@ -153,21 +161,27 @@ export class StepRunner {
       events.push(event);
       causation = event.id;
     });
-    const next = result.next
-      ? {
-          step: result.next.step,
-          delayMs: result.next.delayMs,
-          data: {
-            enrollmentId: data.enrollmentId,
-            generation: data.generation,
-            nextSequence: data.nextSequence + events.length,
-            correlationId: data.correlationId,
-            causationId: causation,
-            start: false,
-            request: data.request,
-          } satisfies StepJobData,
-        }
-      : null;
+    let next: NextJob | null = null;
+    if (result.next) {
+      // The poll job may wait for days: it carries no copy of the request (the read model has one).
+      const request = result.next.step === 'poll' ? undefined : (result.next.request ?? data.request);
+      next = {
+        step: result.next.step,
+        delayMs: result.next.delayMs,
+        data: {
+          enrollmentId: data.enrollmentId,
+          generation: data.generation,
+          nextSequence: data.nextSequence + events.length,
+          correlationId: data.correlationId,
+          causationId: causation,
+          start: false,
+          mode: data.mode,
+          priority: data.priority,
+          requestedAt: data.requestedAt,
+          ...(request && { request }),
+        } satisfies StepJobData,
+      };
+    }
     return { events, next };
   }
 
@@ -201,9 +215,9 @@ export class StepRunner {
         status = ['', '', 'rejected', 'expired', 'errored', 'canceled'][event.data.upstreamStatus] ?? 'unknown';
       }
       if (!status) continue;
-      const requestedAt = Date.parse(job.data.request.requestedAt);
+      const requestedAt = Date.parse(job.data.requestedAt);
       if (Number.isFinite(requestedAt)) {
-        this.deps.metrics.enrollmentDuration.observe({ mode: job.data.request.mode, status }, Math.max(0, Date.now() - requestedAt) / 1000);
+        this.deps.metrics.enrollmentDuration.observe({ mode: job.data.mode, status }, Math.max(0, Date.now() - requestedAt) / 1000);
       }
     }
   }

@@ -2,6 +2,7 @@ import { EVENT_TYPES } from '@verified-onboard/events';
 import { AccountAlreadyExistsError } from '@verified-onboard/verified-client';
 import { AccountConflictError } from '../errors.js';
 import { ownsExisting } from '../upstream/ownership.js';
+import { requestOf } from '../pipeline/request-source.js';
 import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
 
 /**
@@ -10,7 +11,8 @@ import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.j
  * account_conflict instead of silently adopting someone else's account.
  */
 export async function accountStep(job: StepJob, ctx: StepContext): Promise<StepResult> {
-  const { request, enrollmentId } = job.data;
+  const { enrollmentId } = job.data;
+  const request = await requestOf(job, ctx.requests);
   const accountNumber = request.accountNumber;
   const claim = await ctx.ownership.claimAccount(accountNumber, enrollmentId);
   let alreadyExisted = false;
@@ -35,6 +37,6 @@ export async function accountStep(job: StepJob, ctx: StepContext): Promise<StepR
   return {
     kind: 'done',
     events: [{ type: EVENT_TYPES.accountCreated, data: { accountNumber, alreadyExisted } }],
-    next: { step: 'credential' },
+    next: { step: 'credential', request },
   };
 }

@@ -1,6 +1,7 @@
 import { EVENT_TYPES, type Transport } from '@verified-onboard/events';
 import { captureUrl } from '@verified-onboard/verified-client';
 import { effectiveSchedule } from '../pipeline/poll-schedule.js';
+import { requestOf } from '../pipeline/request-source.js';
 import type { OperationRecord } from '../upstream/ownership.js';
 import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
 
@@ -15,8 +16,9 @@ export const RECAPTURE_OPERATION_NAME = 'GetForeignBiometry';
  * id is stored right after the call, so a re-run never starts a second operation.
  */
 export async function beginStep(job: StepJob, ctx: StepContext): Promise<StepResult> {
-  const { request, enrollmentId } = job.data;
-  if (request.mode === 'import') return { kind: 'done', events: [], next: { step: 'account' } };
+  const { enrollmentId } = job.data;
+  if (job.data.mode === 'import') return { kind: 'done', events: [], next: { step: 'account' } };
+  const request = await requestOf(job, ctx.requests);
 
   let record = await ctx.ownership.operation(enrollmentId);
   if (!record) {

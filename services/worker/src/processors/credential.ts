@@ -3,6 +3,7 @@ import { CredentialAlreadyExistsError } from '@verified-onboard/verified-client'
 import { CredentialConflictError, SelfieUnavailableError, TempIdTooOldError } from '../errors.js';
 import { TEMPID_LIFETIME_MS } from '../pipeline/secrets.js';
 import { ownsExisting } from '../upstream/ownership.js';
+import { requestOf } from '../pipeline/request-source.js';
 import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
 
 /**
@@ -11,7 +12,8 @@ import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.j
  * the new capture was accepted. "Already exists" is success only under our own intent.
  */
 export async function credentialStep(job: StepJob, ctx: StepContext): Promise<StepResult> {
-  const { request, enrollmentId } = job.data;
+  const { enrollmentId } = job.data;
+  const request = await requestOf(job, ctx.requests);
   const accountNumber = request.accountNumber;
   let kind: 'proofed' | 'biometric';
   let replacedPrevious = false;

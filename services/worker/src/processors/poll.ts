@@ -15,7 +15,7 @@ export const POLL_DEADLINE_MESSAGE = 'no final status from the upstream before t
  * polling with capture_completed; an accepted capture keeps its TempId in the secret store only.
  */
 export async function pollStep(job: StepJob, ctx: StepContext): Promise<StepResult> {
-  const { enrollmentId, request } = job.data;
+  const { enrollmentId, mode } = job.data;
   const record = await ctx.ownership.operation(enrollmentId);
   if (!record) throw new MissingContextError(`no upstream operation recorded for enrollment ${enrollmentId}`);
   // Everything hinted so far is answered by the look that follows.
@@ -72,6 +72,6 @@ export async function pollStep(job: StepJob, ctx: StepContext): Promise<StepResu
       },
     ],
     // Recapture binds to the account that already exists.
-    next: { step: request.mode === 'recapture' ? 'credential' : 'account' },
+    next: { step: mode === 'recapture' ? 'credential' : 'account' },
   };
 }

@@ -40,7 +40,7 @@ export class StepsQueue {
   jobOptions(step: Step, data: StepJobData, opts: EnqueueOptions = {}): JobsOptions {
     return {
       jobId: stepJobId(data.enrollmentId, step, data.generation),
-      priority: stepPriority(data.request.priority, data.start),
+      priority: stepPriority(data.priority, data.start),
       delay: opts.delayMs && opts.delayMs > 0 ? opts.delayMs : undefined,
       attempts: this.options.attempts,
       backoff: { type: BACKOFF_TYPE },
