@@ -1,6 +1,7 @@
 // Figure "footprint": Redis bytes and worker RSS per pending enrollment, with 100,000 people who never finish
-// (each one a started capture and a delayed poll job). Baseline: the Redis bytes of a bare BullMQ delayed job
-// carrying the same job data, measured on the same server in the same run.
+// (each one a started capture and a parked poll). Baseline: the Redis bytes of a bare BullMQ delayed job
+// carrying the same poll data, measured on the same server in the same run (what a pending poll costs as a
+// delayed job, which is how the worker kept them before ParkedPolls).
 import { randomUUID } from 'node:crypto';
 import { bullmq, ioredis, type Redis } from '../deps.js';
 import {
@@ -37,6 +38,7 @@ export async function footprintFigure(ctx: FigureContext): Promise<FigureResult>
   }, ctx.workerEnv);
   const connection = new ioredis.Redis(stack.redisUrl, { maxRetriesPerRequest: null });
   const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix: app.prefix });
+  const parkedKey = `${app.prefix}:parked-polls`;
   let measured;
   try {
     await sleep(2000);
@@ -47,15 +49,19 @@ export async function footprintFigure(ctx: FigureContext): Promise<FigureResult>
     const submitted = await submitBatch(app, ndjsonBatch(`fp-${stack.runId}`, size, { timeoutSec: 86_400 }), `footprint-${stack.runId}`);
     let lastReport = 0;
     await waitFor(
-      `all ${size} enrollments capture_pending with a delayed poll`,
+      `all ${size} enrollments capture_pending with a parked poll`,
       async () => {
-        const [status, counts] = await Promise.all([app.batchStatus(submitted.batchId), queue.getJobCounts('delayed', 'prioritized', 'waiting', 'active')]);
+        const [status, counts, parked] = await Promise.all([
+          app.batchStatus(submitted.batchId),
+          queue.getJobCounts('delayed', 'prioritized', 'waiting', 'active'),
+          stack.redis.zcard(parkedKey),
+        ]);
         const pending = status.byStatus.capture_pending ?? 0;
         if (performance.now() - lastReport > 15_000) {
           lastReport = performance.now();
-          say(`footprint: ${pending}/${size} capture_pending, ${counts.delayed} delayed polls after ${((performance.now() - started) / 1000).toFixed(0)} s`);
+          say(`footprint: ${pending}/${size} capture_pending, ${parked} parked polls after ${((performance.now() - started) / 1000).toFixed(0)} s`);
         }
-        return pending >= size && (counts.delayed ?? 0) >= size && !counts.active && !counts.prioritized && !counts.waiting;
+        return pending >= size && parked >= size && !counts.active && !counts.prioritized && !counts.waiting && !counts.delayed;
       },
       Math.max(900_000, size * 30),
       1000,
@@ -66,7 +72,7 @@ export async function footprintFigure(ctx: FigureContext): Promise<FigureResult>
     const rssAfter = app.workerRss();
     say('footprint: sizing key families');
     const families = await keyFamilies(stack.redis, `${app.prefix}:`, size);
-    measured = { memoryBefore, memoryAfter, rssBefore, rssAfter, settleSec, families, sampleData: (await queue.getJobs(['delayed'], 0, 0))[0]?.data };
+    measured = { memoryBefore, memoryAfter, rssBefore, rssAfter, settleSec, families, sampleData: await parkedPollData(stack.redis, app.prefix, parkedKey) };
   } finally {
     await queue.close();
     connection.disconnect();
@@ -131,6 +137,15 @@ async function keyFamilies(redis: Redis, prefix: string, size: number) {
     out[family] = { keys: f.count, bytesPerPending: round(((bytes / f.sample.length) * f.count) / size, 1) };
   }
   return Object.fromEntries(Object.entries(out).sort((a, b) => b[1].bytesPerPending - a[1].bytesPerPending));
+}
+
+/** One parked poll's data as the worker keeps it (services/worker ParkedPolls): its id and enrollment-hash fields. */
+async function parkedPollData(redis: Redis, prefix: string, parkedKey: string): Promise<Record<string, string>> {
+  const [jobId] = await redis.zrange(parkedKey, 0, 0);
+  if (!jobId) return {};
+  const enrollmentId = jobId.slice(0, jobId.indexOf('.poll.'));
+  const [pc, pa, pr, ps] = await redis.hmget(`${prefix}:wk:${enrollmentId}`, 'pc', 'pa', 'pr', 'ps');
+  return { jobId, pc: pc ?? '', pa: pa ?? '', pr: pr ?? '', ps: ps ?? '' };
 }
 
 async function rawDelayedJobBytes(ctx: FigureContext, jobs: number, data: unknown): Promise<number> {

@@ -25,6 +25,7 @@ export const TEST_WORKER_ENV: Record<string, string> = {
   POLL_MAX_INTERVAL_MS: '1000',
   POLL_GRACE_MS: '1000',
   POLL_HINT_RECHECK_MS: '100',
+  POLL_DISPATCH_INTERVAL_MS: '100',
   // Webhooks are on: without this the backup poll after a lost webhook would come only after 60 s.
   POLL_WEBHOOK_INTERVAL_MS: '1000',
 };

@@ -60,6 +60,10 @@ export const workerEnvSchema = z
     // With webhooks registered they bring the answer; polling is only the backup for a lost webhook.
     // 0 keeps the fast schedule even then. 60 s measured 4.0 instead of 9.0 calls per enrollment.
     POLL_WEBHOOK_INTERVAL_MS: int(0).default(60_000),
+    // Parked polls (see ParkedPolls) are moved onto the queue when due: how often to look, how many at once.
+    POLL_DISPATCH_INTERVAL_MS: int(10).default(250),
+    POLL_DISPATCH_BATCH: int(1).default(500),
+    POLL_DISPATCH_LEASE_MS: int(1000).default(30_000),
     OWNERSHIP_TTL_SEC: int(60).default(30 * 24 * 3600),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.SELFIE_ENCRYPTION_KEY !== DEV_SELFIE_KEY, {
@@ -83,6 +87,12 @@ export interface PollSchedule {
   hintRecheckMs: number;
   /** Backup interval while webhooks are registered (0: the schedule above applies regardless). */
   webhookIntervalMs: number;
+}
+
+export interface PollDispatch {
+  intervalMs: number;
+  batch: number;
+  leaseMs: number;
 }
 
 export interface WorkerConfig {
@@ -114,6 +124,7 @@ export interface WorkerConfig {
   lockDurationMs: number;
   shutdownTimeoutMs: number;
   poll: PollSchedule;
+  pollDispatch: PollDispatch;
   ownershipTtlSec: number;
 }
 
@@ -175,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       hintRecheckMs: e.POLL_HINT_RECHECK_MS,
       webhookIntervalMs: e.POLL_WEBHOOK_INTERVAL_MS,
     },
+    pollDispatch: { intervalMs: e.POLL_DISPATCH_INTERVAL_MS, batch: e.POLL_DISPATCH_BATCH, leaseMs: e.POLL_DISPATCH_LEASE_MS },
     ownershipTtlSec: e.OWNERSHIP_TTL_SEC,
   };
 }

@@ -29,6 +29,11 @@ export const ENROLLMENT_FIELDS = {
   operationStartedAt: 'ops',
   operationExpiresAt: 'ope',
   pollJob: 'poll',
+  /** A parked poll's job data (ParkedPolls): correlation, causation, requestedAt and `seq|mode|priority|poll progress`. */
+  parkedCorrelation: 'pc',
+  parkedCausation: 'pa',
+  parkedRequestedAt: 'pr',
+  parkedPosition: 'ps',
   /** Marker of a finished job, by the job id without the enrollment id (e.g. `done:begin.0`). */
   done: (enrollmentId: string, jobId: string) => `done:${jobId.startsWith(`${enrollmentId}.`) ? jobId.slice(enrollmentId.length + 1) : jobId}`,
 } as const;

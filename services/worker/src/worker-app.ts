@@ -11,6 +11,8 @@ import { createLogger } from './logger.js';
 import { createMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
 import { retryDelayMs } from './pipeline/backoff.js';
 import { HintBook } from './pipeline/hint-book.js';
+import { ParkedPolls } from './pipeline/parked-polls.js';
+import { PollDispatcher } from './pipeline/poll-dispatcher.js';
 import type { Step, StepJobData } from './pipeline/job-data.js';
 import { OutcomeLog } from './pipeline/outcomes.js';
 import { SecretStore } from './pipeline/secrets.js';
@@ -75,7 +77,14 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
 
     const queue = new StepsQueue({ connection: bullConnection(), prefix, attempts: config.jobAttempts });
     closers.push(() => queue.close());
-    const metrics = createMetrics(() => queue.counts());
+    const parked = new ParkedPolls(redis, prefix, queue, {
+      enrollmentTtlSec: config.ownershipTtlSec,
+      leaseMs: config.pollDispatch.leaseMs,
+      batch: config.pollDispatch.batch,
+      logger: logger.child({ component: 'poll-dispatch' }),
+    });
+    // Parked polls (pending operations waiting for their next look) show as state "parked" beside BullMQ's.
+    const metrics = createMetrics(async () => ({ ...(await queue.counts()), parked: await parked.count() }));
 
     const limiter = new RedisRateLimiter(redis, {
       prefix,
@@ -120,14 +129,14 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
 
     const ownership = new Ownership(redis, prefix, config.ownershipTtlSec);
     const secrets = new SecretStore(redis, prefix);
-    const hints = new HintBook(redis, prefix, queue, config.ownershipTtlSec);
+    const hints = new HintBook(redis, prefix, parked);
     const outcomes = new OutcomeLog(redis, prefix, config.ownershipTtlSec);
     const webhooks = config.webhookPublicUrl
       ? new WebhookRegistration(client, { url: config.webhookPublicUrl, secretKey: config.verified.webhookSecret, logger })
       : null;
     const requests: RequestSource = { get: async (id) => (await readModel.get(id))?.request ?? null };
     const context: StepContext = { config, client, ownership, secrets, selfies, requests, hints, webhooks: webhooks ?? { active: false }, now: () => Date.now() };
-    const runner = new StepRunner({ config, processors: PROCESSORS, context, queue, outcomes, producer, hints, secrets, limiter, metrics, logger });
+    const runner = new StepRunner({ config, processors: PROCESSORS, context, queue, outcomes, producer, hints, parked, secrets, limiter, metrics, logger });
 
     if (webhooks) {
       closers.push(() => webhooks.stop());
@@ -156,6 +165,9 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
     closers.push(async () => {
       if (!workerClosed) await worker.close(true);
     });
+    const dispatcher = new PollDispatcher(parked, config.pollDispatch, logger.child({ component: 'poll-dispatch' }));
+    dispatcher.start();
+    closers.push(() => dispatcher.stop());
 
     // Listening before the consumer groups are joined: a restarted worker can wait up to a session timeout
     // for the group of its killed predecessor to rebalance, and is alive (and scrapeable) meanwhile.
@@ -198,7 +210,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
       healthy = false;
       const started = Date.now();
       // 1. No new work: leave the consumer groups (offsets of handled events are committed on the way out).
-      await Promise.all([pipeline.stop(), projector?.stop()]);
+      await Promise.all([pipeline.stop(), projector?.stop(), dispatcher.stop()]);
       consumersStopped = true;
       // 2. Active jobs finish within the budget; past it they are released (the lock lapses and another
       //    worker re-runs them: every step is idempotent).

@@ -5,7 +5,7 @@ import { captureFinishedHint, createHarness, waitFor, webhookHint, type Harness 
 // The poll delay is far longer than any wait below: completing at all proves a hint did it.
 const LONG_POLL_MS = 120_000;
 
-describe('hints promote the delayed poll', () => {
+describe('hints make the parked poll due now', () => {
   let h: Harness;
   let worker: RunningWorker;
 
@@ -26,9 +26,10 @@ describe('hints promote the delayed poll', () => {
     const e = await h.request();
     await h.publishEnrollment(e);
     const pending = await h.waitForStatus(e.subject, ['capture_pending']);
-    // The poll job sits delayed for minutes.
+    // The poll sits parked for minutes.
     const jobId = `${e.subject}.poll.0`;
-    await waitFor('the delayed poll job', async () => (await worker.queue.queue.getJobState(jobId)) === 'delayed');
+    const parkedKey = `${h.names.queuePrefix}:parked-polls`;
+    await waitFor('the parked poll', async () => Number(await h.redis.zscore(parkedKey, jobId)) > Date.now() + 60_000);
     await h.control('POST', `/_emulator/operations/${pending.operationId}/complete`, { Status: 1 });
     await h.publishHint(webhookHint(pending.operationId!));
     await h.waitForStatus(e.subject, ['completed'], 20_000);

@@ -1,8 +1,8 @@
-// A pending enrollment keeps one copy of its request (in the read model), not one more in its delayed poll
-// job; the step after the poll reads it from there, and waits for a projector that trails behind.
+// A pending enrollment keeps one copy of its request (in the read model), not one more with its parked poll;
+// the step after the poll reads it from there, and waits for a projector that trails behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/worker-app.js';
-import { createHarness, emulatorAccounts, waitFor, type Harness } from './support/harness.js';
+import { createHarness, emulatorAccounts, waitFor, webhookHint, type Harness } from './support/harness.js';
 
 describe('the request of an enrollment', () => {
   let h: Harness;
@@ -24,17 +24,15 @@ describe('the request of an enrollment', () => {
     const e = await h.request();
     await h.publishEnrollment(e);
     const poll = `${e.subject}.poll.0`;
-    const job = await waitFor('the delayed poll job', async () => {
-      const j = await worker.queue.queue.getJob(poll);
-      return j && (await j.getState()) === 'delayed' ? j : null;
-    });
-    expect(job.data).not.toHaveProperty('request');
-    expect(job.data).toMatchObject({ mode: 'capture', priority: e.data.priority, requestedAt: e.data.requestedAt });
+    await waitFor('the parked poll', async () => (await h.redis.zscore(`${h.names.queuePrefix}:parked-polls`, poll)) !== null);
+    // While parked, the poll keeps its position and progress in the enrollment hash, and nothing of the request.
+    const stored = await h.redis.hgetall(`${h.names.queuePrefix}:wk:${e.subject}`);
+    expect(stored).toMatchObject({ poll, pr: e.data.requestedAt, ps: `3|capture|${e.data.priority}|||` });
+    expect(JSON.stringify(stored)).not.toContain(e.data.displayName);
 
     // The capture is accepted while the read model still knows nothing of the enrollment.
-    const operationId = await h.redis.hget(`${h.names.queuePrefix}:wk:${e.subject}`, 'op');
-    await h.control('POST', `/_emulator/operations/${operationId}/complete`, { Status: 1 });
-    await job.promote();
+    await h.control('POST', `/_emulator/operations/${stored.op}/complete`, { Status: 1 });
+    await h.publishHint(webhookHint(stored.op!));
     const account = `${e.subject}.account.0`;
     await waitFor('the account job parked for the projection', async () => (await worker.queue.queue.getJobState(account)) === 'delayed');
     expect((await emulatorAccounts(h)).has(e.data.accountNumber)).toBe(false);

@@ -10,7 +10,7 @@ import {
 import type { Logger } from 'pino';
 import { MissingContextError } from '../errors.js';
 import type { HintBook } from '../pipeline/hint-book.js';
-import { stepJobData, stepJobId, type Step, type StepJobData } from '../pipeline/job-data.js';
+import { stepJobData, type Step, type StepJobData } from '../pipeline/job-data.js';
 import type { WorkerMetrics } from '../metrics.js';
 import type { StepsQueue } from '../queues/steps-queue.js';
 
@@ -137,7 +137,6 @@ export class PipelineConsumer {
       start: d.nextSequence === 2,
     });
     const result = await this.options.queue.redrive(d.step, data);
-    if (d.step === 'poll' && result === 'enqueued') await this.options.hints.pollEnqueued(d.enrollmentId, stepJobId(d.enrollmentId, d.step, d.generation));
     this.options.logger.info({ enrollmentId: d.enrollmentId, correlationId: event.correlationid, step: d.step, generation: d.generation, result }, 'redrive requested');
   }
 
@@ -161,8 +160,7 @@ export class PipelineConsumer {
       start: false,
     });
     const step = event.data.step;
-    const jobId = await this.options.queue.enqueue(step, data);
-    if (step === 'poll') await this.options.hints.pollEnqueued(event.subject, jobId);
+    await this.options.queue.enqueue(step, data);
     this.options.logger.info({ enrollmentId: event.subject, correlationId: event.correlationid, step, generation: data.generation }, 'retry enqueued');
   }
 }

@@ -9,6 +9,7 @@ import { retryDelayMs } from './backoff.js';
 import { RequestNotProjectedError } from '../errors.js';
 import { describeError } from './error-classification.js';
 import type { HintBook } from './hint-book.js';
+import type { ParkedPolls } from './parked-polls.js';
 import type { Step, StepJobData } from './job-data.js';
 import type { NextJob, OutcomeLog, StepOutcome } from './outcomes.js';
 import type { SecretStore } from './secrets.js';
@@ -24,6 +25,7 @@ export interface StepRunnerDeps {
   outcomes: OutcomeLog;
   producer: EventProducer;
   hints: HintBook;
+  parked: ParkedPolls;
   secrets: SecretStore;
   limiter: RedisRateLimiter;
   metrics: WorkerMetrics;
@@ -53,6 +55,7 @@ export class StepRunner {
     const recorded = await outcomes.lookup(job.data.enrollmentId, jobId);
     if (recorded.kind === 'finished') {
       // Everything this job does happened before (events acknowledged, next job enqueued): do nothing again.
+      if (step === 'poll') await this.deps.parked.release(jobId);
       metrics.jobsProcessed.inc({ step, outcome: 'already_finished' });
       log.info({ failed: recorded.failed }, 'job finished before; nothing to repeat');
       if (recorded.failed) throw new UnrecoverableError('the step failed before (enrollment.failed was emitted)');
@@ -70,11 +73,10 @@ export class StepRunner {
       }
       if (!outcome) {
         if (result.kind === 'redelay') {
-          await job.updateData({ ...job.data, poll: result.poll });
-          await job.moveToDelayed(Date.now() + result.delayMs, token);
-          metrics.jobsProcessed.inc({ step, outcome: 'redelayed' });
+          await this.parkPoll({ ...job.data, poll: result.poll }, result.delayMs);
+          metrics.jobsProcessed.inc({ step, outcome: 'parked' });
           log.debug({ delayMs: result.delayMs, polls: result.poll.count }, 'operation pending, polling again later');
-          throw new DelayedError();
+          return;
         }
         if (step === 'poll') metrics.pollsPerEnrollment.observe((job.data.poll?.count ?? 0) + 1);
         outcome = await outcomes.record(jobId, this.toOutcome(job, result));
@@ -85,6 +87,7 @@ export class StepRunner {
     this.observeTerminal(job, outcome.events);
     if (outcome.events.some((e) => e.type === EVENT_TYPES.completed)) await this.deps.secrets.forget(job.data.enrollmentId);
     await outcomes.finish(job.data.enrollmentId, jobId, outcome.failed !== undefined);
+    if (step === 'poll') await this.deps.parked.release(jobId);
     metrics.stepDuration.observe({ step }, (Date.now() - startedAt) / 1000);
     if (outcome.failed) {
       metrics.jobsProcessed.inc({ step, outcome: 'failed' });
@@ -202,8 +205,13 @@ export class StepRunner {
   }
 
   private async enqueueNext(next: NonNullable<StepOutcome['next']>): Promise<void> {
-    const jobId = await this.deps.queue.enqueue(next.step, next.data, { delayMs: next.delayMs });
-    if (next.step === 'poll') await this.deps.hints.pollEnqueued(next.data.enrollmentId, jobId);
+    if (next.step === 'poll' && next.delayMs) return this.parkPoll(next.data, next.delayMs);
+    await this.deps.queue.enqueue(next.step, next.data, { delayMs: next.delayMs });
+  }
+
+  private async parkPoll(data: StepJobData, delayMs: number): Promise<void> {
+    await this.deps.parked.park(data, Date.now() + delayMs);
+    await this.deps.hints.pollParked(data.enrollmentId);
   }
 
   private observeTerminal(job: StepJob, events: EnrollmentEvent[]): void {

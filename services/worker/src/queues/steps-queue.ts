@@ -46,7 +46,8 @@ export class StepsQueue {
       backoff: { type: BACKOFF_TYPE },
       // Completed jobs are history for the dashboard, not state (events and outcomes are): keep the latest
       // 1,000 for at most an hour. A day of them cost ~1.6 KB per pending enrollment (docs/benchmarks.md).
-      removeOnComplete: { age: this.options.keepCompletedSec ?? 3600, count: 1000 },
+      // A poll job goes at once: its id is dispatched again for the next look while the operation is pending.
+      removeOnComplete: step === 'poll' ? true : { age: this.options.keepCompletedSec ?? 3600, count: 1000 },
       removeOnFail: { age: this.options.keepFailedSec ?? 14 * 24 * 3600 },
     };
   }

@@ -121,6 +121,7 @@ export async function createHarness(label: string, env: Record<string, string> =
     POLL_MAX_INTERVAL_MS: '500',
     POLL_GRACE_MS: '500',
     POLL_HINT_RECHECK_MS: '100',
+    POLL_DISPATCH_INTERVAL_MS: '50',
     // Tests that register a webhook with a stand-in that feeds no hints back still finish by polling.
     POLL_WEBHOOK_INTERVAL_MS: '300',
     ...env,
