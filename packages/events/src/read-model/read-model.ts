@@ -10,6 +10,7 @@ import type { UpcasterRegistry } from '../upcasters.js';
 import { applyScript } from './apply-script.js';
 import { packState, unpackState, type PackedState } from './compact-state.js';
 import { expand, parseStored, toStored, type StoredEvent } from './stored-event.js';
+import { decodeRecord, encodeRecord, type RecordContent } from './stored-record.js';
 
 export interface ReadModelOptions {
   /** Key prefix, e.g. `vo:`; keys are `${prefix}rm:{enrollmentId}` and `${prefix}rm:...` indexes. */
@@ -62,6 +63,8 @@ interface Loaded {
 }
 
 const MAX_CAS_ATTEMPTS = 50;
+/** Hash field of the compressed record (stored-record.ts). */
+const RECORD_FIELD = 'r';
 const ACTIVE_POINTER = 'rm-active';
 const REBUILD_TARGET = 'rm-target';
 
@@ -171,24 +174,21 @@ export class ReadModel {
   }
 
   private async load(enrollmentId: string): Promise<Loaded> {
-    const [stateJson, eventsJson, version, pendingJson] = await this.redis.hmget(
+    const [record, legacyState, legacyEvents, version, pendingJson] = await this.redis.hmgetBuffer(
       this.key(enrollmentId),
+      RECORD_FIELD,
       'state',
       'events',
       'v',
       'p',
     );
-    const pending = pendingJson ? parsePending(pendingJson, this.parse) : [];
-    if (!stateJson || !eventsJson) return { state: null, events: [], pending, version: version ?? '' };
-    const events = JSON.parse(eventsJson) as StoredEvent[];
-    // Only the requested event is needed whole (for `request`); the rest of the state is in `state`.
-    const [requested] = parseStored(enrollmentId, expand(events).slice(0, 1) as StoredEvent[], this.parse);
-    return {
-      state: unpackState(JSON.parse(stateJson) as PackedState, events, requested!),
-      events,
-      pending,
-      version: version ?? '',
-    };
+    const v = version?.toString('utf8') ?? '';
+    const pending = pendingJson ? parsePending(pendingJson.toString('utf8'), this.parse) : [];
+    const content = readRecord(record, legacyState, legacyEvents);
+    if (!content) return { state: null, events: [], pending, version: v };
+    // Only the requested event is needed whole (for `request`); the rest of the state is in the packed state.
+    const [requested] = parseStored(enrollmentId, expand(content.events).slice(0, 1) as StoredEvent[], this.parse);
+    return { state: unpackState(content.state, content.events, requested!), events: content.events, pending, version: v };
   }
 
   async get(enrollmentId: string): Promise<EnrollmentState | null> {
@@ -196,9 +196,9 @@ export class ReadModel {
   }
 
   async events(enrollmentId: string): Promise<EnrollmentEvent[]> {
-    const eventsJson = await this.redis.hget(this.key(enrollmentId), 'events');
-    if (!eventsJson) return [];
-    return parseStored(enrollmentId, JSON.parse(eventsJson) as StoredEvent[], this.parse);
+    const [record, legacyState, legacyEvents] = await this.redis.hmgetBuffer(this.key(enrollmentId), RECORD_FIELD, 'state', 'events');
+    const content = readRecord(record, legacyState, legacyEvents);
+    return content ? parseStored(enrollmentId, content.events, this.parse) : [];
   }
 
   /**
@@ -277,8 +277,7 @@ export class ReadModel {
       [this.key(id), this.batchKey(after?.batchId ?? ''), this.failedKey, this.failedMetaKey],
       [
         loaded.version,
-        after ? JSON.stringify(packState(after)) : '',
-        after ? JSON.stringify(events) : '',
+        after ? encodeRecord({ state: packState(after), events }) : '',
         version,
         before?.status ?? '',
         after?.status ?? '',
@@ -348,6 +347,13 @@ export class ReadModel {
     }
     return { items, nextCursor: items.length === limit && last ? encodeCursor(last) : null };
   }
+}
+
+/** The record field, or the two JSON fields written before records were compressed (read during an upgrade). */
+function readRecord(record?: Buffer | null, legacyState?: Buffer | null, legacyEvents?: Buffer | null): RecordContent | null {
+  if (record && record.length > 0) return decodeRecord(record);
+  if (!legacyState || !legacyEvents) return null;
+  return { state: JSON.parse(legacyState.toString('utf8')) as PackedState, events: JSON.parse(legacyEvents.toString('utf8')) as StoredEvent[] };
 }
 
 function parsePending(json: string, options: ParseOptions): EnrollmentEvent[] {
