@@ -97,6 +97,8 @@ export interface AppOptions {
   workerNodeArgs?: string[];
 }
 
+const FIGURE_PREFIXES: Record<string, string> = { ingest: 'in', pipeline: 'pl', upstream_calls: 'uc', footprint: 'fp' };
+
 /**
  * One figure's api and worker processes, started exactly as in production (services/api/src/main.ts and
  * services/worker/src/main.ts, each its own detached process) on the bench's shared Redis, Kafka and emulator.
@@ -112,7 +114,9 @@ export class BenchApp {
   ) {}
 
   static async start(stack: BenchStack, figure: string, options: AppOptions): Promise<BenchApp> {
-    const prefix = `bench-${stack.runId}-${figure}`;
+    // Short, like production's default 'vo': key names are part of the bytes the footprint figure measures,
+    // and the bench's Redis and Kafka are private to the run, so the figure alone keeps them apart.
+    const prefix = FIGURE_PREFIXES[figure] ?? figure;
     const topicPrefix = `${prefix}.`;
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;

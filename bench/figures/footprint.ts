@@ -151,7 +151,7 @@ async function parkedPollData(redis: Redis, prefix: string, parkedKey: string): 
 async function rawDelayedJobBytes(ctx: FigureContext, jobs: number, data: unknown): Promise<number> {
   const { stack } = ctx;
   const connection = new ioredis.Redis(stack.redisUrl, { maxRetriesPerRequest: null });
-  const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix: `bench-${stack.runId}-rawdelayed` });
+  const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix: 'rd' });
   try {
     await queue.waitUntilReady();
     const before = await stack.usedMemory();

@@ -163,7 +163,7 @@ async function sampleJobData(redisUrl: string, prefix: string): Promise<unknown>
  */
 async function rawBullmq(ctx: FigureContext, jobs: number, data: unknown) {
   const { stack } = ctx;
-  const prefix = `bench-${stack.runId}-rawbullmq`;
+  const prefix = 'rb';
   // The worker's default concurrency (services/worker/src/config.ts), so both sides run the same number of jobs at once.
   const concurrency = Number(ctx.workerEnv.WORKER_CONCURRENCY ?? process.env.WORKER_CONCURRENCY ?? 128);
   const connections: Array<InstanceType<typeof ioredis.Redis>> = [];
