@@ -2,6 +2,7 @@
 // endpoint, the worker is SIGKILLed and restarted, and the Kafka broker is restarted; then a verdict from
 // the event log, the emulator's records and the read model (soak-checks.ts). See docs/soak.md.
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import {
   ReadModel,
@@ -235,6 +236,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       checkRecorded(folded, accounts, accountPrefix),
       checkReadModel(folded, projected, batch),
     ];
+    if (!checks.every((c) => c.pass)) {
+      // The process logs go with the stack: keep the warnings of a failed run in its own log.
+      for (const [name, file] of Object.entries(stack.logFiles()).filter(([n]) => n === 'worker' || n === 'api')) {
+        for (const line of problemLines(file, 40)) say(`${name} log: ${line}`);
+      }
+    }
     const calls = (s: EmulatorStats) => Object.values(s.calls).reduce((a, b) => a + b, 0);
     const scenario = (options.scenario ?? SOAK_SCENARIO) as { faults?: Record<string, unknown> };
     return {
@@ -262,4 +269,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     redis.disconnect();
     await stack.stop();
   }
+}
+
+/** The last `max` warning and error lines of a pino log, as `level message (error message)`. */
+function problemLines(file: string, max: number): string[] {
+  if (!existsSync(file)) return [];
+  const out: string[] = [];
+  for (const raw of readFileSync(file, 'utf8').split('\n')) {
+    try {
+      const entry = JSON.parse(raw) as { level?: number; time?: number; msg?: string; err?: { message?: string } };
+      if ((entry.level ?? 0) < 40) continue;
+      out.push(`${entry.level === 40 ? 'warn' : 'error'} ${entry.msg ?? ''}${entry.err?.message ? ` (${entry.err.message.slice(0, 200)})` : ''}`);
+    } catch {
+      // not a log line (a stack trace, a partial write)
+    }
+  }
+  return out.slice(-max);
 }

@@ -14,6 +14,7 @@ import {
   InMemoryDedupeStore,
   RedisDedupeStore,
   topicNames,
+  UpcasterRegistry,
   type ConsumedEvent,
   type EnrollmentMode,
 } from '../src/index.js';
@@ -337,5 +338,47 @@ describe('EventConsumer failure handling', () => {
         s.id === streams[0]!.id ? s.events.slice(1) : s.events,
       );
     expect(c.stats).toMatchObject({ duplicates: 1, handled: all.length - 1 });
+  });
+
+  it('rebuilds itself after a crash kafkajs will not restart from', async () => {
+    const { names, topics } = await setup('consumer-restart', 1);
+    const events = happyPath('enr-restart', 'import').events;
+    await publish(topics.enrollmentEvents, events);
+    // kafkajs restarts a crashed consumer only when the error is retriable and restartOnFailure agrees; here
+    // restartOnFailure refuses, which is what kafkajs does by itself for a non-retriable error (seen after a
+    // broker restart). Decoding fails twice (an upcaster bug), more often than kafkajs retries a batch (once).
+    let failuresLeft = 2;
+    const registry = new UpcasterRegistry().register({
+      from: 'enrollment.requested.v0',
+      to: 'enrollment.requested.v1',
+      upcast: (data) => data,
+    });
+    const upcast = registry.upcast.bind(registry);
+    registry.upcast = (envelope) => {
+      if (failuresLeft-- > 0) throw new Error('upcaster bug');
+      return upcast(envelope);
+    };
+    const lines: string[] = [];
+    const logger = { info: () => {}, debug: () => {}, warn: (_o: unknown, m: string) => void lines.push(m), error: (_o: unknown, m: string) => void lines.push(m) };
+    const handled: ConsumedEvent[] = [];
+    const c = new EventConsumer(kafka, {
+      groupId: `${names.groupPrefix}restart`,
+      topics: [topics.enrollmentEvents],
+      deadLetterTopic: topics.deadLetter,
+      fromBeginning: true,
+      sessionTimeoutMs: 6000,
+      heartbeatIntervalMs: 1000,
+      retry: { initialMs: 20, maxMs: 200 },
+      upcasters: registry,
+      kafkaRetry: { retries: 1, initialRetryTime: 50, restartOnFailure: async () => false },
+      logger: logger as never,
+      handler: async (e) => void handled.push(e),
+    });
+    cleanups.push(() => c.stop());
+    await c.start();
+    await waitFor(() => handled.length === events.length, 'every event after the restart');
+    expect(handled.map((h) => h.event.id)).toEqual(events.map((e) => e.id));
+    expect(lines).toEqual(expect.arrayContaining(['consumer crashed', 'consumer restarted after a crash']));
+    expect(c.stats.restarts).toBe(1);
   });
 });

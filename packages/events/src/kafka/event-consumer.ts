@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Batch, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Batch, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer, RetryOptions } from 'kafkajs';
 import { decodeEvent } from '../codec.js';
 import type { DedupeStore } from '../dedupe/dedupe-store.js';
 import { DLQ_HEADERS } from './dlq-headers.js';
@@ -39,6 +39,8 @@ export interface EventConsumerOptions {
   /** Commit at least this often inside a long batch (default 1000 ms); a batch end always commits. */
   commitIntervalMs?: number;
   upcasters?: UpcasterRegistry;
+  /** kafkajs's own retry of a consumer (fetch, join, a batch that threw); default kafkajs's (5 retries). */
+  kafkaRetry?: RetryOptions;
   /** Metrics hook for handler failures (the event's data is never logged). */
   onHandlerError?: (error: unknown, event: ConsumedEvent) => void;
 }
@@ -48,6 +50,8 @@ export interface ConsumerStats {
   duplicates: number;
   deadLettered: number;
   handlerErrors: number;
+  /** Times the consumer was rebuilt after a crash kafkajs would not restart from. */
+  restarts: number;
 }
 
 type Step = 'done' | 'stopped';
@@ -58,26 +62,23 @@ type Step = 'done' | 'stopped';
  * a failing handler retried with backoff without skipping, and a stop() that commits what finished.
  */
 export class EventConsumer {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly dlqProducer: Producer;
+  private restarting: Promise<void> | null = null;
+  /** Set by a crash kafkajs will not restart from; the restart loop runs while it is set. */
+  private crashedSinceRestart = false;
   private readonly logger: LoggerLike;
   private readonly abort = new AbortController();
   private stopping = false;
   private started = false;
-  private readonly counters: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0, handlerErrors: 0 };
+  private readonly counters: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0, handlerErrors: 0, restarts: 0 };
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly options: EventConsumerOptions,
   ) {
     this.logger = options.logger ?? silentLogger;
-    this.consumer = kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: options.heartbeatIntervalMs ?? 3000,
-      maxWaitTimeInMs: options.maxWaitTimeMs ?? 500,
-      allowAutoTopicCreation: false,
-    });
+    this.consumer = this.newConsumer();
     this.dlqProducer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -92,28 +93,8 @@ export class EventConsumer {
   async start(): Promise<void> {
     if (this.started) throw new Error('EventConsumer.start() was already called');
     this.started = true;
-    this.consumer.on(this.consumer.events.CRASH, (e) => {
-      this.logger.error(
-        {
-          err: { message: e.payload.error.message },
-          restart: e.payload.restart,
-          groupId: this.options.groupId,
-        },
-        'consumer crashed',
-      );
-    });
     await this.dlqProducer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({
-      topics: this.options.topics,
-      fromBeginning: this.options.fromBeginning ?? false,
-    });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
-      eachBatch: (payload) => this.eachBatch(payload),
-    });
+    await this.runConsumer();
   }
 
   /** Stops fetching, lets the handlers in progress finish (backoff sleeps end at once), commits, leaves the group. */
@@ -121,8 +102,69 @@ export class EventConsumer {
     if (this.stopping) return;
     this.stopping = true;
     this.abort.abort();
+    await this.restarting;
     await this.consumer.disconnect();
     await this.dlqProducer.disconnect();
+  }
+
+  private newConsumer(): Consumer {
+    return this.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: this.options.heartbeatIntervalMs ?? 3000,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 500,
+      allowAutoTopicCreation: false,
+      ...(this.options.kafkaRetry && { retry: this.options.kafkaRetry }),
+    });
+  }
+
+  private async runConsumer(): Promise<void> {
+    const consumer = this.consumer;
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.logger.error(
+        { err: { message: e.payload.error.message }, restart: e.payload.restart, groupId: this.options.groupId },
+        'consumer crashed',
+      );
+      // kafkajs restarts itself only after errors it deems retriable; after any other it stays stopped, and the
+      // process would go on without consuming (seen after a broker restart). Nothing must end consumption but stop().
+      if (e.payload.restart || this.stopping || this.consumer !== consumer) return;
+      this.crashedSinceRestart = true;
+      this.restarting ??= this.restartAfterCrash();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  /** A fresh kafkajs consumer in the same group, retried with backoff until it runs (or stop() is called). */
+  private async restartAfterCrash(): Promise<void> {
+    let delay = this.options.retry?.initialMs ?? 100;
+    const maxDelay = this.options.retry?.maxMs ?? 30_000;
+    try {
+      while (!this.stopping && this.crashedSinceRestart) {
+        await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => undefined);
+        if (this.stopping) return;
+        this.crashedSinceRestart = false;
+        await this.consumer.disconnect().catch(() => undefined);
+        this.consumer = this.newConsumer();
+        try {
+          await this.runConsumer();
+          this.counters.restarts++;
+          this.logger.warn({ groupId: this.options.groupId }, 'consumer restarted after a crash');
+        } catch (error) {
+          this.crashedSinceRestart = true;
+          this.logger.error({ err: { message: (error as Error).message }, groupId: this.options.groupId }, 'consumer restart failed; trying again');
+          delay = Math.min(delay * 2, maxDelay);
+        }
+      }
+    } finally {
+      this.restarting = null;
+    }
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
