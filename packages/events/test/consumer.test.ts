@@ -381,4 +381,36 @@ describe('EventConsumer failure handling', () => {
     expect(lines).toEqual(expect.arrayContaining(['consumer crashed', 'consumer restarted after a crash']));
     expect(c.stats.restarts).toBe(1);
   });
+
+  it('passes over the types it was not asked for, unread, and commits past them', async () => {
+    const { names, topics } = await setup('consumer-types', 2);
+    const streams = Array.from({ length: 6 }, (_, i) => happyPath(`enr-t${i}`, MODES[i % 3]!));
+    await publish(topics.enrollmentEvents, streams.flatMap((s) => s.events));
+    const groupId = `${names.groupPrefix}types`;
+    const handled: ConsumedEvent[] = [];
+    const c = consumer({
+      groupId,
+      topics: [topics.enrollmentEvents],
+      deadLetterTopic: topics.deadLetter,
+      types: ['enrollment.requested.v1'],
+      handler: async (e) => void handled.push(e),
+    });
+    await c.start();
+    await waitFor(() => handled.length === streams.length, 'the requested event of every stream');
+    // Every partition ends with events passed over: the group's offsets still reach the end of the log.
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topics.enrollmentEvents);
+    let lagging = true;
+    for (let i = 0; i < 100 && lagging; i++) {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topics.enrollmentEvents] });
+      lagging = committed!.partitions.some((p) => p.offset !== ends.find((e) => e.partition === p.partition)!.high);
+      if (lagging) await new Promise((r) => setTimeout(r, 100));
+    }
+    await admin.disconnect();
+    await c.stop();
+    expect(lagging).toBe(false);
+    expect(handled.map((h) => h.event.type)).toEqual(streams.map(() => 'enrollment.requested.v1'));
+    expect(c.stats.handled).toBe(streams.length);
+  });
 });

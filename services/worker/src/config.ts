@@ -44,6 +44,13 @@ export const workerEnvSchema = z
     WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
     // Jobs mostly wait on the upstream and Redis; 128 measured 45-70% faster than 32 on 2 cores (docs/benchmarks.md).
     WORKER_CONCURRENCY: int(1).default(128),
+    // What this process runs: the steps (jobs, pipeline consumer, poll dispatch) and/or the projector. A
+    // projector of its own frees the steps' event loop (docs/benchmarks.md, finding 8).
+    WORKER_ROLES: z
+      .string()
+      .default('steps,projector')
+      .transform((v) => v.split(',').map((r) => r.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(['steps', 'projector'])).min(1, 'at least one of steps, projector')),
     WORKER_JOB_ATTEMPTS: int(1).default(8),
     WORKER_BACKOFF_BASE_MS: int(1).default(1_000),
     WORKER_BACKOFF_MAX_MS: int(1).default(5 * 60_000),
@@ -115,6 +122,8 @@ export interface WorkerConfig {
   selfieEncryptionKey: string;
   eventsIncludeCaptureUrl: boolean;
   metrics: { port: number; host: string };
+  /** What this process runs (WORKER_ROLES). */
+  roles: Array<'steps' | 'projector'>;
   concurrency: number;
   jobAttempts: number;
   backoff: { baseMs: number; maxMs: number };
@@ -170,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     selfieEncryptionKey: e.SELFIE_ENCRYPTION_KEY,
     eventsIncludeCaptureUrl: e.EVENTS_INCLUDE_CAPTURE_URL,
     metrics: { port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST },
+    roles: e.WORKER_ROLES,
     concurrency: e.WORKER_CONCURRENCY,
     jobAttempts: e.WORKER_JOB_ATTEMPTS,
     backoff: { baseMs: e.WORKER_BACKOFF_BASE_MS, maxMs: e.WORKER_BACKOFF_MAX_MS },

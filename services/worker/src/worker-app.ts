@@ -31,8 +31,10 @@ import { WebhookRegistration } from './upstream/webhook-registration.js';
 
 export interface StartWorkerOptions {
   logger?: Logger;
-  /** Run the read-model projector in this process (default true). */
+  /** Run the read-model projector in this process (default: WORKER_ROLES has `projector`). */
   projector?: boolean;
+  /** Run the steps: jobs, the pipeline consumer, poll dispatch, webhook registration (default: WORKER_ROLES has `steps`). */
+  steps?: boolean;
 }
 
 export interface RunningWorker {
@@ -58,6 +60,8 @@ const UNBOUNDED_JOB_RATE = { max: 1_000_000_000, duration: 1000 };
 export async function startWorker(config: WorkerConfig, options: StartWorkerOptions = {}): Promise<RunningWorker> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const prefix = config.queuePrefix;
+  const runSteps = options.steps ?? config.roles.includes('steps');
+  const runProjector = options.projector ?? config.roles.includes('projector');
   const closers: Array<() => Promise<unknown>> = [];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'close failed'));
@@ -131,7 +135,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
     const secrets = new SecretStore(redis, prefix);
     const hints = new HintBook(redis, prefix, parked);
     const outcomes = new OutcomeLog(redis, prefix, config.ownershipTtlSec);
-    const webhooks = config.webhookPublicUrl
+    const webhooks = runSteps && config.webhookPublicUrl
       ? new WebhookRegistration(client, { url: config.webhookPublicUrl, secretKey: config.verified.webhookSecret, logger })
       : null;
     const requests: RequestSource = { get: async (id) => (await readModel.get(id))?.request ?? null };
@@ -143,7 +147,9 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
       await webhooks.start();
     }
 
-    const worker = new Worker<StepJobData, void, Step>(STEPS_QUEUE_NAME, (job, token) => runner.process(job, token), {
+    const worker = !runSteps
+      ? null
+      : new Worker<StepJobData, void, Step>(STEPS_QUEUE_NAME, (job, token) => runner.process(job, token), {
       connection: bullConnection(),
       prefix,
       concurrency: config.concurrency,
@@ -160,14 +166,14 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
         },
       },
     });
-    worker.on('error', (error) => logger.error({ err: { message: error.message } }, 'worker error'));
+    worker?.on('error', (error) => logger.error({ err: { message: error.message } }, 'worker error'));
     let workerClosed = false;
     closers.push(async () => {
-      if (!workerClosed) await worker.close(true);
+      if (!workerClosed) await worker?.close(true);
     });
-    const dispatcher = new PollDispatcher(parked, config.pollDispatch, logger.child({ component: 'poll-dispatch' }));
-    dispatcher.start();
-    closers.push(() => dispatcher.stop());
+    const dispatcher = runSteps ? new PollDispatcher(parked, config.pollDispatch, logger.child({ component: 'poll-dispatch' })) : null;
+    dispatcher?.start();
+    closers.push(async () => dispatcher?.stop());
 
     // Listening before the consumer groups are joined: a restarted worker can wait up to a session timeout
     // for the group of its killed predecessor to rebalance, and is alive (and scrapeable) meanwhile.
@@ -176,7 +182,9 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
     closers.push(() => server.close());
 
     const topics = topicNames(config.kafka.topicPrefix);
-    const pipeline = new PipelineConsumer({
+    const pipeline = !runSteps
+      ? null
+      : new PipelineConsumer({
       kafka,
       groupId: config.kafka.pipelineGroup,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
@@ -187,13 +195,13 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
       metrics,
       logger: logger.child({ component: 'pipeline-consumer' }),
     });
-    await pipeline.start();
+    await pipeline?.start();
     let consumersStopped = false;
     closers.push(async () => {
-      if (!consumersStopped) await pipeline.stop();
+      if (!consumersStopped) await pipeline?.stop();
     });
     const projector =
-      options.projector === false
+      !runProjector
         ? null
         : new Projector({ kafka, groupId: config.kafka.projectorGroup, topicPrefix: config.kafka.topicPrefix, readModel, logger: logger.child({ component: 'projector' }), metrics, sessionTimeoutMs: config.kafka.sessionTimeoutMs });
     if (projector) {
@@ -203,23 +211,25 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
       });
     }
 
-    logger.info({ metricsPort: server.port, concurrency: config.concurrency, prefix }, 'worker started');
+    logger.info({ metricsPort: server.port, concurrency: config.concurrency, prefix, steps: runSteps, projector: runProjector }, 'worker started');
 
     let stopping: Promise<void> | null = null;
     const stop = async () => {
       healthy = false;
       const started = Date.now();
       // 1. No new work: leave the consumer groups (offsets of handled events are committed on the way out).
-      await Promise.all([pipeline.stop(), projector?.stop(), dispatcher.stop()]);
+      await Promise.all([pipeline?.stop(), projector?.stop(), dispatcher?.stop()]);
       consumersStopped = true;
       // 2. Active jobs finish within the budget; past it they are released (the lock lapses and another
       //    worker re-runs them: every step is idempotent).
       const budget = Math.max(100, config.shutdownTimeoutMs - (Date.now() - started));
-      const graceful = worker.close().then(() => true);
-      const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), budget).unref());
-      if (!(await Promise.race([graceful, timedOut]))) {
-        logger.warn({ budgetMs: budget }, 'active jobs did not finish in time; releasing them');
-        await worker.close(true);
+      if (worker) {
+        const graceful = worker.close().then(() => true);
+        const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), budget).unref());
+        if (!(await Promise.race([graceful, timedOut]))) {
+          logger.warn({ budgetMs: budget }, 'active jobs did not finish in time; releasing them');
+          await worker.close(true);
+        }
       }
       workerClosed = true;
       limiter.close();

@@ -46,4 +46,11 @@ describe('worker configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SELFIE_ENCRYPTION_KEY/);
     expect(loadConfig({ NODE_ENV: 'production', SELFIE_ENCRYPTION_KEY: 'a'.repeat(64) }).nodeEnv).toBe('production');
   });
+
+  it('runs both roles by default; WORKER_ROLES picks one, and an unknown role is refused', () => {
+    expect(loadConfig({}).roles).toEqual(['steps', 'projector']);
+    expect(loadConfig({ WORKER_ROLES: ' projector ' }).roles).toEqual(['projector']);
+    expect(() => loadConfig({ WORKER_ROLES: 'steps,reports' })).toThrow(/WORKER_ROLES/);
+    expect(() => loadConfig({ WORKER_ROLES: '' })).toThrow(/WORKER_ROLES/);
+  });
 });

@@ -6,7 +6,7 @@ import { DLQ_HEADERS } from './dlq-headers.js';
 import type { EventEnvelope } from '../envelope.js';
 import { EventValidationError } from '../errors.js';
 import { silentLogger, type LoggerLike } from '../logger.js';
-import type { UpcasterRegistry } from '../upcasters.js';
+import { upcasters as defaultUpcasters, type UpcasterRegistry } from '../upcasters.js';
 
 export interface ConsumedEvent {
   event: EventEnvelope;
@@ -41,6 +41,12 @@ export interface EventConsumerOptions {
   upcasters?: UpcasterRegistry;
   /** kafkajs's own retry of a consumer (fetch, join, a batch that threw); default kafkajs's (5 retries). */
   kafkaRetry?: RetryOptions;
+  /**
+   * Event types this consumer acts on. Other records are passed over unread (their offsets still commit):
+   * a consumer that needs a few types of a busy topic saves decoding and validating the rest. Types an
+   * upcaster lifts are read too. Default: every record.
+   */
+  types?: readonly string[];
   /** Metrics hook for handler failures (the event's data is never logged). */
   onHandlerError?: (error: unknown, event: ConsumedEvent) => void;
 }
@@ -65,6 +71,7 @@ export class EventConsumer {
   private consumer: Consumer;
   private readonly dlqProducer: Producer;
   private restarting: Promise<void> | null = null;
+  private readonly types: ReadonlySet<string> | null;
   /** Set by a crash kafkajs will not restart from; the restart loop runs while it is set. */
   private crashedSinceRestart = false;
   private readonly logger: LoggerLike;
@@ -78,6 +85,7 @@ export class EventConsumer {
     private readonly options: EventConsumerOptions,
   ) {
     this.logger = options.logger ?? silentLogger;
+    this.types = options.types ? new Set(options.types) : null;
     this.consumer = this.newConsumer();
     this.dlqProducer = kafka.producer({
       idempotent: true,
@@ -203,17 +211,28 @@ export class EventConsumer {
 
     const chunkLimit = this.options.handleBatch ? (this.options.maxHandleBatchSize ?? 500) : 1;
     let chunk: { consumed: ConsumedEvent; message: KafkaMessage }[] = [];
+    // A record passed over while a chunk is pending is resolved with the chunk, never before it.
+    let passedAfterChunk: string | null = null;
     const flush = async (): Promise<Step> => {
       if (chunk.length === 0) return 'done';
       const step = await this.handleChunk(chunk, active, heartbeat);
-      if (step === 'done') await markDone(chunk[chunk.length - 1]!.message.offset);
+      if (step === 'done') {
+        const last = chunk[chunk.length - 1]!.message.offset;
+        await markDone(passedAfterChunk !== null && BigInt(passedAfterChunk) > BigInt(last) ? passedAfterChunk : last);
+      }
       chunk = [];
+      passedAfterChunk = null;
       return step;
     };
 
     try {
       for (const message of batch.messages) {
         if (!active()) break;
+        if (!this.wants(message)) {
+          if (chunk.length === 0) await markDone(message.offset);
+          else passedAfterChunk = message.offset;
+          continue;
+        }
         let event: EventEnvelope;
         try {
           event = decodeEvent(message, { upcasters: this.options.upcasters });
@@ -235,6 +254,15 @@ export class EventConsumer {
     } finally {
       await commit();
     }
+  }
+
+  private wants(message: KafkaMessage): boolean {
+    if (!this.types) return true;
+    const raw = message.headers?.ce_type;
+    const type = Array.isArray(raw) ? raw[0]?.toString() : raw?.toString();
+    // A record without a type is read, so that it reaches the dead-letter topic like any malformed one.
+    if (!type) return true;
+    return this.types.has(type) || (this.options.upcasters ?? defaultUpcasters).has(type);
   }
 
   /** Dedupe, handler, dedupe marks; each stage retried on its own so a failing mark never re-runs the handler. */

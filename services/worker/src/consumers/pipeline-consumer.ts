@@ -31,6 +31,15 @@ export interface PipelineConsumerOptions {
   logger: Logger;
 }
 
+/** The events that make the pipeline consumer act (see handleOther). */
+export const PIPELINE_EVENT_TYPES = [
+  EVENT_TYPES.requested,
+  EVENT_TYPES.retried,
+  EVENT_TYPES.webhookReceived,
+  EVENT_TYPES.captureFinished,
+  EVENT_TYPES.redriveRequested,
+] as const;
+
 /** The first job of a mode: import has nothing to capture. */
 export function firstStep(mode: 'capture' | 'import' | 'recapture'): Step {
   return mode === 'import' ? 'account' : 'begin';
@@ -51,6 +60,8 @@ export class PipelineConsumer {
       topics: [options.topics.enrollmentEvents, options.topics.hints],
       // A new group must see enrollments requested before the first worker ever started.
       fromBeginning: true,
+      // Most events on the enrollment topic are the worker's own: pass them over without decoding.
+      types: PIPELINE_EVENT_TYPES,
       deadLetterTopic: options.topics.deadLetter,
       ...(options.sessionTimeoutMs !== undefined && { sessionTimeoutMs: options.sessionTimeoutMs, heartbeatIntervalMs: Math.floor(options.sessionTimeoutMs / 10) }),
       handler: (event) => this.handleBatch([event]),
