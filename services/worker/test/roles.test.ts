@@ -2,7 +2,7 @@
 // nothing, and with a steps process beside it the enrollment is carried to completed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/worker-app.js';
-import { createHarness, emulatorAccounts, waitFor, type Harness } from './support/harness.js';
+import { createHarness, emulatorAccounts, type Harness } from './support/harness.js';
 
 describe('worker roles', () => {
   let h: Harness;
