@@ -18,9 +18,19 @@ export interface WorkerMetrics {
  * One registry per worker app (not prom-client's global one), so several apps in one test process do not
  * collide. `jobCounts` feeds the queue gauge at scrape time (counts live in Redis, not in this process).
  */
-export function createMetrics(jobCounts: () => Promise<Record<string, number>>): WorkerMetrics {
+export function createMetrics(jobCounts: () => Promise<Record<string, number>>, parkedOverdueMs?: () => Promise<number>): WorkerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  if (parkedOverdueMs) {
+    new Gauge({
+      name: 'worker_parked_polls_overdue_seconds',
+      help: 'How long the most overdue parked poll has been due (0 when none is): grows when no process dispatches polls.',
+      registers: [registry],
+      async collect() {
+        this.set((await parkedOverdueMs()) / 1000);
+      },
+    });
+  }
   new Gauge({
     name: 'worker_jobs',
     help: 'Jobs in the steps queue by state (shared by every worker process).',
@@ -35,7 +45,7 @@ export function createMetrics(jobCounts: () => Promise<Record<string, number>>):
     registry,
     jobsProcessed: new Counter({
       name: 'worker_jobs_processed_total',
-      help: 'Step jobs handled by this process, by step and outcome (completed, failed, retry, redelayed, rate_limited, emit_failed).',
+      help: 'Step jobs handled by this process, by step and outcome (completed, failed, retry, parked, already_finished, awaiting_projection, rate_limited, emit_failed).',
       labelNames: ['step', 'outcome'],
       registers: [registry],
     }),

@@ -88,7 +88,10 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
       logger: logger.child({ component: 'poll-dispatch' }),
     });
     // Parked polls (pending operations waiting for their next look) show as state "parked" beside BullMQ's.
-    const metrics = createMetrics(async () => ({ ...(await queue.counts()), parked: await parked.count() }));
+    const metrics = createMetrics(
+      async () => ({ ...(await queue.counts()), parked: await parked.count() }),
+      () => parked.overdueMs(),
+    );
 
     const limiter = new RedisRateLimiter(redis, {
       prefix,

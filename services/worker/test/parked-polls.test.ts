@@ -25,7 +25,7 @@ describe('parked polls', () => {
   afterAll(async () => {
     await queue?.queue.obliterate({ force: true });
     await queue?.close();
-    const keys = await redis.keys(`${names.queuePrefix}:*`);
+    const keys = await redis.keys(`${names.queuePrefix}*`);
     if (keys.length) await redis.del(...keys);
     redis?.disconnect();
   });
@@ -112,5 +112,14 @@ describe('parked polls', () => {
     expect(await queue.queue.getJob(oldId)).toBeUndefined();
     expect(await redis.zscore(parked.key, oldId)).toBeNull();
     expect(await redis.zscore(parked.key, newId)).not.toBeNull();
+  });
+
+  it('reports how long the earliest parked poll has been due', async () => {
+    const own = new ParkedPolls(redis, `${names.queuePrefix}-overdue`, queue, { enrollmentTtlSec: 3600, leaseMs: LEASE_MS, batch: 100, logger: pino({ level: 'silent' }) });
+    expect(await own.overdueMs(5_000)).toBe(0);
+    await own.park(pollData(), 1_000);
+    await own.park(pollData(), 3_000);
+    expect(await own.overdueMs(500)).toBe(0);
+    expect(await own.overdueMs(5_000)).toBe(4_000);
   });
 });

@@ -203,6 +203,8 @@ describe('worker pipeline against the emulator', () => {
     expect(metrics).toMatch(/verified_upstream_calls_total\{endpoint="beginBiometry",outcome="ok"\} [1-9]/);
     expect(metrics).toMatch(/verified_upstream_calls_total\{endpoint="createAccount",outcome="upstream_unavailable"\} [1-9]/);
     expect(metrics).toMatch(/worker_jobs\{queue="steps",state="completed"\} [1-9]/);
+    expect(metrics).toMatch(/worker_jobs\{queue="steps",state="parked"\} \d+/);
+    expect(metrics).toMatch(/worker_parked_polls_overdue_seconds \d/);
     expect(metrics).toMatch(/enrollment_polls_count [1-9]/);
     expect(metrics).toMatch(/enrollment_duration_seconds_count\{mode="capture",status="completed"\} [1-9]/);
     const health = await fetch(`http://127.0.0.1:${worker.metricsPort}/healthz`);

@@ -99,6 +99,12 @@ export class ParkedPolls {
     return this.redis.zcard(this.key);
   }
 
+  /** How long the earliest parked poll has been due at `now` (0 when none is due): a stuck dispatch shows here. */
+  async overdueMs(now = Date.now()): Promise<number> {
+    const [, score] = await this.redis.zrange(this.key, 0, 0, 'WITHSCORES');
+    return score === undefined ? 0 : Math.max(0, now - Number(score));
+  }
+
   /** Moves due polls onto the queue; returns how many were due. */
   async dispatchDue(now = Date.now()): Promise<number> {
     const due = await this.redis.voLeaseDuePolls(this.key, now, this.options.leaseMs, this.options.batch);
