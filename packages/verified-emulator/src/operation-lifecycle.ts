@@ -22,6 +22,9 @@ export interface BeginOperationInput {
   tag: string | null;
 }
 
+/** Finished operations stay readable for 72 hours, as long as the TempId they carry lives upstream. */
+export const DEFAULT_FINISHED_RETENTION_MS = 72 * 3600 * 1000;
+
 const STATUS_BY_OUTCOME: Record<Exclude<UserOutcome, 'never'>, Exclude<OperationStatusCode, 0>> = {
   accept: OperationStatus.Accepted,
   reject: OperationStatus.Rejected,
@@ -37,12 +40,17 @@ const STATUS_BY_OUTCOME: Record<Exclude<UserOutcome, 'never'>, Exclude<Operation
  */
 export class OperationLifecycle {
   private readonly queue: DueQueue;
+  /** Finished operations in the order they finished, for forgetting them after the retention. */
+  private finished: Array<{ operationId: string; endedAt: number }> = [];
+  private finishedHead = 0;
 
   constructor(
     private readonly state: EmulatorState,
     private readonly clock: EmulatorClock,
     private readonly webhooks: WebhookSender,
     private readonly random: () => number = Math.random,
+    /** How long a finished operation stays readable; a long-running emulator would otherwise only grow. */
+    private readonly finishedRetentionMs: number = DEFAULT_FINISHED_RETENTION_MS,
   ) {
     this.queue = new DueQueue(clock, (id) => {
       this.find(id);
@@ -51,6 +59,7 @@ export class OperationLifecycle {
 
   begin(input: BeginOperationInput): OperationRecord {
     const now = this.clock.now();
+    this.forgetExpired(now);
     const { user } = this.state.scenario;
     const chosen = pickOutcome(user, this.random);
     const userAt = now + pickInRange(user.afterMs, this.random);
@@ -83,6 +92,7 @@ export class OperationLifecycle {
 
   /** The operation, settled against the emulator clock. */
   find(operationId: string): OperationRecord | undefined {
+    this.forgetExpired(this.clock.now());
     const record = this.state.operations.get(operationId);
     if (record && record.status === OperationStatus.Pending && record.dueAt <= this.clock.now()) {
       const outcome = record.plannedOutcome;
@@ -110,6 +120,7 @@ export class OperationLifecycle {
     }
     record.message = message === undefined ? STATUS_MESSAGES[status] : message;
     record.endedAt = now;
+    this.finished.push({ operationId: record.operationId, endedAt: now });
     if (status === OperationStatus.Accepted) {
       record.tempId = tempId ?? newGuid();
       this.state.tempIds.add(record.tempId, record.operationId, now);
@@ -127,6 +138,24 @@ export class OperationLifecycle {
 
   clear(): void {
     this.queue.clear();
+    this.finished = [];
+    this.finishedHead = 0;
+  }
+
+  /** Drops operations that finished more than the retention ago (and were not reopened since). */
+  private forgetExpired(now: number): void {
+    while (this.finishedHead < this.finished.length) {
+      const { operationId, endedAt } = this.finished[this.finishedHead]!;
+      if (now - endedAt < this.finishedRetentionMs) break;
+      this.finishedHead += 1;
+      const record = this.state.operations.get(operationId);
+      if (record && record.status !== OperationStatus.Pending && record.endedAt === endedAt) this.state.operations.forget(operationId);
+    }
+    // Compact the queue now and then instead of shifting it on every removal.
+    if (this.finishedHead > 1024 && this.finishedHead * 2 > this.finished.length) {
+      this.finished = this.finished.slice(this.finishedHead);
+      this.finishedHead = 0;
+    }
   }
 
   close(): void {

@@ -27,6 +27,8 @@ export interface EmulatorOptions {
   logLevel?: LevelWithSilent;
   /** Where log lines go; default stdout. */
   logDestination?: DestinationStream;
+  /** How long a finished operation stays readable (ms); default EMULATOR_FINISHED_RETENTION_SEC or 72 h. */
+  finishedRetentionMs?: number;
 }
 
 export interface RunningEmulator {

@@ -5,7 +5,7 @@ import type { EmulatorContext } from './emulator-context.js';
 import { HeldRequests } from './faults.js';
 import { DEFAULT_BODY_LIMIT, registerBodyParsers, registerErrorHandlers } from './http-setup.js';
 import { createEmulatorLogger } from './logger.js';
-import { OperationLifecycle } from './operation-lifecycle.js';
+import { DEFAULT_FINISHED_RETENTION_MS, OperationLifecycle } from './operation-lifecycle.js';
 import { EMULATOR_DEFAULTS, type EmulatorOptions, type RunningEmulator } from './options.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuthzRoutes } from './routes/authz.js';
@@ -24,6 +24,12 @@ function resolveLogLevel(options: EmulatorOptions): LevelWithSilent {
   return fromEnv && LOG_LEVELS.has(fromEnv) ? (fromEnv as LevelWithSilent) : 'warn';
 }
 
+function finishedRetentionMs(options: EmulatorOptions): number {
+  if (options.finishedRetentionMs !== undefined) return options.finishedRetentionMs;
+  const sec = Number(process.env.EMULATOR_FINISHED_RETENTION_SEC);
+  return Number.isFinite(sec) && sec > 0 ? sec * 1000 : DEFAULT_FINISHED_RETENTION_MS;
+}
+
 /** A ready-to-listen emulator (Fastify instance); `close()` also stops its timers, held requests and webhooks. */
 export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
   const level = resolveLogLevel(options);
@@ -38,7 +44,7 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
     clock,
     state,
     webhooks,
-    lifecycle: new OperationLifecycle(state, clock, webhooks),
+    lifecycle: new OperationLifecycle(state, clock, webhooks, Math.random, finishedRetentionMs(options)),
     held: new HeldRequests(),
     logger,
     apiKeyId: options.apiKeyId ?? process.env.EMULATOR_API_KEY_ID ?? EMULATOR_DEFAULTS.apiKeyId,

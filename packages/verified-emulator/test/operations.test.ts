@@ -179,4 +179,19 @@ describe('operations: foreign biometry (v1) and v2 operations', () => {
     expect((await h.control('POST', `/operations/${id}/complete`, { Status: 9 })).status).toBe(400);
     expect((await h.control('POST', '/operations/nope/complete', { Status: 1 })).status).toBe(404);
   });
+
+  it('forgets a finished operation after the retention (72 h), and not a pending one', async () => {
+    await h.scenario({ user: { outcome: 'never' } });
+    const finished = (await h.beginBiometry(token)).json.OperationId as string;
+    await h.control('POST', `/operations/${finished}/complete`, { Status: 2 });
+    const pending = (await h.call('POST', `${ADMIN_V1}/foreignOperations/biometry`, { token, body: { TimeoutSec: 400_000 } })).json.OperationId as string;
+    now += 72 * 3600 * 1000 - 1;
+    token = await h.token(); // the old one expired meanwhile
+    expect((await end(finished)).json).toMatchObject({ Status: 2 });
+    now += 1;
+    expect((await end(finished)).status).toBe(404);
+    expect((await end(pending)).json).toMatchObject({ Status: 0 });
+    // Counters still count it under its final status.
+    expect((await h.control('GET', '/stats')).json.operations).toMatchObject({ rejected: 1, pending: 1 });
+  });
 });

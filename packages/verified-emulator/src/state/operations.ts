@@ -70,6 +70,15 @@ export class OperationStore {
     this.counters[COUNTER_BY_STATUS[status]!] += 1;
   }
 
+  /** Forgets a finished operation (the counters keep counting it under its final status). */
+  forget(operationId: string): void {
+    this.records.delete(operationId);
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
   clear(): void {
     this.records.clear();
     for (const key of COUNTER_BY_STATUS) this.counters[key] = 0;
