@@ -125,9 +125,12 @@ describe('webhooks', () => {
   });
 
   it('sends nothing (and counts nothing) while no URL is configured or the settings are disabled', async () => {
-    await h.beginBiometry(token);
+    // Each operation is read right away, which settles it (the user accepts at once) under the settings of the
+    // moment; otherwise its outcome timer could fire only after the settings below changed.
+    const settle = async (id: string) => expect((await h.call('GET', `${ADMIN_PREFIX}/foreignOperations/biometry/${id}`, { token })).json.Status).toBe(1);
+    await settle((await h.beginBiometry(token)).json.OperationId);
     await configure({}, { Enabled: false });
-    await h.beginBiometry(token);
+    await settle((await h.beginBiometry(token)).json.OperationId);
     await configure({}, { Enabled: true });
     const last = await h.beginBiometry(token);
     const [hook] = await waitFor(() => (receiver.received.length > 0 ? receiver.received : undefined), 'webhook');
