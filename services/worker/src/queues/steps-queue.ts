@@ -28,8 +28,6 @@ export interface EnqueueOptions {
   delayMs?: number;
 }
 
-export type PromoteResult = 'promoted' | 'not_delayed' | 'missing';
-
 export class StepsQueue {
   readonly queue: Queue<StepJobData, void, Step>;
 
@@ -78,19 +76,6 @@ export class StepsQueue {
     }
     await this.enqueue(step, data);
     return 'enqueued';
-  }
-
-  /** Runs a delayed job now (a hint said the upstream status probably changed). */
-  async promote(jobId: string): Promise<PromoteResult> {
-    const job = await Job.fromId<StepJobData, void, Step>(this.queue, jobId);
-    if (!job) return 'missing';
-    try {
-      await job.promote();
-      return 'promoted';
-    } catch {
-      // Not delayed (waiting, active or finished): whoever runs it next looks at the upstream anyway.
-      return 'not_delayed';
-    }
   }
 
   /** Fleet-wide pause of job fetching (upstream 429): every worker on this queue honours it. */
