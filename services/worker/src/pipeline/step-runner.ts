@@ -120,8 +120,7 @@ export class StepRunner {
       const delay = retryDelayMs(1, undefined, this.deps.config.backoff);
       metrics.jobsProcessed.inc({ step, outcome: 'awaiting_projection' });
       log.debug({ delayMs: delay }, 'request not in the read model yet; parking the job');
-      await job.moveToDelayed(Date.now() + delay, token);
-      throw new DelayedError();
+      return this.delayWithoutAttempt(job, token, delay);
     }
     const attempts = job.attemptsMade + 1;
     const exhausted = attempts >= (job.opts.attempts ?? 1);
@@ -199,9 +198,14 @@ export class StepRunner {
       const delay = retryDelayMs(job.attemptsMade + 1, undefined, this.deps.config.backoff);
       this.deps.metrics.jobsProcessed.inc({ step: job.name, outcome: 'emit_failed' });
       log.warn({ err: { message: (error as Error).message }, delayMs: delay }, 'publish failed; parking the job');
-      await job.moveToDelayed(Date.now() + delay, token);
-      throw new DelayedError();
+      await this.delayWithoutAttempt(job, token, delay);
     }
+  }
+
+  /** Runs the same job again after `delayMs` without counting an attempt (BullMQ's moveToDelayed + DelayedError). */
+  private async delayWithoutAttempt(job: StepJob, token: string | undefined, delayMs: number): Promise<never> {
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    throw new DelayedError();
   }
 
   private async enqueueNext(next: NonNullable<StepOutcome['next']>): Promise<void> {
