@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../src/pipeline/backoff.js';
 import { effectiveSchedule, nextPoll } from '../src/pipeline/poll-schedule.js';
 import { stepPriority } from '../src/queues/steps-queue.js';
-import { stepJobId } from '../src/pipeline/job-data.js';
+import { parseStepJobId, stepJobId } from '../src/pipeline/job-data.js';
 
 const schedule = { initialIntervalMs: 5_000, fastPhaseMs: 120_000, maxIntervalMs: 60_000, growthFactor: 1.5, graceMs: 60_000, hintRecheckMs: 1_000, webhookIntervalMs: 60_000 };
 
@@ -94,5 +94,7 @@ describe('queue layout', () => {
     const id = stepJobId('3f1c2a4e-0000-4000-8000-000000000001', 'poll', 7);
     expect(id).toBe('3f1c2a4e-0000-4000-8000-000000000001.poll.7');
     expect(id).not.toContain(':');
+    expect(parseStepJobId(id)).toEqual({ enrollmentId: '3f1c2a4e-0000-4000-8000-000000000001', step: 'poll', generation: 7 });
+    expect(parseStepJobId('some-other-job')).toBeNull();
   });
 });

@@ -47,3 +47,11 @@ export function stepJobData(
 export function stepJobId(enrollmentId: string, step: Step, generation: number): string {
   return `${enrollmentId}.${step}.${generation}`;
 }
+
+const STEP_JOB_ID = /^(.+)\.(begin|poll|account|credential)\.(\d+)$/;
+
+/** The inverse of stepJobId; null for an id this worker did not make. */
+export function parseStepJobId(jobId: string): { enrollmentId: string; step: Step; generation: number } | null {
+  const match = STEP_JOB_ID.exec(jobId);
+  return match ? { enrollmentId: match[1]!, step: match[2] as Step, generation: Number(match[3]) } : null;
+}

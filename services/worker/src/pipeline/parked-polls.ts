@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ENROLLMENT_FIELDS as F, workerKeys, type WorkerKeys } from '../keys.js';
 import type { StepsQueue } from '../queues/steps-queue.js';
-import { stepJobId, type StepJobData } from './job-data.js';
+import { parseStepJobId, stepJobId, type StepJobData } from './job-data.js';
 
 // Takes the members due at ARGV[1] (at most ARGV[3]) and leases them: their score moves to ARGV[1] + ARGV[2],
 // so a dispatcher that dies before it enqueued them leaves them due again after the lease, not lost.
@@ -122,9 +122,9 @@ export class ParkedPolls {
   }
 
   private async read(jobId: string): Promise<StepJobData | null> {
-    const match = /^(.+)\.poll\.(\d+)$/.exec(jobId);
-    if (!match) return null;
-    const [, enrollmentId, generation] = match as unknown as [string, string, string];
+    const id = parseStepJobId(jobId);
+    if (id?.step !== 'poll') return null;
+    const { enrollmentId, generation } = id;
     const [current, correlationId, causationId, requestedAt, position] = await this.redis.hmget(
       this.keys.enrollment(enrollmentId),
       F.pollJob,
@@ -138,7 +138,7 @@ export class ParkedPolls {
     const [nextSequence, mode, priority, startedAt, previousDelayMs, count] = position.split('|') as [string, StepJobData['mode'], StepJobData['priority'], string, string, string];
     return {
       enrollmentId,
-      generation: Number(generation),
+      generation,
       nextSequence: Number(nextSequence),
       correlationId,
       causationId: causationId || null,
