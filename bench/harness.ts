@@ -154,32 +154,21 @@ export class BenchApp {
       await admin.disconnect();
     }
     const workers: BenchApp['workers'] = [];
-    for (let i = 1; i <= options.workers; i++) {
+    const startWorker = async (name: string, roleEnv: Record<string, string> = {}) => {
       const port = await freePort();
-      const name = `${figure}-worker-${i}`;
       const pid = startManaged({
         name,
         ...tsEntry('services/worker/src/main.ts', options.workerNodeArgs),
-        env: { ...env, WORKER_METRICS_PORT: String(port), WORKER_METRICS_HOST: '127.0.0.1', ...options.workerEnv },
+        env: { ...env, WORKER_METRICS_PORT: String(port), WORKER_METRICS_HOST: '127.0.0.1', ...options.workerEnv, ...roleEnv },
         cwd: repoRoot,
       });
       workers.push({ name, pid, metricsUrl: `http://127.0.0.1:${port}/metrics` });
       await waitHttpOk(name, pid, `http://127.0.0.1:${port}/healthz`, 90_000);
-    }
+    };
+    for (let i = 1; i <= options.workers; i++) await startWorker(`${figure}-worker-${i}`);
     // Workers that run only the steps (WORKER_ROLES=steps) get one projector process beside them, as a
     // deployment would: the figures read the read model.
-    if (options.workers > 0 && options.workerEnv?.WORKER_ROLES === 'steps') {
-      const port = await freePort();
-      const name = `${figure}-projector`;
-      const pid = startManaged({
-        name,
-        ...tsEntry('services/worker/src/main.ts', options.workerNodeArgs),
-        env: { ...env, WORKER_METRICS_PORT: String(port), WORKER_METRICS_HOST: '127.0.0.1', ...options.workerEnv, WORKER_ROLES: 'projector' },
-        cwd: repoRoot,
-      });
-      workers.push({ name, pid, metricsUrl: `http://127.0.0.1:${port}/metrics` });
-      await waitHttpOk(name, pid, `http://127.0.0.1:${port}/healthz`, 90_000);
-    }
+    if (options.workers > 0 && options.workerEnv?.WORKER_ROLES === 'steps') await startWorker(`${figure}-projector`, { WORKER_ROLES: 'projector' });
     return new BenchApp(figure, prefix, topicPrefix, apiUrl, workers, apiName);
   }
 
