@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { isolatedNames, repoRoot, testInfra } from '@verified-onboard/devstack';
+import { deleteKeysWithPrefix, isolatedNames, repoRoot, testInfra } from '@verified-onboard/devstack';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -20,7 +20,6 @@ import {
 } from '../src/index.js';
 import { appliedEvents, counts, countingHandler } from './support/counting-handler.js';
 import { happyPath, Stream, waitFor } from './support/builders.js';
-import { deleteKeys } from './support/redis-cleanup.js';
 
 const { kafkaBrokers, redisUrl } = testInfra();
 const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'events-consumer-test' });
@@ -35,7 +34,7 @@ afterAll(async () => {
 async function setup(label: string, partitions: number) {
   const names = isolatedNames(label);
   const topics = await ensureTopics(kafka, names.topicPrefix, { enrollmentPartitions: partitions });
-  cleanups.push(() => deleteKeys(redis, names.keyPrefix));
+  cleanups.push(() => deleteKeysWithPrefix(redis, names.keyPrefix));
   cleanups.push(async () => {
     const admin = kafka.admin();
     await admin.connect();

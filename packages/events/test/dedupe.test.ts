@@ -1,15 +1,14 @@
-import { isolatedNames, testInfra } from '@verified-onboard/devstack';
+import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InMemoryDedupeStore, RedisDedupeStore } from '../src/index.js';
-import { deleteKeys } from './support/redis-cleanup.js';
 
 const { redisUrl } = testInfra();
 const names = isolatedNames('events-dedupe');
 const redis = new Redis(redisUrl);
 
 afterAll(async () => {
-  await deleteKeys(redis, names.keyPrefix);
+  await deleteKeysWithPrefix(redis, names.keyPrefix);
   await redis.quit();
 });
 

@@ -1,6 +1,6 @@
 // Acceptance: a rebuild under load (events still flowing) ends with the read model equal to a fresh fold of
 // the event log, and readers never see the new keyspace before it is complete.
-import { isolatedNames, testInfra } from '@verified-onboard/devstack';
+import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,7 +17,6 @@ import {
   type EnrollmentEvent,
 } from '../src/index.js';
 import { happyPath } from './support/builders.js';
-import { deleteKeys } from './support/redis-cleanup.js';
 
 const { kafkaBrokers, redisUrl } = testInfra();
 const names = isolatedNames('events-rebuild');
@@ -48,7 +47,7 @@ afterAll(async () => {
   await admin.connect();
   await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
   await admin.disconnect();
-  await deleteKeys(redis, base);
+  await deleteKeysWithPrefix(redis, base);
   await redis.quit();
 });
 

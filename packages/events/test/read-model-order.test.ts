@@ -1,13 +1,12 @@
 // A rebuild and the live projector write the same keyspace during a projection rebuild, so an enrollment's
 // events can reach the read model out of order. Whatever the arrival order, the stored state must end equal
 // to the fold of the log, with nothing lost and batch counts counted once.
-import { isolatedNames, testInfra } from '@verified-onboard/devstack';
+import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fold, ReadModel } from '../src/index.js';
 import { happyPath, Stream } from './support/builders.js';
-import { deleteKeys } from './support/redis-cleanup.js';
 
 const { redisUrl } = testInfra();
 const names = isolatedNames('events-rm-order');
@@ -15,7 +14,7 @@ const redis = new Redis(redisUrl);
 let run = 0;
 
 afterAll(async () => {
-  await deleteKeys(redis, names.keyPrefix);
+  await deleteKeysWithPrefix(redis, names.keyPrefix);
   await redis.quit();
 });
 

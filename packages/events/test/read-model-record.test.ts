@@ -1,6 +1,6 @@
 // The read model keeps each enrollment as one compressed record: what it costs, and that records written
 // in the earlier two-field JSON form are still read and are rewritten compressed by the next event.
-import { isolatedNames, testInfra } from '@verified-onboard/devstack';
+import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fold, ReadModel } from '../src/index.js';
@@ -8,14 +8,13 @@ import { packState } from '../src/read-model/compact-state.js';
 import { toStored, type StoredEvent } from '../src/read-model/stored-event.js';
 import { decodeRecord, encodeRecord } from '../src/read-model/stored-record.js';
 import { happyPath } from './support/builders.js';
-import { deleteKeys } from './support/redis-cleanup.js';
 
 const names = isolatedNames('events-read-model-record');
 const redis = new Redis(testInfra().redisUrl);
 const rm = new ReadModel(redis, { prefix: names.keyPrefix });
 
 afterAll(async () => {
-  await deleteKeys(redis, names.keyPrefix);
+  await deleteKeysWithPrefix(redis, names.keyPrefix);
   await redis.quit();
 });
 

@@ -1,4 +1,4 @@
-import { isolatedNames, testInfra } from '@verified-onboard/devstack';
+import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -9,7 +9,6 @@ import {
   type FailedEntry,
 } from '../src/index.js';
 import { happyPath, Stream } from './support/builders.js';
-import { deleteKeys } from './support/redis-cleanup.js';
 
 const { redisUrl } = testInfra();
 const names = isolatedNames('events-read-model');
@@ -17,7 +16,7 @@ const redis = new Redis(redisUrl);
 const rm = new ReadModel(redis, { prefix: names.keyPrefix });
 
 afterAll(async () => {
-  await deleteKeys(redis, names.keyPrefix);
+  await deleteKeysWithPrefix(redis, names.keyPrefix);
   await redis.quit();
 });
 

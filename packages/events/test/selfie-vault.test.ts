@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { isolatedNames, testInfra } from '@verified-onboard/devstack';
+import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -8,7 +8,6 @@ import {
   SelfieIntegrityError,
   SelfieVault,
 } from '../src/index.js';
-import { deleteKeys } from './support/redis-cleanup.js';
 
 const { redisUrl } = testInfra();
 const names = isolatedNames('events-selfie');
@@ -19,7 +18,7 @@ const image = randomBytes(4096);
 const imageBase64 = image.toString('base64');
 
 afterAll(async () => {
-  await deleteKeys(redis, names.keyPrefix);
+  await deleteKeysWithPrefix(redis, names.keyPrefix);
   await redis.quit();
 });
 

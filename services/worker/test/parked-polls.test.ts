@@ -1,6 +1,6 @@
 // Parked polls against a real Redis, without a worker: when a poll becomes due, that a dispatcher crash
 // loses nothing, and that an ops retry's newer poll supersedes the old one.
-import { isolatedNames, testInfra } from '@verified-onboard/devstack';
+import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,8 +25,7 @@ describe('parked polls', () => {
   afterAll(async () => {
     await queue?.queue.obliterate({ force: true });
     await queue?.close();
-    const keys = await redis.keys(`${names.queuePrefix}*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteKeysWithPrefix(redis, names.queuePrefix);
     redis?.disconnect();
   });
 
