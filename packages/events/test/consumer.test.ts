@@ -344,8 +344,8 @@ describe('EventConsumer failure handling', () => {
     const events = happyPath('enr-restart', 'import').events;
     await publish(topics.enrollmentEvents, events);
     // kafkajs restarts a crashed consumer only when the error is retriable and restartOnFailure agrees; here
-    // restartOnFailure refuses, which is what kafkajs does by itself for a non-retriable error (seen after a
-    // broker restart). Decoding fails twice (an upcaster bug), more often than kafkajs retries a batch (once).
+    // restartOnFailure refuses, which is what kafkajs does by itself for a non-retriable error. Decoding fails
+    // twice (an upcaster bug), more often than kafkajs retries a batch (once).
     let failuresLeft = 2;
     const registry = new UpcasterRegistry().register({
       from: 'enrollment.requested.v0',

@@ -134,7 +134,7 @@ export class EventConsumer {
         'consumer crashed',
       );
       // kafkajs restarts itself only after errors it deems retriable; after any other it stays stopped, and the
-      // process would go on without consuming (seen after a broker restart). Nothing must end consumption but stop().
+      // process would go on without consuming. Nothing must end consumption but stop().
       if (e.payload.restart || this.stopping || this.consumer !== consumer) return;
       this.crashedSinceRestart = true;
       this.restarting ??= this.restartAfterCrash();
