@@ -44,12 +44,18 @@ export class BenchError extends Error {
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new BenchError('timeout', `${what}: not reached within ${Math.round(timeoutMs / 1000)} s`);
+    if (Date.now() > deadline)
+      throw new BenchError('timeout', `${what}: not reached within ${Math.round(timeoutMs / 1000)} s`);
     await sleep(intervalMs);
   }
 }
@@ -76,7 +82,11 @@ async function waitHttpOk(name: string, pid: number, url: string, timeoutMs: num
   await waitFor(
     `${name} at ${url}`,
     async () => {
-      if (!isAlive(pid)) throw new BenchError('process_exited', `${name} exited during start; last lines of ${logFile(name)}:\n${tail(logFile(name))}`);
+      if (!isAlive(pid))
+        throw new BenchError(
+          'process_exited',
+          `${name} exited during start; last lines of ${logFile(name)}:\n${tail(logFile(name))}`,
+        );
       try {
         return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
       } catch {
@@ -97,7 +107,12 @@ export interface AppOptions {
   workerNodeArgs?: string[];
 }
 
-const FIGURE_PREFIXES: Record<string, string> = { ingest: 'in', pipeline: 'pl', upstream_calls: 'uc', footprint: 'fp' };
+const FIGURE_PREFIXES: Record<string, string> = {
+  ingest: 'in',
+  pipeline: 'pl',
+  upstream_calls: 'uc',
+  footprint: 'fp',
+};
 
 /**
  * One figure's api and worker processes, started exactly as in production (services/api/src/main.ts and
@@ -139,17 +154,28 @@ export class BenchApp {
       VERIFIED_RATE_LIMIT_PER_SEC: '1000000',
     };
     const apiName = `${figure}-api`;
-    const apiPid = startManaged({ name: apiName, ...tsEntry('services/api/src/main.ts'), env, cwd: repoRoot });
+    const apiPid = startManaged({
+      name: apiName,
+      ...tsEntry('services/api/src/main.ts'),
+      env,
+      cwd: repoRoot,
+    });
     await waitHttpOk(apiName, apiPid, `${apiUrl}/readyz`, 90_000);
     // The api creates the topics in the background; the worker subscribes to them, so they must exist first.
     const names = topicNames(topicPrefix);
     const admin = stack.kafka.admin();
     await admin.connect();
     try {
-      await waitFor('topics of the bench app', async () => {
-        const topics = new Set(await admin.listTopics());
-        return topics.has(names.enrollmentEvents) && topics.has(names.hints) && topics.has(names.deadLetter);
-      }, 60_000);
+      await waitFor(
+        'topics of the bench app',
+        async () => {
+          const topics = new Set(await admin.listTopics());
+          return (
+            topics.has(names.enrollmentEvents) && topics.has(names.hints) && topics.has(names.deadLetter)
+          );
+        },
+        60_000,
+      );
     } finally {
       await admin.disconnect();
     }
@@ -159,7 +185,13 @@ export class BenchApp {
       const pid = startManaged({
         name,
         ...tsEntry('services/worker/src/main.ts', options.workerNodeArgs),
-        env: { ...env, WORKER_METRICS_PORT: String(port), WORKER_METRICS_HOST: '127.0.0.1', ...options.workerEnv, ...roleEnv },
+        env: {
+          ...env,
+          WORKER_METRICS_PORT: String(port),
+          WORKER_METRICS_HOST: '127.0.0.1',
+          ...options.workerEnv,
+          ...roleEnv,
+        },
         cwd: repoRoot,
       });
       workers.push({ name, pid, metricsUrl: `http://127.0.0.1:${port}/metrics` });
@@ -168,7 +200,8 @@ export class BenchApp {
     for (let i = 1; i <= options.workers; i++) await startWorker(`${figure}-worker-${i}`);
     // Workers that run only the steps (WORKER_ROLES=steps) get one projector process beside them, as a
     // deployment would: the figures read the read model.
-    if (options.workers > 0 && options.workerEnv?.WORKER_ROLES === 'steps') await startWorker(`${figure}-projector`, { WORKER_ROLES: 'projector' });
+    if (options.workers > 0 && options.workerEnv?.WORKER_ROLES === 'steps')
+      await startWorker(`${figure}-projector`, { WORKER_ROLES: 'projector' });
     return new BenchApp(figure, prefix, topicPrefix, apiUrl, workers, apiName);
   }
 
@@ -176,9 +209,17 @@ export class BenchApp {
   async api<T>(path: string, init: RequestInit = {}): Promise<T> {
     const response = await fetch(`${this.apiUrl}${path}`, {
       ...init,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}`, ...init.headers },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${BENCH_API_KEY}`,
+        ...init.headers,
+      },
     });
-    if (!response.ok) throw new BenchError('http', `${init.method ?? 'GET'} ${path} answered ${response.status}: ${(await response.text()).slice(0, 500)}`);
+    if (!response.ok)
+      throw new BenchError(
+        'http',
+        `${init.method ?? 'GET'} ${path} answered ${response.status}: ${(await response.text()).slice(0, 500)}`,
+      );
     return (await response.json()) as T;
   }
 
@@ -279,15 +320,27 @@ export class BenchStack {
 
     const emulatorPort = await freePort();
     this.emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
-    const pid = startManaged({ name: 'emulator', ...tsEntry('packages/verified-emulator/src/main.ts'), env: { EMULATOR_PORT: String(emulatorPort) }, cwd: repoRoot });
+    const pid = startManaged({
+      name: 'emulator',
+      ...tsEntry('packages/verified-emulator/src/main.ts'),
+      env: { EMULATOR_PORT: String(emulatorPort) },
+      cwd: repoRoot,
+    });
     this.managed.push('emulator');
     await waitHttpOk('emulator', pid, `${this.emulatorUrl}/_emulator/stats`, 60_000);
     this.say(`emulator  ${this.emulatorUrl}`);
   }
 
   /** Starts a figure's api (and workers) under its own prefixes; stop it with `app.stop()`. */
-  async app(figure: string, options: AppOptions, extraWorkerEnv: Record<string, string> = {}): Promise<BenchApp> {
-    const app = await BenchApp.start(this, figure, { ...options, workerEnv: { ...options.workerEnv, ...extraWorkerEnv } });
+  async app(
+    figure: string,
+    options: AppOptions,
+    extraWorkerEnv: Record<string, string> = {},
+  ): Promise<BenchApp> {
+    const app = await BenchApp.start(this, figure, {
+      ...options,
+      workerEnv: { ...options.workerEnv, ...extraWorkerEnv },
+    });
     this.say(`${figure}: api ${app.apiUrl}, ${app.workers.length} worker process(es), prefix ${app.prefix}`);
     return app;
   }
@@ -301,7 +354,8 @@ export class BenchStack {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(scenario),
     });
-    if (!put.ok) throw new BenchError('http', `emulator scenario answered ${put.status}: ${await put.text()}`);
+    if (!put.ok)
+      throw new BenchError('http', `emulator scenario answered ${put.status}: ${await put.text()}`);
   }
 
   async emulatorStats(): Promise<EmulatorStats> {
@@ -353,7 +407,11 @@ export interface LoadSample {
 
 export function loadSample(): LoadSample {
   const [one, five] = loadavg();
-  return { at: new Date().toISOString(), loadavg1: Number(one!.toFixed(2)), loadavg5: Number(five!.toFixed(2)) };
+  return {
+    at: new Date().toISOString(),
+    loadavg1: Number(one!.toFixed(2)),
+    loadavg5: Number(five!.toFixed(2)),
+  };
 }
 
 export function machineFacts() {
@@ -404,7 +462,8 @@ export interface FigureContext {
   workerEnv: Record<string, string>;
 }
 
-export const scaled = (ctx: FigureContext, size: number, min = 1) => Math.max(min, Math.round(size * ctx.sizeScale));
+export const scaled = (ctx: FigureContext, size: number, min = 1) =>
+  Math.max(min, Math.round(size * ctx.sizeScale));
 
 /** Sorted deltas of two counter maps (after - before), zeros dropped. */
 export function delta(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
@@ -437,15 +496,23 @@ export function ndjsonBatch(runTag: string, size: number, fields: Record<string,
 }
 
 /** Submits a batch through the api; returns the batch id the api chose and the submit duration. */
-export async function submitBatch(app: BenchApp, body: string, clientBatchId: string): Promise<{ batchId: string; accepted: number; ms: number }> {
+export async function submitBatch(
+  app: BenchApp,
+  body: string,
+  clientBatchId: string,
+): Promise<{ batchId: string; accepted: number; ms: number }> {
   const started = performance.now();
-  const result = await app.api<{ batchId: string; accepted: number; rejectedCount: number }>('/v1/enrollments/batch', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-ndjson', 'x-batch-id': clientBatchId },
-    body,
-  });
+  const result = await app.api<{ batchId: string; accepted: number; rejectedCount: number }>(
+    '/v1/enrollments/batch',
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', 'x-batch-id': clientBatchId },
+      body,
+    },
+  );
   const ms = performance.now() - started;
-  if (result.rejectedCount > 0) throw new BenchError('http', `the api rejected ${result.rejectedCount} bench lines`);
+  if (result.rejectedCount > 0)
+    throw new BenchError('http', `the api rejected ${result.rejectedCount} bench lines`);
   return { batchId: result.batchId, accepted: result.accepted, ms };
 }
 
@@ -461,7 +528,10 @@ export class TerminalEventWatch {
   readonly terminalAt = new Map<string, { at: number; type: string }>();
   private readonly consumer;
 
-  private constructor(kafka: Kafka, private readonly correlationId: string) {
+  private constructor(
+    kafka: Kafka,
+    private readonly correlationId: string,
+  ) {
     this.consumer = kafka.consumer({ groupId: `bench-watch-${randomUUID()}`, maxWaitTimeInMs: 100 });
   }
 

@@ -38,7 +38,8 @@ const FIGURE_RUNNERS: Record<FigureName, (ctx: FigureContext) => Promise<FigureR
 };
 
 export async function runBench(options: BenchOptions): Promise<number> {
-  const say = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  const say = (line: string) =>
+    process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const emit = (record: object) => {
     const line = JSON.stringify(record);
     process.stdout.write(`${line}\n`);
@@ -47,7 +48,9 @@ export async function runBench(options: BenchOptions): Promise<number> {
   const runId = randomUUID().slice(0, 8);
   const machine = machineFacts();
   emit({ machine, runId, options: { ...options, out: undefined } });
-  say(`run ${runId}: ${options.figures.join(', ')} (size scale ${options.sizeScale}, ${options.workers} worker process(es)); state in ${localDir}`);
+  say(
+    `run ${runId}: ${options.figures.join(', ')} (size scale ${options.sizeScale}, ${options.workers} worker process(es)); state in ${localDir}`,
+  );
 
   const stack = new BenchStack(runId, say);
   const results: FigureResult[] = [];
@@ -73,14 +76,23 @@ export async function runBench(options: BenchOptions): Promise<number> {
       await stack.redis.config('SET', name, value);
       say(`redis: CONFIG SET ${name} ${value}`);
     }
-    const ctx: FigureContext = { stack, say, sizeScale: options.sizeScale, workers: options.workers, workerNodeArgs, workerEnv: options.workerEnv };
+    const ctx: FigureContext = {
+      stack,
+      say,
+      sizeScale: options.sizeScale,
+      workers: options.workers,
+      workerNodeArgs,
+      workerEnv: options.workerEnv,
+    };
     for (const name of options.figures) {
       say(`== ${name}`);
       try {
         const result = await FIGURE_RUNNERS[name](ctx);
         results.push(result);
         emit(result);
-        say(`${name}: ${result.value} ${result.unit} (baseline ${result.baseline} ${result.baselineUnit}, ratio ${result.ratio}) ${result.pass ? 'PASS' : 'FAIL'}`);
+        say(
+          `${name}: ${result.value} ${result.unit} (baseline ${result.baseline} ${result.baselineUnit}, ratio ${result.ratio}) ${result.pass ? 'PASS' : 'FAIL'}`,
+        );
       } catch (error) {
         failures.push(name);
         say(`${name} could not be measured: ${(error as Error).stack ?? String(error)}`);

@@ -4,7 +4,17 @@ import type { FigureResult, machineFacts } from './harness.js';
 const fmt = (n: number) => (Math.abs(n) >= 1000 ? Math.round(n).toLocaleString('en-US') : String(n));
 
 export function table(results: FigureResult[], machine: ReturnType<typeof machineFacts>): string {
-  const header = ['figure', 'value', 'baseline', 'ratio', 'target', 'result', 'size', 'time (s)', 'load1 start→end'];
+  const header = [
+    'figure',
+    'value',
+    'baseline',
+    'ratio',
+    'target',
+    'result',
+    'size',
+    'time (s)',
+    'load1 start→end',
+  ];
   const rows = results.map((r) => [
     r.figure,
     `${fmt(r.value)} ${r.unit}`,

@@ -27,12 +27,18 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const only = (values.only ?? FIGURES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
-for (const name of only) if (!(FIGURES as readonly string[]).includes(name)) fail(`--only takes ${FIGURES.join(', ')}; got '${name}'`);
+const only = (values.only ?? FIGURES.join(','))
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+for (const name of only)
+  if (!(FIGURES as readonly string[]).includes(name))
+    fail(`--only takes ${FIGURES.join(', ')}; got '${name}'`);
 const sizeScale = Number(values['size-scale']);
 if (!(sizeScale > 0)) fail(`--size-scale must be a positive number, got '${values['size-scale']}'`);
 const workers = Number(values.workers);
-if (!Number.isInteger(workers) || workers < 1) fail(`--workers must be a positive integer, got '${values.workers}'`);
+if (!Number.isInteger(workers) || workers < 1)
+  fail(`--workers must be a positive integer, got '${values.workers}'`);
 
 function pairs(option: 'worker-env' | 'redis-config'): Record<string, string> {
   const out: Record<string, string> = {};

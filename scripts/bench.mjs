@@ -5,9 +5,13 @@ import { join } from 'node:path';
 import { ensureInstalled, root } from './bootstrap.mjs';
 
 ensureInstalled();
-const result = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', join(root, 'bench/run.ts'), ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { KAFKAJS_NO_PARTITIONER_WARNING: '1', ...process.env },
-});
+const result = spawnSync(
+  process.execPath,
+  ['--conditions=development', '--import', 'tsx', join(root, 'bench/run.ts'), ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { KAFKAJS_NO_PARTITIONER_WARNING: '1', ...process.env },
+  },
+);
 process.exit(result.status ?? 1);

@@ -24,7 +24,19 @@ export function pnpmCommand() {
     // longer match the registry; a project-local npm install needs no global state and no root.
     console.error(`[bootstrap] installing pnpm@${wanted} into .local/tools`);
     mkdirSync(join(root, '.local', 'tools'), { recursive: true });
-    const r = run('npm', ['install', '--prefix', join(root, '.local', 'tools'), '--no-save', '--no-audit', '--no-fund', `pnpm@${wanted}`], { stdio: 'inherit' });
+    const r = run(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        join(root, '.local', 'tools'),
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        `pnpm@${wanted}`,
+      ],
+      { stdio: 'inherit' },
+    );
     if (r.status !== 0) throw new Error('could not install pnpm with npm');
   }
   return [process.execPath, localPnpm];
@@ -41,7 +53,9 @@ export function pnpm(args, opts = {}) {
 export function ensureInstalled() {
   const marker = join(root, 'node_modules', '.install-stamp');
   const inputs = ['pnpm-lock.yaml', 'package.json', 'pnpm-workspace.yaml', ...workspaceManifests()];
-  const newest = Math.max(...inputs.filter((f) => existsSync(join(root, f))).map((f) => statSync(join(root, f)).mtimeMs));
+  const newest = Math.max(
+    ...inputs.filter((f) => existsSync(join(root, f))).map((f) => statSync(join(root, f)).mtimeMs),
+  );
   if (existsSync(marker) && statSync(marker).mtimeMs >= newest) return;
   const frozen = existsSync(join(root, 'pnpm-lock.yaml')) && process.env.CI ? ['--frozen-lockfile'] : [];
   pnpm(['install', ...frozen]);

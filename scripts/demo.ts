@@ -19,8 +19,10 @@ const { values } = parseArgs({
 });
 const size = Number(values.size);
 const scenarioName = values.scenario as ScenarioName;
-if (!Number.isInteger(size) || size < 1) throw new Error(`--size must be a positive integer, got ${values.size}`);
-if (!(scenarioName in scenarios)) throw new Error(`--scenario must be one of ${Object.keys(scenarios).join(', ')}`);
+if (!Number.isInteger(size) || size < 1)
+  throw new Error(`--size must be a positive integer, got ${values.size}`);
+if (!(scenarioName in scenarios))
+  throw new Error(`--scenario must be one of ${Object.keys(scenarios).join(', ')}`);
 
 const ports = stackPorts();
 const emulator = `http://127.0.0.1:${ports.emulatorPort}`;
@@ -28,8 +30,12 @@ const api = `http://127.0.0.1:${ports.apiPort}`;
 const apiKey = process.env.VERIFIED_ONBOARD_API_KEY ?? 'local-dev-key:local-dev-secret';
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, ...init?.headers } });
-  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url} answered ${response.status}: ${await response.text()}`);
+  const response = await fetch(url, {
+    ...init,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}`, ...init?.headers },
+  });
+  if (!response.ok)
+    throw new Error(`${init?.method ?? 'GET'} ${url} answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as T;
 }
 
@@ -77,8 +83,23 @@ const started = Date.now();
 const reportFile = join(dir, `${batchId}.report.json`);
 const cli = spawnSync(
   process.execPath,
-  [join(repoRoot, 'packages/cli/bin/verified-onboard.mjs'), 'submit', file, '--batch-id', batchId, '--interval', '500', '--timeout', '900', '--report', reportFile],
-  { stdio: 'inherit', env: { ...process.env, VERIFIED_ONBOARD_API_URL: api, VERIFIED_ONBOARD_API_KEY: apiKey } },
+  [
+    join(repoRoot, 'packages/cli/bin/verified-onboard.mjs'),
+    'submit',
+    file,
+    '--batch-id',
+    batchId,
+    '--interval',
+    '500',
+    '--timeout',
+    '900',
+    '--report',
+    reportFile,
+  ],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, VERIFIED_ONBOARD_API_URL: api, VERIFIED_ONBOARD_API_KEY: apiKey },
+  },
 );
 if (cli.status !== 0 && cli.status !== 4) {
   console.error(`\nthe CLI exited with ${cli.status}; the stack is still running (npm run down stops it)`);
@@ -89,20 +110,39 @@ const wallSec = (Date.now() - started) / 1000;
 const batchKey = (JSON.parse(readFileSync(reportFile, 'utf8')) as { batchId: string }).batchId;
 
 // 4. The summary: statuses from the api, durations from the event log, upstream economy from the emulator.
-const batch = await json<{ total: number; byStatus: Record<string, number> }>(`${api}/v1/batches/${batchKey}`);
+const batch = await json<{ total: number; byStatus: Record<string, number> }>(
+  `${api}/v1/batches/${batchKey}`,
+);
 const after = await json<Stats>(`${emulator}/_emulator/stats`);
 const timelines = await readEnrollmentLog({
   brokers: (process.env.KAFKA_BROKERS ?? `127.0.0.1:${ports.kafkaPort}`).split(','),
   topicPrefix: process.env.KAFKA_TOPIC_PREFIX ?? '',
   batchId: batchKey,
 });
-const durations = timelines.filter((t: EnrollmentTimeline) => t.terminalAt !== null).map((t) => t.terminalAt! - t.requestedAt).sort((a, b) => a - b);
-const pct = (p: number) => (durations.length ? durations[Math.min(durations.length - 1, Math.floor((p / 100) * durations.length))]! / 1000 : NaN);
+const durations = timelines
+  .filter((t: EnrollmentTimeline) => t.terminalAt !== null)
+  .map((t) => t.terminalAt! - t.requestedAt)
+  .sort((a, b) => a - b);
+const pct = (p: number) =>
+  durations.length
+    ? durations[Math.min(durations.length - 1, Math.floor((p / 100) * durations.length))]! / 1000
+    : NaN;
 const calls = totalCalls(after) - totalCalls(before);
-const terminal = Object.entries(batch.byStatus).filter(([s]) => s !== 'requested' && s !== 'capture_pending' && s !== 'captured' && s !== 'account_created').reduce((a, [, n]) => a + n, 0);
+const terminal = Object.entries(batch.byStatus)
+  .filter(
+    ([s]) => s !== 'requested' && s !== 'capture_pending' && s !== 'captured' && s !== 'account_created',
+  )
+  .reduce((a, [, n]) => a + n, 0);
 
 console.log('\n== summary');
-console.table(Object.fromEntries(Object.entries(batch.byStatus).map(([status, count]) => [status, { count, share: `${((100 * count) / Math.max(1, batch.total)).toFixed(1)}%` }])));
+console.table(
+  Object.fromEntries(
+    Object.entries(batch.byStatus).map(([status, count]) => [
+      status,
+      { count, share: `${((100 * count) / Math.max(1, batch.total)).toFixed(1)}%` },
+    ]),
+  ),
+);
 console.table({
   'enrollments accepted': { value: batch.total },
   'lines rejected': { value: invalid },
@@ -114,7 +154,10 @@ console.table({
 });
 
 // 5. One person left waiting at the capture page, to open in a browser.
-await json(`${emulator}/_emulator/scenario`, { method: 'PUT', body: JSON.stringify({ user: { outcome: 'never', afterMs: 0, mix: null } }) });
+await json(`${emulator}/_emulator/scenario`, {
+  method: 'PUT',
+  body: JSON.stringify({ user: { outcome: 'never', afterMs: 0, mix: null } }),
+});
 const single = await json<{ id: string }>(`${api}/v1/enrollments`, {
   method: 'POST',
   body: JSON.stringify({ displayName: 'Try Me', timeoutSec: 3600 }),

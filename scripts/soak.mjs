@@ -8,7 +8,13 @@ import { ensureInstalled, root } from './bootstrap.mjs';
 ensureInstalled();
 const r = spawnSync(
   process.execPath,
-  ['--conditions=development', '--import', 'tsx', join(root, 'packages/e2e/src/soak-cli.ts'), ...process.argv.slice(2)],
+  [
+    '--conditions=development',
+    '--import',
+    'tsx',
+    join(root, 'packages/e2e/src/soak-cli.ts'),
+    ...process.argv.slice(2),
+  ],
   { cwd: root, stdio: 'inherit', env: { KAFKAJS_NO_PARTITIONER_WARNING: '1', ...process.env } },
 );
 process.exit(r.status ?? 1);

@@ -30,12 +30,25 @@ export async function footprintFigure(ctx: FigureContext): Promise<FigureResult>
   const size = scaled(ctx, 100_000, 1000);
   const load = loadSample();
   const figureStarted = performance.now();
-  await stack.emulatorScenario({ user: { outcome: 'never', afterMs: 0, mix: null }, latencyMs: { min: 0, max: 0 }, webhook: { enabled: true, dropRate: 0 }, faults: {} });
-  const app = await stack.app('footprint', {
-    workers: ctx.workers,
-    workerNodeArgs: ctx.workerNodeArgs,
-    workerEnv: { POLL_INITIAL_INTERVAL_MS: POLL_MS, POLL_MAX_INTERVAL_MS: POLL_MS, POLL_WEBHOOK_INTERVAL_MS: POLL_MS },
-  }, ctx.workerEnv);
+  await stack.emulatorScenario({
+    user: { outcome: 'never', afterMs: 0, mix: null },
+    latencyMs: { min: 0, max: 0 },
+    webhook: { enabled: true, dropRate: 0 },
+    faults: {},
+  });
+  const app = await stack.app(
+    'footprint',
+    {
+      workers: ctx.workers,
+      workerNodeArgs: ctx.workerNodeArgs,
+      workerEnv: {
+        POLL_INITIAL_INTERVAL_MS: POLL_MS,
+        POLL_MAX_INTERVAL_MS: POLL_MS,
+        POLL_WEBHOOK_INTERVAL_MS: POLL_MS,
+      },
+    },
+    ctx.workerEnv,
+  );
   const connection = new ioredis.Redis(stack.redisUrl, { maxRetriesPerRequest: null });
   const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix: app.prefix });
   const parkedKey = `${app.prefix}:parked-polls`;
@@ -46,7 +59,11 @@ export async function footprintFigure(ctx: FigureContext): Promise<FigureResult>
     const rssBefore = app.workerRss();
     say(`footprint: submitting ${size} enrollments that never finish`);
     const started = performance.now();
-    const submitted = await submitBatch(app, ndjsonBatch(`fp-${stack.runId}`, size, { timeoutSec: 86_400 }), `footprint-${stack.runId}`);
+    const submitted = await submitBatch(
+      app,
+      ndjsonBatch(`fp-${stack.runId}`, size, { timeoutSec: 86_400 }),
+      `footprint-${stack.runId}`,
+    );
     let lastReport = 0;
     await waitFor(
       `all ${size} enrollments capture_pending with a parked poll`,
@@ -59,9 +76,18 @@ export async function footprintFigure(ctx: FigureContext): Promise<FigureResult>
         const pending = status.byStatus.capture_pending ?? 0;
         if (performance.now() - lastReport > 15_000) {
           lastReport = performance.now();
-          say(`footprint: ${pending}/${size} capture_pending, ${parked} parked polls after ${((performance.now() - started) / 1000).toFixed(0)} s`);
+          say(
+            `footprint: ${pending}/${size} capture_pending, ${parked} parked polls after ${((performance.now() - started) / 1000).toFixed(0)} s`,
+          );
         }
-        return pending >= size && parked >= size && !counts.active && !counts.prioritized && !counts.waiting && !counts.delayed;
+        return (
+          pending >= size &&
+          parked >= size &&
+          !counts.active &&
+          !counts.prioritized &&
+          !counts.waiting &&
+          !counts.delayed
+        );
       },
       Math.max(900_000, size * 30),
       1000,
@@ -72,7 +98,15 @@ export async function footprintFigure(ctx: FigureContext): Promise<FigureResult>
     const rssAfter = app.workerRss();
     say('footprint: sizing key families');
     const families = await keyFamilies(stack.redis, `${app.prefix}:`, size);
-    measured = { memoryBefore, memoryAfter, rssBefore, rssAfter, settleSec, families, sampleData: await parkedPollData(stack.redis, app.prefix, parkedKey) };
+    measured = {
+      memoryBefore,
+      memoryAfter,
+      rssBefore,
+      rssAfter,
+      settleSec,
+      families,
+      sampleData: await parkedPollData(stack.redis, app.prefix, parkedKey),
+    };
   } finally {
     await queue.close();
     connection.disconnect();
@@ -83,7 +117,8 @@ export async function footprintFigure(ctx: FigureContext): Promise<FigureResult>
   say(`footprint: baseline, ${baselineJobs} bare BullMQ delayed jobs with the same data`);
   const rawPerJob = await rawDelayedJobBytes(ctx, baselineJobs, measured.sampleData);
   const perPending = (measured.memoryAfter - measured.memoryBefore) / size;
-  const rssDelta = measured.rssAfter.reduce((a, b) => a + b, 0) - measured.rssBefore.reduce((a, b) => a + b, 0);
+  const rssDelta =
+    measured.rssAfter.reduce((a, b) => a + b, 0) - measured.rssBefore.reduce((a, b) => a + b, 0);
   return {
     figure: 'footprint',
     value: round(perPending, 0),
@@ -133,14 +168,19 @@ async function keyFamilies(redis: Redis, prefix: string, size: number) {
   const out: Record<string, { keys: number; bytesPerPending: number }> = {};
   for (const [family, f] of families) {
     let bytes = 0;
-    for (const key of f.sample) bytes += Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
+    for (const key of f.sample)
+      bytes += Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
     out[family] = { keys: f.count, bytesPerPending: round(((bytes / f.sample.length) * f.count) / size, 1) };
   }
   return Object.fromEntries(Object.entries(out).sort((a, b) => b[1].bytesPerPending - a[1].bytesPerPending));
 }
 
 /** One parked poll's data as the worker keeps it (services/worker ParkedPolls): its id and enrollment-hash fields. */
-async function parkedPollData(redis: Redis, prefix: string, parkedKey: string): Promise<Record<string, string>> {
+async function parkedPollData(
+  redis: Redis,
+  prefix: string,
+  parkedKey: string,
+): Promise<Record<string, string>> {
   const [jobId] = await redis.zrange(parkedKey, 0, 0);
   if (!jobId) return {};
   const enrollmentId = jobId.slice(0, jobId.indexOf('.poll.'));
@@ -155,10 +195,23 @@ async function rawDelayedJobBytes(ctx: FigureContext, jobs: number, data: unknow
   try {
     await queue.waitUntilReady();
     const before = await stack.usedMemory();
-    const opts = { delay: 3_600_000, priority: 3, attempts: 8, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 14 * 24 * 3600 } };
+    const opts = {
+      delay: 3_600_000,
+      priority: 3,
+      attempts: 8,
+      backoff: { type: 'fixed', delay: 1000 },
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 14 * 24 * 3600 },
+    };
     for (let i = 0; i < jobs; i += 1000) {
       const n = Math.min(1000, jobs - i);
-      await queue.addBulk(Array.from({ length: n }, () => ({ name: 'poll', data: data ?? {}, opts: { ...opts, jobId: `${randomUUID()}.poll.1` } })));
+      await queue.addBulk(
+        Array.from({ length: n }, () => ({
+          name: 'poll',
+          data: data ?? {},
+          opts: { ...opts, jobId: `${randomUUID()}.poll.1` },
+        })),
+      );
     }
     const after = await stack.usedMemory();
     return (after - before) / jobs;

@@ -2,8 +2,22 @@
 // producer sending the very same encoded records (read back from the topic the api wrote) with the same producer
 // guarantees (idempotent, acks = all). The ratio is what HTTP streaming, parsing, validation and event
 // construction leave of the bare producer's rate.
-import { encodeEvent, scanEventLog, TOPIC_CATALOGUE, topicNames, type EncodedEvent } from '@verified-onboard/events';
-import { loadSample, ndjsonBatch, round, scaled, submitBatch, type FigureContext, type FigureResult } from '../harness.js';
+import {
+  encodeEvent,
+  scanEventLog,
+  TOPIC_CATALOGUE,
+  topicNames,
+  type EncodedEvent,
+} from '@verified-onboard/events';
+import {
+  loadSample,
+  ndjsonBatch,
+  round,
+  scaled,
+  submitBatch,
+  type FigureContext,
+  type FigureResult,
+} from '../harness.js';
 
 const TARGET_RATIO = 0.5;
 /** Records per produce call of the baseline: the api publishes in chunks of this size too. */
@@ -37,16 +51,31 @@ export async function ingestFigure(ctx: FigureContext): Promise<FigureResult> {
       if (event.correlationid === api.batchId) records.push(encodeEvent(event));
     },
   });
-  if (records.length !== api.accepted) throw new Error(`read back ${records.length} records of the ${api.accepted} the api accepted`);
-  const recordBytes = records.reduce((n, r) => n + r.key.length + r.value.length + Object.entries(r.headers).reduce((h, [k, v]) => h + k.length + v.length, 0), 0);
+  if (records.length !== api.accepted)
+    throw new Error(`read back ${records.length} records of the ${api.accepted} the api accepted`);
+  const recordBytes = records.reduce(
+    (n, r) =>
+      n +
+      r.key.length +
+      r.value.length +
+      Object.entries(r.headers).reduce((h, [k, v]) => h + k.length + v.length, 0),
+    0,
+  );
 
   const rawTopic = `${app.topicPrefix}bench.raw-producer`;
   const admin = stack.kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: rawTopic, numPartitions: TOPIC_CATALOGUE.enrollmentEvents.partitions }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [{ topic: rawTopic, numPartitions: TOPIC_CATALOGUE.enrollmentEvents.partitions }],
+    waitForLeaders: true,
+  });
   await admin.disconnect();
   // The EventProducer's guarantees: idempotent (hence one request in flight), acks from all replicas.
-  const producer = stack.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = stack.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   let rawSec: number;
   try {

@@ -34,7 +34,11 @@ export async function pipelineFigure(ctx: FigureContext): Promise<FigureResult> 
     webhook: { enabled: true, dropRate: 0 },
     faults: {},
   });
-  const app = await stack.app('pipeline', { workers: ctx.workers, workerNodeArgs: ctx.workerNodeArgs }, ctx.workerEnv);
+  const app = await stack.app(
+    'pipeline',
+    { workers: ctx.workers, workerNodeArgs: ctx.workerNodeArgs },
+    ctx.workerEnv,
+  );
   let pipeline;
   try {
     const statsBefore = await stack.emulatorStats();
@@ -44,9 +48,17 @@ export async function pipelineFigure(ctx: FigureContext): Promise<FigureResult> 
     const clientBatchId = `pipeline-${stack.runId}`;
     const startedWall = Date.now();
     const started = performance.now();
-    const submitted = await submitBatch(app, ndjsonBatch(`pipe-${stack.runId}`, size, { timeoutSec: 3600 }), clientBatchId);
+    const submitted = await submitBatch(
+      app,
+      ndjsonBatch(`pipe-${stack.runId}`, size, { timeoutSec: 3600 }),
+      clientBatchId,
+    );
     // Completion is read from the event log (the source of truth); the api's view lags by the projection.
-    const watch = await TerminalEventWatch.start(stack.kafka, topicNames(app.topicPrefix).enrollmentEvents, submitted.batchId);
+    const watch = await TerminalEventWatch.start(
+      stack.kafka,
+      topicNames(app.topicPrefix).enrollmentEvents,
+      submitted.batchId,
+    );
     let lastReport = 0;
     let logDoneSec = 0;
     let final;
@@ -57,10 +69,18 @@ export async function pipelineFigure(ctx: FigureContext): Promise<FigureResult> 
           if (!logDoneSec && watch.count() >= size) logDoneSec = (performance.now() - started) / 1000;
           const status = await app.batchStatus(submitted.batchId);
           const by = status.byStatus;
-          const terminal = (by.completed ?? 0) + (by.rejected ?? 0) + (by.expired ?? 0) + (by.errored ?? 0) + (by.canceled ?? 0) + (by.failed ?? 0);
+          const terminal =
+            (by.completed ?? 0) +
+            (by.rejected ?? 0) +
+            (by.expired ?? 0) +
+            (by.errored ?? 0) +
+            (by.canceled ?? 0) +
+            (by.failed ?? 0);
           if (performance.now() - lastReport > 10_000) {
             lastReport = performance.now();
-            say(`pipeline: ${watch.count('enrollment.completed.v1')}/${size} completed in the log, ${by.completed ?? 0} in the read model after ${((performance.now() - started) / 1000).toFixed(0)} s`);
+            say(
+              `pipeline: ${watch.count('enrollment.completed.v1')}/${size} completed in the log, ${by.completed ?? 0} in the read model after ${((performance.now() - started) / 1000).toFixed(0)} s`,
+            );
           }
           return logDoneSec && terminal >= size ? status : undefined;
         },
@@ -92,7 +112,10 @@ export async function pipelineFigure(ctx: FigureContext): Promise<FigureResult> 
       jobsPerEnrollment,
       commands,
       calls,
-      webhooks: { sent: statsAfter.webhooks.sent - statsBefore.webhooks.sent, failed: statsAfter.webhooks.failed - statsBefore.webhooks.failed },
+      webhooks: {
+        sent: statsAfter.webhooks.sent - statsBefore.webhooks.sent,
+        failed: statsAfter.webhooks.failed - statsBefore.webhooks.failed,
+      },
       sampleData,
       workerRss: app.workerRss(),
     };
@@ -105,7 +128,12 @@ export async function pipelineFigure(ctx: FigureContext): Promise<FigureResult> 
   const raw = await rawBullmq(ctx, rawJobs, pipeline.sampleData);
   const rate = pipeline.completed / pipeline.seconds;
   const ratio = (rate * pipeline.jobsPerEnrollment) / raw.jobsPerSec;
-  const perEnrollment = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).slice(0, 15).map(([k, v]) => [k, round(v / Math.max(1, pipeline.completed))]));
+  const perEnrollment = (m: Record<string, number>) =>
+    Object.fromEntries(
+      Object.entries(m)
+        .slice(0, 15)
+        .map(([k, v]) => [k, round(v / Math.max(1, pipeline.completed))]),
+    );
   return {
     figure: 'pipeline',
     value: round(rate),
@@ -176,10 +204,22 @@ async function rawBullmq(ctx: FigureContext, jobs: number, data: unknown) {
   const workers: Array<{ close(): Promise<void> }> = [];
   try {
     // The options a step job gets (services/worker/src/queues/steps-queue.ts): priority, attempts, retention.
-    const opts = { priority: 3, attempts: 8, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 14 * 24 * 3600 } };
+    const opts = {
+      priority: 3,
+      attempts: 8,
+      backoff: { type: 'fixed', delay: 1000 },
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 14 * 24 * 3600 },
+    };
     for (let i = 0; i < jobs; i += 1000) {
       const n = Math.min(1000, jobs - i);
-      await queue.addBulk(Array.from({ length: n }, (_, j) => ({ name: 'noop', data, opts: { ...opts, jobId: `raw.${i + j}` } })));
+      await queue.addBulk(
+        Array.from({ length: n }, (_, j) => ({
+          name: 'noop',
+          data,
+          opts: { ...opts, jobId: `raw.${i + j}` },
+        })),
+      );
     }
     const commandsBefore = await stack.commandCalls();
     let done = 0;
@@ -187,13 +227,22 @@ async function rawBullmq(ctx: FigureContext, jobs: number, data: unknown) {
     const all = new Promise<void>((r) => (finish = r));
     const started = performance.now();
     for (let i = 0; i < ctx.workers; i++) {
-      const worker = new bullmq.Worker(STEPS_QUEUE, async () => undefined, { connection: connection(), prefix, concurrency });
+      const worker = new bullmq.Worker(STEPS_QUEUE, async () => undefined, {
+        connection: connection(),
+        prefix,
+        concurrency,
+      });
       worker.on('completed', () => {
         if (++done === jobs) finish();
       });
       workers.push(worker);
     }
-    await Promise.race([all, new Promise((_, reject) => setTimeout(() => reject(new Error('raw BullMQ baseline did not finish in 10 min')), 600_000).unref())]);
+    await Promise.race([
+      all,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('raw BullMQ baseline did not finish in 10 min')), 600_000).unref(),
+      ),
+    ]);
     const seconds = (performance.now() - started) / 1000;
     const commands = delta(await stack.commandCalls(), commandsBefore);
     return { jobs, seconds, jobsPerSec: jobs / seconds, concurrency, commandsPerJob: sum(commands) / jobs };

@@ -26,7 +26,12 @@ interface Variant {
   webhooks: { sent: number; dropped: number; failed: number };
 }
 
-async function runVariant(ctx: FigureContext, name: string, size: number, dropRate: number): Promise<Variant> {
+async function runVariant(
+  ctx: FigureContext,
+  name: string,
+  size: number,
+  dropRate: number,
+): Promise<Variant> {
   const { stack, say } = ctx;
   await stack.emulatorScenario({
     user: { outcome: 'accept', afterMs: USER_AFTER_MS, mix: null },
@@ -36,17 +41,26 @@ async function runVariant(ctx: FigureContext, name: string, size: number, dropRa
   });
   // Counted from before the worker starts, so its token and webhook registration calls are included.
   const before = await stack.emulatorStats();
-  const app = await stack.app(`upstream-${name}`, { workers: ctx.workers, workerNodeArgs: ctx.workerNodeArgs }, ctx.workerEnv);
+  const app = await stack.app(
+    `upstream-${name}`,
+    { workers: ctx.workers, workerNodeArgs: ctx.workerNodeArgs },
+    ctx.workerEnv,
+  );
   try {
     say(`upstream_calls (${name}): ${size} enrollments, users finish after ${USER_AFTER_MS / 1000} s`);
     const started = performance.now();
-    const submitted = await submitBatch(app, ndjsonBatch(`up-${name}-${stack.runId}`, size, { timeoutSec: 600 }), `upstream-${name}-${stack.runId}`);
+    const submitted = await submitBatch(
+      app,
+      ndjsonBatch(`up-${name}-${stack.runId}`, size, { timeoutSec: 600 }),
+      `upstream-${name}-${stack.runId}`,
+    );
     const final = await waitFor(
       `every ${name} enrollment terminal`,
       async () => {
         const status = await app.batchStatus(submitted.batchId);
         const by = status.byStatus;
-        const pending = (by.requested ?? 0) + (by.capture_pending ?? 0) + (by.captured ?? 0) + (by.account_created ?? 0);
+        const pending =
+          (by.requested ?? 0) + (by.capture_pending ?? 0) + (by.captured ?? 0) + (by.account_created ?? 0);
         return pending === 0 && status.total >= size ? status : undefined;
       },
       600_000,
@@ -79,7 +93,8 @@ export async function upstreamCallsFigure(ctx: FigureContext): Promise<FigureRes
   const figureStarted = performance.now();
   const withWebhooks = await runVariant(ctx, 'webhooks', size, 0);
   const pollingOnly = await runVariant(ctx, 'no-webhooks', size, 1);
-  const perEnrollment = (v: Variant) => Object.fromEntries(Object.entries(v.calls).map(([k, n]) => [k, round(n / Math.max(1, v.completed), 3)]));
+  const perEnrollment = (v: Variant) =>
+    Object.fromEntries(Object.entries(v.calls).map(([k, n]) => [k, round(n / Math.max(1, v.completed), 3)]));
   return {
     figure: 'upstream_calls',
     value: round(withWebhooks.perEnrollment),
@@ -96,8 +111,20 @@ export async function upstreamCallsFigure(ctx: FigureContext): Promise<FigureRes
     load: { start: load, end: loadSample() },
     details: {
       userAfterSec: USER_AFTER_MS / 1000,
-      withWebhooks: { ...withWebhooks, calls: undefined, callsPerEnrollment: perEnrollment(withWebhooks), wallSec: round(withWebhooks.wallSec, 1), perEnrollment: round(withWebhooks.perEnrollment, 3) },
-      withoutWebhooks: { ...pollingOnly, calls: undefined, callsPerEnrollment: perEnrollment(pollingOnly), wallSec: round(pollingOnly.wallSec, 1), perEnrollment: round(pollingOnly.perEnrollment, 3) },
+      withWebhooks: {
+        ...withWebhooks,
+        calls: undefined,
+        callsPerEnrollment: perEnrollment(withWebhooks),
+        wallSec: round(withWebhooks.wallSec, 1),
+        perEnrollment: round(withWebhooks.perEnrollment, 3),
+      },
+      withoutWebhooks: {
+        ...pollingOnly,
+        calls: undefined,
+        callsPerEnrollment: perEnrollment(pollingOnly),
+        wallSec: round(pollingOnly.wallSec, 1),
+        perEnrollment: round(pollingOnly.perEnrollment, 3),
+      },
     },
   };
 }

@@ -1,5 +1,11 @@
 // Enrollment timelines read back from the event log (the source of truth), for the demo's report.
-import { createKafka, EVENT_TYPES, readEnrollmentStreams, topicNames, type EnrollmentEvent } from '@verified-onboard/events';
+import {
+  createKafka,
+  EVENT_TYPES,
+  readEnrollmentStreams,
+  topicNames,
+  type EnrollmentEvent,
+} from '@verified-onboard/events';
 
 export interface EnrollmentTimeline {
   id: string;
@@ -14,7 +20,11 @@ function isTerminal(event: EnrollmentEvent): boolean {
   return event.type === EVENT_TYPES.captureCompleted && event.data.upstreamStatus !== 1;
 }
 
-export async function readEnrollmentLog(options: { brokers: string[]; topicPrefix: string; batchId?: string }): Promise<EnrollmentTimeline[]> {
+export async function readEnrollmentLog(options: {
+  brokers: string[];
+  topicPrefix: string;
+  batchId?: string;
+}): Promise<EnrollmentTimeline[]> {
   const kafka = createKafka({ brokers: options.brokers, clientId: 'event-log-reader' });
   const streams = await readEnrollmentStreams(kafka, {
     topic: topicNames(options.topicPrefix).enrollmentEvents,
@@ -23,6 +33,11 @@ export async function readEnrollmentLog(options: { brokers: string[]; topicPrefi
   return [...streams].map(([id, events]) => {
     const last = events.at(-1)!;
     // A retry after a failure reopens the enrollment: only the final outcome counts.
-    return { id, requestedAt: Date.parse(events[0]!.time), terminalAt: isTerminal(last) ? Date.parse(last.time) : null, lastType: last.type };
+    return {
+      id,
+      requestedAt: Date.parse(events[0]!.time),
+      terminalAt: isTerminal(last) ? Date.parse(last.time) : null,
+      lastType: last.type,
+    };
   });
 }

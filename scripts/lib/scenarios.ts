@@ -1,7 +1,18 @@
 // Named emulator scenarios for the demo, the benchmark and the soak (PUT /_emulator/scenario bodies).
 const endpoints = [
-  'token', 'refresh', 'beginBiometry', 'endBiometry', 'createOperation', 'operationStatus', 'operationResult',
-  'createAccount', 'getAccount', 'deleteAccount', 'proofedCredential', 'bioCredential', 'webhookSettings',
+  'token',
+  'refresh',
+  'beginBiometry',
+  'endBiometry',
+  'createOperation',
+  'operationStatus',
+  'operationResult',
+  'createAccount',
+  'getAccount',
+  'deleteAccount',
+  'proofedCredential',
+  'bioCredential',
+  'webhookSettings',
 ] as const;
 
 function everyEndpoint(fault: Record<string, number | boolean> | null) {
@@ -10,7 +21,8 @@ function everyEndpoint(fault: Record<string, number | boolean> | null) {
 
 export const scenarios = {
   realistic: {
-    description: 'most people accept after 2-8 s, some reject or fail, some never finish (expire after 60 s); 20% of webhooks dropped',
+    description:
+      'most people accept after 2-8 s, some reject or fail, some never finish (expire after 60 s); 20% of webhooks dropped',
     emulator: {
       user: {
         afterMs: { min: 2000, max: 8000 },
@@ -30,12 +42,24 @@ export const scenarios = {
   },
   happy: {
     description: 'everyone accepts at once, webhooks delivered',
-    emulator: { user: { outcome: 'accept', afterMs: 0, mix: null }, latencyMs: { min: 0, max: 0 }, webhook: { enabled: true, dropRate: 0 }, faults: everyEndpoint(null) },
+    emulator: {
+      user: { outcome: 'accept', afterMs: 0, mix: null },
+      latencyMs: { min: 0, max: 0 },
+      webhook: { enabled: true, dropRate: 0 },
+      faults: everyEndpoint(null),
+    },
   },
   faulty: {
-    description: 'realistic users plus faults on every endpoint (10% 5xx, 5% 429, 2% timeouts) and 30% of webhooks dropped',
+    description:
+      'realistic users plus faults on every endpoint (10% 5xx, 5% 429, 2% timeouts) and 30% of webhooks dropped',
     emulator: {
-      user: { afterMs: { min: 1000, max: 5000 }, mix: [{ outcome: 'accept', weight: 90 }, { outcome: 'reject', weight: 10 }] },
+      user: {
+        afterMs: { min: 1000, max: 5000 },
+        mix: [
+          { outcome: 'accept', weight: 90 },
+          { outcome: 'reject', weight: 10 },
+        ],
+      },
       latencyMs: { min: 2, max: 20 },
       webhook: { enabled: true, dropRate: 0.3 },
       faults: everyEndpoint({ rate5xx: 0.1, rate429: 0.05, retryAfterSec: 1, rateTimeout: 0.02 }),

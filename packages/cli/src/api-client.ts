@@ -20,33 +20,61 @@ export class ApiClient {
   }
 
   post<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('POST', path, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    return this.request<T>('POST', path, {
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
   }
 
   /** Streams a file as the request body, so a 10^6-line batch never sits in memory. */
-  postFile<T>(path: string, file: string, contentType: string, headers: Record<string, string> = {}): Promise<T> {
+  postFile<T>(
+    path: string,
+    file: string,
+    contentType: string,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const body = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
-    return this.request<T>('POST', path, { body, headers: { 'content-type': contentType, ...headers }, duplex: 'half' });
+    return this.request<T>('POST', path, {
+      body,
+      headers: { 'content-type': contentType, ...headers },
+      duplex: 'half',
+    });
   }
 
-  private async request<T>(method: string, path: string, init: RequestInit & { duplex?: 'half' } = {}): Promise<T> {
+  private async request<T>(
+    method: string,
+    path: string,
+    init: RequestInit & { duplex?: 'half' } = {},
+  ): Promise<T> {
     const url = new URL(path, this.options.baseUrl).toString();
     let response: Response;
     try {
       response = await fetch(url, {
         ...init,
         method,
-        headers: { authorization: `Bearer ${this.options.apiKey}`, accept: 'application/json', ...(init.headers as Record<string, string>) },
+        headers: {
+          authorization: `Bearer ${this.options.apiKey}`,
+          accept: 'application/json',
+          ...(init.headers as Record<string, string>),
+        },
       });
     } catch (error) {
       const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
-      throw new UnreachableError(this.options.baseUrl, cause?.code ?? cause?.message ?? (error as Error).message);
+      throw new UnreachableError(
+        this.options.baseUrl,
+        cause?.code ?? cause?.message ?? (error as Error).message,
+      );
     }
     const text = await response.text();
     const json = text ? safeJson(text) : undefined;
     if (!response.ok) {
       const err = (json as { error?: { code?: string; message?: string; details?: [] } } | undefined)?.error;
-      throw new ApiError(response.status, err?.code ?? `http_${response.status}`, err?.message ?? (text.slice(0, 200) || response.statusText), err?.details);
+      throw new ApiError(
+        response.status,
+        err?.code ?? `http_${response.status}`,
+        err?.message ?? (text.slice(0, 200) || response.statusText),
+        err?.details,
+      );
     }
     return json as T;
   }

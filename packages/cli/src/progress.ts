@@ -1,4 +1,11 @@
-export const TERMINAL_STATUSES = ['completed', 'rejected', 'expired', 'errored', 'canceled', 'failed'] as const;
+export const TERMINAL_STATUSES = [
+  'completed',
+  'rejected',
+  'expired',
+  'errored',
+  'canceled',
+  'failed',
+] as const;
 
 export interface BatchView {
   batchId: string;

@@ -53,7 +53,8 @@ const options = {
 function positiveNumber(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got ${value}`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive number, got ${value}`);
   return n;
 }
 
@@ -108,9 +109,24 @@ export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = proce
       case 'failed retry':
         return await failedRetry(api, io, { ...filter, enrollmentIds: values.id }, json);
       case 'replay':
-        return await replay(api, io, { enrollmentIds: values.id, batchId: values.batch, since: values.since, until: values.until, dryRun: values['dry-run'] }, json);
+        return await replay(
+          api,
+          io,
+          {
+            enrollmentIds: values.id,
+            batchId: values.batch,
+            since: values.since,
+            until: values.until,
+            dryRun: values['dry-run'],
+          },
+          json,
+        );
       case 'projections rebuild':
-        return await rebuildProjections(api, io, { wait: !values['no-wait'], json, intervalMs: positiveNumber(values.interval, 'interval', 1000) });
+        return await rebuildProjections(api, io, {
+          wait: !values['no-wait'],
+          json,
+          intervalMs: positiveNumber(values.interval, 'interval', 1000),
+        });
       default:
         throw new UsageError(`unknown command: ${positionals.join(' ')}`);
     }

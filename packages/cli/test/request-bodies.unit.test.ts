@@ -13,13 +13,20 @@ beforeAll(async () => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, body: raw ? JSON.parse(raw) : undefined, auth: req.headers.authorization });
+      seen.push({
+        method: req.method!,
+        url: req.url!,
+        body: raw ? JSON.parse(raw) : undefined,
+        auth: req.headers.authorization,
+      });
       const reply = req.url!.startsWith('/v1/ops/failed/retry')
         ? { retried: 2 }
         : req.url!.startsWith('/v1/ops/projections/rebuild')
           ? { started: true, state: req.method === 'POST' ? 'running' : 'completed' }
           : { dryRun: false, enrollments: 1, events: 3, retried: 0, redriven: 1, terminal: 0 };
-      res.writeHead(req.method === 'POST' ? 202 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+      res
+        .writeHead(req.method === 'POST' ? 202 : 200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(reply));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -33,8 +40,15 @@ const cli = (...args: string[]) => run([...args, '--api-url', url, '--api-key', 
 
 describe('verified-onboard request bodies', () => {
   it('failed retry by filters sends { filter } with only the given fields', async () => {
-    expect(await cli('failed', 'retry', '--step', 'account', '--code', 'upstream_unavailable', '--batch', 'b1')).toBe(0);
-    expect(seen.at(-1)).toEqual({ method: 'POST', url: '/v1/ops/failed/retry', body: { filter: { step: 'account', code: 'upstream_unavailable', batchId: 'b1' } }, auth: 'Bearer ops:secret' });
+    expect(
+      await cli('failed', 'retry', '--step', 'account', '--code', 'upstream_unavailable', '--batch', 'b1'),
+    ).toBe(0);
+    expect(seen.at(-1)).toEqual({
+      method: 'POST',
+      url: '/v1/ops/failed/retry',
+      body: { filter: { step: 'account', code: 'upstream_unavailable', batchId: 'b1' } },
+      auth: 'Bearer ops:secret',
+    });
   });
 
   it('failed retry by ids sends { ids }, and refuses ids mixed with filters', async () => {
@@ -54,6 +68,9 @@ describe('verified-onboard request bodies', () => {
 
   it('projections rebuild starts one and follows it until it is no longer running', async () => {
     expect(await cli('projections', 'rebuild', '--interval', '10')).toBe(0);
-    expect(seen.slice(-2).map((r) => `${r.method} ${r.url}`)).toEqual(['POST /v1/ops/projections/rebuild', 'GET /v1/ops/projections/rebuild']);
+    expect(seen.slice(-2).map((r) => `${r.method} ${r.url}`)).toEqual([
+      'POST /v1/ops/projections/rebuild',
+      'GET /v1/ops/projections/rebuild',
+    ]);
   });
 });

@@ -21,7 +21,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   let redisUrl = process.env.REDIS_URL;
   let kafkaBrokers = process.env.KAFKA_BROKERS;
   if (redisUrl && !(await pingRedis(redisUrl))) throw new Error(`REDIS_URL=${redisUrl} does not answer`);
-  if (kafkaBrokers && !(await brokersAnswer(kafkaBrokers))) throw new Error(`KAFKA_BROKERS=${kafkaBrokers} does not answer`);
+  if (kafkaBrokers && !(await brokersAnswer(kafkaBrokers)))
+    throw new Error(`KAFKA_BROKERS=${kafkaBrokers} does not answer`);
 
   if (!redisUrl && (await pingRedis(DEFAULT_REDIS))) redisUrl = DEFAULT_REDIS;
 

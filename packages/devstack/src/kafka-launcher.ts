@@ -32,12 +32,14 @@ function kafkaSh(command: 'fetch' | 'start' | 'stop' | 'status', options?: Kafka
 
 /** Resolves the broker jars from Maven Central once; later calls find them cached in tools/kafka/lib. */
 export function fetchKafka(): void {
-  if (kafkaSh('fetch') !== 0) throw new Error('could not fetch Kafka from Maven Central (see the output above)');
+  if (kafkaSh('fetch') !== 0)
+    throw new Error('could not fetch Kafka from Maven Central (see the output above)');
 }
 
 /** Starts a single-node KRaft broker and resolves once it accepts connections. */
 export function startKafka(options: KafkaOptions): string {
-  if (kafkaSh('start', options) !== 0) throw new Error(`Kafka did not start on 127.0.0.1:${options.port}; see ${options.logFile}`);
+  if (kafkaSh('start', options) !== 0)
+    throw new Error(`Kafka did not start on 127.0.0.1:${options.port}; see ${options.logFile}`);
   return `127.0.0.1:${options.port}`;
 }
 

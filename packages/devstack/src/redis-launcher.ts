@@ -11,7 +11,12 @@ export interface RedisHandle {
 
 /** True when a Redis server answers PING at `url` within a short timeout. */
 export async function pingRedis(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1000,
+    retryStrategy: () => null,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -30,7 +35,9 @@ function ensureRedisServerBinary(): void {
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
   const install = spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit' });
   if (update.status !== 0 || install.status !== 0) {
-    throw new Error('redis-server is not installed and apt-get could not install it; install Redis 6.2+ or set REDIS_URL');
+    throw new Error(
+      'redis-server is not installed and apt-get could not install it; install Redis 6.2+ or set REDIS_URL',
+    );
   }
 }
 
@@ -44,14 +51,33 @@ export interface RedisServerOptions {
 /**
  * Starts a private redis-server on `port`. BullMQ needs `noeviction`: an evicted job key is a lost job.
  */
-export async function startRedisServer(port: number, log: string, options: RedisServerOptions = {}): Promise<RedisHandle> {
+export async function startRedisServer(
+  port: number,
+  log: string,
+  options: RedisServerOptions = {},
+): Promise<RedisHandle> {
   ensureRedisServerBinary();
   const out = openSync(log, 'a');
-  const persistence = options.appendOnly && options.dir ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', options.dir] : ['--appendonly', 'no'];
+  const persistence =
+    options.appendOnly && options.dir
+      ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', options.dir]
+      : ['--appendonly', 'no'];
   if (options.dir) mkdirSync(options.dir, { recursive: true });
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--maxmemory-policy', 'noeviction', '--daemonize', 'no'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      ...persistence,
+      '--maxmemory-policy',
+      'noeviction',
+      '--daemonize',
+      'no',
+    ],
     { detached: true, stdio: ['ignore', out, out] },
   );
   child.unref();

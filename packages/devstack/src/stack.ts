@@ -64,9 +64,24 @@ interface ServiceSpec {
 }
 
 const services: ServiceSpec[] = [
-  { name: 'emulator', entry: 'packages/verified-emulator/src/main.ts', port: (p) => p.emulatorPort, url: (p) => `http://127.0.0.1:${p.emulatorPort}` },
-  { name: 'api', entry: 'services/api/src/main.ts', port: (p) => p.apiPort, url: (p) => `http://127.0.0.1:${p.apiPort} (docs: /docs, queues: /ops/queues)` },
-  { name: 'worker', entry: 'services/worker/src/main.ts', port: (p) => p.workerMetricsPort, url: (p) => `http://127.0.0.1:${p.workerMetricsPort}/metrics` },
+  {
+    name: 'emulator',
+    entry: 'packages/verified-emulator/src/main.ts',
+    port: (p) => p.emulatorPort,
+    url: (p) => `http://127.0.0.1:${p.emulatorPort}`,
+  },
+  {
+    name: 'api',
+    entry: 'services/api/src/main.ts',
+    port: (p) => p.apiPort,
+    url: (p) => `http://127.0.0.1:${p.apiPort} (docs: /docs, queues: /ops/queues)`,
+  },
+  {
+    name: 'worker',
+    entry: 'services/worker/src/main.ts',
+    port: (p) => p.workerMetricsPort,
+    url: (p) => `http://127.0.0.1:${p.workerMetricsPort}/metrics`,
+  },
 ];
 
 async function waitReady(name: string, port: number, timeoutMs: number): Promise<void> {
@@ -78,7 +93,8 @@ async function waitReady(name: string, port: number, timeoutMs: number): Promise
       const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-25).join('\n') : '';
       throw new Error(`${name} exited during start; last lines of ${log}:\n${tail}`);
     }
-    if (Date.now() > deadline) throw new Error(`${name} is not listening on ${port} after ${timeoutMs} ms; see ${logFile(name)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${name} is not listening on ${port} after ${timeoutMs} ms; see ${logFile(name)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -91,10 +107,15 @@ export async function stackUp(say: Say, ports: StackPorts = stackPorts()): Promi
   const env = stackEnv(ports);
 
   if (await pingRedis(ports.redisUrl)) {
-    say(`redis     ${ports.redisUrl} (${recordedPid('redis') ? 'started by up' : 'already running, not ours'})`);
+    say(
+      `redis     ${ports.redisUrl} (${recordedPid('redis') ? 'started by up' : 'already running, not ours'})`,
+    );
   } else {
     const port = Number(new URL(ports.redisUrl).port || 6379);
-    const handle = await startRedisServer(port, logFile('redis'), { dir: join(localDir, 'redis'), appendOnly: true });
+    const handle = await startRedisServer(port, logFile('redis'), {
+      dir: join(localDir, 'redis'),
+      appendOnly: true,
+    });
     writeFileSync(pidFile('redis'), String(handle.pid));
     say(`redis     ${handle.url} (started, pid ${handle.pid})`);
   }
@@ -116,7 +137,8 @@ export async function stackUp(say: Say, ports: StackPorts = stackPorts()): Promi
       say(`${service.name.padEnd(9)} not built yet (${service.entry} is missing)`);
       continue;
     }
-    if (await isPortOpen(service.port(ports))) throw new Error(`port ${service.port(ports)} for ${service.name} is taken by another process`);
+    if (await isPortOpen(service.port(ports)))
+      throw new Error(`port ${service.port(ports)} for ${service.name} is taken by another process`);
     const { command, args } = tsEntry(service.entry);
     startManaged({ name: service.name, command, args, env, cwd: repoRoot });
     await waitReady(service.name, service.port(ports), 60_000);
@@ -144,7 +166,9 @@ export async function stackStatus(say: Say, ports: StackPorts = stackPorts()): P
     const pid = recordedPid(name);
     const up = pid !== null && isAlive(pid);
     if (!up && name !== 'redis') allUp = false;
-    say(`${name.padEnd(9)} ${up ? `running (pid ${pid})` : name === 'redis' && (await pingRedis(ports.redisUrl)) ? 'running (not ours)' : 'stopped'}`);
+    say(
+      `${name.padEnd(9)} ${up ? `running (pid ${pid})` : name === 'redis' && (await pingRedis(ports.redisUrl)) ? 'running (not ours)' : 'stopped'}`,
+    );
   }
   return allUp;
 }

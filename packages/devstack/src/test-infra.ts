@@ -10,7 +10,9 @@ export function testInfra(): TestInfra {
   const redisUrl = process.env.REDIS_URL;
   const kafkaBrokers = process.env.KAFKA_BROKERS;
   if (!redisUrl || !kafkaBrokers) {
-    throw new Error('REDIS_URL and KAFKA_BROKERS are unset: run tests through vitest with the workspace config (npm test)');
+    throw new Error(
+      'REDIS_URL and KAFKA_BROKERS are unset: run tests through vitest with the workspace config (npm test)',
+    );
   }
   return { redisUrl, kafkaBrokers: kafkaBrokers.split(',') };
 }

@@ -13,7 +13,11 @@ let env: NodeJS.ProcessEnv;
 let ports: number[];
 
 const stack = (command: 'up' | 'down') =>
-  spawnSync(process.execPath, [join(repoRoot, 'scripts/stack.mjs'), command], { cwd: repoRoot, encoding: 'utf8', env });
+  spawnSync(process.execPath, [join(repoRoot, 'scripts/stack.mjs'), command], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env,
+  });
 const pidOf = (name: string) => Number(readFileSync(join(localDir, 'pids', `${name}.pid`), 'utf8'));
 
 afterAll(() => {
@@ -23,7 +27,12 @@ afterAll(() => {
 
 describe('the local stack', () => {
   it('up starts Kafka, the emulator, the api and the worker and waits until each listens', async () => {
-    const [kafka, emulator, api, worker] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [kafka, emulator, api, worker] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     ports = [kafka!, kafka! + 1, emulator!, api!, worker!];
     env = {
       ...process.env,

@@ -84,10 +84,18 @@ export class HttpStatusError extends Error {
   }
 }
 
-export async function requestJson<T>(url: string, init: RequestInit = {}, headers: Record<string, string> = {}): Promise<T> {
+export async function requestJson<T>(
+  url: string,
+  init: RequestInit = {},
+  headers: Record<string, string> = {},
+): Promise<T> {
   const response = await fetch(url, {
     ...init,
-    headers: { ...(init.body !== undefined && { 'content-type': 'application/json' }), ...headers, ...(init.headers as Record<string, string> | undefined) },
+    headers: {
+      ...(init.body !== undefined && { 'content-type': 'application/json' }),
+      ...headers,
+      ...(init.headers as Record<string, string> | undefined),
+    },
   });
   const text = await response.text();
   if (!response.ok) throw new HttpStatusError(response.status, url, text);
@@ -116,8 +124,14 @@ async function dropKeys(url: string, prefix: string): Promise<void> {
   }
 }
 
-async function resolveRedis(wanted: string | undefined, privateDir: string, say: Say): Promise<{ url: string; pid?: number }> {
-  const candidates = [wanted, process.env.REDIS_URL, 'redis://127.0.0.1:6379'].filter((u): u is string => Boolean(u));
+async function resolveRedis(
+  wanted: string | undefined,
+  privateDir: string,
+  say: Say,
+): Promise<{ url: string; pid?: number }> {
+  const candidates = [wanted, process.env.REDIS_URL, 'redis://127.0.0.1:6379'].filter((u): u is string =>
+    Boolean(u),
+  );
   for (const url of candidates) if (await pingRedis(url)) return { url };
   if (wanted) throw new Error(`Redis at ${wanted} does not answer`);
   const handle = await startRedisServer(await freePort(), join(privateDir, 'redis.log'));
@@ -199,20 +213,32 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
       ...options.workerEnv,
     };
     const envs: Record<ServiceName, Record<string, string>> = {
-      emulator: { EMULATOR_PORT: String(emulatorPort), EMULATOR_HOST: '127.0.0.1', EMULATOR_LOG_LEVEL: 'warn' },
+      emulator: {
+        EMULATOR_PORT: String(emulatorPort),
+        EMULATOR_HOST: '127.0.0.1',
+        EMULATOR_LOG_LEVEL: 'warn',
+      },
       api: { ...common, API_PORT: String(apiPort), API_HOST: '127.0.0.1', ...options.apiEnv },
       worker: workerEnv,
     };
-    const ports: Record<ServiceName, number> = { emulator: emulatorPort!, api: apiPort!, worker: workerPort! };
+    const ports: Record<ServiceName, number> = {
+      emulator: emulatorPort!,
+      api: apiPort!,
+      worker: workerPort!,
+    };
 
     const start = async (service: ServiceName): Promise<number> => {
       const name = processName(service);
       const running = recordedPid(name);
       if (running !== null && isAlive(running)) return running;
-      const free = await waitFor(`port ${ports[service]} free`, async () => ((await isPortOpen(ports[service])) ? null : true), {
-        timeoutMs: 5000,
-        intervalMs: 100,
-      }).catch(() => false);
+      const free = await waitFor(
+        `port ${ports[service]} free`,
+        async () => ((await isPortOpen(ports[service])) ? null : true),
+        {
+          timeoutMs: 5000,
+          intervalMs: 100,
+        },
+      ).catch(() => false);
       if (!free) throw new Error(`port ${ports[service]} for ${service} is taken by another process`);
       const pid = startManaged({
         name,
@@ -226,7 +252,10 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
         async () => (!isAlive(pid) ? 'exited' : (await isPortOpen(ports[service])) ? 'listening' : null),
         { timeoutMs: 90_000, intervalMs: 200 },
       );
-      if (state === 'exited') throw new Error(`${service} exited during start; last lines of ${logFile(name)}:\n${tail(logFile(name))}`);
+      if (state === 'exited')
+        throw new Error(
+          `${service} exited during start; last lines of ${logFile(name)}:\n${tail(logFile(name))}`,
+        );
       say(`${service.padEnd(9)} 127.0.0.1:${ports[service]} (pid ${pid})`);
       return pid;
     };
@@ -245,9 +274,13 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
 
     const emulator = <T>(path: string, init?: RequestInit) => requestJson<T>(`${emulatorUrl}${path}`, init);
     await start('emulator');
-    if (options.scenario !== undefined) await emulator('/_emulator/scenario', { method: 'PUT', body: JSON.stringify(options.scenario) });
+    if (options.scenario !== undefined)
+      await emulator('/_emulator/scenario', { method: 'PUT', body: JSON.stringify(options.scenario) });
     await start('api');
-    await waitFor('api ready (Redis and Kafka answer)', () => requestJson(`${apiUrl}/readyz`), { timeoutMs: 90_000, intervalMs: 250 });
+    await waitFor('api ready (Redis and Kafka answer)', () => requestJson(`${apiUrl}/readyz`), {
+      timeoutMs: 90_000,
+      intervalMs: 250,
+    });
     await start('worker');
 
     const stack: E2eStack = {
@@ -261,7 +294,9 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
       topicPrefix,
       workerEnv,
       logFiles: () => ({
-        ...Object.fromEntries((Object.keys(entries) as ServiceName[]).map((s) => [s, logFile(processName(s))])),
+        ...Object.fromEntries(
+          (Object.keys(entries) as ServiceName[]).map((s) => [s, logFile(processName(s))]),
+        ),
         ...(kafka && { kafka: kafka.logFile }),
       }),
       workerPid: () => {
@@ -273,10 +308,14 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
         if (pid === null || !isAlive(pid)) throw new Error('the worker is not running');
         process.kill(pid, 'SIGKILL');
         // The process is reaped a moment before the kernel has closed its listening socket: wait for both.
-        await waitFor('the killed worker gone', async () => (isAlive(pid) || (await isPortOpen(ports.worker)) ? null : true), {
-          timeoutMs: 10_000,
-          intervalMs: 50,
-        });
+        await waitFor(
+          'the killed worker gone',
+          async () => (isAlive(pid) || (await isPortOpen(ports.worker)) ? null : true),
+          {
+            timeoutMs: 10_000,
+            intervalMs: 50,
+          },
+        );
         return pid;
       },
       startWorker: () => start('worker'),
@@ -287,9 +326,11 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
         await sleep(200);
         startKafka({ ...kafka, fresh: false });
       },
-      api: <T>(path: string, init?: RequestInit) => requestJson<T>(`${apiUrl}${path}`, init, { authorization: `Bearer ${DEV_API_KEY}` }),
+      api: <T>(path: string, init?: RequestInit) =>
+        requestJson<T>(`${apiUrl}${path}`, init, { authorization: `Bearer ${DEV_API_KEY}` }),
       emulator,
-      scenario: (patch: unknown) => emulator('/_emulator/scenario', { method: 'PUT', body: JSON.stringify(patch) }),
+      scenario: (patch: unknown) =>
+        emulator('/_emulator/scenario', { method: 'PUT', body: JSON.stringify(patch) }),
       stop: stopAll,
     };
     return stack;

@@ -2,11 +2,27 @@
 
 /** Every upstream endpoint the emulator can fault (docs/emulator.md). */
 export const EMULATOR_ENDPOINTS = [
-  'token', 'refresh', 'beginBiometry', 'endBiometry', 'createOperation', 'operationStatus', 'operationResult',
-  'createAccount', 'getAccount', 'deleteAccount', 'proofedCredential', 'bioCredential', 'webhookSettings',
+  'token',
+  'refresh',
+  'beginBiometry',
+  'endBiometry',
+  'createOperation',
+  'operationStatus',
+  'operationResult',
+  'createAccount',
+  'getAccount',
+  'deleteAccount',
+  'proofedCredential',
+  'bioCredential',
+  'webhookSettings',
 ] as const;
 
-export function faultEveryEndpoint(fault: { rate5xx: number; rate429: number; retryAfterSec: number; rateTimeout: number }) {
+export function faultEveryEndpoint(fault: {
+  rate5xx: number;
+  rate429: number;
+  retryAfterSec: number;
+  rateTimeout: number;
+}) {
   return Object.fromEntries(EMULATOR_ENDPOINTS.map((endpoint) => [endpoint, fault]));
 }
 

@@ -53,7 +53,9 @@ export const CHECK_NAMES = {
 const SHOW = 5;
 
 function listSome(items: string[]): string {
-  return items.length <= SHOW ? items.join('; ') : `${items.slice(0, SHOW).join('; ')}; … and ${items.length - SHOW} more`;
+  return items.length <= SHOW
+    ? items.join('; ')
+    : `${items.slice(0, SHOW).join('; ')}; … and ${items.length - SHOW} more`;
 }
 
 export function foldAll(events: Map<string, EnrollmentEvent[]>): Map<string, Folded> {
@@ -88,12 +90,17 @@ function formatCounts(counts: Record<string, number>): string {
     .join(', ');
 }
 
-export function checkChaos(planned: { workerKills: number; kafkaRestarts: number }, chaos: ChaosRecord[]): SoakCheck {
+export function checkChaos(
+  planned: { workerKills: number; kafkaRestarts: number },
+  chaos: ChaosRecord[],
+): SoakCheck {
   const kills = chaos.filter((c) => c.kind === 'worker-kill');
   const restarts = chaos.filter((c) => c.kind === 'kafka-restart');
   const idle = chaos.filter((c) => c.inFlight === 0);
-  const pass = kills.length === planned.workerKills && restarts.length === planned.kafkaRestarts && idle.length === 0;
-  const describe = (c: ChaosRecord) => `${c.kind} at ${(c.atMs / 1000).toFixed(0)} s with ${c.inFlight} in flight (back after ${(c.downMs / 1000).toFixed(1)} s)`;
+  const pass =
+    kills.length === planned.workerKills && restarts.length === planned.kafkaRestarts && idle.length === 0;
+  const describe = (c: ChaosRecord) =>
+    `${c.kind} at ${(c.atMs / 1000).toFixed(0)} s with ${c.inFlight} in flight (back after ${(c.downMs / 1000).toFixed(1)} s)`;
   return {
     name: CHECK_NAMES.chaos,
     pass,
@@ -111,13 +118,18 @@ export function checkChaos(planned: { workerKills: number; kafkaRestarts: number
  */
 export function checkTerminal(accepted: number, folded: Map<string, Folded>, jobAttempts: number): SoakCheck {
   const problems: string[] = [];
-  if (folded.size !== accepted) problems.push(`${folded.size} enrollments in the log, ${accepted} accepted by the api`);
+  if (folded.size !== accepted)
+    problems.push(`${folded.size} enrollments in the log, ${accepted} accepted by the api`);
   const unfoldable = [...folded].filter(([, f]) => f.error).map(([id, f]) => `${id}: ${f.error!.message}`);
   if (unfoldable.length) problems.push(`${unfoldable.length} streams do not fold: ${listSome(unfoldable)}`);
-  const pending = [...folded].filter(([, f]) => f.state && !isTerminal(f.state.status)).map(([id, f]) => `${id} (${f.state!.status})`);
+  const pending = [...folded]
+    .filter(([, f]) => f.state && !isTerminal(f.state.status))
+    .map(([id, f]) => `${id} (${f.state!.status})`);
   if (pending.length) problems.push(`${pending.length} not terminal: ${listSome(pending)}`);
 
-  const failures = [...folded.values()].flatMap((f) => (f.state?.status === 'failed' && f.state.failure ? [f.state.failure] : []));
+  const failures = [...folded.values()].flatMap((f) =>
+    f.state?.status === 'failed' && f.state.failure ? [f.state.failure] : [],
+  );
   const exhausted = failures.filter((f) => f.retryable && f.attempts >= jobAttempts);
   const byCode: Record<string, number> = {};
   for (const f of failures) byCode[`${f.step}/${f.code}`] = (byCode[`${f.step}/${f.code}`] ?? 0) + 1;
@@ -147,7 +159,10 @@ export function checkTerminal(accepted: number, folded: Map<string, Folded>, job
  * - at most one credential, and `credentialCreates > 1` only if the enrollment then recorded
  *   `credential_attached` (it adopted its own credential instead of failing with `credential_conflict`).
  */
-export function checkNoDuplicates(folded: Map<string, Folded>, accounts: Map<string, EmulatorAccount>): SoakCheck {
+export function checkNoDuplicates(
+  folded: Map<string, Folded>,
+  accounts: Map<string, EmulatorAccount>,
+): SoakCheck {
   const problems: string[] = [];
   const claimedBy = new Map<string, string[]>();
   let extraAccountCreates = 0;
@@ -158,7 +173,10 @@ export function checkNoDuplicates(folded: Map<string, Folded>, accounts: Map<str
     claimedBy.set(state.accountNumber, [...(claimedBy.get(state.accountNumber) ?? []), id]);
   }
   for (const [accountNumber, ids] of claimedBy) {
-    if (ids.length > 1) problems.push(`account ${accountNumber} recorded as created by ${ids.length} enrollments (${ids.join(', ')})`);
+    if (ids.length > 1)
+      problems.push(
+        `account ${accountNumber} recorded as created by ${ids.length} enrollments (${ids.join(', ')})`,
+      );
   }
   for (const [id, f] of folded) {
     const state = f.state;
@@ -168,14 +186,21 @@ export function checkNoDuplicates(folded: Map<string, Folded>, accounts: Map<str
     extraAccountCreates += Math.max(0, account.createAttempts - 1);
     extraCredentialCreates += Math.max(0, account.credentialCreates - 1);
     if (account.createAttempts > 1 && state.accountAlreadyExisted !== true) {
-      problems.push(`${account.accountNumber}: ${account.createAttempts} create calls, but enrollment ${id} did not adopt an earlier effect of its own`);
+      problems.push(
+        `${account.accountNumber}: ${account.createAttempts} create calls, but enrollment ${id} did not adopt an earlier effect of its own`,
+      );
     }
     if (state.accountAlreadyExisted === true && account.createAttempts < 2) {
-      problems.push(`${account.accountNumber}: enrollment ${id} says the account already existed, yet only ${account.createAttempts} create reached the upstream`);
+      problems.push(
+        `${account.accountNumber}: enrollment ${id} says the account already existed, yet only ${account.createAttempts} create reached the upstream`,
+      );
     }
-    if (account.credentials > 1) problems.push(`${account.accountNumber}: ${account.credentials} credentials`);
+    if (account.credentials > 1)
+      problems.push(`${account.accountNumber}: ${account.credentials} credentials`);
     if (account.credentialCreates > 1 && !state.credentialAttached) {
-      problems.push(`${account.accountNumber}: ${account.credentialCreates} credential creates, and enrollment ${id} never recorded credential_attached`);
+      problems.push(
+        `${account.accountNumber}: ${account.credentialCreates} credential creates, and enrollment ${id} never recorded credential_attached`,
+      );
     }
   }
   return {
@@ -189,27 +214,41 @@ export function checkNoDuplicates(folded: Map<string, Folded>, accounts: Map<str
 }
 
 /** (3) Every enrollment whose capture was accepted (capture_completed, upstreamStatus 1) ends with exactly one credential on its account. */
-export function checkCredentials(events: Map<string, EnrollmentEvent[]>, folded: Map<string, Folded>, accounts: Map<string, EmulatorAccount>): SoakCheck {
+export function checkCredentials(
+  events: Map<string, EnrollmentEvent[]>,
+  folded: Map<string, Folded>,
+  accounts: Map<string, EmulatorAccount>,
+): SoakCheck {
   const problems: string[] = [];
   let accepted = 0;
   for (const [id, stream] of events) {
     const acceptedCapture = stream.some(
-      (e) => e.type === EVENT_TYPES.captureCompleted && (e.data as { upstreamStatus: number }).upstreamStatus === 1,
+      (e) =>
+        e.type === EVENT_TYPES.captureCompleted &&
+        (e.data as { upstreamStatus: number }).upstreamStatus === 1,
     );
     if (!acceptedCapture) continue;
     accepted++;
     const state = folded.get(id)?.state;
-    const accountNumber = state?.accountNumber ?? (stream[0]?.data as { accountNumber?: string } | undefined)?.accountNumber ?? '?';
+    const accountNumber =
+      state?.accountNumber ??
+      (stream[0]?.data as { accountNumber?: string } | undefined)?.accountNumber ??
+      '?';
     const account = accounts.get(accountNumber);
-    if (!account) problems.push(`${id}: no account ${accountNumber} upstream (status ${state?.status ?? '?'})`);
+    if (!account)
+      problems.push(`${id}: no account ${accountNumber} upstream (status ${state?.status ?? '?'})`);
     else if (account.credentials !== 1 || account.credentialKind !== 'proofed') {
-      problems.push(`${id}: account ${accountNumber} has ${account.credentials} credentials (${account.credentialKind ?? 'none'}), status ${state?.status ?? '?'}`);
+      problems.push(
+        `${id}: account ${accountNumber} has ${account.credentials} credentials (${account.credentialKind ?? 'none'}), status ${state?.status ?? '?'}`,
+      );
     }
   }
   return {
     name: CHECK_NAMES.credentials,
     pass: problems.length === 0,
-    detail: `${accepted - problems.length}/${accepted} accepted captures have exactly one proofed credential` + (problems.length ? `: ${listSome(problems)}` : ''),
+    detail:
+      `${accepted - problems.length}/${accepted} accepted captures have exactly one proofed credential` +
+      (problems.length ? `: ${listSome(problems)}` : ''),
   };
 }
 
@@ -218,7 +257,11 @@ export function checkCredentials(events: Map<string, EnrollmentEvent[]>, folded:
  * account numbers is one the log records (`account_created`, `credential_attached`), and vice versa; an
  * upstream effect the log does not know about would be invisible to every consumer.
  */
-export function checkRecorded(folded: Map<string, Folded>, accounts: Map<string, EmulatorAccount>, accountPrefix: string): SoakCheck {
+export function checkRecorded(
+  folded: Map<string, Folded>,
+  accounts: Map<string, EmulatorAccount>,
+  accountPrefix: string,
+): SoakCheck {
   const problems: string[] = [];
   const byAccount = new Map<string, EnrollmentState>();
   for (const f of folded.values()) if (f.state) byAccount.set(f.state.accountNumber, f.state);
@@ -227,29 +270,48 @@ export function checkRecorded(folded: Map<string, Folded>, accounts: Map<string,
     if (!account.accountNumber.startsWith(accountPrefix)) continue;
     ours++;
     const state = byAccount.get(account.accountNumber);
-    if (!state || state.accountAlreadyExisted === null) problems.push(`account ${account.accountNumber} exists upstream, but no account_created in the log`);
-    else if (account.credentials > 0 && !state.credentialAttached) problems.push(`account ${account.accountNumber} has a credential, but no credential_attached in the log (status ${state.status})`);
+    if (!state || state.accountAlreadyExisted === null)
+      problems.push(`account ${account.accountNumber} exists upstream, but no account_created in the log`);
+    else if (account.credentials > 0 && !state.credentialAttached)
+      problems.push(
+        `account ${account.accountNumber} has a credential, but no credential_attached in the log (status ${state.status})`,
+      );
   }
   for (const state of byAccount.values()) {
-    if (state.accountAlreadyExisted !== null && !accounts.has(state.accountNumber)) problems.push(`enrollment ${state.id} recorded account_created, but ${state.accountNumber} does not exist upstream`);
+    if (state.accountAlreadyExisted !== null && !accounts.has(state.accountNumber))
+      problems.push(
+        `enrollment ${state.id} recorded account_created, but ${state.accountNumber} does not exist upstream`,
+      );
   }
   return {
     name: CHECK_NAMES.recorded,
     pass: problems.length === 0,
-    detail: `${ours} accounts upstream under ${accountPrefix}*` + (problems.length ? `; ${problems.length} problems: ${listSome(problems)}` : '; each one recorded'),
+    detail:
+      `${ours} accounts upstream under ${accountPrefix}*` +
+      (problems.length ? `; ${problems.length} problems: ${listSome(problems)}` : '; each one recorded'),
   };
 }
 
 /** JSON with sorted keys, so two states compare by content. */
 export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
   );
 }
 
 export function differingFields(a: EnrollmentState, b: EnrollmentState): string[] {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].filter((k) => canonical((a as unknown as Record<string, unknown>)[k]) !== canonical((b as unknown as Record<string, unknown>)[k])).sort();
+  return [...keys]
+    .filter(
+      (k) =>
+        canonical((a as unknown as Record<string, unknown>)[k]) !==
+        canonical((b as unknown as Record<string, unknown>)[k]),
+    )
+    .sort();
 }
 
 /** (4) The read model (active keyspace) holds, for every enrollment, exactly the fold of its events; the batch counts the api serves agree. */
@@ -266,8 +328,11 @@ export function checkReadModel(
     if (!projected) problems.push(`${id}: missing from the read model`);
     else if (canonical(projected) !== canonical(f.state)) {
       const fields = differingFields(projected, f.state);
-      const show = (state: EnrollmentState, k: string) => canonical((state as unknown as Record<string, unknown>)[k]).slice(0, 80);
-      problems.push(`${id}: differs in ${fields.join(', ')} (${fields.map((k) => `${k}: read model ${show(projected, k)}, fold ${show(f.state!, k)}`).join('; ')})`);
+      const show = (state: EnrollmentState, k: string) =>
+        canonical((state as unknown as Record<string, unknown>)[k]).slice(0, 80);
+      problems.push(
+        `${id}: differs in ${fields.join(', ')} (${fields.map((k) => `${k}: read model ${show(projected, k)}, fold ${show(f.state!, k)}`).join('; ')})`,
+      );
     } else equal++;
   }
   const counts = statusCounts(folded);
@@ -279,6 +344,8 @@ export function checkReadModel(
   return {
     name: CHECK_NAMES.readModel,
     pass: problems.length === 0,
-    detail: `${equal}/${folded.size} states equal` + (problems.length ? `; ${listSome(problems)}` : '; batch counts agree'),
+    detail:
+      `${equal}/${folded.size} states equal` +
+      (problems.length ? `; ${listSome(problems)}` : '; batch counts agree'),
   };
 }

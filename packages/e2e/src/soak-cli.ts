@@ -15,8 +15,12 @@ function count(value: string | undefined, name: string, min: number): number {
 
 function printReport(report: SoakReport): void {
   console.log('\n== soak checks');
-  console.table(report.checks.map((c) => ({ check: c.name, result: c.pass ? 'PASS' : 'FAIL', detail: c.detail })));
-  console.log(`\n${report.accepted} enrollments in ${(report.durationMs / 1000).toFixed(0)} s; statuses (event log): ${JSON.stringify(report.statusCounts)}`);
+  console.table(
+    report.checks.map((c) => ({ check: c.name, result: c.pass ? 'PASS' : 'FAIL', detail: c.detail })),
+  );
+  console.log(
+    `\n${report.accepted} enrollments in ${(report.durationMs / 1000).toFixed(0)} s; statuses (event log): ${JSON.stringify(report.statusCounts)}`,
+  );
   console.log(
     `emulator: ${report.emulator.calls} upstream calls, faults on ${report.emulator.faultedEndpoints} endpoints, ` +
       `webhooks sent ${report.emulator.webhooks.sent} / dropped ${report.emulator.webhooks.dropped} / failed ${report.emulator.webhooks.failed}, ` +
@@ -37,7 +41,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('npm run soak -- [--size 5000] [--worker-kills 3] [--kafka-restarts 1] [--deadline-min M] [--json FILE]');
+  console.log(
+    'npm run soak -- [--size 5000] [--worker-kills 3] [--kafka-restarts 1] [--deadline-min M] [--json FILE]',
+  );
   process.exit(0);
 }
 
@@ -45,7 +51,9 @@ const report = await runSoak({
   size: count(values.size, 'size', 1),
   workerKills: count(values['worker-kills'], 'worker-kills', 0),
   kafkaRestarts: count(values['kafka-restarts'], 'kafka-restarts', 0),
-  ...(values['deadline-min'] !== undefined && { deadlineMs: count(values['deadline-min'], 'deadline-min', 1) * 60_000 }),
+  ...(values['deadline-min'] !== undefined && {
+    deadlineMs: count(values['deadline-min'], 'deadline-min', 1) * 60_000,
+  }),
   keepLogs: true,
   log: (line) => console.log(line),
 });

@@ -56,7 +56,12 @@ export interface SoakReport {
   statusCounts: Record<string, number>;
   chaos: ChaosRecord[];
   checks: SoakCheck[];
-  emulator: { calls: number; faultedEndpoints: number; webhooks: { sent: number; dropped: number; failed: number }; duplicateCreates: { account: number; credential: number } };
+  emulator: {
+    calls: number;
+    faultedEndpoints: number;
+    webhooks: { sent: number; dropped: number; failed: number };
+    duplicateCreates: { account: number; credential: number };
+  };
   logs: Record<string, string>;
 }
 
@@ -73,13 +78,20 @@ interface EmulatorStats {
 }
 
 const terminalOf = (batch: BatchView) =>
-  Object.entries(batch.byStatus).reduce((sum, [status, n]) => sum + (isTerminal(status as EnrollmentState['status']) ? n : 0), 0);
+  Object.entries(batch.byStatus).reduce(
+    (sum, [status, n]) => sum + (isTerminal(status as EnrollmentState['status']) ? n : 0),
+    0,
+  );
 
 /** Where the chaos goes: evenly spread over 0..80% of the batch's progress, Kafka restarts in the middle of the kills. */
-export function chaosPlan(workerKills: number, kafkaRestarts: number): Array<{ at: number; kind: ChaosRecord['kind'] }> {
+export function chaosPlan(
+  workerKills: number,
+  kafkaRestarts: number,
+): Array<{ at: number; kind: ChaosRecord['kind'] }> {
   const kinds: Array<ChaosRecord['kind']> = Array.from({ length: workerKills }, () => 'worker-kill');
   const n = workerKills + kafkaRestarts;
-  for (let j = 0; j < kafkaRestarts; j++) kinds.splice(Math.floor(((j + 1) * n) / (kafkaRestarts + 1)), 0, 'kafka-restart');
+  for (let j = 0; j < kafkaRestarts; j++)
+    kinds.splice(Math.floor(((j + 1) * n) / (kafkaRestarts + 1)), 0, 'kafka-restart');
   return kinds.map((kind, i) => ({ kind, at: (0.8 * (i + 1)) / (n + 1) }));
 }
 
@@ -93,18 +105,29 @@ function* ndjsonLines(size: number, accountPrefix: string): Generator<string> {
  * Streams the batch to the api. A 503 (Kafka did not acknowledge) or a refused connection is answered by
  * resubmitting under the same X-Batch-Id, which the api makes idempotent (same enrollment and event ids).
  */
-async function submitBatch(stack: E2eStack, size: number, accountPrefix: string, clientBatchKey: string, say: Say) {
+async function submitBatch(
+  stack: E2eStack,
+  size: number,
+  accountPrefix: string,
+  clientBatchKey: string,
+  say: Say,
+) {
   return waitFor(
     'the batch accepted by the api',
     async () => {
       try {
-        const body = Readable.toWeb(Readable.from(ndjsonLines(size, accountPrefix))) as ReadableStream<Uint8Array>;
-        return await stack.api<{ batchId: string; accepted: number; rejectedCount: number }>('/v1/enrollments/batch', {
-          method: 'POST',
-          body,
-          headers: { 'content-type': 'application/x-ndjson', 'x-batch-id': clientBatchKey },
-          duplex: 'half',
-        } as RequestInit);
+        const body = Readable.toWeb(
+          Readable.from(ndjsonLines(size, accountPrefix)),
+        ) as ReadableStream<Uint8Array>;
+        return await stack.api<{ batchId: string; accepted: number; rejectedCount: number }>(
+          '/v1/enrollments/batch',
+          {
+            method: 'POST',
+            body,
+            headers: { 'content-type': 'application/x-ndjson', 'x-batch-id': clientBatchKey },
+            duplex: 'half',
+          } as RequestInit,
+        );
       } catch (error) {
         if (error instanceof HttpStatusError && error.status !== 503) throw error;
         say(`batch upload: ${(error as Error).message.slice(0, 120)}; resubmitting under the same batch id`);
@@ -124,7 +147,11 @@ async function readEventLog(stack: E2eStack, batchId: string): Promise<Map<strin
   });
 }
 
-async function readReadModel(redis: Redis, queuePrefix: string, ids: Iterable<string>): Promise<Map<string, EnrollmentState | null>> {
+async function readReadModel(
+  redis: Redis,
+  queuePrefix: string,
+  ids: Iterable<string>,
+): Promise<Map<string, EnrollmentState | null>> {
   const model = await ReadModel.open(redis, `${queuePrefix}:`);
   const out = new Map<string, EnrollmentState | null>();
   const all = [...ids];
@@ -144,7 +171,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const accountPrefix = `soak-${runId}-`;
   const deadlineMs = options.deadlineMs ?? 300_000 + options.size * 600;
 
-  say(`soak ${runId}: ${options.size} enrollments, ${options.workerKills} worker kills, ${options.kafkaRestarts} Kafka restarts`);
+  say(
+    `soak ${runId}: ${options.size} enrollments, ${options.workerKills} worker kills, ${options.kafkaRestarts} Kafka restarts`,
+  );
   const workerEnv = { ...SOAK_WORKER_ENV, ...options.workerEnv };
   const stack = await startE2eStack({
     label: 'soak',
@@ -179,7 +208,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (batch) {
         final = batch;
         const done = terminalOf(batch);
-        const line = `${done}/${accepted} terminal  ${Object.entries(batch.byStatus).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join('  ')}`;
+        const line = `${done}/${accepted} terminal  ${Object.entries(batch.byStatus)
+          .filter(([, n]) => n > 0)
+          .map(([s, n]) => `${s} ${n}`)
+          .join('  ')}`;
         if (line !== lastLine && Date.now() - lastSaid > 5000) {
           say(`${elapsed()}  ${line}`);
           lastLine = line;
@@ -193,18 +225,36 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           if (next.kind === 'worker-kill') {
             const pid = await stack.killWorker();
             const newPid = await stack.startWorker();
-            chaos.push({ kind: next.kind, atMs: t0 - started, inFlight: accepted - done, downMs: Date.now() - t0, detail: `pid ${pid} → ${newPid}` });
-            say(`${elapsed()}  worker SIGKILLed (pid ${pid}) with ${accepted - done} in flight; restarted as pid ${newPid}`);
+            chaos.push({
+              kind: next.kind,
+              atMs: t0 - started,
+              inFlight: accepted - done,
+              downMs: Date.now() - t0,
+              detail: `pid ${pid} → ${newPid}`,
+            });
+            say(
+              `${elapsed()}  worker SIGKILLed (pid ${pid}) with ${accepted - done} in flight; restarted as pid ${newPid}`,
+            );
           } else {
             await stack.restartKafka();
-            chaos.push({ kind: next.kind, atMs: t0 - started, inFlight: accepted - done, downMs: Date.now() - t0, detail: 'same port and data' });
-            say(`${elapsed()}  Kafka restarted with ${accepted - done} in flight (down ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+            chaos.push({
+              kind: next.kind,
+              atMs: t0 - started,
+              inFlight: accepted - done,
+              downMs: Date.now() - t0,
+              detail: 'same port and data',
+            });
+            say(
+              `${elapsed()}  Kafka restarted with ${accepted - done} in flight (down ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+            );
           }
           continue;
         }
       }
       if (Date.now() > deadline) {
-        say(`${elapsed()}  deadline of ${Math.round(deadlineMs / 1000)} s reached with ${terminalOf(final)}/${accepted} terminal`);
+        say(
+          `${elapsed()}  deadline of ${Math.round(deadlineMs / 1000)} s reached with ${terminalOf(final)}/${accepted} terminal`,
+        );
         break;
       }
       await sleep(500);
@@ -225,7 +275,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
 
     const accounts = new Map(
-      (await stack.emulator<{ accounts: EmulatorAccount[] }>('/_emulator/accounts')).accounts.map((a) => [a.accountNumber, a] as const),
+      (await stack.emulator<{ accounts: EmulatorAccount[] }>('/_emulator/accounts')).accounts.map(
+        (a) => [a.accountNumber, a] as const,
+      ),
     );
     const after = await stack.emulator<EmulatorStats>('/_emulator/stats');
     const checks: SoakCheck[] = [
@@ -238,7 +290,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     ];
     if (!checks.every((c) => c.pass)) {
       // The process logs go with the stack: keep the warnings of a failed run in its own log.
-      for (const [name, file] of Object.entries(stack.logFiles()).filter(([n]) => n === 'worker' || n === 'api')) {
+      for (const [name, file] of Object.entries(stack.logFiles()).filter(
+        ([n]) => n === 'worker' || n === 'api',
+      )) {
         for (const line of problemLines(file, 40)) say(`${name} log: ${line}`);
       }
     }
@@ -277,9 +331,16 @@ function problemLines(file: string, max: number): string[] {
   const out: string[] = [];
   for (const raw of readFileSync(file, 'utf8').split('\n')) {
     try {
-      const entry = JSON.parse(raw) as { level?: number; time?: number; msg?: string; err?: { message?: string } };
+      const entry = JSON.parse(raw) as {
+        level?: number;
+        time?: number;
+        msg?: string;
+        err?: { message?: string };
+      };
       if ((entry.level ?? 0) < 40) continue;
-      out.push(`${entry.level === 40 ? 'warn' : 'error'} ${entry.msg ?? ''}${entry.err?.message ? ` (${entry.err.message.slice(0, 200)})` : ''}`);
+      out.push(
+        `${entry.level === 40 ? 'warn' : 'error'} ${entry.msg ?? ''}${entry.err?.message ? ` (${entry.err.message.slice(0, 200)})` : ''}`,
+      );
     } catch {
       // not a log line (a stack trace, a partial write)
     }

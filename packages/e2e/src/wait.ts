@@ -6,13 +6,16 @@ export class WaitTimeoutError extends Error {
     readonly timeoutMs: number,
     readonly last: unknown,
   ) {
-    super(`${what}: not reached within ${Math.round(timeoutMs / 1000)} s${last === undefined ? '' : ` (last seen: ${describe(last)})`}`);
+    super(
+      `${what}: not reached within ${Math.round(timeoutMs / 1000)} s${last === undefined ? '' : ` (last seen: ${describe(last)})`}`,
+    );
     this.name = 'WaitTimeoutError';
   }
 }
 
 function describe(value: unknown): string {
-  const text = value instanceof Error ? value.message : typeof value === 'string' ? value : JSON.stringify(value);
+  const text =
+    value instanceof Error ? value.message : typeof value === 'string' ? value : JSON.stringify(value);
   return (text ?? String(value)).slice(0, 500);
 }
 

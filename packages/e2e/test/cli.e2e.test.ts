@@ -36,7 +36,11 @@ function cli(args: string[], timeoutMs = 90_000): Promise<CliRun> {
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`verified-onboard ${args.join(' ')} still running after ${timeoutMs} ms\n${stdout}\n${stderr}`));
+      reject(
+        new Error(
+          `verified-onboard ${args.join(' ')} still running after ${timeoutMs} ms\n${stdout}\n${stderr}`,
+        ),
+      );
     }, timeoutMs);
     child.on('error', reject);
     child.on('close', (status) => {
@@ -53,7 +57,11 @@ function file(ext: 'ndjson' | 'csv', lines: string[]): string {
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
 }
-const person = (tag: string, i: number) => ({ accountNumber: `cli-${stack.id}-${tag}-${i}`, displayName: `CLI Person ${i}`, timeoutSec: 60 });
+const person = (tag: string, i: number) => ({
+  accountNumber: `cli-${stack.id}-${tag}-${i}`,
+  displayName: `CLI Person ${i}`,
+  timeoutSec: 60,
+});
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vo-e2e-cli-'));
@@ -67,7 +75,17 @@ afterAll(async () => {
 
 describe('verified-onboard against a running stack', () => {
   it('submit (NDJSON) streams the batch, shows progress until every enrollment is terminal, and exits 0 when all completed', async () => {
-    const r = await cli(['submit', file('ndjson', [1, 2, 3, 4, 5].map((i) => JSON.stringify(person('nd', i)))), '--interval', '200', '--timeout', '60']);
+    const r = await cli([
+      'submit',
+      file(
+        'ndjson',
+        [1, 2, 3, 4, 5].map((i) => JSON.stringify(person('nd', i))),
+      ),
+      '--interval',
+      '200',
+      '--timeout',
+      '60',
+    ]);
     expect(r.status, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/^batch \S+: 5 accepted, 0 rejected$/m);
     // Not a terminal: each progress change is a line of its own, ending at 5/5.
@@ -77,11 +95,24 @@ describe('verified-onboard against a running stack', () => {
   });
 
   it('submit (CSV) --json prints one parseable summary; batch shows the same counts as text and as JSON', async () => {
-    const csv = file('csv', ['accountNumber,displayName,email', ...[1, 2, 3].map((i) => `cli-${stack.id}-csv-${i},"Person, ${i}",p${i}@example.com`)]);
+    const csv = file('csv', [
+      'accountNumber,displayName,email',
+      ...[1, 2, 3].map((i) => `cli-${stack.id}-csv-${i},"Person, ${i}",p${i}@example.com`),
+    ]);
     const r = await cli(['submit', csv, '--json', '--interval', '200', '--timeout', '60']);
     expect(r.status, r.stderr + r.stdout).toBe(0);
-    const summary = lastJson<{ batchId: string; accepted: number; rejectedCount: number; byStatus: Record<string, number>; durationMs: number }>(r.stdout);
-    expect(summary).toMatchObject({ accepted: 3, rejectedCount: 0, byStatus: expect.objectContaining({ completed: 3 }) });
+    const summary = lastJson<{
+      batchId: string;
+      accepted: number;
+      rejectedCount: number;
+      byStatus: Record<string, number>;
+      durationMs: number;
+    }>(r.stdout);
+    expect(summary).toMatchObject({
+      accepted: 3,
+      rejectedCount: 0,
+      byStatus: expect.objectContaining({ completed: 3 }),
+    });
     expect(summary.durationMs).toBeGreaterThan(0);
 
     const text = await cli(['batch', summary.batchId]);
@@ -90,11 +121,19 @@ describe('verified-onboard against a running stack', () => {
     expect(text.stdout).toMatch(/completed\s*│?\s*3/);
     const json = await cli(['batch', summary.batchId, '--json']);
     expect(json.status, json.stderr).toBe(0);
-    expect(lastJson(json.stdout)).toMatchObject({ batchId: summary.batchId, total: 3, byStatus: expect.objectContaining({ completed: 3, failed: 0 }) });
+    expect(lastJson(json.stdout)).toMatchObject({
+      batchId: summary.batchId,
+      total: 3,
+      byStatus: expect.objectContaining({ completed: 3, failed: 0 }),
+    });
   });
 
   it('submit lists rejected lines and exits 4 when not every line became a completed enrollment', async () => {
-    const lines = [JSON.stringify(person('rej', 1)), '{"displayName": "no closing brace"', JSON.stringify({ displayName: 'Bad transport', transport: 'pigeon' })];
+    const lines = [
+      JSON.stringify(person('rej', 1)),
+      '{"displayName": "no closing brace"',
+      JSON.stringify({ displayName: 'Bad transport', transport: 'pigeon' }),
+    ];
     const r = await cli(['submit', file('ndjson', lines), '--interval', '200', '--timeout', '60']);
     expect(r.status, r.stderr + r.stdout).toBe(4);
     expect(r.stdout).toMatch(/^batch \S+: 1 accepted, 2 rejected$/m);
@@ -104,17 +143,30 @@ describe('verified-onboard against a running stack', () => {
   });
 
   it('status shows one enrollment as a table and as JSON', async () => {
-    const { id } = await stack.api<{ id: string }>('/v1/enrollments', { method: 'POST', body: JSON.stringify(person('status', 1)) });
-    await waitFor('the enrollment completed', async () => ((await stack.api<{ status: string }>(`/v1/enrollments/${id}`)).status === 'completed' ? true : null), {
-      timeoutMs: 60_000,
+    const { id } = await stack.api<{ id: string }>('/v1/enrollments', {
+      method: 'POST',
+      body: JSON.stringify(person('status', 1)),
     });
+    await waitFor(
+      'the enrollment completed',
+      async () =>
+        (await stack.api<{ status: string }>(`/v1/enrollments/${id}`)).status === 'completed' ? true : null,
+      {
+        timeoutMs: 60_000,
+      },
+    );
     const text = await cli(['status', id]);
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`id\\s*│?\\s*${id}`));
     expect(text.stdout).toMatch(/status\s*│?\s*completed/);
     const json = await cli(['status', id, '--json']);
     expect(json.status, json.stderr).toBe(0);
-    expect(lastJson(json.stdout)).toMatchObject({ id, status: 'completed', accountNumber: `cli-${stack.id}-status-1`, mode: 'capture' });
+    expect(lastJson(json.stdout)).toMatchObject({
+      id,
+      status: 'completed',
+      accountNumber: `cli-${stack.id}-status-1`,
+      mode: 'capture',
+    });
 
     const missing = await cli(['status', '00000000-0000-4000-8000-000000000000']);
     expect(missing.status).toBe(1);
@@ -124,7 +176,18 @@ describe('verified-onboard against a running stack', () => {
   it('failed list shows enrollments whose account step ran out of attempts against a failing upstream', async () => {
     await stack.scenario({ faults: { createAccount: { rate5xx: 1 } } });
     try {
-      const r = await cli(['submit', file('ndjson', [1, 2, 3].map((i) => JSON.stringify(person('fail', i)))), '--json', '--interval', '200', '--timeout', '60']);
+      const r = await cli([
+        'submit',
+        file(
+          'ndjson',
+          [1, 2, 3].map((i) => JSON.stringify(person('fail', i))),
+        ),
+        '--json',
+        '--interval',
+        '200',
+        '--timeout',
+        '60',
+      ]);
       // Terminal, but not completed: the "finished with unsuccessful enrollments" exit code.
       expect(r.status, r.stderr + r.stdout).toBe(4);
       const summary = lastJson<{ batchId: string; byStatus: Record<string, number> }>(r.stdout);
@@ -132,13 +195,29 @@ describe('verified-onboard against a running stack', () => {
 
       const list = await cli(['failed', 'list', '--batch', summary.batchId, '--json']);
       expect(list.status, list.stderr).toBe(0);
-      const { items } = lastJson<{ items: Array<Record<string, unknown>>; nextCursor: string | null }>(list.stdout);
+      const { items } = lastJson<{ items: Array<Record<string, unknown>>; nextCursor: string | null }>(
+        list.stdout,
+      );
       expect(items).toHaveLength(3);
       for (const item of items) {
-        expect(item).toMatchObject({ batchId: summary.batchId, step: 'account', code: 'upstream_unavailable', retryable: true, attempts: Number(TEST_WORKER_ENV.WORKER_JOB_ATTEMPTS) });
+        expect(item).toMatchObject({
+          batchId: summary.batchId,
+          step: 'account',
+          code: 'upstream_unavailable',
+          retryable: true,
+          attempts: Number(TEST_WORKER_ENV.WORKER_JOB_ATTEMPTS),
+        });
       }
 
-      const filtered = await cli(['failed', 'list', '--batch', summary.batchId, '--step', 'credential', '--json']);
+      const filtered = await cli([
+        'failed',
+        'list',
+        '--batch',
+        summary.batchId,
+        '--step',
+        'credential',
+        '--json',
+      ]);
       expect(lastJson<{ items: unknown[] }>(filtered.stdout).items).toEqual([]);
 
       const table = await cli(['failed', 'list', '--batch', summary.batchId, '--limit', '2']);
@@ -147,7 +226,10 @@ describe('verified-onboard against a running stack', () => {
       expect(table.stdout).toMatch(/^more: --cursor \S+$/m);
 
       const one = await cli(['status', String(items[0]!.enrollmentId), '--json']);
-      expect(lastJson(one.stdout)).toMatchObject({ status: 'failed', failure: expect.objectContaining({ step: 'account', code: 'upstream_unavailable' }) });
+      expect(lastJson(one.stdout)).toMatchObject({
+        status: 'failed',
+        failure: expect.objectContaining({ step: 'account', code: 'upstream_unavailable' }),
+      });
       failedBatch = summary.batchId;
     } finally {
       await stack.scenario({ ...HAPPY_SCENARIO, faults: { createAccount: null } });
@@ -158,17 +240,37 @@ describe('verified-onboard against a running stack', () => {
   // completed, with exactly one account and one credential each at the emulator.
   it('failed retry by filter brings every failed enrollment of the batch to completed, one account and one credential each', async () => {
     expect(failedBatch).toBeDefined();
-    const r = await cli(['failed', 'retry', '--batch', failedBatch!, '--step', 'account', '--code', 'upstream_unavailable', '--json']);
+    const r = await cli([
+      'failed',
+      'retry',
+      '--batch',
+      failedBatch!,
+      '--step',
+      'account',
+      '--code',
+      'upstream_unavailable',
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(lastJson(r.stdout)).toEqual({ retried: 3 });
-    const done = await waitFor('the retried enrollments to complete', async () => {
-      const b = lastJson<{ byStatus: Record<string, number> }>((await cli(['batch', failedBatch!, '--json'])).stdout);
-      return b.byStatus.completed === 3 ? b : null;
-    }, { timeoutMs: 60_000, intervalMs: 300 });
+    const done = await waitFor(
+      'the retried enrollments to complete',
+      async () => {
+        const b = lastJson<{ byStatus: Record<string, number> }>(
+          (await cli(['batch', failedBatch!, '--json'])).stdout,
+        );
+        return b.byStatus.completed === 3 ? b : null;
+      },
+      { timeoutMs: 60_000, intervalMs: 300 },
+    );
     expect(done.byStatus).toMatchObject({ completed: 3, failed: 0 });
-    const { accounts } = await stack.emulator<{ accounts: Array<{ accountNumber: string; credentials: number; credentialKind: string | null }> }>('/_emulator/accounts');
+    const { accounts } = await stack.emulator<{
+      accounts: Array<{ accountNumber: string; credentials: number; credentialKind: string | null }>;
+    }>('/_emulator/accounts');
     const ours = accounts.filter((a) => a.accountNumber.startsWith(`cli-${stack.id}-fail-`));
-    expect(ours.map((a) => a.accountNumber).sort()).toEqual([1, 2, 3].map((i) => `cli-${stack.id}-fail-${i}`));
+    expect(ours.map((a) => a.accountNumber).sort()).toEqual(
+      [1, 2, 3].map((i) => `cli-${stack.id}-fail-${i}`),
+    );
     for (const account of ours) expect(account).toMatchObject({ credentials: 1, credentialKind: 'proofed' });
     const again = await cli(['failed', 'list', '--batch', failedBatch!, '--json']);
     expect(lastJson<{ items: unknown[] }>(again.stdout).items).toEqual([]);
@@ -177,18 +279,32 @@ describe('verified-onboard against a running stack', () => {
   it('replay --dry-run reads the event log and reports, without changing anything', async () => {
     const r = await cli(['replay', '--batch', failedBatch!, '--dry-run', '--json']);
     expect(r.status, r.stderr).toBe(0);
-    expect(lastJson(r.stdout)).toMatchObject({ dryRun: true, enrollments: 3, retried: 0, redriven: 0, terminal: 3 });
+    expect(lastJson(r.stdout)).toMatchObject({
+      dryRun: true,
+      enrollments: 3,
+      retried: 0,
+      redriven: 0,
+      terminal: 3,
+    });
   });
 
   it('projections rebuild waits until the rebuilt read model is switched in; reads stay the same', async () => {
-    const before = lastJson<{ byStatus: Record<string, number> }>((await cli(['batch', failedBatch!, '--json'])).stdout);
+    const before = lastJson<{ byStatus: Record<string, number> }>(
+      (await cli(['batch', failedBatch!, '--json'])).stdout,
+    );
     const r = await cli(['projections', 'rebuild', '--json', '--interval', '200']);
     expect(r.status, r.stderr).toBe(0);
     expect(lastJson(r.stdout)).toMatchObject({ state: 'completed', error: null });
-    const after = await waitFor('the api to read the switched keyspace', async () => {
-      const b = lastJson<{ byStatus: Record<string, number> }>((await cli(['batch', failedBatch!, '--json'])).stdout);
-      return b.byStatus.completed === before.byStatus.completed ? b : null;
-    }, { timeoutMs: 20_000, intervalMs: 300 });
+    const after = await waitFor(
+      'the api to read the switched keyspace',
+      async () => {
+        const b = lastJson<{ byStatus: Record<string, number> }>(
+          (await cli(['batch', failedBatch!, '--json'])).stdout,
+        );
+        return b.byStatus.completed === before.byStatus.completed ? b : null;
+      },
+      { timeoutMs: 20_000, intervalMs: 300 },
+    );
     expect(after.byStatus).toEqual(before.byStatus);
   });
 });

@@ -1,6 +1,12 @@
 // The soak's verdict rules on hand-built event streams and emulator records: each rule must catch the
 // defect it names (a check that cannot fail proves nothing), and must accept our own idempotent re-runs.
-import { EVENT_TYPES, createEvent, fold, type EnrollmentEvent, type EnrollmentState } from '@verified-onboard/events';
+import {
+  EVENT_TYPES,
+  createEvent,
+  fold,
+  type EnrollmentEvent,
+  type EnrollmentState,
+} from '@verified-onboard/events';
 import { describe, expect, it } from 'vitest';
 import { chaosPlan } from '../src/soak.js';
 import {
@@ -29,14 +35,36 @@ function stream(
   const events: EnrollmentEvent[] = [];
   const add = (type: EnrollmentEvent['type'], data: unknown) =>
     events.push(
-      createEvent({ type, subject: id, sequence: ++seq, data: data as never, source: 'test', correlationId: 'c', time: new Date(T0 + seq * 1000) }) as EnrollmentEvent,
+      createEvent({
+        type,
+        subject: id,
+        sequence: ++seq,
+        data: data as never,
+        source: 'test',
+        correlationId: 'c',
+        time: new Date(T0 + seq * 1000),
+      }) as EnrollmentEvent,
     );
   add(EVENT_TYPES.requested, {
-    enrollmentId: id, accountNumber: account, accountNumberGenerated: false, displayName: 'X', transport: 'inline',
-    checkLiveness: true, timeoutSec: 120, mode: 'capture', priority: 'batch', requestedAt: new Date(T0).toISOString(), batchId: opts.batchId ?? 'b1', line: counter,
+    enrollmentId: id,
+    accountNumber: account,
+    accountNumberGenerated: false,
+    displayName: 'X',
+    transport: 'inline',
+    checkLiveness: true,
+    timeoutSec: 120,
+    mode: 'capture',
+    priority: 'batch',
+    requestedAt: new Date(T0).toISOString(),
+    batchId: opts.batchId ?? 'b1',
+    line: counter,
   });
   if (until === 'requested') return { id, account, events };
-  add(EVENT_TYPES.captureStarted, { operationId: `op-${counter}`, transport: 'inline', operationExpiresAt: new Date(T0 + 120_000).toISOString() });
+  add(EVENT_TYPES.captureStarted, {
+    operationId: `op-${counter}`,
+    transport: 'inline',
+    operationExpiresAt: new Date(T0 + 120_000).toISOString(),
+  });
   if (until === 'rejected') {
     add(EVENT_TYPES.captureCompleted, { operationId: `op-${counter}`, upstreamStatus: 2, message: 'no' });
     return { id, account, events };
@@ -44,7 +72,13 @@ function stream(
   add(EVENT_TYPES.captureCompleted, { operationId: `op-${counter}`, upstreamStatus: 1, message: null });
   if (until === 'captured') return { id, account, events };
   if (until === 'failed-account') {
-    add(EVENT_TYPES.failed, { step: 'account', code: 'upstream_unavailable', message: '503', retryable: true, attempts: 15 });
+    add(EVENT_TYPES.failed, {
+      step: 'account',
+      code: 'upstream_unavailable',
+      message: '503',
+      retryable: true,
+      attempts: 15,
+    });
     return { id, account, events };
   }
   add(EVENT_TYPES.accountCreated, { accountNumber: account, alreadyExisted: opts.alreadyExisted ?? false });
@@ -55,7 +89,12 @@ function stream(
 }
 
 const acct = (accountNumber: string, over: Partial<EmulatorAccount> = {}): EmulatorAccount => ({
-  accountNumber, createAttempts: 1, credentials: 1, credentialCreates: 1, credentialKind: 'proofed', ...over,
+  accountNumber,
+  createAttempts: 1,
+  credentials: 1,
+  credentialCreates: 1,
+  credentialKind: 'proofed',
+  ...over,
 });
 
 function world(streams: Array<ReturnType<typeof stream>>) {
@@ -70,11 +109,23 @@ describe('the soak checks', () => {
     expect(pass.pass).toBe(true);
     expect(pass.detail).toContain('1 for exhausted retries');
 
-    expect(checkTerminal(3, world([stream('completed'), stream('captured'), stream('rejected')]).folded, 15).pass).toBe(false);
+    expect(
+      checkTerminal(3, world([stream('completed'), stream('captured'), stream('rejected')]).folded, 15).pass,
+    ).toBe(false);
     expect(checkTerminal(4, ok.folded, 15).detail).toContain('3 enrollments in the log, 4 accepted');
 
     const broken = stream('completed');
-    broken.events.push(createEvent({ type: EVENT_TYPES.completed, subject: broken.id, sequence: 99, data: {}, source: 't', correlationId: 'c', discriminator: 'again' }) as EnrollmentEvent);
+    broken.events.push(
+      createEvent({
+        type: EVENT_TYPES.completed,
+        subject: broken.id,
+        sequence: 99,
+        data: {},
+        source: 't',
+        correlationId: 'c',
+        discriminator: 'again',
+      }) as EnrollmentEvent,
+    );
     const r = checkTerminal(1, world([broken]).folded, 15);
     expect(r.pass).toBe(false);
     expect(r.detail).toContain('do not fold');
@@ -103,14 +154,26 @@ describe('the soak checks', () => {
 
   it('duplicates: a repeated credential create is wrong when the enrollment never attached it, and two enrollments may not claim one account', () => {
     const stuck = stream('account');
-    const r = checkNoDuplicates(world([stuck]).folded, new Map([[stuck.account, acct(stuck.account, { credentialCreates: 2 })]]));
+    const r = checkNoDuplicates(
+      world([stuck]).folded,
+      new Map([[stuck.account, acct(stuck.account, { credentialCreates: 2 })]]),
+    );
     expect(r.pass).toBe(false);
     expect(r.detail).toContain('never recorded credential_attached');
 
     const a = stream('completed');
     const b = stream('completed');
-    b.events = b.events.map((e) => (e.type === EVENT_TYPES.accountCreated || e.type === EVENT_TYPES.credentialAttached ? ({ ...e, data: { ...e.data, accountNumber: a.account } } as EnrollmentEvent) : e));
-    const folded = foldAll(new Map([[a.id, a.events], [b.id, b.events]]));
+    b.events = b.events.map((e) =>
+      e.type === EVENT_TYPES.accountCreated || e.type === EVENT_TYPES.credentialAttached
+        ? ({ ...e, data: { ...e.data, accountNumber: a.account } } as EnrollmentEvent)
+        : e,
+    );
+    const folded = foldAll(
+      new Map([
+        [a.id, a.events],
+        [b.id, b.events],
+      ]),
+    );
     // fold keeps the requested account number; rebuild b's state as claiming a's account.
     const states = new Map(folded);
     states.set(b.id, { state: { ...folded.get(b.id)!.state!, accountNumber: a.account } });
@@ -124,8 +187,16 @@ describe('the soak checks', () => {
     const failed = stream('failed-account');
     const rejected = stream('rejected');
     const w = world([done, rejected]);
-    expect(checkCredentials(w.events, w.folded, new Map([[done.account, acct(done.account)]])).pass).toBe(true);
-    expect(checkCredentials(w.events, w.folded, new Map([[done.account, acct(done.account, { credentials: 0, credentialKind: null })]])).pass).toBe(false);
+    expect(checkCredentials(w.events, w.folded, new Map([[done.account, acct(done.account)]])).pass).toBe(
+      true,
+    );
+    expect(
+      checkCredentials(
+        w.events,
+        w.folded,
+        new Map([[done.account, acct(done.account, { credentials: 0, credentialKind: null })]]),
+      ).pass,
+    ).toBe(false);
     const w2 = world([done, failed]);
     const r = checkCredentials(w2.events, w2.folded, new Map([[done.account, acct(done.account)]]));
     expect(r.pass).toBe(false);
@@ -139,21 +210,37 @@ describe('the soak checks', () => {
     const { folded } = world([done, account, rejected]);
     const accounts = new Map([
       [done.account, acct(done.account)],
-      [account.account, acct(account.account, { credentials: 0, credentialCreates: 0, credentialKind: null })],
+      [
+        account.account,
+        acct(account.account, { credentials: 0, credentialCreates: 0, credentialKind: null }),
+      ],
     ]);
     expect(checkRecorded(folded, accounts, 'soak-test-').pass).toBe(true);
-    expect(checkRecorded(folded, new Map([...accounts, [rejected.account, acct(rejected.account)]]), 'soak-test-').pass).toBe(false);
-    expect(checkRecorded(folded, new Map([...accounts, [account.account, acct(account.account)]]), 'soak-test-').detail).toContain('no credential_attached');
-    expect(checkRecorded(folded, new Map([[done.account, acct(done.account)]]), 'soak-test-').detail).toContain('does not exist upstream');
+    expect(
+      checkRecorded(folded, new Map([...accounts, [rejected.account, acct(rejected.account)]]), 'soak-test-')
+        .pass,
+    ).toBe(false);
+    expect(
+      checkRecorded(folded, new Map([...accounts, [account.account, acct(account.account)]]), 'soak-test-')
+        .detail,
+    ).toContain('no credential_attached');
+    expect(
+      checkRecorded(folded, new Map([[done.account, acct(done.account)]]), 'soak-test-').detail,
+    ).toContain('does not exist upstream');
     // Accounts outside the soak's prefix are someone else's business.
-    expect(checkRecorded(folded, new Map([...accounts, ['other-1', acct('other-1')]]), 'soak-test-').pass).toBe(true);
+    expect(
+      checkRecorded(folded, new Map([...accounts, ['other-1', acct('other-1')]]), 'soak-test-').pass,
+    ).toBe(true);
   });
 
   it('read model: equal states and counts pass; a stale, missing or different state and wrong batch counts fail', () => {
     const a = stream('completed');
     const b = stream('rejected');
     const { folded } = world([a, b]);
-    const states = new Map<string, EnrollmentState | null>([[a.id, fold(a.events)], [b.id, fold(b.events)]]);
+    const states = new Map<string, EnrollmentState | null>([
+      [a.id, fold(a.events)],
+      [b.id, fold(b.events)],
+    ]);
     const counts = { total: 2, byStatus: { completed: 1, rejected: 1, requested: 0 } };
     expect(checkReadModel(folded, states, counts).pass).toBe(true);
 
@@ -161,8 +248,12 @@ describe('the soak checks', () => {
     const r = checkReadModel(folded, stale, counts);
     expect(r.pass).toBe(false);
     expect(r.detail).toContain('status');
-    expect(checkReadModel(folded, new Map(states).set(b.id, null), counts).detail).toContain('missing from the read model');
-    expect(checkReadModel(folded, states, { total: 2, byStatus: { completed: 2 } }).detail).toContain('batch counts differ');
+    expect(checkReadModel(folded, new Map(states).set(b.id, null), counts).detail).toContain(
+      'missing from the read model',
+    );
+    expect(checkReadModel(folded, states, { total: 2, byStatus: { completed: 2 } }).detail).toContain(
+      'batch counts differ',
+    );
   });
 
   it('chaos: every planned fault must have happened with work in flight', () => {
@@ -170,7 +261,9 @@ describe('the soak checks', () => {
     const restart = { kind: 'kafka-restart' as const, atMs: 2000, inFlight: 5, downMs: 9000, detail: '' };
     expect(checkChaos({ workerKills: 1, kafkaRestarts: 1 }, [kill, restart]).pass).toBe(true);
     expect(checkChaos({ workerKills: 2, kafkaRestarts: 1 }, [kill, restart]).pass).toBe(false);
-    expect(checkChaos({ workerKills: 1, kafkaRestarts: 1 }, [kill, { ...restart, inFlight: 0 }]).pass).toBe(false);
+    expect(checkChaos({ workerKills: 1, kafkaRestarts: 1 }, [kill, { ...restart, inFlight: 0 }]).pass).toBe(
+      false,
+    );
   });
 
   it('the chaos plan spreads the faults over the run and puts Kafka restarts between worker kills', () => {

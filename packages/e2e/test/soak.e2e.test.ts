@@ -7,9 +7,18 @@ import { CHECK_NAMES } from '../src/soak-checks.js';
 describe('the fault soak (short)', () => {
   it('150 enrollments under faults, one worker SIGKILL and one Kafka restart: every check passes', async () => {
     const log: string[] = [];
-    const report = await runSoak({ size: 150, workerKills: 1, kafkaRestarts: 1, deadlineMs: 240_000, log: (line) => log.push(line) });
+    const report = await runSoak({
+      size: 150,
+      workerKills: 1,
+      kafkaRestarts: 1,
+      deadlineMs: 240_000,
+      log: (line) => log.push(line),
+    });
     const failed = report.checks.filter((c) => !c.pass);
-    expect(failed, `${failed.map((c) => `${c.name}: ${c.detail}`).join('\n')}\n--- run log\n${log.join('\n')}`).toEqual([]);
+    expect(
+      failed,
+      `${failed.map((c) => `${c.name}: ${c.detail}`).join('\n')}\n--- run log\n${log.join('\n')}`,
+    ).toEqual([]);
     expect(report.checks.map((c) => c.name)).toEqual(Object.values(CHECK_NAMES));
     expect(report.accepted).toBe(150);
     expect(report.chaos.map((c) => c.kind)).toEqual(['worker-kill', 'kafka-restart']);

@@ -19,7 +19,10 @@ export interface ReadEnrollmentStreamsOptions {
  * The event streams of the selected enrollments, as the log has them now (each in sequence order): the source
  * of truth that ops replay, the soak's checks and the demo's report fold or measure.
  */
-export async function readEnrollmentStreams(kafka: Kafka, options: ReadEnrollmentStreamsOptions): Promise<Map<string, EnrollmentEvent[]>> {
+export async function readEnrollmentStreams(
+  kafka: Kafka,
+  options: ReadEnrollmentStreamsOptions,
+): Promise<Map<string, EnrollmentEvent[]>> {
   const streams = new Map<string, EnrollmentEvent[]>();
   await scanEventLog(kafka, {
     topic: options.topic,
@@ -28,7 +31,10 @@ export async function readEnrollmentStreams(kafka: Kafka, options: ReadEnrollmen
     ...(options.logger && { logger: options.logger }),
     onEvent: (event) => {
       if (!isEnrollmentEventType(event.type)) return;
-      if (event.type === EVENT_TYPES.requested && (options.select?.(event as EventEnvelope<typeof EVENT_TYPES.requested>) ?? true)) {
+      if (
+        event.type === EVENT_TYPES.requested &&
+        (options.select?.(event as EventEnvelope<typeof EVENT_TYPES.requested>) ?? true)
+      ) {
         streams.set(event.subject, []);
       }
       streams.get(event.subject)?.push(event as EnrollmentEvent);

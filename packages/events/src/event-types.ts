@@ -9,7 +9,11 @@ import {
   requestedDataSchema,
   retriedDataSchema,
 } from './schemas/enrollment.js';
-import { captureFinishedDataSchema, redriveRequestedDataSchema, webhookReceivedDataSchema } from './schemas/hints.js';
+import {
+  captureFinishedDataSchema,
+  redriveRequestedDataSchema,
+  webhookReceivedDataSchema,
+} from './schemas/hints.js';
 
 /** Every event type this version of the catalogue produces and folds; the version is part of the name. */
 export const EVENT_TYPES = {
@@ -58,7 +62,11 @@ export const ENROLLMENT_EVENT_TYPES = [
 export type EnrollmentEventType = (typeof ENROLLMENT_EVENT_TYPES)[number];
 
 /** Types on the hints topic: prompts to look again, never facts. */
-export const HINT_EVENT_TYPES = [EVENT_TYPES.webhookReceived, EVENT_TYPES.captureFinished, EVENT_TYPES.redriveRequested] as const;
+export const HINT_EVENT_TYPES = [
+  EVENT_TYPES.webhookReceived,
+  EVENT_TYPES.captureFinished,
+  EVENT_TYPES.redriveRequested,
+] as const;
 export type HintEventType = (typeof HINT_EVENT_TYPES)[number];
 
 const known = new Set<string>(Object.values(EVENT_TYPES));

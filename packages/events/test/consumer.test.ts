@@ -358,7 +358,12 @@ describe('EventConsumer failure handling', () => {
       return upcast(envelope);
     };
     const lines: string[] = [];
-    const logger = { info: () => {}, debug: () => {}, warn: (_o: unknown, m: string) => void lines.push(m), error: (_o: unknown, m: string) => void lines.push(m) };
+    const logger = {
+      info: () => {},
+      debug: () => {},
+      warn: (_o: unknown, m: string) => void lines.push(m),
+      error: (_o: unknown, m: string) => void lines.push(m),
+    };
     const handled: ConsumedEvent[] = [];
     const c = new EventConsumer(kafka, {
       groupId: `${names.groupPrefix}restart`,
@@ -384,7 +389,10 @@ describe('EventConsumer failure handling', () => {
   it('passes over the types it was not asked for, unread, and commits past them', async () => {
     const { names, topics } = await setup('consumer-types', 2);
     const streams = Array.from({ length: 6 }, (_, i) => happyPath(`enr-t${i}`, MODES[i % 3]!));
-    await publish(topics.enrollmentEvents, streams.flatMap((s) => s.events));
+    await publish(
+      topics.enrollmentEvents,
+      streams.flatMap((s) => s.events),
+    );
     const groupId = `${names.groupPrefix}types`;
     const handled: ConsumedEvent[] = [];
     const c = consumer({
@@ -403,7 +411,9 @@ describe('EventConsumer failure handling', () => {
     let lagging = true;
     for (let i = 0; i < 100 && lagging; i++) {
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topics.enrollmentEvents] });
-      lagging = committed!.partitions.some((p) => p.offset !== ends.find((e) => e.partition === p.partition)!.high);
+      lagging = committed!.partitions.some(
+        (p) => p.offset !== ends.find((e) => e.partition === p.partition)!.high,
+      );
       if (lagging) await new Promise((r) => setTimeout(r, 100));
     }
     await admin.disconnect();

@@ -2,7 +2,15 @@
 // without touching any live consumer group; ops replay and the demo's timelines rely on it.
 import { isolatedNames, testInfra } from '@verified-onboard/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka, ensureTopics, EventProducer, readEnrollmentStreams, scanEventLog, topicNames, type EventEnvelope } from '../src/index.js';
+import {
+  createKafka,
+  ensureTopics,
+  EventProducer,
+  readEnrollmentStreams,
+  scanEventLog,
+  topicNames,
+  type EventEnvelope,
+} from '../src/index.js';
 import { happyPath } from './support/builders.js';
 
 const { kafkaBrokers } = testInfra();
@@ -29,11 +37,16 @@ afterAll(async () => {
 describe('scanEventLog', () => {
   it('reads every event up to the end of the log, in order per enrollment', async () => {
     const seen: EventEnvelope[] = [];
-    const result = await scanEventLog(kafka, { topic: topics.enrollmentEvents, onEvent: (e) => void seen.push(e) });
+    const result = await scanEventLog(kafka, {
+      topic: topics.enrollmentEvents,
+      onEvent: (e) => void seen.push(e),
+    });
     const total = streams.reduce((n, s) => n + s.events.length, 0);
     expect(result).toEqual({ events: total, undecodable: 0 });
     for (const stream of streams) {
-      expect(seen.filter((e) => e.subject === stream.id).map((e) => e.id)).toEqual(stream.events.map((e) => e.id));
+      expect(seen.filter((e) => e.subject === stream.id).map((e) => e.id)).toEqual(
+        stream.events.map((e) => e.id),
+      );
     }
   });
 
@@ -60,7 +73,11 @@ describe('scanEventLog', () => {
     const fresh = happyPath('scan-fresh', 'import');
     await producer.publish(topics.enrollmentEvents, fresh.events);
     const seen: string[] = [];
-    await scanEventLog(kafka, { topic: topics.enrollmentEvents, fromTimestamp: from, onEvent: (e) => void seen.push(e.subject) });
+    await scanEventLog(kafka, {
+      topic: topics.enrollmentEvents,
+      fromTimestamp: from,
+      onEvent: (e) => void seen.push(e.subject),
+    });
     expect(new Set(seen)).toEqual(new Set(['scan-fresh']));
   });
 
@@ -84,6 +101,8 @@ describe('readEnrollmentStreams', () => {
     for (const stream of [streams.get('scan-a')!, streams.get('scan-c')!]) {
       expect(stream.map((e) => e.sequence)).toEqual(stream.map((_, i) => i + 1));
     }
-    expect(streams.get('scan-a')!.map((e) => e.id)).toEqual(happyPath('scan-a', 'capture').events.map((e) => e.id));
+    expect(streams.get('scan-a')!.map((e) => e.id)).toEqual(
+      happyPath('scan-a', 'capture').events.map((e) => e.id),
+    );
   });
 });

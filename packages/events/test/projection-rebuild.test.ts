@@ -51,7 +51,11 @@ afterAll(async () => {
   await redis.quit();
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -74,14 +78,26 @@ describe('ProjectionRebuild under load', () => {
         for (const event of stream.events) await producer.publish(topics.enrollmentEvents, [event]);
       }
     })();
-    await waitFor('some enrollments projected', async () => (await new ReadModel(redis, { prefix: base }).get('rb-20'))?.status === 'completed');
+    await waitFor(
+      'some enrollments projected',
+      async () => (await new ReadModel(redis, { prefix: base }).get('rb-20'))?.status === 'completed',
+    );
 
-    const rebuild = new ProjectionRebuild(redis, kafka, { basePrefix: base, topic: topics.enrollmentEvents, observeMs: 300, dropAfterMs: 60_000 });
+    const rebuild = new ProjectionRebuild(redis, kafka, {
+      basePrefix: base,
+      topic: topics.enrollmentEvents,
+      observeMs: 300,
+      dropAfterMs: 60_000,
+    });
     const { status, done } = await rebuild.start('test');
     // While it runs, readers stay on the old keyspace.
     expect(await ReadModel.activeKeyspace(redis, base)).toBe(base);
     const finished = await done;
-    expect(finished).toMatchObject({ state: 'completed', previousPrefix: base, targetPrefix: status.targetPrefix });
+    expect(finished).toMatchObject({
+      state: 'completed',
+      previousPrefix: base,
+      targetPrefix: status.targetPrefix,
+    });
     expect(finished.events).toBeGreaterThan(0);
     expect(await ReadModel.activeKeyspace(redis, base)).toBe(status.targetPrefix);
 
@@ -89,10 +105,17 @@ describe('ProjectionRebuild under load', () => {
     await flow;
     const total = n;
     const active = new ReadModel(redis, { prefix: status.targetPrefix });
-    await waitFor('the live projector to catch up in the new keyspace', async () => (await active.get(`rb-${total - 1}`))?.status === 'completed');
+    await waitFor(
+      'the live projector to catch up in the new keyspace',
+      async () => (await active.get(`rb-${total - 1}`))?.status === 'completed',
+    );
 
     const log = new Map<string, EnrollmentEvent[]>();
-    await scanEventLog(kafka, { topic: topics.enrollmentEvents, onEvent: (e) => void (log.get(e.subject) ?? log.set(e.subject, []).get(e.subject)!).push(e as EnrollmentEvent) });
+    await scanEventLog(kafka, {
+      topic: topics.enrollmentEvents,
+      onEvent: (e) =>
+        void (log.get(e.subject) ?? log.set(e.subject, []).get(e.subject)!).push(e as EnrollmentEvent),
+    });
     expect(log.size).toBe(total);
     for (const [id, events] of log) {
       expect(await active.get(id)).toEqual(fold(events));
@@ -104,9 +127,31 @@ describe('ProjectionRebuild under load', () => {
 describe('ProjectionRebuild status', () => {
   it('reports a rebuild whose claim lapsed (its process died) as failed, and a new one may start', async () => {
     const prefix = `${names.keyPrefix}abandoned:`;
-    const rebuild = new ProjectionRebuild(redis, kafka, { basePrefix: prefix, topic: topics.enrollmentEvents, observeMs: 0 });
-    await redis.set(`${prefix}rm-rebuild`, JSON.stringify({ id: 'gone', state: 'running', targetPrefix: `${prefix}rb-gone:`, previousPrefix: null, requestedBy: 'x', startedAt: new Date().toISOString(), finishedAt: null, events: 0, enrollments: 0, error: null }));
-    expect(await rebuild.status()).toMatchObject({ id: 'gone', state: 'failed', error: expect.stringContaining('abandoned') });
+    const rebuild = new ProjectionRebuild(redis, kafka, {
+      basePrefix: prefix,
+      topic: topics.enrollmentEvents,
+      observeMs: 0,
+    });
+    await redis.set(
+      `${prefix}rm-rebuild`,
+      JSON.stringify({
+        id: 'gone',
+        state: 'running',
+        targetPrefix: `${prefix}rb-gone:`,
+        previousPrefix: null,
+        requestedBy: 'x',
+        startedAt: new Date().toISOString(),
+        finishedAt: null,
+        events: 0,
+        enrollments: 0,
+        error: null,
+      }),
+    );
+    expect(await rebuild.status()).toMatchObject({
+      id: 'gone',
+      state: 'failed',
+      error: expect.stringContaining('abandoned'),
+    });
     const { done } = await rebuild.start('test');
     expect((await done).state).toBe('completed');
     expect(await rebuild.status()).toMatchObject({ state: 'completed' });

@@ -44,7 +44,15 @@ describe('read model records', () => {
   it('written in the earlier JSON fields are read, and rewritten compressed by the next event', async () => {
     const s = happyPath('enr-rec-3', 'capture');
     const first = s.events.slice(0, 2);
-    await redis.hset(rm.key('enr-rec-3'), 'state', JSON.stringify(packState(fold(first))), 'events', JSON.stringify(storedForm(first)), 'v', '2');
+    await redis.hset(
+      rm.key('enr-rec-3'),
+      'state',
+      JSON.stringify(packState(fold(first))),
+      'events',
+      JSON.stringify(storedForm(first)),
+      'v',
+      '2',
+    );
     expect(await rm.get('enr-rec-3')).toEqual(fold(first));
     expect(await rm.events('enr-rec-3')).toEqual(first);
     for (const e of s.events.slice(2)) expect(await rm.applyEvent(e)).toBe('applied');

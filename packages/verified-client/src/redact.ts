@@ -4,7 +4,8 @@ export interface ClientLogger {
 }
 
 /** Keys whose values are secrets or biometric data whatever their casing (PascalCase wire or camelCase). */
-const SECRET_KEY = /(token|secret|tempid|^data$|password|apikey|api_key|authorization|cookie|signature|selfie|image)/i;
+const SECRET_KEY =
+  /(token|secret|tempid|^data$|password|apikey|api_key|authorization|cookie|signature|selfie|image)/i;
 
 export const REDACTED = '[REDACTED]';
 

@@ -39,7 +39,11 @@ import {
   type OperationStatus,
 } from './schemas/operation.js';
 import { tokenResponseSchema, type TokenResponseWire } from './schemas/token.js';
-import { toWebhookSettingsWire, webhookSettingsSchema, type WebhookSettings } from './schemas/webhook-settings.js';
+import {
+  toWebhookSettingsWire,
+  webhookSettingsSchema,
+  type WebhookSettings,
+} from './schemas/webhook-settings.js';
 import { TokenManager } from './token/token-manager.js';
 import { InMemoryTokenStore, type TokenStore } from './token/token-store.js';
 
@@ -81,7 +85,8 @@ export class VerifiedClient {
   private readonly basicAuth: string;
 
   constructor(options: VerifiedClientOptions) {
-    if (!options.apiKeyId || !options.apiKeyValue) throw new TypeError('VerifiedClient: apiKeyId and apiKeyValue are required');
+    if (!options.apiKeyId || !options.apiKeyValue)
+      throw new TypeError('VerifiedClient: apiKeyId and apiKeyValue are required');
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const logger = safeLogger(options.logger);
     this.transport = new HttpTransport({
@@ -94,7 +99,10 @@ export class VerifiedClient {
     });
     this.basicAuth = `Basic ${Buffer.from(`${options.apiKeyId}:${options.apiKeyValue}`).toString('base64')}`;
     // One shared token pair per upstream host and API key; the key value never leaves this process.
-    const scope = createHash('sha256').update(`${new URL(options.baseUrl).href}\n${options.apiKeyId}`).digest('hex').slice(0, 16);
+    const scope = createHash('sha256')
+      .update(`${new URL(options.baseUrl).href}\n${options.apiKeyId}`)
+      .digest('hex')
+      .slice(0, 16);
     this.tokens = new TokenManager({
       store: options.tokenStore ?? new InMemoryTokenStore(),
       scope,
@@ -111,40 +119,67 @@ export class VerifiedClient {
   /** BeginGetForeignBiometry: starts a selfie capture not yet bound to an account. */
   async beginForeignBiometry(input: BeginForeignBiometryInput): Promise<ForeignOperation> {
     const body = buildWire('beginBiometry', () => toBeginForeignBiometryWire(input));
-    const response = await this.authorized({ endpoint: 'beginBiometry', method: 'POST', path: `${ADMIN}/foreignOperations/biometry`, json: body });
+    const response = await this.authorized({
+      endpoint: 'beginBiometry',
+      method: 'POST',
+      path: `${ADMIN}/foreignOperations/biometry`,
+      json: body,
+    });
     return decode('beginBiometry', foreignOperationSchema, response);
   }
 
   /** EndGetForeignBiometry: the capture's status, and its TempId once accepted. */
   async getForeignBiometry(operationId: string): Promise<ForeignOperation> {
     const id = pathSegment('endBiometry', operationId);
-    const response = await this.authorized({ endpoint: 'endBiometry', method: 'GET', path: `${ADMIN}/foreignOperations/biometry/${id}` });
+    const response = await this.authorized({
+      endpoint: 'endBiometry',
+      method: 'GET',
+      path: `${ADMIN}/foreignOperations/biometry/${id}`,
+    });
     return decode('endBiometry', foreignOperationSchema, response);
   }
 
   /** Create New Operation (v2), e.g. `GetForeignBiometry` for an existing account. */
   async createOperation(input: CreateOperationInput): Promise<CreatedOperation> {
     const body = buildWire('createOperation', () => toCreateOperationWire(input));
-    const response = await this.authorized({ endpoint: 'createOperation', method: 'POST', path: `${AUTHZ}/v2/operations`, json: body });
+    const response = await this.authorized({
+      endpoint: 'createOperation',
+      method: 'POST',
+      path: `${AUTHZ}/v2/operations`,
+      json: body,
+    });
     return decode('createOperation', createdOperationSchema, response);
   }
 
   async getOperationStatus(operationId: string): Promise<OperationStatus> {
     const id = pathSegment('operationStatus', operationId);
-    const response = await this.authorized({ endpoint: 'operationStatus', method: 'GET', path: `${AUTHZ}/v2/operations/${id}/status` });
+    const response = await this.authorized({
+      endpoint: 'operationStatus',
+      method: 'GET',
+      path: `${AUTHZ}/v2/operations/${id}/status`,
+    });
     return decode('operationStatus', operationStatusSchema, response);
   }
 
   async getOperationResult(operationId: string): Promise<OperationResult> {
     const id = pathSegment('operationResult', operationId);
-    const response = await this.authorized({ endpoint: 'operationResult', method: 'GET', path: `${AUTHZ}/v2/operations/${id}/result` });
+    const response = await this.authorized({
+      endpoint: 'operationResult',
+      method: 'GET',
+      path: `${AUTHZ}/v2/operations/${id}/result`,
+    });
     return decode('operationResult', operationResultSchema, response);
   }
 
   /** Throws AccountAlreadyExistsError when the AccountNumber is taken; the caller decides whether that is its own earlier effect. */
   async createAccount(input: CreateAccountInput): Promise<Account> {
     const body = buildWire('createAccount', () => toCreateAccountWire(input));
-    const response = await this.authorized({ endpoint: 'createAccount', method: 'POST', path: `${ADMIN}/v1/accounts`, json: body });
+    const response = await this.authorized({
+      endpoint: 'createAccount',
+      method: 'POST',
+      path: `${ADMIN}/v1/accounts`,
+      json: body,
+    });
     return decode('createAccount', accountSchema, response);
   }
 
@@ -163,18 +198,29 @@ export class VerifiedClient {
   /** Idempotent: deleting an account that is already gone succeeds, so a retried job does not fail on its own earlier effect. */
   async deleteAccount(accountNumber: string): Promise<void> {
     const path = `${ADMIN}/v1/accounts/${accountSegment('deleteAccount', accountNumber)}`;
-    await this.ignoringNotFound(() => this.authorized({ endpoint: 'deleteAccount', method: 'DELETE', path, ignoreBody: true }));
+    await this.ignoringNotFound(() =>
+      this.authorized({ endpoint: 'deleteAccount', method: 'DELETE', path, ignoreBody: true }),
+    );
   }
 
   /** CreateAccountProofedBiometricCredential: binds a captured selfie (TempId) to the account. */
   async createProofedBiometricCredential(accountNumber: string, tempId: string): Promise<void> {
     const path = `${ADMIN}/v1/accounts/${accountSegment('proofedCredential', accountNumber)}/proofedBioCredential`;
     const TempId = buildWire('proofedCredential', () => tempIdSchema.parse(tempId));
-    await this.authorized({ endpoint: 'proofedCredential', method: 'POST', path, json: { TempId }, ignoreBody: true });
+    await this.authorized({
+      endpoint: 'proofedCredential',
+      method: 'POST',
+      path,
+      json: { TempId },
+      ignoreBody: true,
+    });
   }
 
   /** CreateAccountBiometricCredential: a face image captured elsewhere (not proofed by the upstream). */
-  async createBiometricCredential(accountNumber: string, input: CreateBiometricCredentialInput): Promise<void> {
+  async createBiometricCredential(
+    accountNumber: string,
+    input: CreateBiometricCredentialInput,
+  ): Promise<void> {
     const path = `${ADMIN}/v1/accounts/${accountSegment('bioCredential', accountNumber)}/bioCredential`;
     const body = buildWire('bioCredential', () => toBiometricCredentialWire(input));
     await this.authorized({ endpoint: 'bioCredential', method: 'POST', path, json: body, ignoreBody: true });
@@ -183,18 +229,29 @@ export class VerifiedClient {
   /** Idempotent like deleteAccount: a credential that is already gone counts as deleted. */
   async deleteBiometricCredential(accountNumber: string): Promise<void> {
     const path = `${ADMIN}/v1/accounts/${accountSegment('deleteCredential', accountNumber)}/bioCredential`;
-    await this.ignoringNotFound(() => this.authorized({ endpoint: 'deleteCredential', method: 'DELETE', path, ignoreBody: true }));
+    await this.ignoringNotFound(() =>
+      this.authorized({ endpoint: 'deleteCredential', method: 'DELETE', path, ignoreBody: true }),
+    );
   }
 
   async getWebhookSettings(): Promise<WebhookSettings> {
-    const response = await this.authorized({ endpoint: 'webhookSettings', method: 'GET', path: `${ADMIN}/settings/webhook` });
+    const response = await this.authorized({
+      endpoint: 'webhookSettings',
+      method: 'GET',
+      path: `${ADMIN}/settings/webhook`,
+    });
     return decode('webhookSettings', webhookSettingsSchema, response);
   }
 
   /** UpdateCustomerWebhookSettings: tenant-wide, one webhook per customer. */
   async updateWebhookSettings(settings: WebhookSettings): Promise<WebhookSettings> {
     const body = buildWire('webhookSettings', () => toWebhookSettingsWire(settings));
-    const response = await this.authorized({ endpoint: 'webhookSettings', method: 'PUT', path: `${ADMIN}/settings/webhook`, json: body });
+    const response = await this.authorized({
+      endpoint: 'webhookSettings',
+      method: 'PUT',
+      path: `${ADMIN}/settings/webhook`,
+      json: body,
+    });
     return decode('webhookSettings', webhookSettingsSchema, response);
   }
 
@@ -235,7 +292,12 @@ export class VerifiedClient {
 
   /** The body is the refresh token as a JSON string literal, with no Authorization header (as the official demo does). */
   private async refreshToken(refreshToken: string): Promise<TokenResponseWire> {
-    const response = await this.transport.request({ endpoint: 'refresh', method: 'POST', path: `${IDENTITY}/auth/refresh`, json: refreshToken });
+    const response = await this.transport.request({
+      endpoint: 'refresh',
+      method: 'POST',
+      path: `${IDENTITY}/auth/refresh`,
+      json: refreshToken,
+    });
     return decode('refresh', tokenResponseSchema, response.body);
   }
 }
@@ -252,7 +314,9 @@ function decode<S extends z.ZodType>(endpoint: EndpointName, schema: S, body: un
     .slice(0, 5)
     .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`)
     .join('; ');
-  throw new UpstreamContractError(`${endpoint}: response does not match the expected shape (${where})`, { endpoint });
+  throw new UpstreamContractError(`${endpoint}: response does not match the expected shape (${where})`, {
+    endpoint,
+  });
 }
 
 function buildWire<T>(endpoint: EndpointName, build: () => T): T {
@@ -260,7 +324,9 @@ function buildWire<T>(endpoint: EndpointName, build: () => T): T {
     return build();
   } catch (error) {
     if (error instanceof z.ZodError) {
-      const where = error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`).join('; ');
+      const where = error.issues
+        .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`)
+        .join('; ');
       throw new InvalidRequestError(`${endpoint}: invalid input (${where})`, { endpoint });
     }
     throw error;
@@ -268,7 +334,8 @@ function buildWire<T>(endpoint: EndpointName, build: () => T): T {
 }
 
 function pathSegment(endpoint: EndpointName, value: string): string {
-  if (typeof value !== 'string' || value === '') throw new InvalidRequestError(`${endpoint}: id is empty`, { endpoint });
+  if (typeof value !== 'string' || value === '')
+    throw new InvalidRequestError(`${endpoint}: id is empty`, { endpoint });
   return encodeURIComponent(value);
 }
 

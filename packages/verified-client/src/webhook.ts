@@ -12,7 +12,11 @@ const SHA256_BYTES = 32;
  * Checks `X-Signature: base64(HMAC-SHA256(secret, rawBody))` in constant time. The raw body must be the exact
  * bytes received (verify before JSON parsing). Missing or malformed headers are simply not valid.
  */
-export function verifyWebhookSignature(rawBody: string | Buffer, signatureHeader: string | undefined, secret: string): boolean {
+export function verifyWebhookSignature(
+  rawBody: string | Buffer,
+  signatureHeader: string | undefined,
+  secret: string,
+): boolean {
   if (typeof signatureHeader !== 'string' || secret === '') return false;
   const text = signatureHeader.trim().replace(/^sha256=/i, '');
   if (!BASE64.test(text) || text.length % 4 !== 0) return false;

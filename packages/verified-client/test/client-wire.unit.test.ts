@@ -10,7 +10,13 @@ import {
   VerifiedClient,
   type EndpointName,
 } from '../src/index.js';
-import { fakeJwt, json, startFakeUpstream, type FakeUpstream, type RecordedRequest } from './helpers/fake-upstream.js';
+import {
+  fakeJwt,
+  json,
+  startFakeUpstream,
+  type FakeUpstream,
+  type RecordedRequest,
+} from './helpers/fake-upstream.js';
 
 const TOKEN_PATH = '/IDCompleteBackendEngine/IdentityService/v1/auth/token';
 const REFRESH_PATH = '/IDCompleteBackendEngine/IdentityService/v1/auth/refresh';
@@ -23,11 +29,16 @@ let issued = 0;
 function issueToken(lifetimeSec = 900) {
   issued += 1;
   const now = Math.floor(Date.now() / 1000);
-  return { AccessToken: fakeJwt({ iat: now, exp: now + lifetimeSec }, `n${issued}`), RefreshToken: `refresh-${issued}` };
+  return {
+    AccessToken: fakeJwt({ iat: now, exp: now + lifetimeSec }, `n${issued}`),
+    RefreshToken: `refresh-${issued}`,
+  };
 }
 
 /** Serves tokens, and delegates everything else to `data`. */
-function withIdentity(data: (req: RecordedRequest, res: Parameters<Parameters<FakeUpstream['handle']>[0]>[1]) => void) {
+function withIdentity(
+  data: (req: RecordedRequest, res: Parameters<Parameters<FakeUpstream['handle']>[0]>[1]) => void,
+) {
   upstream.handle((req, res) => {
     if (req.url === TOKEN_PATH || req.url === REFRESH_PATH) return json(res, 200, issueToken());
     return data(req, res);
@@ -35,7 +46,13 @@ function withIdentity(data: (req: RecordedRequest, res: Parameters<Parameters<Fa
 }
 
 function newClient(extra: Partial<ConstructorParameters<typeof VerifiedClient>[0]> = {}) {
-  client = new VerifiedClient({ baseUrl: upstream.url, apiKeyId: 'key-id', apiKeyValue: 'key-value', timeoutMs: 2_000, ...extra });
+  client = new VerifiedClient({
+    baseUrl: upstream.url,
+    apiKeyId: 'key-id',
+    apiKeyValue: 'key-value',
+    timeoutMs: 2_000,
+    ...extra,
+  });
   return client;
 }
 
@@ -53,16 +70,36 @@ afterEach(async () => {
 
 describe('VerifiedClient on the wire', () => {
   it('authenticates with HTTP Basic, then sends the bearer token and PascalCase bodies', async () => {
-    withIdentity((req, res) => json(res, 200, { OperationId: 'op-1', OneTimeSecret: 'c2VjcmV0', Status: 0, TempId: null, Extra: true }));
-    const op = await newClient().beginForeignBiometry({ checkLiveness: true, timeoutSec: 3600, transportType: 0, introductionText: 'Hi' });
+    withIdentity((req, res) =>
+      json(res, 200, {
+        OperationId: 'op-1',
+        OneTimeSecret: 'c2VjcmV0',
+        Status: 0,
+        TempId: null,
+        Extra: true,
+      }),
+    );
+    const op = await newClient().beginForeignBiometry({
+      checkLiveness: true,
+      timeoutSec: 3600,
+      transportType: 0,
+      introductionText: 'Hi',
+    });
     expect(op).toMatchObject({ operationId: 'op-1', oneTimeSecret: 'c2VjcmV0', status: 0, tempId: null });
 
     const [tokenCall, begin] = upstream.requests;
     expect(tokenCall).toMatchObject({ method: 'POST', url: TOKEN_PATH, body: '' });
-    expect(tokenCall!.headers.authorization).toBe(`Basic ${Buffer.from('key-id:key-value').toString('base64')}`);
+    expect(tokenCall!.headers.authorization).toBe(
+      `Basic ${Buffer.from('key-id:key-value').toString('base64')}`,
+    );
     expect(begin).toMatchObject({ method: 'POST', url: `${ADMIN}/foreignOperations/biometry` });
     expect(begin!.headers.authorization).toMatch(/^Bearer ey/);
-    expect(JSON.parse(begin!.body)).toEqual({ CheckLiveness: true, TimeoutSec: 3600, TransportType: 0, IntroductionText: 'Hi' });
+    expect(JSON.parse(begin!.body)).toEqual({
+      CheckLiveness: true,
+      TimeoutSec: 3600,
+      TransportType: 0,
+      IntroductionText: 'Hi',
+    });
   });
 
   it('refreshes with the refresh token as a JSON string literal and no Authorization header', async () => {
@@ -70,7 +107,12 @@ describe('VerifiedClient on the wire', () => {
     let rejectNext = 1;
     withIdentity((req, res) => (rejectNext-- > 0 ? json(res, 401, {}) : json(res, 200, { Status: 0 })));
     await newClient().getOperationStatus('op-1');
-    expect(upstream.requests.map((r) => r.url.split('/').pop())).toEqual(['token', 'status', 'refresh', 'status']);
+    expect(upstream.requests.map((r) => r.url.split('/').pop())).toEqual([
+      'token',
+      'status',
+      'refresh',
+      'status',
+    ]);
     const refresh = upstream.requests.find((r) => r.url === REFRESH_PATH)!;
     expect(refresh.method).toBe('POST');
     expect(refresh.body).toBe(JSON.stringify('refresh-' + (issued - 1)));
@@ -112,15 +154,24 @@ describe('VerifiedClient on the wire', () => {
 
   it('gives up with AuthenticationError when the renewed token is refused too', async () => {
     withIdentity((req, res) => json(res, 401, { ID: 'E_USER_NOT_AUTHENTICATED', Message: 'nope' }));
-    const error = await newClient().getOperationStatus('op-1').catch((e: unknown) => e);
+    const error = await newClient()
+      .getOperationStatus('op-1')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error).toMatchObject({ code: 'upstream_unauthenticated', retryable: false, upstreamId: 'E_USER_NOT_AUTHENTICATED' });
+    expect(error).toMatchObject({
+      code: 'upstream_unauthenticated',
+      retryable: false,
+      upstreamId: 'E_USER_NOT_AUTHENTICATED',
+    });
     expect(dataRequests()).toHaveLength(2);
   });
 
   it('reports a refused API key as AuthenticationError from the token endpoint', async () => {
     upstream.handle((req, res) => json(res, 401, { ID: 'E_USER_NOT_AUTHENTICATED' }));
-    await expect(newClient().getWebhookSettings()).rejects.toMatchObject({ code: 'upstream_unauthenticated', endpoint: 'token' });
+    await expect(newClient().getWebhookSettings()).rejects.toMatchObject({
+      code: 'upstream_unauthenticated',
+      endpoint: 'token',
+    });
   });
 
   it('maps 5xx, 429 and malformed 2xx bodies to typed errors', async () => {
@@ -135,9 +186,14 @@ describe('VerifiedClient on the wire', () => {
     const c = newClient();
     await expect(c.getOperationStatus('op')).rejects.toBeInstanceOf(UpstreamUnavailableError);
     mode = 'rate';
-    await expect(c.getOperationStatus('op')).rejects.toSatisfy((e) => e instanceof RateLimitedError && e.retryAfterMs === 3000);
+    await expect(c.getOperationStatus('op')).rejects.toSatisfy(
+      (e) => e instanceof RateLimitedError && e.retryAfterMs === 3000,
+    );
     mode = 'shape';
-    await expect(c.getOperationStatus('op')).rejects.toMatchObject({ code: 'upstream_contract_violation', retryable: false });
+    await expect(c.getOperationStatus('op')).rejects.toMatchObject({
+      code: 'upstream_contract_violation',
+      retryable: false,
+    });
     mode = 'text';
     await expect(c.getOperationStatus('op')).rejects.toBeInstanceOf(UpstreamContractError);
   });
@@ -146,7 +202,9 @@ describe('VerifiedClient on the wire', () => {
     withIdentity(() => {
       // Never answer: the client's deadline must fire.
     });
-    const error = await newClient({ timeoutMs: 150 }).getOperationStatus('op').catch((e: unknown) => e);
+    const error = await newClient({ timeoutMs: 150 })
+      .getOperationStatus('op')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamTimeoutError);
     expect(error).toMatchObject({ retryable: true, endpoint: 'operationStatus' });
   });
@@ -156,7 +214,10 @@ describe('VerifiedClient on the wire', () => {
       if (req.url === TOKEN_PATH) return json(res, 200, issueToken());
       socket.destroy();
     });
-    await expect(newClient().getOperationStatus('op')).rejects.toMatchObject({ code: 'upstream_unavailable', retryable: true });
+    await expect(newClient().getOperationStatus('op')).rejects.toMatchObject({
+      code: 'upstream_unavailable',
+      retryable: true,
+    });
 
     const closedPort = await new Promise<number>((resolve) => {
       const server = createServer();
@@ -165,8 +226,16 @@ describe('VerifiedClient on the wire', () => {
         server.close(() => resolve(port));
       });
     });
-    const refused = new VerifiedClient({ baseUrl: `http://127.0.0.1:${closedPort}`, apiKeyId: 'k', apiKeyValue: 'v', timeoutMs: 2_000 });
-    await expect(refused.getAccount('a')).rejects.toMatchObject({ code: 'upstream_unavailable', endpoint: 'token' });
+    const refused = new VerifiedClient({
+      baseUrl: `http://127.0.0.1:${closedPort}`,
+      apiKeyId: 'k',
+      apiKeyValue: 'v',
+      timeoutMs: 2_000,
+    });
+    await expect(refused.getAccount('a')).rejects.toMatchObject({
+      code: 'upstream_unavailable',
+      endpoint: 'token',
+    });
     await refused.close();
   });
 
@@ -196,9 +265,13 @@ describe('VerifiedClient on the wire', () => {
   it('rejects invalid input before sending anything', async () => {
     withIdentity((req, res) => json(res, 200, {}));
     const c = newClient();
-    await expect(c.createBiometricCredential('acc', { data: 'not base64 ***' })).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(c.createBiometricCredential('acc', { data: 'not base64 ***' })).rejects.toBeInstanceOf(
+      InvalidRequestError,
+    );
     await expect(c.getAccount('')).rejects.toMatchObject({ code: 'invalid_request' });
-    await expect(c.createOperation({ accountNumber: 'a', name: '', timeoutSec: 60, transportType: 0 })).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(
+      c.createOperation({ accountNumber: 'a', name: '', timeoutSec: 60, transportType: 0 }),
+    ).rejects.toBeInstanceOf(InvalidRequestError);
     expect(upstream.requests).toHaveLength(0);
   });
 

@@ -50,7 +50,8 @@ function makeClient(extra: Partial<VerifiedClientOptions> = {}): VerifiedClient 
 }
 
 const accountNumber = () => `acc-${randomUUID()}`;
-const outcomesOf = (endpoint: EndpointName) => calls.filter((c) => c.endpoint === endpoint).map((c) => c.outcome);
+const outcomesOf = (endpoint: EndpointName) =>
+  calls.filter((c) => c.endpoint === endpoint).map((c) => c.outcome);
 
 async function acceptedCapture(c: VerifiedClient) {
   const begun = await c.beginForeignBiometry({ checkLiveness: true, timeoutSec: 3600, transportType: 0 });
@@ -62,7 +63,12 @@ async function acceptedCapture(c: VerifiedClient) {
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, apiKeyId: API_KEY_ID, apiKeyValue: API_KEY_VALUE, webhookSecret: WEBHOOK_SECRET });
+  emulator = await startEmulator({
+    port: 0,
+    apiKeyId: API_KEY_ID,
+    apiKeyValue: API_KEY_VALUE,
+    webhookSecret: WEBHOOK_SECRET,
+  });
   control = emulatorControl(emulator.baseUrl);
 });
 
@@ -84,7 +90,11 @@ afterEach(async () => {
 
 describe('contract: tokens', () => {
   it('authenticates once and shares the token across calls', async () => {
-    await Promise.all([client.getAccount(accountNumber()), client.getAccount(accountNumber()), client.getWebhookSettings()]);
+    await Promise.all([
+      client.getAccount(accountNumber()),
+      client.getAccount(accountNumber()),
+      client.getWebhookSettings(),
+    ]);
     expect((await control.stats()).calls.token).toBe(1);
     expect(outcomesOf('getAccount')).toEqual(['ok', 'ok']);
   });
@@ -124,39 +134,70 @@ describe('contract: accounts and credentials', () => {
   it('returns null for a missing account, creates one, and reports a duplicate with the upstream ID kept', async () => {
     const number = accountNumber();
     expect(await client.getAccount(number)).toBeNull();
-    const created = await client.createAccount({ accountNumber: number, displayName: 'Ada Lovelace', email: 'ada@example.org' });
+    const created = await client.createAccount({
+      accountNumber: number,
+      displayName: 'Ada Lovelace',
+      email: 'ada@example.org',
+    });
     expect(created).toMatchObject({ accountNumber: number, displayName: 'Ada Lovelace' });
-    expect(await client.getAccount(number)).toMatchObject({ accountNumber: number, displayName: 'Ada Lovelace', email: 'ada@example.org' });
+    expect(await client.getAccount(number)).toMatchObject({
+      accountNumber: number,
+      displayName: 'Ada Lovelace',
+      email: 'ada@example.org',
+    });
 
-    const duplicate = await client.createAccount({ accountNumber: number, displayName: 'Someone else' }).catch((e: unknown) => e);
+    const duplicate = await client
+      .createAccount({ accountNumber: number, displayName: 'Someone else' })
+      .catch((e: unknown) => e);
     expect(duplicate).toBeInstanceOf(AccountAlreadyExistsError);
-    expect(duplicate).toMatchObject({ code: 'account_exists', upstreamId: 'E_ACCOUNT_ALREADY_EXISTS', retryable: false, endpoint: 'createAccount' });
-    expect(await control.accounts()).toEqual([expect.objectContaining({ accountNumber: number, createAttempts: 2, credentials: 0 })]);
+    expect(duplicate).toMatchObject({
+      code: 'account_exists',
+      upstreamId: 'E_ACCOUNT_ALREADY_EXISTS',
+      retryable: false,
+      endpoint: 'createAccount',
+    });
+    expect(await control.accounts()).toEqual([
+      expect.objectContaining({ accountNumber: number, createAttempts: 2, credentials: 0 }),
+    ]);
   });
 
   it('runs the capture flow: begin → poll → account → proofed credential; a second credential is a duplicate', async () => {
     const { begun, done } = await acceptedCapture(client);
     expect(begun.oneTimeSecret).toEqual(expect.any(String));
-    expect(captureUrl(emulator.baseUrl, 'operation', begun.operationId, begun.oneTimeSecret!)).toContain(`?i=${begun.operationId}&s=`);
+    expect(captureUrl(emulator.baseUrl, 'operation', begun.operationId, begun.oneTimeSecret!)).toContain(
+      `?i=${begun.operationId}&s=`,
+    );
     expect(done).toMatchObject({ operationId: begun.operationId, status: 1, tempId: expect.any(String) });
 
     const number = accountNumber();
     await client.createAccount({ accountNumber: number, displayName: 'Grace Hopper' });
     await client.createProofedBiometricCredential(number, done.tempId!);
-    const again = await client.createProofedBiometricCredential(number, done.tempId!).catch((e: unknown) => e);
+    const again = await client
+      .createProofedBiometricCredential(number, done.tempId!)
+      .catch((e: unknown) => e);
     expect(again).toBeInstanceOf(CredentialAlreadyExistsError);
-    expect(again).toMatchObject({ code: 'credential_exists', upstreamId: 'E_ACCOUNT_BIOCREDENTIAL_ALREADY_EXISTS' });
-    expect(await control.accounts()).toEqual([expect.objectContaining({ accountNumber: number, credentials: 1, credentialKind: 'proofed' })]);
+    expect(again).toMatchObject({
+      code: 'credential_exists',
+      upstreamId: 'E_ACCOUNT_BIOCREDENTIAL_ALREADY_EXISTS',
+    });
+    expect(await control.accounts()).toEqual([
+      expect.objectContaining({ accountNumber: number, credentials: 1, credentialKind: 'proofed' }),
+    ]);
   });
 
   it('runs the import flow and deletes idempotently', async () => {
     const number = accountNumber();
     await client.createAccount({ accountNumber: number, displayName: 'Imported' });
-    await client.createBiometricCredential(number, { data: Buffer.from('fake jpeg bytes').toString('base64'), description: 'import' });
-    await expect(client.createBiometricCredential(number, { data: Buffer.from('other').toString('base64') })).rejects.toBeInstanceOf(
-      CredentialAlreadyExistsError,
-    );
-    expect(await control.accounts()).toEqual([expect.objectContaining({ credentials: 1, credentialKind: 'biometric' })]);
+    await client.createBiometricCredential(number, {
+      data: Buffer.from('fake jpeg bytes').toString('base64'),
+      description: 'import',
+    });
+    await expect(
+      client.createBiometricCredential(number, { data: Buffer.from('other').toString('base64') }),
+    ).rejects.toBeInstanceOf(CredentialAlreadyExistsError);
+    expect(await control.accounts()).toEqual([
+      expect.objectContaining({ credentials: 1, credentialKind: 'biometric' }),
+    ]);
     await client.deleteBiometricCredential(number);
     await client.deleteBiometricCredential(number);
     expect(await control.accounts()).toEqual([expect.objectContaining({ credentials: 0 })]);
@@ -168,7 +209,13 @@ describe('contract: accounts and credentials', () => {
   it('runs the recapture flow on v2 operations: create → status → result TempId → credential', async () => {
     const number = accountNumber();
     await client.createAccount({ accountNumber: number, displayName: 'Recapture' });
-    const created = await client.createOperation({ accountNumber: number, name: 'GetForeignBiometry', timeoutSec: 3600, transportType: 0, tag: 'e-1' });
+    const created = await client.createOperation({
+      accountNumber: number,
+      name: 'GetForeignBiometry',
+      timeoutSec: 3600,
+      transportType: 0,
+      tag: 'e-1',
+    });
     expect(created).toEqual({ operationId: expect.any(String), oneTimeSecret: expect.any(String) });
     const status = await waitFor(async () => {
       const s = await client.getOperationStatus(created.operationId);
@@ -176,9 +223,15 @@ describe('contract: accounts and credentials', () => {
     }, 'the operation to finish');
     expect(status.status).toBe(1);
     const result = await client.getOperationResult(created.operationId);
-    expect(result).toMatchObject({ operationId: created.operationId, name: 'GetForeignBiometry', tempId: expect.any(String) });
+    expect(result).toMatchObject({
+      operationId: created.operationId,
+      name: 'GetForeignBiometry',
+      tempId: expect.any(String),
+    });
     await client.createProofedBiometricCredential(number, result.tempId!);
-    expect(await control.accounts()).toEqual([expect.objectContaining({ credentials: 1, credentialKind: 'proofed' })]);
+    expect(await control.accounts()).toEqual([
+      expect.objectContaining({ credentials: 1, credentialKind: 'proofed' }),
+    ]);
   });
 
   it('reports an expired TempId as TempIdExpiredError', async () => {
@@ -186,14 +239,26 @@ describe('contract: accounts and credentials', () => {
     const number = accountNumber();
     await client.createAccount({ accountNumber: number, displayName: 'Late' });
     await control.advanceClock(TEMPID_LIFETIME_MS + 60_000);
-    const error = await client.createProofedBiometricCredential(number, done.tempId!).catch((e: unknown) => e);
+    const error = await client
+      .createProofedBiometricCredential(number, done.tempId!)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TempIdExpiredError);
     expect(error).toMatchObject({ code: 'tempid_expired', retryable: false, upstreamId: 'E_TEMPID_EXPIRED' });
   });
 
   it('returns no OneTimeSecret for SMS and email transports', async () => {
-    const sms = await client.beginForeignBiometry({ checkLiveness: true, timeoutSec: 600, transportType: 1, phoneNumber: '+15555550100' });
-    const email = await client.beginForeignBiometry({ checkLiveness: true, timeoutSec: 600, transportType: 2, email: 'x@example.org' });
+    const sms = await client.beginForeignBiometry({
+      checkLiveness: true,
+      timeoutSec: 600,
+      transportType: 1,
+      phoneNumber: '+15555550100',
+    });
+    const email = await client.beginForeignBiometry({
+      checkLiveness: true,
+      timeoutSec: 600,
+      transportType: 2,
+      email: 'x@example.org',
+    });
     expect(sms).toMatchObject({ operationId: expect.any(String), oneTimeSecret: null, status: 0 });
     expect(email).toMatchObject({ operationId: expect.any(String), oneTimeSecret: null, status: 0 });
   });
@@ -203,12 +268,19 @@ describe('contract: faults', () => {
   it('maps 5xx, 429 with Retry-After, and a hung request to their typed errors', async () => {
     const number = accountNumber();
     await control.scenario({ faults: { getAccount: { rate5xx: 1 } } });
-    await expect(client.getAccount(number)).rejects.toSatisfy((e) => e instanceof UpstreamUnavailableError && e.retryable && e.httpStatus! >= 500);
+    await expect(client.getAccount(number)).rejects.toSatisfy(
+      (e) => e instanceof UpstreamUnavailableError && e.retryable && e.httpStatus! >= 500,
+    );
 
     await control.scenario({ faults: { getAccount: { rate5xx: 0, rate429: 1, retryAfterSec: 7 } } });
     const limited = await client.getAccount(number).catch((e: unknown) => e);
     expect(limited).toBeInstanceOf(RateLimitedError);
-    expect(limited).toMatchObject({ code: 'rate_limited', retryable: true, retryAfterMs: 7000, httpStatus: 429 });
+    expect(limited).toMatchObject({
+      code: 'rate_limited',
+      retryable: true,
+      retryAfterMs: 7000,
+      httpStatus: 429,
+    });
 
     await control.scenario({ faults: { getAccount: { rate429: 0, rateTimeout: 1 } } });
     const quick = makeClient({ timeoutMs: 300 });
@@ -249,22 +321,45 @@ describe('contract: webhooks', () => {
   });
 
   it('round-trips the webhook settings', async () => {
-    const updated = await client.updateWebhookSettings({ enabled: true, secretKey: 'rotated-secret', webHook: { url: receiverUrl, connectTimeout: 5 } });
-    expect(updated).toMatchObject({ enabled: true, secretKey: 'rotated-secret', webHook: { url: receiverUrl, connectTimeout: 5, authMode: 0 } });
-    expect(await client.getWebhookSettings()).toMatchObject({ enabled: true, secretKey: 'rotated-secret', webHook: { url: receiverUrl } });
+    const updated = await client.updateWebhookSettings({
+      enabled: true,
+      secretKey: 'rotated-secret',
+      webHook: { url: receiverUrl, connectTimeout: 5 },
+    });
+    expect(updated).toMatchObject({
+      enabled: true,
+      secretKey: 'rotated-secret',
+      webHook: { url: receiverUrl, connectTimeout: 5, authMode: 0 },
+    });
+    expect(await client.getWebhookSettings()).toMatchObject({
+      enabled: true,
+      secretKey: 'rotated-secret',
+      webHook: { url: receiverUrl },
+    });
   });
 
   it('tells a signed delivery from a forged or unsigned one', async () => {
-    await client.updateWebhookSettings({ enabled: true, secretKey: WEBHOOK_SECRET, webHook: { url: receiverUrl } });
+    await client.updateWebhookSettings({
+      enabled: true,
+      secretKey: WEBHOOK_SECRET,
+      webHook: { url: receiverUrl },
+    });
     await control.scenario({ user: { outcome: 'never' } });
-    const begun = await client.beginForeignBiometry({ checkLiveness: true, timeoutSec: 3600, transportType: 0 });
+    const begun = await client.beginForeignBiometry({
+      checkLiveness: true,
+      timeoutSec: 3600,
+      transportType: 0,
+    });
     await control.complete(begun.operationId, 1);
     const delivery = await waitFor(() => received[0], 'the webhook delivery');
 
     const signature = delivery.headers['x-signature'];
     expect(typeof signature).toBe('string');
     expect(verifyWebhookSignature(delivery.body, signature as string, WEBHOOK_SECRET)).toBe(true);
-    expect(webhookPayloadSchema.parse(JSON.parse(delivery.body))).toMatchObject({ operationId: begun.operationId, status: 1 });
+    expect(webhookPayloadSchema.parse(JSON.parse(delivery.body))).toMatchObject({
+      operationId: begun.operationId,
+      status: 1,
+    });
 
     const forged = createHmac('sha256', 'attacker-guess').update(delivery.body).digest('base64');
     expect(verifyWebhookSignature(delivery.body, forged, WEBHOOK_SECRET)).toBe(false);
@@ -285,7 +380,11 @@ describe('contract: redaction', () => {
     const other = accountNumber();
     await client.createAccount({ accountNumber: other, displayName: 'Import' });
     await client.createBiometricCredential(other, { data: image });
-    await client.updateWebhookSettings({ enabled: true, secretKey: WEBHOOK_SECRET, webHook: { url: 'http://127.0.0.1:9/x', password: 'hook-password' } });
+    await client.updateWebhookSettings({
+      enabled: true,
+      secretKey: WEBHOOK_SECRET,
+      webHook: { url: 'http://127.0.0.1:9/x', password: 'hook-password' },
+    });
     await control.advanceClock(901_000);
     await client.getAccount(number);
     await control.scenario({ faults: { getAccount: { rate5xx: 1 } } });
@@ -294,7 +393,15 @@ describe('contract: redaction', () => {
     expect(logLines.length).toBeGreaterThan(10);
     expect(logLines.some((line) => line.includes('"level":"warn"'))).toBe(true);
     const output = logLines.join('\n');
-    const secrets = [API_KEY_VALUE, begun.oneTimeSecret!, done.tempId!, image, WEBHOOK_SECRET, 'hook-password', ...store.seen];
+    const secrets = [
+      API_KEY_VALUE,
+      begun.oneTimeSecret!,
+      done.tempId!,
+      image,
+      WEBHOOK_SECRET,
+      'hook-password',
+      ...store.seen,
+    ];
     expect(store.seen.size).toBeGreaterThanOrEqual(3);
     for (const secret of secrets) expect(output).not.toContain(secret);
   });

@@ -37,33 +37,60 @@ describe('parseRetryAfter', () => {
 
 describe('mapHttpError', () => {
   it('keeps the upstream ID and Message', () => {
-    const error = mapHttpError('createOperation', 400, { ID: 'E_BAD', Message: "Operation with name 'X' not found", StackTrace: 'x' }, undefined);
+    const error = mapHttpError(
+      'createOperation',
+      400,
+      { ID: 'E_BAD', Message: "Operation with name 'X' not found", StackTrace: 'x' },
+      undefined,
+    );
     expect(error).toBeInstanceOf(UpstreamRejectedError);
-    expect(error).toMatchObject({ code: 'upstream_rejected', retryable: false, httpStatus: 400, upstreamId: 'E_BAD', endpoint: 'createOperation' });
+    expect(error).toMatchObject({
+      code: 'upstream_rejected',
+      retryable: false,
+      httpStatus: 400,
+      upstreamId: 'E_BAD',
+      endpoint: 'createOperation',
+    });
     expect(error.upstreamMessage).toBe("Operation with name 'X' not found");
   });
 
   it('treats E_ACCOUNT_ALREADY_EXISTS (any status) and 409 on createAccount as account_exists', () => {
-    const byId = mapHttpError('createAccount', 400, { ID: 'E_ACCOUNT_ALREADY_EXISTS', Message: 'Account already exists' }, undefined);
+    const byId = mapHttpError(
+      'createAccount',
+      400,
+      { ID: 'E_ACCOUNT_ALREADY_EXISTS', Message: 'Account already exists' },
+      undefined,
+    );
     expect(byId).toBeInstanceOf(AccountAlreadyExistsError);
-    expect(byId).toMatchObject({ code: 'account_exists', retryable: false, upstreamId: 'E_ACCOUNT_ALREADY_EXISTS' });
-    expect(mapHttpError('createAccount', 409, undefined, undefined)).toBeInstanceOf(AccountAlreadyExistsError);
+    expect(byId).toMatchObject({
+      code: 'account_exists',
+      retryable: false,
+      upstreamId: 'E_ACCOUNT_ALREADY_EXISTS',
+    });
+    expect(mapHttpError('createAccount', 409, undefined, undefined)).toBeInstanceOf(
+      AccountAlreadyExistsError,
+    );
     // A 409 elsewhere is not an account conflict.
     expect(mapHttpError('createOperation', 409, undefined, undefined)).toBeInstanceOf(UpstreamRejectedError);
   });
 
   it('maps credential duplicates by ID, by 409 and by the documented message on credential endpoints', () => {
-    expect(mapHttpError('proofedCredential', 400, { ID: 'E_ACCOUNT_BIOCREDENTIAL_ALREADY_EXISTS' }, undefined)).toBeInstanceOf(
-      CredentialAlreadyExistsError,
-    );
+    expect(
+      mapHttpError('proofedCredential', 400, { ID: 'E_ACCOUNT_BIOCREDENTIAL_ALREADY_EXISTS' }, undefined),
+    ).toBeInstanceOf(CredentialAlreadyExistsError);
     expect(mapHttpError('bioCredential', 409, {}, undefined)).toMatchObject({ code: 'credential_exists' });
-    expect(mapHttpError('bioCredential', 400, { Message: 'Biometric credentials already exist' }, undefined)).toBeInstanceOf(
-      CredentialAlreadyExistsError,
-    );
+    expect(
+      mapHttpError('bioCredential', 400, { Message: 'Biometric credentials already exist' }, undefined),
+    ).toBeInstanceOf(CredentialAlreadyExistsError);
   });
 
   it('maps E_TEMPID_EXPIRED to a permanent tempid_expired', () => {
-    const error = mapHttpError('proofedCredential', 400, { ID: 'E_TEMPID_EXPIRED', Message: 'expired' }, undefined);
+    const error = mapHttpError(
+      'proofedCredential',
+      400,
+      { ID: 'E_TEMPID_EXPIRED', Message: 'expired' },
+      undefined,
+    );
     expect(error).toBeInstanceOf(TempIdExpiredError);
     expect(error).toMatchObject({ code: 'tempid_expired', retryable: false });
   });
@@ -105,15 +132,30 @@ describe('mapHttpError', () => {
 describe('mapTransportError', () => {
   it('maps our own deadline and undici timeouts to upstream_timeout', () => {
     expect(mapTransportError('token', new Error('aborted'), 50, true)).toBeInstanceOf(UpstreamTimeoutError);
-    expect(mapTransportError('token', Object.assign(new Error('t'), { code: 'UND_ERR_HEADERS_TIMEOUT' }), 50, false)).toBeInstanceOf(
-      UpstreamTimeoutError,
-    );
+    expect(
+      mapTransportError(
+        'token',
+        Object.assign(new Error('t'), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
+        50,
+        false,
+      ),
+    ).toBeInstanceOf(UpstreamTimeoutError);
   });
   it('maps refused and reset connections (also when wrapped) to upstream_unavailable', () => {
-    const refused = mapTransportError('token', Object.assign(new Error('c'), { code: 'ECONNREFUSED' }), 50, false);
+    const refused = mapTransportError(
+      'token',
+      Object.assign(new Error('c'), { code: 'ECONNREFUSED' }),
+      50,
+      false,
+    );
     expect(refused).toBeInstanceOf(UpstreamUnavailableError);
     expect(refused.message).toContain('ECONNREFUSED');
-    const wrapped = new Error('other side closed', { cause: Object.assign(new Error('r'), { code: 'ECONNRESET' }) });
-    expect(mapTransportError('token', wrapped, 50, false)).toMatchObject({ code: 'upstream_unavailable', retryable: true });
+    const wrapped = new Error('other side closed', {
+      cause: Object.assign(new Error('r'), { code: 'ECONNRESET' }),
+    });
+    expect(mapTransportError('token', wrapped, 50, false)).toMatchObject({
+      code: 'upstream_unavailable',
+      retryable: true,
+    });
   });
 });

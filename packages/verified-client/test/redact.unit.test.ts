@@ -7,14 +7,28 @@ describe('redact', () => {
     const out = redact({
       endpoint: 'token',
       AccessToken: 'at',
-      nested: { refreshToken: 'rt', OneTimeSecret: 'ots', TempId: 'tid', Data: 'img', apiKeyValue: 'k', authorization: 'Bearer x' },
+      nested: {
+        refreshToken: 'rt',
+        OneTimeSecret: 'ots',
+        TempId: 'tid',
+        Data: 'img',
+        apiKeyValue: 'k',
+        authorization: 'Bearer x',
+      },
       list: [{ password: 'p' }],
       status: 1,
     });
     expect(out).toEqual({
       endpoint: 'token',
       AccessToken: REDACTED,
-      nested: { refreshToken: REDACTED, OneTimeSecret: REDACTED, TempId: REDACTED, Data: REDACTED, apiKeyValue: REDACTED, authorization: REDACTED },
+      nested: {
+        refreshToken: REDACTED,
+        OneTimeSecret: REDACTED,
+        TempId: REDACTED,
+        Data: REDACTED,
+        apiKeyValue: REDACTED,
+        authorization: REDACTED,
+      },
       list: [{ password: REDACTED }],
       status: 1,
     });
@@ -24,8 +38,14 @@ describe('redact', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
     expect(redact(cyclic)).toEqual({ a: 1, self: '[Circular]' });
-    const error = new UpstreamRejectedError('bad', { endpoint: 'getAccount', httpStatus: 400, upstreamId: 'E_X' });
-    expect(redact({ err: error })).toMatchObject({ err: { code: 'upstream_rejected', upstreamId: 'E_X', httpStatus: 400 } });
+    const error = new UpstreamRejectedError('bad', {
+      endpoint: 'getAccount',
+      httpStatus: 400,
+      upstreamId: 'E_X',
+    });
+    expect(redact({ err: error })).toMatchObject({
+      err: { code: 'upstream_rejected', upstreamId: 'E_X', httpStatus: 400 },
+    });
   });
 
   it('wraps a logger so every call is redacted, and tolerates no logger', () => {

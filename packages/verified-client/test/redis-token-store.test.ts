@@ -25,7 +25,13 @@ afterAll(async () => {
 describe('RedisTokenStore', () => {
   it('stores and reads a token pair under its prefix, with an expiry on the key', async () => {
     const store = new RedisTokenStore(redis, { keyPrefix: names.keyPrefix });
-    const token = { accessToken: 'a1', refreshToken: 'r1', expiresAt: Date.now() + 60_000, refreshExpiresAt: null, obtainedAt: Date.now() };
+    const token = {
+      accessToken: 'a1',
+      refreshToken: 'r1',
+      expiresAt: Date.now() + 60_000,
+      refreshExpiresAt: null,
+      obtainedAt: Date.now(),
+    };
     expect(await store.get('pair')).toBeNull();
     await store.set('pair', token);
     expect(await new RedisTokenStore(other, { keyPrefix: names.keyPrefix }).get('pair')).toEqual(token);
@@ -36,7 +42,13 @@ describe('RedisTokenStore', () => {
 
   it('invalidates by compare: a stale access token does not expire the current one', async () => {
     const store = new RedisTokenStore(redis, { keyPrefix: names.keyPrefix });
-    await store.set('cmp', { accessToken: 'new', refreshToken: 'r', expiresAt: Date.now() + 60_000, refreshExpiresAt: null, obtainedAt: Date.now() });
+    await store.set('cmp', {
+      accessToken: 'new',
+      refreshToken: 'r',
+      expiresAt: Date.now() + 60_000,
+      refreshExpiresAt: null,
+      obtainedAt: Date.now(),
+    });
     expect(await store.invalidate('cmp', 'old')).toBe(false);
     expect((await store.get('cmp'))?.expiresAt).toBeGreaterThan(Date.now());
     expect(await store.invalidate('cmp', 'new')).toBe(true);
@@ -58,7 +70,9 @@ describe('RedisTokenStore', () => {
   it('marks a refresh token consumed exactly once across connections', async () => {
     const a = new RedisTokenStore(redis, { keyPrefix: names.keyPrefix });
     const b = new RedisTokenStore(other, { keyPrefix: names.keyPrefix });
-    const results = await Promise.all([a, b, a, b].map((store) => store.markRefreshTokenConsumed('c', 'refresh-xyz', 60_000)));
+    const results = await Promise.all(
+      [a, b, a, b].map((store) => store.markRefreshTokenConsumed('c', 'refresh-xyz', 60_000)),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     const raw = await redis.keys(`${names.keyPrefix}*consumed*`);
     expect(raw.join()).not.toContain('refresh-xyz');

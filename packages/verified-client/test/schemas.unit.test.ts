@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { accountSchema, maybeAccountSchema, toCreateAccountWire } from '../src/schemas/account.js';
 import { toBiometricCredentialWire } from '../src/schemas/credential.js';
 import { foreignOperationSchema, toBeginForeignBiometryWire } from '../src/schemas/foreign-operation.js';
-import { operationResultSchema, operationStatusSchema, toCreateOperationWire } from '../src/schemas/operation.js';
+import {
+  operationResultSchema,
+  operationStatusSchema,
+  toCreateOperationWire,
+} from '../src/schemas/operation.js';
 import { tokenResponseSchema } from '../src/schemas/token.js';
 import { toWebhookSettingsWire, webhookSettingsSchema } from '../src/schemas/webhook-settings.js';
 
@@ -27,7 +31,12 @@ describe('wire schemas: PascalCase in, camelCase out, unknown fields tolerated',
       startDate: '2021-10-13T15:59:25.06Z',
       endDate: null,
     });
-    const accepted = foreignOperationSchema.parse({ OperationId: 'op', Status: 1, TempId: 'temp-1', Message: 'Operation has been accepted by the user.' });
+    const accepted = foreignOperationSchema.parse({
+      OperationId: 'op',
+      Status: 1,
+      TempId: 'temp-1',
+      Message: 'Operation has been accepted by the user.',
+    });
     expect(accepted).toMatchObject({ status: 1, tempId: 'temp-1', oneTimeSecret: null, endDate: null });
   });
 
@@ -38,14 +47,32 @@ describe('wire schemas: PascalCase in, camelCase out, unknown fields tolerated',
   });
 
   it('reads TempId from the operation result payload', () => {
-    const result = operationResultSchema.parse({ Name: 'GetForeignBiometry', OperationId: 'op', Payload: { TempId: 't-1', Other: 1 } });
-    expect(result).toEqual({ name: 'GetForeignBiometry', operationId: 'op', payload: { TempId: 't-1', Other: 1 }, tempId: 't-1' });
-    expect(operationResultSchema.parse({ Name: 'GetForeignBiometry', OperationId: 'op', Payload: null }).tempId).toBeNull();
+    const result = operationResultSchema.parse({
+      Name: 'GetForeignBiometry',
+      OperationId: 'op',
+      Payload: { TempId: 't-1', Other: 1 },
+    });
+    expect(result).toEqual({
+      name: 'GetForeignBiometry',
+      operationId: 'op',
+      payload: { TempId: 't-1', Other: 1 },
+      tempId: 't-1',
+    });
+    expect(
+      operationResultSchema.parse({ Name: 'GetForeignBiometry', OperationId: 'op', Payload: null }).tempId,
+    ).toBeNull();
   });
 
   it('maps an account and treats a null body as absent', () => {
     expect(maybeAccountSchema.parse(null)).toBeNull();
-    const account = accountSchema.parse({ AccountNumber: 'a-1', DisplayName: 'Ada', Enabled: true, Version: 0, UIN: 7, Email: '' });
+    const account = accountSchema.parse({
+      AccountNumber: 'a-1',
+      DisplayName: 'Ada',
+      Enabled: true,
+      Version: 0,
+      UIN: 7,
+      Email: '',
+    });
     expect(account).toEqual({
       accountNumber: 'a-1',
       displayName: 'Ada',
@@ -60,11 +87,18 @@ describe('wire schemas: PascalCase in, camelCase out, unknown fields tolerated',
 
   it('requires an access token in token responses', () => {
     expect(tokenResponseSchema.safeParse({ RefreshToken: 'r' }).success).toBe(false);
-    expect(tokenResponseSchema.parse({ AccessToken: 'a', RefreshToken: 'r', Extra: 1 })).toMatchObject({ AccessToken: 'a', RefreshToken: 'r' });
+    expect(tokenResponseSchema.parse({ AccessToken: 'a', RefreshToken: 'r', Extra: 1 })).toMatchObject({
+      AccessToken: 'a',
+      RefreshToken: 'r',
+    });
   });
 
   it('round-trips webhook settings through the wire shape', () => {
-    const wire = toWebhookSettingsWire({ enabled: true, secretKey: 's3cret', webHook: { url: 'http://x/hook', authMode: 1, login: 'u', password: 'p' } });
+    const wire = toWebhookSettingsWire({
+      enabled: true,
+      secretKey: 's3cret',
+      webHook: { url: 'http://x/hook', authMode: 1, login: 'u', password: 'p' },
+    });
     expect(wire).toEqual({
       Enabled: true,
       SecretKey: 's3cret',
@@ -103,7 +137,15 @@ describe('request mappers', () => {
       TimeoutSec: 3600,
       TransportType: 0,
     });
-    expect(toBeginForeignBiometryWire({ checkLiveness: false, timeoutSec: 60, transportType: 1, phoneNumber: '+15550100', introductionText: 'hi' })).toEqual({
+    expect(
+      toBeginForeignBiometryWire({
+        checkLiveness: false,
+        timeoutSec: 60,
+        transportType: 1,
+        phoneNumber: '+15550100',
+        introductionText: 'hi',
+      }),
+    ).toEqual({
       CheckLiveness: false,
       TimeoutSec: 60,
       TransportType: 1,
@@ -113,7 +155,15 @@ describe('request mappers', () => {
   });
 
   it('builds Create New Operation with Timeout in seconds', () => {
-    expect(toCreateOperationWire({ accountNumber: 'a', name: 'GetForeignBiometry', timeoutSec: 3600, transportType: 0, tag: 'e-1' })).toEqual({
+    expect(
+      toCreateOperationWire({
+        accountNumber: 'a',
+        name: 'GetForeignBiometry',
+        timeoutSec: 3600,
+        transportType: 0,
+        tag: 'e-1',
+      }),
+    ).toEqual({
       AccountNumber: 'a',
       Name: 'GetForeignBiometry',
       Timeout: 3600,
@@ -151,6 +201,8 @@ describe('request mappers', () => {
   });
 
   it('rejects an unknown transport type', () => {
-    expect(() => toBeginForeignBiometryWire({ checkLiveness: true, timeoutSec: 60, transportType: 3 as 0 })).toThrow();
+    expect(() =>
+      toBeginForeignBiometryWire({ checkLiveness: true, timeoutSec: 60, transportType: 3 as 0 }),
+    ).toThrow();
   });
 });

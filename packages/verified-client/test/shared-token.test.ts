@@ -50,7 +50,8 @@ function spawnHammer(baseUrl: string): Hammer {
   const report = new Promise<ChildReport>((resolve, reject) => {
     child.on('exit', (code) => {
       const last = stdout.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !last.startsWith('{')) return reject(new Error(`hammer exited ${code}: ${stderr.slice(-2000)}`));
+      if (code !== 0 || !last.startsWith('{'))
+        return reject(new Error(`hammer exited ${code}: ${stderr.slice(-2000)}`));
       resolve(JSON.parse(last) as ChildReport);
     });
   });
@@ -63,7 +64,12 @@ let emulator: RunningEmulator;
 let redis: Redis;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, apiKeyId: API_KEY_ID, apiKeyValue: API_KEY_VALUE, scenario: { tokenTtlSec: 1 } });
+  emulator = await startEmulator({
+    port: 0,
+    apiKeyId: API_KEY_ID,
+    apiKeyValue: API_KEY_VALUE,
+    scenario: { tokenTtlSec: 1 },
+  });
   redis = new Redis(testInfra().redisUrl);
 });
 
@@ -93,7 +99,9 @@ describe('token sharing across processes through Redis', () => {
       expect(report.ok).toBeGreaterThan(0);
     }
     const refreshOutcomes = reports.map((r) => r.outcomes.refresh ?? {});
-    const refreshFailures = refreshOutcomes.flatMap((o) => Object.entries(o).filter(([outcome]) => outcome !== 'ok'));
+    const refreshFailures = refreshOutcomes.flatMap((o) =>
+      Object.entries(o).filter(([outcome]) => outcome !== 'ok'),
+    );
     expect(refreshFailures).toEqual([]);
     const refreshesSent = refreshOutcomes.reduce((sum, o) => sum + (o.ok ?? 0), 0);
     expect(stats.calls.refresh).toBe(refreshesSent);

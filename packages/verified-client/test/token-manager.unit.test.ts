@@ -8,7 +8,15 @@ import { FakeClock, FakeIdentity } from './helpers/fake-identity.js';
 import { fakeJwt, waitFor } from './helpers/fake-upstream.js';
 
 function manager(store: TokenStore, identity: FakeIdentity, clock: FakeClock, refreshSkewMs = 30_000) {
-  return new TokenManager({ store, scope: 's', endpoints: identity, logger: safeLogger(undefined), callTimeoutMs: 1_000, refreshSkewMs, now: clock.now });
+  return new TokenManager({
+    store,
+    scope: 's',
+    endpoints: identity,
+    logger: safeLogger(undefined),
+    callTimeoutMs: 1_000,
+    refreshSkewMs,
+    now: clock.now,
+  });
 }
 
 function deferred() {
@@ -76,7 +84,9 @@ describe('TokenManager', () => {
     identity.token = async () => {
       throw new AuthenticationError('token: HTTP 401', { endpoint: 'token', httpStatus: 401 });
     };
-    await expect(manager(new InMemoryTokenStore(clock.now), identity, clock).getAccessToken()).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(
+      manager(new InMemoryTokenStore(clock.now), identity, clock).getAccessToken(),
+    ).rejects.toBeInstanceOf(AuthenticationError);
   });
 
   it('shares one pair between managers on one store: one renewal per expiry, each refresh token sent once', async () => {
@@ -118,7 +128,13 @@ describe('TokenManager', () => {
     const lock = await store.acquireLock('s', 5_000);
     expect(lock).not.toBeNull();
     const waiting = tokens.getAccessToken();
-    await store.set('s', { accessToken: 'from-other', refreshToken: 'r', expiresAt: clock.t + 60_000, refreshExpiresAt: null, obtainedAt: clock.t });
+    await store.set('s', {
+      accessToken: 'from-other',
+      refreshToken: 'r',
+      expiresAt: clock.t + 60_000,
+      refreshExpiresAt: null,
+      obtainedAt: clock.t,
+    });
     expect(await waiting).toBe('from-other');
     await store.releaseLock('s', lock!);
     expect(identity.tokenCalls).toBe(0);
@@ -144,16 +160,32 @@ describe('accessTokenExpiresAt', () => {
     const upstreamNow = requestedAt / 1000 + 3600;
     const token = fakeJwt({ iat: upstreamNow, exp: upstreamNow + 900 });
     const stated = new Date((upstreamNow + 900) * 1000).toISOString();
-    expect(accessTokenExpiresAt({ AccessToken: token, AccessTokenExpirationDate: stated }, requestedAt)).toBe(requestedAt + 900_000);
+    expect(accessTokenExpiresAt({ AccessToken: token, AccessTokenExpirationDate: stated }, requestedAt)).toBe(
+      requestedAt + 900_000,
+    );
   });
 
   it('uses AccessTokenExpirationDate, else the JWT exp, else a 15 minute default', () => {
-    expect(accessTokenExpiresAt({ AccessToken: 'opaque', AccessTokenExpirationDate: '2026-01-01T00:05:00.0Z' }, requestedAt)).toBe(requestedAt + 300_000);
-    expect(accessTokenExpiresAt({ AccessToken: fakeJwt({ exp: requestedAt / 1000 + 120 }) }, requestedAt)).toBe(requestedAt + 120_000);
-    expect(accessTokenExpiresAt({ AccessToken: 'opaque' }, requestedAt)).toBe(requestedAt + DEFAULT_ACCESS_TOKEN_LIFETIME_MS);
+    expect(
+      accessTokenExpiresAt(
+        { AccessToken: 'opaque', AccessTokenExpirationDate: '2026-01-01T00:05:00.0Z' },
+        requestedAt,
+      ),
+    ).toBe(requestedAt + 300_000);
+    expect(
+      accessTokenExpiresAt({ AccessToken: fakeJwt({ exp: requestedAt / 1000 + 120 }) }, requestedAt),
+    ).toBe(requestedAt + 120_000);
+    expect(accessTokenExpiresAt({ AccessToken: 'opaque' }, requestedAt)).toBe(
+      requestedAt + DEFAULT_ACCESS_TOKEN_LIFETIME_MS,
+    );
   });
 
   it('never returns an instant already past, so clock skew cannot cause a token-call loop', () => {
-    expect(accessTokenExpiresAt({ AccessToken: 'opaque', AccessTokenExpirationDate: '2025-01-01T00:00:00Z' }, requestedAt)).toBeGreaterThan(requestedAt);
+    expect(
+      accessTokenExpiresAt(
+        { AccessToken: 'opaque', AccessTokenExpirationDate: '2025-01-01T00:00:00Z' },
+        requestedAt,
+      ),
+    ).toBeGreaterThan(requestedAt);
   });
 });

@@ -57,7 +57,13 @@ describe('webhookPayloadSchema', () => {
 
   it('tolerates camelCase keys, missing fields and numbers sent as strings', () => {
     const parsed = webhookPayloadSchema.parse({ operationId: 'op-2', status: '2' });
-    expect(parsed).toMatchObject({ operationId: 'op-2', status: 2, transactionId: null, accountNumber: null, eventType: null });
+    expect(parsed).toMatchObject({
+      operationId: 'op-2',
+      status: 2,
+      transactionId: null,
+      accountNumber: null,
+      eventType: null,
+    });
   });
 
   it('rejects a body that is not an object', () => {

@@ -50,7 +50,8 @@ export function endpoint(
     if (latencyMs.max > 0) await sleep(pickInRange(latencyMs));
     const faultConfig = faults[name];
     const fault = faultConfig ? decideFault(faultConfig) : null;
-    if (fault && faultConfig && !faultConfig.afterEffect) return sendFault(fault, faultConfig, reply, ctx.held);
+    if (fault && faultConfig && !faultConfig.afterEffect)
+      return sendFault(fault, faultConfig, reply, ctx.held);
     let result: EndpointResult;
     try {
       if (options.auth) requireBearer(ctx, request);

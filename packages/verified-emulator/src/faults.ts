@@ -60,7 +60,14 @@ export async function sendFault(
 ): Promise<FastifyReply> {
   switch (kind) {
     case '5xx':
-      return reply.code(503).send(dotNetErrorBody('E_SERVICE_UNAVAILABLE', 'The service is temporarily unavailable (emulated fault).'));
+      return reply
+        .code(503)
+        .send(
+          dotNetErrorBody(
+            'E_SERVICE_UNAVAILABLE',
+            'The service is temporarily unavailable (emulated fault).',
+          ),
+        );
     case '429':
       return reply
         .code(429)
@@ -69,7 +76,9 @@ export async function sendFault(
     case 'timeout': {
       const stillWaiting = await held.hold(reply, TIMEOUT_HOLD_MS);
       if (stillWaiting) {
-        return reply.code(504).send(dotNetErrorBody('E_GATEWAY_TIMEOUT', 'The request timed out (emulated fault).'));
+        return reply
+          .code(504)
+          .send(dotNetErrorBody('E_GATEWAY_TIMEOUT', 'The request timed out (emulated fault).'));
       }
       // The client left (or the emulator is closing): there is nobody to answer.
       reply.raw.destroy();

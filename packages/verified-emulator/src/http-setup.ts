@@ -5,7 +5,8 @@ import { CAPTURE_API_PREFIX, CONTROL_PREFIX } from './paths.js';
 /** Bodies of upstream calls stay small; the capture page raises its own route limit for a selfie. */
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
-const isEmulatorPath = (url: string): boolean => url.startsWith(CONTROL_PREFIX) || url.startsWith(CAPTURE_API_PREFIX);
+const isEmulatorPath = (url: string): boolean =>
+  url.startsWith(CONTROL_PREFIX) || url.startsWith(CAPTURE_API_PREFIX);
 
 /**
  * JSON bodies parsed leniently, like the upstream: an empty body (the token call sends none, or `{}`) is
@@ -13,15 +14,18 @@ const isEmulatorPath = (url: string): boolean => url.startsWith(CONTROL_PREFIX) 
  */
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  const parse = (strict: boolean) => (_request: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void) => {
-    if (body.length === 0 || body.trim().length === 0) return done(null, undefined);
-    try {
-      done(null, JSON.parse(body));
-    } catch {
-      if (strict) done(new UpstreamApiError(400, 'E_INVALID_REQUEST', 'The request body is not valid JSON.'));
-      else done(null, body);
-    }
-  };
+  const parse =
+    (strict: boolean) =>
+    (_request: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void) => {
+      if (body.length === 0 || body.trim().length === 0) return done(null, undefined);
+      try {
+        done(null, JSON.parse(body));
+      } catch {
+        if (strict)
+          done(new UpstreamApiError(400, 'E_INVALID_REQUEST', 'The request body is not valid JSON.'));
+        else done(null, body);
+      }
+    };
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parse(true));
   app.addContentTypeParser('*', { parseAs: 'string' }, parse(false));
 }
@@ -36,16 +40,22 @@ export function registerErrorHandlers(app: FastifyInstance): void {
       return reply.code(error.httpStatus).headers(error.headers).send(error.body());
     }
     const statusCode = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
-    if (statusCode >= 500) request.log.error({ err: error, path: request.url.split('?')[0] }, 'emulator error');
+    if (statusCode >= 500)
+      request.log.error({ err: error, path: request.url.split('?')[0] }, 'emulator error');
     if (isEmulatorPath(request.url)) {
-      return reply.code(statusCode).send({ error: statusCode >= 500 ? 'internal_error' : 'invalid_request', message: error.message });
+      return reply
+        .code(statusCode)
+        .send({ error: statusCode >= 500 ? 'internal_error' : 'invalid_request', message: error.message });
     }
     const id = statusCode >= 500 ? 'E_INTERNAL_ERROR' : 'E_INVALID_REQUEST';
-    return reply.code(statusCode).send(dotNetErrorBody(id, statusCode >= 500 ? 'An internal error occurred.' : error.message));
+    return reply
+      .code(statusCode)
+      .send(dotNetErrorBody(id, statusCode >= 500 ? 'An internal error occurred.' : error.message));
   });
 
   app.setNotFoundHandler((request, reply) => {
-    if (isEmulatorPath(request.url)) return reply.code(404).send({ error: 'not_found', message: 'No such emulator route' });
+    if (isEmulatorPath(request.url))
+      return reply.code(404).send({ error: 'not_found', message: 'No such emulator route' });
     return reply.code(404).send(dotNetErrorBody('E_NOT_FOUND', 'The requested resource does not exist.'));
   });
 }

@@ -10,7 +10,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 const emulator = await startEmulator({ port, host: process.env.EMULATOR_HOST || '127.0.0.1' });
-console.log(`verified-emulator listening on ${emulator.baseUrl} (control API at ${emulator.baseUrl}/_emulator)`);
+console.log(
+  `verified-emulator listening on ${emulator.baseUrl} (control API at ${emulator.baseUrl}/_emulator)`,
+);
 
 let stopping = false;
 const stop = (signal: NodeJS.Signals): void => {

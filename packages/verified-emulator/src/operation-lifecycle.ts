@@ -105,7 +105,12 @@ export class OperationLifecycle {
    * Moves an operation to `status` now (user decision, capture page, timeout or POST .../complete). Every
    * terminal change sends one webhook. Status 0 puts it back to pending until its Timeout.
    */
-  complete(record: OperationRecord, status: OperationStatusCode, message?: string | null, tempId?: string): void {
+  complete(
+    record: OperationRecord,
+    status: OperationStatusCode,
+    message?: string | null,
+    tempId?: string,
+  ): void {
     const now = this.clock.now();
     this.state.operations.setStatus(record, status);
     if (status === OperationStatus.Pending) {
@@ -149,7 +154,8 @@ export class OperationLifecycle {
       if (now - endedAt < this.finishedRetentionMs) break;
       this.finishedHead += 1;
       const record = this.state.operations.get(operationId);
-      if (record && record.status !== OperationStatus.Pending && record.endedAt === endedAt) this.state.operations.forget(operationId);
+      if (record && record.status !== OperationStatus.Pending && record.endedAt === endedAt)
+        this.state.operations.forget(operationId);
     }
     // Compact the queue now and then instead of shifting it on every removal.
     if (this.finishedHead > 1024 && this.finishedHead * 2 > this.finished.length) {

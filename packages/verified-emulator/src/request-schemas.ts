@@ -70,7 +70,11 @@ export const ACCOUNT_NUMBER_PATTERN = /^[A-Za-z0-9._@+-]{1,128}$/;
 
 export function checkAccountNumber(accountNumber: string): string {
   if (!ACCOUNT_NUMBER_PATTERN.test(accountNumber)) {
-    throw new UpstreamApiError(400, 'E_INVALID_ACCOUNT_NUMBER', `AccountNumber '${accountNumber.slice(0, 140)}' is not valid.`);
+    throw new UpstreamApiError(
+      400,
+      'E_INVALID_ACCOUNT_NUMBER',
+      `AccountNumber '${accountNumber.slice(0, 140)}' is not valid.`,
+    );
   }
   return accountNumber;
 }
@@ -88,10 +92,18 @@ export function checkTransport(
     throw new UpstreamApiError(400, 'E_INVALID_TRANSPORT_TYPE', `TransportType ${t} is not supported.`);
   }
   if (t === 1 && !contact.phoneNumber) {
-    throw new UpstreamApiError(400, 'E_PHONE_NUMBER_REQUIRED', 'A phone number is required for TransportType 1 (SMS).');
+    throw new UpstreamApiError(
+      400,
+      'E_PHONE_NUMBER_REQUIRED',
+      'A phone number is required for TransportType 1 (SMS).',
+    );
   }
   if (t === 2 && !contact.email) {
-    throw new UpstreamApiError(400, 'E_EMAIL_REQUIRED', 'An email address is required for TransportType 2 (Email).');
+    throw new UpstreamApiError(
+      400,
+      'E_EMAIL_REQUIRED',
+      'An email address is required for TransportType 2 (Email).',
+    );
   }
   return t;
 }

@@ -26,7 +26,13 @@ export const faultSchema = z.object(faultFields);
 export type FaultConfig = z.infer<typeof faultSchema>;
 // No defaults in the patch: a default would overwrite a field the patch did not mention.
 const faultPatchSchema = z.object(faultFields).partial();
-const DEFAULT_FAULT: FaultConfig = { rate5xx: 0, rate429: 0, retryAfterSec: 1, rateTimeout: 0, afterEffect: false };
+const DEFAULT_FAULT: FaultConfig = {
+  rate5xx: 0,
+  rate429: 0,
+  retryAfterSec: 1,
+  rateTimeout: 0,
+  afterEffect: false,
+};
 
 const mixEntrySchema = z.object({ outcome: z.enum(USER_OUTCOMES), weight: z.number().min(0) });
 
@@ -88,7 +94,9 @@ export function mergeScenario(base: Scenario, rawPatch: unknown): Scenario {
   }
   if (patch.latencyMs) next.latencyMs = patch.latencyMs;
   if (patch.faults) {
-    for (const [name, fault] of Object.entries(patch.faults) as Array<[keyof Scenario['faults'], Partial<FaultConfig> | null]>) {
+    for (const [name, fault] of Object.entries(patch.faults) as Array<
+      [keyof Scenario['faults'], Partial<FaultConfig> | null]
+    >) {
       if (fault === null) delete next.faults[name];
       else next.faults[name] = { ...DEFAULT_FAULT, ...next.faults[name], ...stripUndefined(fault) };
     }
@@ -102,7 +110,10 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export function pickInRange(range: number | { min: number; max: number }, random: () => number = Math.random): number {
+export function pickInRange(
+  range: number | { min: number; max: number },
+  random: () => number = Math.random,
+): number {
   if (typeof range === 'number') return range;
   return range.min + (range.max - range.min) * random();
 }

@@ -16,7 +16,15 @@ import { DEFAULT_SCENARIO, mergeScenario } from './scenario.js';
 import { EmulatorState } from './state/store.js';
 import { WebhookSender } from './webhook-sender.js';
 
-const LOG_LEVELS: ReadonlySet<string> = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const LOG_LEVELS: ReadonlySet<string> = new Set([
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+]);
 
 function resolveLogLevel(options: EmulatorOptions): LevelWithSilent {
   if (options.logLevel) return options.logLevel;

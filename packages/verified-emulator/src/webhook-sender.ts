@@ -102,7 +102,8 @@ export class WebhookSender {
     if (hook.AuthMode === 1) {
       headers.authorization = `Basic ${Buffer.from(`${hook.Login}:${hook.Password}`).toString('base64')}`;
     }
-    const connectTimeoutMs = (hook.ConnectTimeout > 0 ? hook.ConnectTimeout : DEFAULT_CONNECT_TIMEOUT_SEC) * 1000;
+    const connectTimeoutMs =
+      (hook.ConnectTimeout > 0 ? hook.ConnectTimeout : DEFAULT_CONNECT_TIMEOUT_SEC) * 1000;
     const options: https.RequestOptions = {
       method: 'POST',
       headers,

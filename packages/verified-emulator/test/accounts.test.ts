@@ -18,7 +18,9 @@ describe('administration service: accounts and credentials', () => {
 
   async function acceptedTempId(): Promise<string> {
     const begin = await h.beginBiometry(token);
-    const end = await h.call('GET', `${ADMIN_PREFIX}/foreignOperations/biometry/${begin.json.OperationId}`, { token });
+    const end = await h.call('GET', `${ADMIN_PREFIX}/foreignOperations/biometry/${begin.json.OperationId}`, {
+      token,
+    });
     expect(end.json.Status).toBe(1);
     return end.json.TempId as string;
   }
@@ -27,10 +29,23 @@ describe('administration service: accounts and credentials', () => {
     it(`creates, reads and deletes an account under ${prefix.endsWith('/v1') ? '/v1' : 'the unversioned path'}`, async () => {
       const created = await h.call('POST', `${prefix}/accounts`, {
         token,
-        body: { AccountNumber: 'user.1@x', Version: 0, DisplayName: 'User One', Custom: true, Email: 'u@x.io', Unknown: 'tolerated' },
+        body: {
+          AccountNumber: 'user.1@x',
+          Version: 0,
+          DisplayName: 'User One',
+          Custom: true,
+          Email: 'u@x.io',
+          Unknown: 'tolerated',
+        },
       });
       expect(created.status).toBe(200);
-      expect(created.json).toMatchObject({ AccountNumber: 'user.1@x', DisplayName: 'User One', Email: 'u@x.io', Enabled: true, Version: 0 });
+      expect(created.json).toMatchObject({
+        AccountNumber: 'user.1@x',
+        DisplayName: 'User One',
+        Email: 'u@x.io',
+        Enabled: true,
+        Version: 0,
+      });
       const got = await h.call('GET', `${prefix}/accounts/user.1@x`, { token });
       expect(got.status).toBe(200);
       expect(got.json.AccountNumber).toBe('user.1@x');
@@ -45,7 +60,10 @@ describe('administration service: accounts and credentials', () => {
 
   it('answers a duplicate AccountNumber with 409 E_ACCOUNT_ALREADY_EXISTS and counts it', async () => {
     expect((await h.createAccount(token, 'dup-1')).status).toBe(200);
-    const dup = await h.call('POST', `${ADMIN_PREFIX}/accounts`, { token, body: { AccountNumber: 'dup-1', DisplayName: 'again' } });
+    const dup = await h.call('POST', `${ADMIN_PREFIX}/accounts`, {
+      token,
+      body: { AccountNumber: 'dup-1', DisplayName: 'again' },
+    });
     expect(dup.status).toBe(409);
     expect(dup.json).toMatchObject({ ID: 'E_ACCOUNT_ALREADY_EXISTS', Message: 'Account already exists' });
     const stats = (await h.control('GET', '/stats')).json;
@@ -53,7 +71,15 @@ describe('administration service: accounts and credentials', () => {
     expect(stats.duplicateCreates.account).toBe(1);
     expect(stats.calls.createAccount).toBe(2);
     const accounts = (await h.control('GET', '/accounts')).json.accounts;
-    expect(accounts).toEqual([{ accountNumber: 'dup-1', createAttempts: 2, credentials: 0, credentialCreates: 0, credentialKind: null }]);
+    expect(accounts).toEqual([
+      {
+        accountNumber: 'dup-1',
+        createAttempts: 2,
+        credentials: 0,
+        credentialCreates: 0,
+        credentialKind: null,
+      },
+    ]);
   });
 
   it('validates AccountNumber against ^[A-Za-z0-9._@+-]{1,128}$ and the body against the model', async () => {
@@ -70,7 +96,11 @@ describe('administration service: accounts and credentials', () => {
     expect(noName.status).toBe(400);
     expect(noName.json.ID).toBe('E_INVALID_REQUEST');
     expect(noName.json.Message).toContain('DisplayName');
-    const badJson = await h.call('POST', `${ADMIN_V1}/accounts`, { token, rawBody: '{"AccountNumber":', headers: { 'content-type': 'application/json' } });
+    const badJson = await h.call('POST', `${ADMIN_V1}/accounts`, {
+      token,
+      rawBody: '{"AccountNumber":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(badJson.status).toBe(400);
     expect(badJson.json.ID).toBe('E_INVALID_REQUEST');
   });
@@ -78,17 +108,29 @@ describe('administration service: accounts and credentials', () => {
   it('binds a TempId as the proofed credential once; a second one is E_ACCOUNT_BIOCREDENTIAL_ALREADY_EXISTS', async () => {
     await h.createAccount(token, 'proofed-1');
     const tempId = await acceptedTempId();
-    const bound = await h.call('POST', `${ADMIN_V1}/accounts/proofed-1/proofedBioCredential`, { token, body: { TempId: tempId } });
+    const bound = await h.call('POST', `${ADMIN_V1}/accounts/proofed-1/proofedBioCredential`, {
+      token,
+      body: { TempId: tempId },
+    });
     expect(bound.status).toBe(200);
     expect(bound.json).toMatchObject({ IsProofed: true, CredentialType: 1 });
-    const again = await h.call('POST', `${ADMIN_PREFIX}/accounts/proofed-1/proofedBioCredential`, { token, body: { TempId: tempId } });
+    const again = await h.call('POST', `${ADMIN_PREFIX}/accounts/proofed-1/proofedBioCredential`, {
+      token,
+      body: { TempId: tempId },
+    });
     expect(again.status).toBe(409);
     expect(again.json.ID).toBe('E_ACCOUNT_BIOCREDENTIAL_ALREADY_EXISTS');
     const stats = (await h.control('GET', '/stats')).json;
     expect(stats.credentials).toBe(1);
     expect(stats.duplicateCreates.credential).toBe(1);
     const [view] = (await h.control('GET', '/accounts')).json.accounts;
-    expect(view).toEqual({ accountNumber: 'proofed-1', createAttempts: 1, credentials: 1, credentialCreates: 2, credentialKind: 'proofed' });
+    expect(view).toEqual({
+      accountNumber: 'proofed-1',
+      createAttempts: 1,
+      credentials: 1,
+      credentialCreates: 2,
+      credentialKind: 'proofed',
+    });
   });
 
   it('refuses a TempId older than 72 hours with 400 E_TEMPID_EXPIRED, and an unknown one', async () => {
@@ -98,13 +140,22 @@ describe('administration service: accounts and credentials', () => {
     await h.control('POST', '/clock', { advanceMs: 0 });
     token = await h.token();
     await h.createAccount(token, 'late-2');
-    const stillOk = await h.call('POST', `${ADMIN_V1}/accounts/late-2/proofedBioCredential`, { token, body: { TempId: tempId } });
+    const stillOk = await h.call('POST', `${ADMIN_V1}/accounts/late-2/proofedBioCredential`, {
+      token,
+      body: { TempId: tempId },
+    });
     expect(stillOk.status).toBe(200);
     now += 1;
-    const expired = await h.call('POST', `${ADMIN_V1}/accounts/late-1/proofedBioCredential`, { token, body: { TempId: tempId } });
+    const expired = await h.call('POST', `${ADMIN_V1}/accounts/late-1/proofedBioCredential`, {
+      token,
+      body: { TempId: tempId },
+    });
     expect(expired.status).toBe(400);
     expect(expired.json.ID).toBe('E_TEMPID_EXPIRED');
-    const unknown = await h.call('POST', `${ADMIN_V1}/accounts/late-1/proofedBioCredential`, { token, body: { TempId: 'nope' } });
+    const unknown = await h.call('POST', `${ADMIN_V1}/accounts/late-1/proofedBioCredential`, {
+      token,
+      body: { TempId: 'nope' },
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.json.ID).toBe('E_TEMPID_NOT_FOUND');
     expect((await h.control('GET', '/stats')).json.credentials).toBe(1);
@@ -115,26 +166,51 @@ describe('administration service: accounts and credentials', () => {
     const tempId = await acceptedTempId();
     await h.control('POST', '/clock', { advanceMs: 72 * HOUR });
     token = await h.token();
-    const expired = await h.call('POST', `${ADMIN_V1}/accounts/late-3/proofedBioCredential`, { token, body: { TempId: tempId } });
+    const expired = await h.call('POST', `${ADMIN_V1}/accounts/late-3/proofedBioCredential`, {
+      token,
+      body: { TempId: tempId },
+    });
     expect(expired.json.ID).toBe('E_TEMPID_EXPIRED');
   });
 
   it('creates a biometric credential from base64 data, refuses a second, and deletes it', async () => {
     await h.createAccount(token, 'bio-1');
-    const body = { ExternalId: null, Description: 'Main', CredentialType: 1, DataType: 1, Data: Buffer.from('face').toString('base64'), IsProofed: false, SourceCredentials: [], DeletedDate: null };
+    const body = {
+      ExternalId: null,
+      Description: 'Main',
+      CredentialType: 1,
+      DataType: 1,
+      Data: Buffer.from('face').toString('base64'),
+      IsProofed: false,
+      SourceCredentials: [],
+      DeletedDate: null,
+    };
     const created = await h.call('POST', `${ADMIN_PREFIX}/accounts/bio-1/bioCredential`, { token, body });
     expect(created.status).toBe(200);
-    expect(created.json).toMatchObject({ Description: 'Main', CredentialType: 1, DataType: 1, IsProofed: false, Data: null });
+    expect(created.json).toMatchObject({
+      Description: 'Main',
+      CredentialType: 1,
+      DataType: 1,
+      IsProofed: false,
+      Data: null,
+    });
     const dup = await h.call('POST', `${ADMIN_V1}/accounts/bio-1/bioCredential`, { token, body });
     expect(dup.status).toBe(409);
     expect(dup.json.ID).toBe('E_ACCOUNT_BIOCREDENTIAL_ALREADY_EXISTS');
     expect((await h.control('GET', '/accounts')).json.accounts[0].credentialKind).toBe('biometric');
-    expect((await h.call('DELETE', `${ADMIN_PREFIX}/accounts/bio-1/bioCredential`, { token })).status).toBe(200);
-    expect((await h.call('DELETE', `${ADMIN_V1}/accounts/bio-1/bioCredential`, { token })).json.ID).toBe('E_ACCOUNT_BIOCREDENTIAL_NOT_FOUND');
+    expect((await h.call('DELETE', `${ADMIN_PREFIX}/accounts/bio-1/bioCredential`, { token })).status).toBe(
+      200,
+    );
+    expect((await h.call('DELETE', `${ADMIN_V1}/accounts/bio-1/bioCredential`, { token })).json.ID).toBe(
+      'E_ACCOUNT_BIOCREDENTIAL_NOT_FOUND',
+    );
     const stats = (await h.control('GET', '/stats')).json;
     expect(stats.credentials).toBe(0);
     expect(stats.calls.deleteCredential).toBe(2);
-    const notBase64 = await h.call('POST', `${ADMIN_PREFIX}/accounts/bio-1/bioCredential`, { token, body: { ...body, Data: 'not base64!' } });
+    const notBase64 = await h.call('POST', `${ADMIN_PREFIX}/accounts/bio-1/bioCredential`, {
+      token,
+      body: { ...body, Data: 'not base64!' },
+    });
     expect(notBase64.status).toBe(400);
   });
 

@@ -16,7 +16,10 @@ const CHROMIUM_ARGS = [
 ];
 
 // A 1x1 PNG: the page only needs some image to send.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 describe('capture page', () => {
   let h: EmulatorHarness;
@@ -52,7 +55,8 @@ describe('capture page', () => {
     return page;
   }
 
-  const messages = (page: Page) => page.evaluate(() => (globalThis as unknown as { __messages: unknown[] }).__messages);
+  const messages = (page: Page) =>
+    page.evaluate(() => (globalThis as unknown as { __messages: unknown[] }).__messages);
 
   it('Accept in an iframe completes the operation with a TempId and posts verifiedPage to the parent', async () => {
     const op = await pendingOperation();
@@ -83,9 +87,21 @@ describe('capture page', () => {
       const frame = page.frameLocator('#authid');
       await frame.locator('#status').filter({ hasText: 'Ready' }).waitFor();
       await frame.locator('#reject').click();
-      await waitFor(async () => ((await messages(page)) as Array<{ pageName?: string }>).find((m) => m.pageName === 'defaultFailedPage'), 'defaultFailedPage message');
-      expect(await messages(page)).toContainEqual({ type: 'authid:page', pageName: 'defaultFailedPage', success: false });
-      expect((await h.call('GET', `${ADMIN_PREFIX}/foreignOperations/biometry/${op.id}`, { token })).json.Status).toBe(2);
+      await waitFor(
+        async () =>
+          ((await messages(page)) as Array<{ pageName?: string }>).find(
+            (m) => m.pageName === 'defaultFailedPage',
+          ),
+        'defaultFailedPage message',
+      );
+      expect(await messages(page)).toContainEqual({
+        type: 'authid:page',
+        pageName: 'defaultFailedPage',
+        success: false,
+      });
+      expect(
+        (await h.call('GET', `${ADMIN_PREFIX}/foreignOperations/biometry/${op.id}`, { token })).json.Status,
+      ).toBe(2);
     } finally {
       await page.close();
     }
@@ -118,8 +134,13 @@ describe('capture page', () => {
       await page.goto(`${h.baseUrl}/?i=${op.id}&s=${encodeURIComponent('AAAAAAAAAAAAAAAAAAAAAA==')}`);
       await page.locator('body[data-page="transactionNotValidPage"]').waitFor();
       await page.goto(`${h.baseUrl}/`);
-      await expect(page.locator('#status').textContent()).resolves.toBe('This system requires a properly initialized authID transaction');
-      expect((await h.control('GET', `/operations/${op.id}`)).json).toMatchObject({ Status: 0, SecretRedeemed: false });
+      await expect(page.locator('#status').textContent()).resolves.toBe(
+        'This system requires a properly initialized authID transaction',
+      );
+      expect((await h.control('GET', `/operations/${op.id}`)).json).toMatchObject({
+        Status: 0,
+        SecretRedeemed: false,
+      });
     } finally {
       await page.close();
     }
@@ -144,22 +165,45 @@ describe('capture page internal API over HTTP', () => {
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.text).not.toContain(secret);
 
-    expect((await h.call('POST', '/_capture/session', { body: { kind: 'operation', id, secret: 'wrong' } })).status).toBe(401);
-    expect((await h.call('POST', '/_capture/session', { body: { kind: 'operation', id: 'unknown', secret } })).status).toBe(401);
+    expect(
+      (await h.call('POST', '/_capture/session', { body: { kind: 'operation', id, secret: 'wrong' } }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await h.call('POST', '/_capture/session', { body: { kind: 'operation', id: 'unknown', secret } }))
+        .status,
+    ).toBe(401);
     const session = await h.call('POST', '/_capture/session', { body: { kind: 'operation', id, secret } });
     expect(session.status).toBe(200);
-    expect((await h.call('POST', '/_capture/session', { body: { kind: 'operation', id, secret } })).status).toBe(401);
+    expect(
+      (await h.call('POST', '/_capture/session', { body: { kind: 'operation', id, secret } })).status,
+    ).toBe(401);
 
-    expect((await h.call('POST', '/_capture/complete', { body: { sessionId: 'forged', decision: 'accept' } })).status).toBe(401);
-    const badImage = await h.call('POST', '/_capture/complete', { body: { sessionId: session.json.sessionId, decision: 'accept', image: 'not-an-image' } });
+    expect(
+      (await h.call('POST', '/_capture/complete', { body: { sessionId: 'forged', decision: 'accept' } }))
+        .status,
+    ).toBe(401);
+    const badImage = await h.call('POST', '/_capture/complete', {
+      body: { sessionId: session.json.sessionId, decision: 'accept', image: 'not-an-image' },
+    });
     expect(badImage.status).toBe(400);
-    const done = await h.call('POST', '/_capture/complete', { body: { sessionId: session.json.sessionId, decision: 'error' } });
+    const done = await h.call('POST', '/_capture/complete', {
+      body: { sessionId: session.json.sessionId, decision: 'error' },
+    });
     expect(done.json).toEqual({ status: 4, pageName: 'standardErrorPage', success: false });
-    expect((await h.call('POST', '/_capture/complete', { body: { sessionId: session.json.sessionId, decision: 'accept' } })).status).toBe(401);
+    expect(
+      (
+        await h.call('POST', '/_capture/complete', {
+          body: { sessionId: session.json.sessionId, decision: 'accept' },
+        })
+      ).status,
+    ).toBe(401);
 
     const other = await h.beginBiometry(token);
     await h.control('POST', `/operations/${other.json.OperationId}/complete`, { Status: 5 });
-    const finished = await h.call('POST', '/_capture/session', { body: { id: other.json.OperationId, secret: other.json.OneTimeSecret } });
+    const finished = await h.call('POST', '/_capture/session', {
+      body: { id: other.json.OperationId, secret: other.json.OneTimeSecret },
+    });
     expect(finished.status).toBe(409);
     expect(finished.json.pageName).toBe('transactionNotValidPage');
   });

@@ -17,16 +17,24 @@ describe('control API', () => {
       webhook: { enabled: true, dropRate: 0 },
       tokenTtlSec: 300,
     });
-    const first = await h.control('PUT', '/scenario', { user: { afterMs: { min: 10, max: 20 } }, faults: { token: { rate5xx: 0.25 } } });
+    const first = await h.control('PUT', '/scenario', {
+      user: { afterMs: { min: 10, max: 20 } },
+      faults: { token: { rate5xx: 0.25 } },
+    });
     expect(first.json.user).toEqual({ outcome: 'never', afterMs: { min: 10, max: 20 } });
-    const second = await h.control('PUT', '/scenario', { faults: { token: { rate429: 0.5 }, getAccount: { rateTimeout: 0.1 } }, webhook: { dropRate: 0.3 } });
+    const second = await h.control('PUT', '/scenario', {
+      faults: { token: { rate429: 0.5 }, getAccount: { rateTimeout: 0.1 } },
+      webhook: { dropRate: 0.3 },
+    });
     expect(second.json.faults).toEqual({
       token: { rate5xx: 0.25, rate429: 0.5, retryAfterSec: 1, rateTimeout: 0, afterEffect: false },
       getAccount: { rate5xx: 0, rate429: 0, retryAfterSec: 1, rateTimeout: 0.1, afterEffect: false },
     });
     expect(second.json.webhook).toEqual({ enabled: true, dropRate: 0.3 });
     expect(second.json.user.afterMs).toEqual({ min: 10, max: 20 });
-    expect((await h.control('PUT', '/scenario', { user: { outcome: 'maybe' } })).json.error).toBe('invalid_scenario');
+    expect((await h.control('PUT', '/scenario', { user: { outcome: 'maybe' } })).json.error).toBe(
+      'invalid_scenario',
+    );
     await h.control('POST', '/reset');
   });
 
@@ -43,7 +51,9 @@ describe('control API', () => {
       CaptureUrl: `${h.baseUrl}/?i=${begin.json.OperationId}&s=${encodeURIComponent(begin.json.OneTimeSecret)}`,
     });
     await h.control('POST', `/operations/${begin.json.OperationId}/complete`, { Status: 1 });
-    expect((await h.control('GET', `/operations/${begin.json.OperationId}`)).json.TempId).toEqual(expect.any(String));
+    expect((await h.control('GET', `/operations/${begin.json.OperationId}`)).json.TempId).toEqual(
+      expect.any(String),
+    );
     expect((await h.control('GET', '/operations/unknown')).status).toBe(404);
   });
 
@@ -60,8 +70,30 @@ describe('control API', () => {
       webhooks: { sent: 0, dropped: 0, failed: 0 },
       operations: { pending: 0, accepted: 0, rejected: 0, expired: 0, errored: 0, canceled: 0 },
     });
-    expect(stats.calls).toMatchObject({ token: 1, createAccount: 1, getAccount: 1, beginBiometry: 0, webhookSettings: 0 });
-    expect(Object.keys(stats.calls)).toEqual(expect.arrayContaining(['token', 'refresh', 'beginBiometry', 'endBiometry', 'createOperation', 'operationStatus', 'operationResult', 'createAccount', 'getAccount', 'deleteAccount', 'proofedCredential', 'bioCredential', 'webhookSettings']));
+    expect(stats.calls).toMatchObject({
+      token: 1,
+      createAccount: 1,
+      getAccount: 1,
+      beginBiometry: 0,
+      webhookSettings: 0,
+    });
+    expect(Object.keys(stats.calls)).toEqual(
+      expect.arrayContaining([
+        'token',
+        'refresh',
+        'beginBiometry',
+        'endBiometry',
+        'createOperation',
+        'operationStatus',
+        'operationResult',
+        'createAccount',
+        'getAccount',
+        'deleteAccount',
+        'proofedCredential',
+        'bioCredential',
+        'webhookSettings',
+      ]),
+    );
   });
 
   it('POST /clock moves the emulator clock forward and validates its body', async () => {
@@ -76,7 +108,10 @@ describe('control API', () => {
     const token = await h.token();
     await h.createAccount(token, 'r-1');
     const begin = await h.beginBiometry(token);
-    await h.control('PUT', '/scenario', { user: { outcome: 'reject' }, faults: { getAccount: { rate5xx: 1 } } });
+    await h.control('PUT', '/scenario', {
+      user: { outcome: 'reject' },
+      faults: { getAccount: { rate5xx: 1 } },
+    });
     await h.control('POST', '/clock', { advanceMs: 1000 });
     const reset = await h.control('POST', '/reset');
     expect(reset.status).toBe(200);
@@ -87,12 +122,19 @@ describe('control API', () => {
     expect(Object.values(stats.calls).every((n) => n === 0)).toBe(true);
     expect(stats.operations.pending).toBe(0);
     // Back to the configured baseline, not to the last patch.
-    expect((await h.control('GET', '/scenario')).json).toMatchObject({ user: { outcome: 'never' }, faults: {}, tokenTtlSec: 300 });
+    expect((await h.control('GET', '/scenario')).json).toMatchObject({
+      user: { outcome: 'never' },
+      faults: {},
+      tokenTtlSec: 300,
+    });
     expect((await h.call('GET', `${ADMIN_V1}/accounts/r-1`, { token })).status).toBe(401);
   });
 
   it('unknown control routes answer a plain JSON 404, unknown upstream routes the .NET body', async () => {
-    expect((await h.control('GET', '/nope')).json).toEqual({ error: 'not_found', message: expect.any(String) });
+    expect((await h.control('GET', '/nope')).json).toEqual({
+      error: 'not_found',
+      message: expect.any(String),
+    });
     expect((await h.call('GET', '/IDCompleteBackendEngine/Default/Nope')).json.ID).toBe('E_NOT_FOUND');
   });
 });

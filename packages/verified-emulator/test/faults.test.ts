@@ -14,7 +14,9 @@ describe('scenario faults and latency', () => {
   afterAll(() => h.close());
 
   const accounts = async (): Promise<string[]> =>
-    ((await h.control('GET', '/accounts')).json.accounts as Array<{ accountNumber: string }>).map((a) => a.accountNumber);
+    ((await h.control('GET', '/accounts')).json.accounts as Array<{ accountNumber: string }>).map(
+      (a) => a.accountNumber,
+    );
 
   it('rate5xx fails before the effect: nothing is created, and other endpoints are unaffected', async () => {
     await h.scenario({ faults: { createAccount: { rate5xx: 1 } } });
@@ -39,7 +41,11 @@ describe('scenario faults and latency', () => {
   it('rateTimeout holds the request unanswered until the client gives up, with no effect', async () => {
     await h.scenario({ faults: { createAccount: { rateTimeout: 1 } } });
     await expect(
-      h.call('POST', `${ADMIN_V1}/accounts`, { token, body: { AccountNumber: 't-1', DisplayName: 't' }, signal: AbortSignal.timeout(300) }),
+      h.call('POST', `${ADMIN_V1}/accounts`, {
+        token,
+        body: { AccountNumber: 't-1', DisplayName: 't' },
+        signal: AbortSignal.timeout(300),
+      }),
     ).rejects.toThrow(/abort|timeout/i);
     expect(await accounts()).toEqual([]);
     // The emulator stays responsive while (and after) holding a request.
@@ -63,7 +69,9 @@ describe('scenario faults and latency', () => {
     const res = await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, { body: first.RefreshToken });
     expect(res.status).toBe(429);
     await h.scenario({ faults: { refresh: null } });
-    expect((await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, { body: first.RefreshToken })).status).toBe(401);
+    expect(
+      (await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, { body: first.RefreshToken })).status,
+    ).toBe(401);
   });
 
   it('rates are probabilities: a fault rate of 0.5 fails some calls and lets others through', async () => {
@@ -96,7 +104,10 @@ describe('scenario faults and latency', () => {
       () => 'answered',
       () => 'dropped',
     );
-    await waitFor(async () => ((await local.control('GET', '/stats')).json.calls.getAccount === 1 ? true : undefined), 'held call');
+    await waitFor(
+      async () => ((await local.control('GET', '/stats')).json.calls.getAccount === 1 ? true : undefined),
+      'held call',
+    );
     // Without the release on close, this would wait out the 30 s hold and then answer 504.
     await local.close();
     expect(await held).toBe('dropped');

@@ -30,7 +30,12 @@ export class EmulatorHarness {
   private constructor(readonly emulator: RunningEmulator) {}
 
   static async start(options: EmulatorOptions = {}): Promise<EmulatorHarness> {
-    const emulator = await startEmulator({ apiKeyId: KEY_ID, apiKeyValue: KEY_VALUE, logLevel: 'silent', ...options });
+    const emulator = await startEmulator({
+      apiKeyId: KEY_ID,
+      apiKeyValue: KEY_VALUE,
+      logLevel: 'silent',
+      ...options,
+    });
     return new EmulatorHarness(emulator);
   }
 
@@ -83,7 +88,11 @@ export class EmulatorHarness {
     if (res.status !== 200) throw new Error(`scenario rejected: ${res.text}`);
   }
 
-  async createAccount(token: string, accountNumber: string, extra: Record<string, unknown> = {}): Promise<HttpResult> {
+  async createAccount(
+    token: string,
+    accountNumber: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<HttpResult> {
     return this.call('POST', `${ADMIN_V1}/accounts`, {
       token,
       body: { AccountNumber: accountNumber, Version: 0, DisplayName: accountNumber, Custom: true, ...extra },
@@ -99,7 +108,11 @@ export class EmulatorHarness {
 }
 
 /** Polls until `probe` returns a value other than undefined, or fails after the deadline. */
-export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -24,7 +24,11 @@ describe('identity service: tokens', () => {
   it('refuses any other key pair and a missing Authorization header with the .NET error body', async () => {
     for (const res of [await h.tokens('test-key-id', 'wrong'), await h.tokens('other', 'test-key-value')]) {
       expect(res.status).toBe(401);
-      expect(res.json).toMatchObject({ ID: 'E_USER_NOT_AUTHENTICATED', Message: expect.any(String), Args: [] });
+      expect(res.json).toMatchObject({
+        ID: 'E_USER_NOT_AUTHENTICATED',
+        Message: expect.any(String),
+        Args: [],
+      });
       expect(res.json).toHaveProperty('StackTrace');
       expect(res.json).toHaveProperty('InnerException');
     }
@@ -34,14 +38,20 @@ describe('identity service: tokens', () => {
 
   it('refreshes with a JSON string literal body, once: reuse is 401', async () => {
     const first = (await h.tokens()).json;
-    const refreshed = await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, { rawBody: JSON.stringify(first.RefreshToken), headers: { 'content-type': 'application/json' } });
+    const refreshed = await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, {
+      rawBody: JSON.stringify(first.RefreshToken),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(refreshed.status).toBe(200);
     expect(refreshed.json.AccessToken).not.toBe(first.AccessToken);
     const ok = await h.call('GET', `${ADMIN_V1}/accounts/someone`, { token: refreshed.json.AccessToken });
     expect(ok.status).toBe(200);
 
     const before = (await h.control('GET', '/stats')).json.tokens.reuseDetected;
-    const reuse = await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, { rawBody: JSON.stringify(first.RefreshToken), headers: { 'content-type': 'application/json' } });
+    const reuse = await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, {
+      rawBody: JSON.stringify(first.RefreshToken),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(reuse.status).toBe(401);
     expect(reuse.json.ID).toBe('E_USER_NOT_AUTHENTICATED');
     expect((await h.control('GET', '/stats')).json.tokens.reuseDetected).toBe(before + 1);
@@ -49,9 +59,13 @@ describe('identity service: tokens', () => {
 
   it('leniently accepts { "RefreshToken": "..." } and refuses garbage', async () => {
     const first = (await h.tokens()).json;
-    const res = await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, { body: { RefreshToken: first.RefreshToken } });
+    const res = await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, {
+      body: { RefreshToken: first.RefreshToken },
+    });
     expect(res.status).toBe(200);
-    expect((await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, { body: 'not-a-token' })).status).toBe(401);
+    expect((await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, { body: 'not-a-token' })).status).toBe(
+      401,
+    );
     const empty = await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, { body: {} });
     expect(empty.status).toBe(400);
     expect(empty.json.ID).toBe('E_INVALID_REQUEST');

@@ -15,18 +15,35 @@ describe('src/main.ts (standalone process)', () => {
   it('listens on EMULATOR_PORT, accepts only the EMULATOR_API_KEY_* pair, and exits 0 on SIGTERM', async () => {
     child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', 'src/main.ts'], {
       cwd: packageDir,
-      env: { ...process.env, EMULATOR_PORT: '0', EMULATOR_API_KEY_ID: 'proc-id', EMULATOR_API_KEY_VALUE: 'proc-value' },
+      env: {
+        ...process.env,
+        EMULATOR_PORT: '0',
+        EMULATOR_API_KEY_ID: 'proc-id',
+        EMULATOR_API_KEY_VALUE: 'proc-value',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const baseUrl = await waitFor(() => /listening on (http:\/\/\S+) /.exec(output)?.[1], 'emulator start', 30_000);
+    const baseUrl = await waitFor(
+      () => /listening on (http:\/\/\S+) /.exec(output)?.[1],
+      'emulator start',
+      30_000,
+    );
 
-    const basic = (id: string, value: string) => ({ authorization: `Basic ${Buffer.from(`${id}:${value}`).toString('base64')}` });
-    const ok = await fetch(`${baseUrl}${IDENTITY_PREFIX}/auth/token`, { method: 'POST', headers: basic('proc-id', 'proc-value') });
+    const basic = (id: string, value: string) => ({
+      authorization: `Basic ${Buffer.from(`${id}:${value}`).toString('base64')}`,
+    });
+    const ok = await fetch(`${baseUrl}${IDENTITY_PREFIX}/auth/token`, {
+      method: 'POST',
+      headers: basic('proc-id', 'proc-value'),
+    });
     expect(ok.status).toBe(200);
-    const defaults = await fetch(`${baseUrl}${IDENTITY_PREFIX}/auth/token`, { method: 'POST', headers: basic('emulator-key-id', 'emulator-key-value') });
+    const defaults = await fetch(`${baseUrl}${IDENTITY_PREFIX}/auth/token`, {
+      method: 'POST',
+      headers: basic('emulator-key-id', 'emulator-key-value'),
+    });
     expect(defaults.status).toBe(401);
 
     const exited = once(child, 'exit');

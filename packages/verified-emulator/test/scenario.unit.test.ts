@@ -11,7 +11,14 @@ const sequence = (...values: number[]) => {
 
 describe('scenario logic (pure)', () => {
   it('pickOutcome follows the weights of mix and falls back to the fixed outcome', () => {
-    const user = { outcome: 'accept' as const, afterMs: 0, mix: [{ outcome: 'reject' as const, weight: 1 }, { outcome: 'error' as const, weight: 3 }] };
+    const user = {
+      outcome: 'accept' as const,
+      afterMs: 0,
+      mix: [
+        { outcome: 'reject' as const, weight: 1 },
+        { outcome: 'error' as const, weight: 3 },
+      ],
+    };
     expect(pickOutcome(user, sequence(0))).toBe('reject');
     expect(pickOutcome(user, sequence(0.24))).toBe('reject');
     expect(pickOutcome(user, sequence(0.26))).toBe('error');
@@ -35,7 +42,10 @@ describe('scenario logic (pure)', () => {
   });
 
   it('mergeScenario deep-merges without touching the base and clears with null', () => {
-    const merged = mergeScenario(DEFAULT_SCENARIO, { user: { mix: [{ outcome: 'reject', weight: 1 }] }, faults: { token: { rate5xx: 1 } } });
+    const merged = mergeScenario(DEFAULT_SCENARIO, {
+      user: { mix: [{ outcome: 'reject', weight: 1 }] },
+      faults: { token: { rate5xx: 1 } },
+    });
     expect(merged.user).toEqual({ outcome: 'accept', afterMs: 0, mix: [{ outcome: 'reject', weight: 1 }] });
     expect(DEFAULT_SCENARIO.faults).toEqual({});
     const cleared = mergeScenario(merged, { user: { mix: null }, faults: { token: null } });

@@ -1,13 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import {
-  EventProducer,
-  type ReadModel,
-  SelfieVault,
-  topicNames,
-  type Kafka,
-} from '@verified-onboard/events';
+import { EventProducer, type ReadModel, SelfieVault, topicNames, type Kafka } from '@verified-onboard/events';
 import { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
@@ -68,7 +62,8 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
       'API_KEYS is unset: using the documented local key "local-dev-key" (secret "local-dev-secret", all scopes); never in production',
     );
   }
-  if (config.selfieEncryptionKeyIsDevDefault) logger.warn('SELFIE_ENCRYPTION_KEY is unset: using the local development key');
+  if (config.selfieEncryptionKeyIsDevDefault)
+    logger.warn('SELFIE_ENCRYPTION_KEY is unset: using the local development key');
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -96,7 +91,9 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     config.publishTimeoutMs,
     logger,
   );
-  const readModel = deps.readModel ? fixedReadModel(deps.readModel) : activeReadModel(deps.redis, `${config.keyPrefix}:`);
+  const readModel = deps.readModel
+    ? fixedReadModel(deps.readModel)
+    : activeReadModel(deps.redis, `${config.keyPrefix}:`);
   const selfieStore = deps.selfieStore ?? selfieVaultStore(deps.redis, config);
   const reader = new EnrollmentReader(deps.redis, readModel, rk);
   const submitter = new EnrollmentSubmitter(deps.redis, rk, reader, publisher, selfieStore, metrics, {
@@ -111,10 +108,18 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
   const kafkaAdmin = lazyAdmin(deps.kafka);
 
   app.addHook('onResponse', async (request, reply) => {
-    metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode });
+    metrics.httpRequests.inc({
+      route: request.routeOptions.url ?? 'unmatched',
+      method: request.method,
+      status: reply.statusCode,
+    });
   });
   app.addHook('onClose', async () => {
-    await Promise.allSettled([ownsProducer ? publisher.close() : Promise.resolve(), stepsQueue.close(), kafkaAdmin.close()]);
+    await Promise.allSettled([
+      ownsProducer ? publisher.close() : Promise.resolve(),
+      stepsQueue.close(),
+      kafkaAdmin.close(),
+    ]);
   });
 
   await app.register(swagger, {
@@ -123,7 +128,8 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
       info: {
         title: 'verified-onboard api',
         version: '1.0.0',
-        description: 'Ingress of the Verified enrollment pipeline. Errors share one shape: { error: { code, message, details } }.',
+        description:
+          'Ingress of the Verified enrollment pipeline. Errors share one shape: { error: { code, message, details } }.',
       },
       components: { securitySchemes: SECURITY_SCHEMES },
       tags: [
@@ -151,7 +157,8 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     skipOnError: true,
     keyGenerator: (request) => request.principal?.keyId ?? request.ip,
     allowList: (request) => request.principal === null,
-    errorResponseBuilder: (_request, context) => new TooManyRequestsError(Math.max(1, Math.ceil(context.ttl / 1000))),
+    errorResponseBuilder: (_request, context) =>
+      new TooManyRequestsError(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
 
   const probes: ReadinessProbe[] = [
@@ -160,9 +167,19 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
   ];
   await app.register(healthRoutes, { probes, metrics, probeTimeoutMs: 3000 });
   await app.register(enrollmentRoutes, { keys, submitter, reader, publisher });
-  await app.register(batchRoutes, { keys, ingestor, readModel, redis: deps.redis, redisKeys: rk, maxBytes: config.batchMaxBytes });
+  await app.register(batchRoutes, {
+    keys,
+    ingestor,
+    readModel,
+    redis: deps.redis,
+    redisKeys: rk,
+    maxBytes: config.batchMaxBytes,
+  });
   await app.register(webhookRoutes, {
-    auth: { secret: config.webhookSecret, ...(config.webhookBasicAuth ? { basicAuth: config.webhookBasicAuth } : {}) },
+    auth: {
+      secret: config.webhookSecret,
+      ...(config.webhookBasicAuth ? { basicAuth: config.webhookBasicAuth } : {}),
+    },
     publisher,
     bodyLimitBytes: 1024 * 1024,
   });
@@ -183,7 +200,11 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
 }
 
 function selfieVaultStore(redis: Redis, config: ApiConfig): SelfieStore {
-  const vault = new SelfieVault(redis, { prefix: `${config.keyPrefix}:`, key: config.selfieEncryptionKey, ttlSec: config.selfieTtlSec });
+  const vault = new SelfieVault(redis, {
+    prefix: `${config.keyPrefix}:`,
+    key: config.selfieEncryptionKey,
+    ttlSec: config.selfieTtlSec,
+  });
   return { store: (imageBase64) => vault.put(imageBase64) };
 }
 

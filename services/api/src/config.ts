@@ -18,18 +18,35 @@ export const envSchema = z
       z
         .string()
         .default('127.0.0.1:9092')
-        .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+        .transform((value) =>
+          value
+            .split(',')
+            .map((broker) => broker.trim())
+            .filter(Boolean),
+        )
         .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).min(1)),
     ),
     KAFKA_TOPIC_PREFIX: z.string().default(''),
-    QUEUE_PREFIX: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9._{}-]+$/).default('vo')),
+    QUEUE_PREFIX: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9._{}-]+$/)
+        .default('vo'),
+    ),
     API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     API_HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
     API_KEYS: z.preprocess(emptyAsUndefined, z.string().optional()),
-    VERIFIED_WEBHOOK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(1).default('emulator-webhook-secret')),
+    VERIFIED_WEBHOOK_SECRET: z.preprocess(
+      emptyAsUndefined,
+      z.string().min(1).default('emulator-webhook-secret'),
+    ),
     WEBHOOK_BASIC_AUTH: z.preprocess(
       emptyAsUndefined,
-      z.string().regex(/^[^:]+:.+$/, 'user:password').optional(),
+      z
+        .string()
+        .regex(/^[^:]+:.+$/, 'user:password')
+        .optional(),
     ),
     SELFIE_ENCRYPTION_KEY: z.preprocess(
       emptyAsUndefined,
@@ -58,9 +75,14 @@ export const envSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
-    if (!env.API_KEYS) ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'required when NODE_ENV=production' });
+    if (!env.API_KEYS)
+      ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'required when NODE_ENV=production' });
     if (!env.SELFIE_ENCRYPTION_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['SELFIE_ENCRYPTION_KEY'], message: 'required when NODE_ENV=production' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SELFIE_ENCRYPTION_KEY'],
+        message: 'required when NODE_ENV=production',
+      });
     }
   });
 
@@ -100,7 +122,9 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    );
   }
   const e = parsed.data;
   const separator = e.WEBHOOK_BASIC_AUTH?.indexOf(':') ?? -1;
@@ -117,7 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     webhookSecret: e.VERIFIED_WEBHOOK_SECRET,
     webhookBasicAuth:
       e.WEBHOOK_BASIC_AUTH && separator > 0
-        ? { user: e.WEBHOOK_BASIC_AUTH.slice(0, separator), password: e.WEBHOOK_BASIC_AUTH.slice(separator + 1) }
+        ? {
+            user: e.WEBHOOK_BASIC_AUTH.slice(0, separator),
+            password: e.WEBHOOK_BASIC_AUTH.slice(separator + 1),
+          }
         : undefined,
     selfieEncryptionKey: e.SELFIE_ENCRYPTION_KEY ?? DEV_SELFIE_ENCRYPTION_KEY,
     selfieEncryptionKeyIsDevDefault: e.SELFIE_ENCRYPTION_KEY === undefined,

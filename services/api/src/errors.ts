@@ -34,7 +34,10 @@ export class ValidationFailedError extends ApiError {
 
 export class UnauthenticatedError extends ApiError {
   readonly statusCode = 401;
-  constructor(message = 'A valid API key is required (Authorization: Bearer keyId:secret or X-API-Key).', code = 'unauthenticated') {
+  constructor(
+    message = 'A valid API key is required (Authorization: Bearer keyId:secret or X-API-Key).',
+    code = 'unauthenticated',
+  ) {
     super(code, message);
   }
 }
@@ -42,7 +45,9 @@ export class UnauthenticatedError extends ApiError {
 export class ForbiddenError extends ApiError {
   readonly statusCode = 403;
   constructor(scope: string) {
-    super('forbidden', `This API key lacks the scope "${scope}".`, [{ field: null, reason: `missing scope ${scope}` }]);
+    super('forbidden', `This API key lacks the scope "${scope}".`, [
+      { field: null, reason: `missing scope ${scope}` },
+    ]);
   }
 }
 

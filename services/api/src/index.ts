@@ -1,6 +1,11 @@
 export { buildApp, STEPS_QUEUE, type AppDeps } from './app.js';
 export { loadConfig, envSchema, ConfigError, LOCAL_DEV_API_KEY, type ApiConfig } from './config.js';
 export { PipelineOpsService } from './ops/pipeline-ops-service.js';
-export { type OpsService, type RetrySelector, type ReplaySelector, type FailedFilter } from './ops/ops-service.js';
+export {
+  type OpsService,
+  type RetrySelector,
+  type ReplaySelector,
+  type FailedFilter,
+} from './ops/ops-service.js';
 export type { SelfieStore } from './enrollments/requested-event.js';
 export * from './errors.js';

@@ -22,5 +22,6 @@ await app.listen({ port: config.port, host: config.host });
 // not-ready) while Kafka is still coming up, and a publish before it finishes answers 503 rather than hanging.
 ensureTopics(kafka, config.topicPrefix).then(
   () => app.log.info({ prefix: config.topicPrefix }, 'Kafka topics ready'),
-  (err: unknown) => app.log.warn({ err }, 'could not ensure Kafka topics; publishing answers 503 until they exist'),
+  (err: unknown) =>
+    app.log.warn({ err }, 'could not ensure Kafka topics; publishing answers 503 until they exist'),
 );

@@ -24,7 +24,13 @@ function lazyBatch(lines: number): Readable {
     read() {
       const parts: string[] = [];
       for (let i = 0; i < 500 && line < lines; i++, line++) {
-        parts.push(JSON.stringify({ displayName: `Person ${line}`, accountNumber: `stream-${line}`, externalRef: `ref-${line}` }));
+        parts.push(
+          JSON.stringify({
+            displayName: `Person ${line}`,
+            accountNumber: `stream-${line}`,
+            externalRef: `ref-${line}`,
+          }),
+        );
       }
       this.push(parts.length > 0 ? `${parts.join('\n')}\n` : null);
     },

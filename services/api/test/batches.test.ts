@@ -16,10 +16,18 @@ afterAll(async () => {
 });
 
 const submit = (payload: string, contentType: string, headers: Record<string, string> = {}) =>
-  t.app.inject({ method: 'POST', url: '/v1/enrollments/batch', headers: { ...AUTH, 'content-type': contentType, ...headers }, payload });
-const ndjson = (lines: unknown[]) => lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n');
+  t.app.inject({
+    method: 'POST',
+    url: '/v1/enrollments/batch',
+    headers: { ...AUTH, 'content-type': contentType, ...headers },
+    payload,
+  });
+const ndjson = (lines: unknown[]) =>
+  lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n');
 const batchEvents = (batchId: string) =>
-  collector.events.filter((e) => e.type === 'enrollment.requested.v1' && (e.data as { batchId?: string }).batchId === batchId);
+  collector.events.filter(
+    (e) => e.type === 'enrollment.requested.v1' && (e.data as { batchId?: string }).batchId === batchId,
+  );
 
 describe('POST /v1/enrollments/batch', () => {
   it('publishes valid NDJSON lines with batch priority and lists rejected ones per line and field', async () => {
@@ -41,11 +49,18 @@ describe('POST /v1/enrollments/batch', () => {
       { line: 3, code: 'validation_failed', field: 'phoneNumber', message: 'required for transport sms' },
       { line: 5, code: 'invalid_line', field: null, message: 'each line must be a JSON object' },
     ]);
-    const events = await waitFor(() => (batchEvents(result.batchId).length === 2 ? batchEvents(result.batchId) : null), 'batch events');
+    const events = await waitFor(
+      () => (batchEvents(result.batchId).length === 2 ? batchEvents(result.batchId) : null),
+      'batch events',
+    );
     const byLine = new Map(events.map((e) => [(e.data as { line: number }).line, e]));
     expect([...byLine.keys()].sort()).toEqual([1, 6]);
     expect(byLine.get(6)!.subject).toBe(batchEnrollmentId(result.batchId, 6));
-    expect(byLine.get(6)!.data).toMatchObject({ priority: 'batch', accountNumber: 'acct-three', batchId: result.batchId });
+    expect(byLine.get(6)!.data).toMatchObject({
+      priority: 'batch',
+      accountNumber: 'acct-three',
+      batchId: result.batchId,
+    });
     expect(byLine.get(1)!.correlationid).toBe(result.batchId);
   });
 
@@ -56,7 +71,10 @@ describe('POST /v1/enrollments/batch', () => {
     expect(first.statusCode).toBe(202);
     expect(second.json().batchId).toBe(first.json().batchId);
     const batchId = first.json().batchId;
-    const events = await waitFor(() => (batchEvents(batchId).length === 6 ? batchEvents(batchId) : null), 'both submissions');
+    const events = await waitFor(
+      () => (batchEvents(batchId).length === 6 ? batchEvents(batchId) : null),
+      'both submissions',
+    );
     const ids = new Set(events.map((e) => e.id));
     const subjects = new Set(events.map((e) => e.subject));
     expect(ids.size).toBe(3);
@@ -75,13 +93,27 @@ describe('POST /v1/enrollments/batch', () => {
     expect(res.statusCode).toBe(202);
     const result = res.json();
     expect(result.accepted).toBe(2);
-    expect(result.rejected.map((r: { line: number; field: string | null; code: string }) => [r.line, r.code, r.field])).toEqual([
+    expect(
+      result.rejected.map((r: { line: number; field: string | null; code: string }) => [
+        r.line,
+        r.code,
+        r.field,
+      ]),
+    ).toEqual([
       [4, 'validation_failed', 'accountNumber'],
       [5, 'invalid_csv', null],
     ]);
-    const events = await waitFor(() => (batchEvents(result.batchId).length === 2 ? batchEvents(result.batchId) : null), 'csv events');
+    const events = await waitFor(
+      () => (batchEvents(result.batchId).length === 2 ? batchEvents(result.batchId) : null),
+      'csv events',
+    );
     const first = events.find((e) => (e.data as { line: number }).line === 2)!;
-    expect(first.data).toMatchObject({ displayName: 'Lovelace, Ada', checkLiveness: false, timeoutSec: 120, description: 'said "hi"' });
+    expect(first.data).toMatchObject({
+      displayName: 'Lovelace, Ada',
+      checkLiveness: false,
+      timeoutSec: 120,
+      description: 'said "hi"',
+    });
   });
 
   it('rejects an unusable CSV header before publishing anything (400)', async () => {
@@ -95,12 +127,23 @@ describe('POST /v1/enrollments/batch', () => {
     const json = await submit('[{"displayName":"x"}]', 'application/json');
     expect(json.statusCode).toBe(415);
     expect(json.json().error.code).toBe('unsupported_media_type');
-    const anonymous = await t.app.inject({ method: 'POST', url: '/v1/enrollments/batch', headers: { 'content-type': 'application/x-ndjson' }, payload: '{}' });
+    const anonymous = await t.app.inject({
+      method: 'POST',
+      url: '/v1/enrollments/batch',
+      headers: { 'content-type': 'application/x-ndjson' },
+      payload: '{}',
+    });
     expect(anonymous.statusCode).toBe(401);
-    const tooBig = await submit(`${JSON.stringify({ displayName: 'x'.repeat(200) })}\n`.repeat(1000), 'application/x-ndjson');
+    const tooBig = await submit(
+      `${JSON.stringify({ displayName: 'x'.repeat(200) })}\n`.repeat(1000),
+      'application/x-ndjson',
+    );
     expect(tooBig.statusCode).toBe(413);
     expect(tooBig.json().error.code).toBe('batch_too_large');
-    const tooMany = await submit(ndjson(Array.from({ length: 51 }, (_, i) => ({ displayName: `n${i}` }))), 'application/x-ndjson');
+    const tooMany = await submit(
+      ndjson(Array.from({ length: 51 }, (_, i) => ({ displayName: `n${i}` }))),
+      'application/x-ndjson',
+    );
     expect(tooMany.statusCode).toBe(413);
     expect(tooMany.json().error.code).toBe('too_many_lines');
   });
@@ -108,13 +151,19 @@ describe('POST /v1/enrollments/batch', () => {
 
 describe('GET /v1/batches/:id', () => {
   it('counts unprojected lines as requested and projected ones by status; 404 for unknown batches', async () => {
-    const res = await submit(ndjson([{ displayName: 'P1' }, { displayName: 'P2' }, { displayName: 'bad', mode: 'import' }]), 'application/x-ndjson');
+    const res = await submit(
+      ndjson([{ displayName: 'P1' }, { displayName: 'P2' }, { displayName: 'bad', mode: 'import' }]),
+      'application/x-ndjson',
+    );
     const { batchId } = res.json();
     const before = await t.app.inject({ method: 'GET', url: `/v1/batches/${batchId}`, headers: AUTH });
     expect(before.json()).toMatchObject({ batchId, total: 2, accepted: 2, rejected: 1 });
     expect(before.json().byStatus).toMatchObject({ requested: 2, failed: 0, completed: 0 });
 
-    const events = await waitFor(() => (batchEvents(batchId).length === 2 ? batchEvents(batchId) : null), 'batch events');
+    const events = await waitFor(
+      () => (batchEvents(batchId).length === 2 ? batchEvents(batchId) : null),
+      'batch events',
+    );
     for (const event of events) await t.readModel.applyEvent(event as EnrollmentEvent);
     const failed = createEvent({
       type: 'enrollment.failed.v1',
@@ -126,7 +175,9 @@ describe('GET /v1/batches/:id', () => {
       data: { step: 'begin', code: 'upstream_unavailable', message: 'down', retryable: true, attempts: 5 },
     });
     await t.readModel.applyEvent(failed as EnrollmentEvent);
-    const after = (await t.app.inject({ method: 'GET', url: `/v1/batches/${batchId}`, headers: AUTH })).json();
+    const after = (
+      await t.app.inject({ method: 'GET', url: `/v1/batches/${batchId}`, headers: AUTH })
+    ).json();
     expect(after.total).toBe(2);
     expect(after.byStatus).toMatchObject({ requested: 1, failed: 1 });
 

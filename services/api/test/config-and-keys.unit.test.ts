@@ -31,10 +31,16 @@ describe('loadConfig', () => {
     try {
       loadConfig({ NODE_ENV: 'production' });
     } catch (error) {
-      expect((error as ConfigError).issues.map((issue) => issue.path).sort()).toEqual(['API_KEYS', 'SELFIE_ENCRYPTION_KEY']);
+      expect((error as ConfigError).issues.map((issue) => issue.path).sort()).toEqual([
+        'API_KEYS',
+        'SELFIE_ENCRYPTION_KEY',
+      ]);
     }
     const key = 'ab'.repeat(32);
-    expect(loadConfig({ NODE_ENV: 'production', API_KEYS: 'k:secret-123:ops', SELFIE_ENCRYPTION_KEY: key }).production).toBe(true);
+    expect(
+      loadConfig({ NODE_ENV: 'production', API_KEYS: 'k:secret-123:ops', SELFIE_ENCRYPTION_KEY: key })
+        .production,
+    ).toBe(true);
   });
 
   it('rejects a selfie key that is not 32 bytes and malformed numbers', () => {
@@ -45,14 +51,20 @@ describe('loadConfig', () => {
 });
 
 describe('ApiKeyStore', () => {
-  const store = ApiKeyStore.fromConfig('ops1:s3cret:with:colons:ops,rw:rw-secret-1:enrollments:write+enrollments:read', false);
+  const store = ApiKeyStore.fromConfig(
+    'ops1:s3cret:with:colons:ops,rw:rw-secret-1:enrollments:write+enrollments:read',
+    false,
+  );
 
   it('parses scopes that contain colons and secrets that contain colons', () => {
     expect(store.size).toBe(2);
     const ops = store.authenticate('ops1:s3cret:with:colons');
     expect(ops?.keyId).toBe('ops1');
     expect([...ops!.scopes]).toEqual(['ops']);
-    expect([...store.authenticate('rw:rw-secret-1')!.scopes]).toEqual(['enrollments:write', 'enrollments:read']);
+    expect([...store.authenticate('rw:rw-secret-1')!.scopes]).toEqual([
+      'enrollments:write',
+      'enrollments:read',
+    ]);
   });
 
   it('rejects wrong secrets, unknown ids and malformed credentials', () => {

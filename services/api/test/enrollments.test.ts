@@ -7,7 +7,11 @@ let collector: Awaited<ReturnType<typeof collectEvents>>;
 
 beforeAll(async () => {
   t = await startTestApp('enrollments');
-  collector = await collectEvents(t.kafka, [t.topics.enrollmentEvents, t.topics.hints], `${t.names.groupPrefix}collector`);
+  collector = await collectEvents(
+    t.kafka,
+    [t.topics.enrollmentEvents, t.topics.hints],
+    `${t.names.groupPrefix}collector`,
+  );
 });
 afterAll(async () => {
   await collector?.stop();
@@ -15,10 +19,19 @@ afterAll(async () => {
 });
 
 const post = (payload: unknown, headers: Record<string, string> = {}) =>
-  t.app.inject({ method: 'POST', url: '/v1/enrollments', headers: { ...AUTH, ...headers }, payload: payload as object });
-const get = (url: string, headers: Record<string, string> = AUTH) => t.app.inject({ method: 'GET', url, headers });
+  t.app.inject({
+    method: 'POST',
+    url: '/v1/enrollments',
+    headers: { ...AUTH, ...headers },
+    payload: payload as object,
+  });
+const get = (url: string, headers: Record<string, string> = AUTH) =>
+  t.app.inject({ method: 'GET', url, headers });
 const requestedOf = (id: string) =>
-  waitFor(() => collector.events.find((e) => e.subject === id && e.type === 'enrollment.requested.v1'), `requested of ${id}`);
+  waitFor(
+    () => collector.events.find((e) => e.subject === id && e.type === 'enrollment.requested.v1'),
+    `requested of ${id}`,
+  );
 
 function nextEvent(previous: EventEnvelope, type: string, sequence: number, data: object): EnrollmentEvent {
   return createEvent({
@@ -59,7 +72,13 @@ describe('POST /v1/enrollments', () => {
     const { id } = (await post({ displayName: 'Grace', accountNumber: 'acct-readable' })).json();
     const res = await get(`/v1/enrollments/${id}`);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ id, status: 'requested', accountNumber: 'acct-readable', mode: 'capture', version: 0 });
+    expect(res.json()).toMatchObject({
+      id,
+      status: 'requested',
+      accountNumber: 'acct-readable',
+      mode: 'capture',
+      version: 0,
+    });
     expect((await get(`/v1/enrollments/${id}/events`)).json()).toEqual({ events: [] });
   });
 
@@ -77,7 +96,13 @@ describe('POST /v1/enrollments', () => {
     await t.redis.set(`${t.config.keyPrefix}:secret:capture-url:${id}`, url, 'EX', 60);
 
     const view = (await get(`/v1/enrollments/${id}`)).json();
-    expect(view).toMatchObject({ id, status: 'capture_pending', operationId: 'op-1', captureUrl: url, version: 2 });
+    expect(view).toMatchObject({
+      id,
+      status: 'capture_pending',
+      operationId: 'op-1',
+      captureUrl: url,
+      version: 2,
+    });
 
     const events = (await get(`/v1/enrollments/${id}/events`)).json().events;
     expect(events.map((e: EventEnvelope) => [e.sequence, e.type])).toEqual([
@@ -85,7 +110,13 @@ describe('POST /v1/enrollments', () => {
       [2, 'enrollment.capture_started.v1'],
     ]);
 
-    await t.readModel.applyEvent(nextEvent(started, 'enrollment.capture_completed.v1', 3, { operationId: 'op-1', upstreamStatus: 2, message: 'no' }));
+    await t.readModel.applyEvent(
+      nextEvent(started, 'enrollment.capture_completed.v1', 3, {
+        operationId: 'op-1',
+        upstreamStatus: 2,
+        message: 'no',
+      }),
+    );
     const rejected = (await get(`/v1/enrollments/${id}`)).json();
     expect(rejected.status).toBe('rejected');
     expect(rejected.captureUrl).toBeUndefined();
@@ -124,7 +155,13 @@ describe('POST /v1/enrollments', () => {
       operationExpiresAt: new Date(Date.now() + 3600_000).toISOString(),
     });
     await t.readModel.applyEvent(started);
-    await t.readModel.applyEvent(nextEvent(started, 'enrollment.capture_completed.v1', 3, { operationId: 'op-2', upstreamStatus: 3, message: null }));
+    await t.readModel.applyEvent(
+      nextEvent(started, 'enrollment.capture_completed.v1', 3, {
+        operationId: 'op-2',
+        upstreamStatus: 3,
+        message: null,
+      }),
+    );
 
     const fresh = await post({ displayName: 'Active', accountNumber: 'acct-active' });
     expect(fresh.statusCode).toBe(202);
@@ -133,7 +170,12 @@ describe('POST /v1/enrollments', () => {
 
   it('import: the selfie is stored encrypted and only its reference and digest travel on Kafka', async () => {
     const image = Buffer.from('fake-jpeg-bytes-'.repeat(100)).toString('base64');
-    const res = await post({ displayName: 'Imported', accountNumber: 'acct-import', mode: 'import', selfie: { data: image } });
+    const res = await post({
+      displayName: 'Imported',
+      accountNumber: 'acct-import',
+      mode: 'import',
+      selfie: { data: image },
+    });
     expect(res.statusCode).toBe(202);
     const event = await requestedOf(res.json().id);
     const selfie = (event.data as { selfie: { ref: string; digest: string; dataType: number } }).selfie;
@@ -143,7 +185,10 @@ describe('POST /v1/enrollments', () => {
     expect(raw).not.toBeNull();
     expect(raw!.includes(Buffer.from('fake-jpeg-bytes'))).toBe(false);
     expect(await t.redis.ttl(`${t.config.keyPrefix}:selfie:${selfie.ref}`)).toBeGreaterThan(3600);
-    const vault = new SelfieVault(t.redis, { prefix: `${t.config.keyPrefix}:`, key: t.config.selfieEncryptionKey });
+    const vault = new SelfieVault(t.redis, {
+      prefix: `${t.config.keyPrefix}:`,
+      key: t.config.selfieEncryptionKey,
+    });
     expect(await vault.get(selfie.ref, selfie.digest)).toBe(image);
   });
 
@@ -171,14 +216,25 @@ describe('POST /v1/enrollments', () => {
     const imports = await post({ displayName: 'X', mode: 'import' });
     expect(imports.json().error.details).toEqual([{ field: 'selfie', reason: 'required for mode import' }]);
     const selfieOnCapture = await post({ displayName: 'X', selfie: { data: 'aGk=' } });
-    expect(selfieOnCapture.json().error.details).toEqual([{ field: 'selfie', reason: 'only allowed for mode import' }]);
-    const notJson = await t.app.inject({ method: 'POST', url: '/v1/enrollments', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{nope' });
+    expect(selfieOnCapture.json().error.details).toEqual([
+      { field: 'selfie', reason: 'only allowed for mode import' },
+    ]);
+    const notJson = await t.app.inject({
+      method: 'POST',
+      url: '/v1/enrollments',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      payload: '{nope',
+    });
     expect(notJson.statusCode).toBe(400);
     expect(notJson.json().error.code).toBe('invalid_body');
   });
 
   it('401 without or with a bad key, 403 without the scope, 415 for other content types, 413 beyond the JSON limit', async () => {
-    const missing = await t.app.inject({ method: 'POST', url: '/v1/enrollments', payload: { displayName: 'X' } });
+    const missing = await t.app.inject({
+      method: 'POST',
+      url: '/v1/enrollments',
+      payload: { displayName: 'X' },
+    });
     expect(missing.statusCode).toBe(401);
     expect(missing.json().error.code).toBe('unauthenticated');
     const bad = await post({ displayName: 'X' }, { authorization: 'Bearer all:wrong-secret' });
@@ -194,10 +250,19 @@ describe('POST /v1/enrollments', () => {
     const forbidden = await post({ displayName: 'X' }, bearer(KEYS.reader));
     expect(forbidden.statusCode).toBe(403);
     expect(forbidden.json().error).toMatchObject({ code: 'forbidden' });
-    const text = await t.app.inject({ method: 'POST', url: '/v1/enrollments', headers: { ...AUTH, 'content-type': 'text/plain' }, payload: 'hello' });
+    const text = await t.app.inject({
+      method: 'POST',
+      url: '/v1/enrollments',
+      headers: { ...AUTH, 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
     expect(text.statusCode).toBe(415);
     expect(text.json().error.code).toBe('unsupported_media_type');
-    const huge = await post({ displayName: 'X', mode: 'import', selfie: { data: 'A'.repeat(t.config.jsonBodyLimitBytes + 10) } });
+    const huge = await post({
+      displayName: 'X',
+      mode: 'import',
+      selfie: { data: 'A'.repeat(t.config.jsonBodyLimitBytes + 10) },
+    });
     expect(huge.statusCode).toBe(413);
     expect(huge.json().error.code).toBe('payload_too_large');
   });
@@ -231,7 +296,11 @@ describe('reads and hints', () => {
     expect(hint.topic).toBe(t.topics.hints);
     expect(hint.key).toBe(id);
     expect(hint.data).toMatchObject({ enrollmentId: id, pageName: 'verifiedMatchSuccess', success: true });
-    const noBody = await t.app.inject({ method: 'POST', url: `/v1/enrollments/${id}/capture-finished`, headers: AUTH });
+    const noBody = await t.app.inject({
+      method: 'POST',
+      url: `/v1/enrollments/${id}/capture-finished`,
+      headers: AUTH,
+    });
     expect(noBody.statusCode).toBe(202);
     expect(noBody.json()).toEqual({ id, hint: 'published' });
     const unknown = await t.app.inject({

@@ -8,7 +8,12 @@ let t: TestApp;
 beforeAll(async () => {
   // Nothing listens on this port: every connection is refused, as when the brokers are down.
   const port = await freePort();
-  const kafka = createKafka({ brokers: [`127.0.0.1:${port}`], clientId: 'api-kafka-down', retries: 0, connectionTimeoutMs: 500 });
+  const kafka = createKafka({
+    brokers: [`127.0.0.1:${port}`],
+    clientId: 'api-kafka-down',
+    retries: 0,
+    connectionTimeoutMs: 500,
+  });
   t = await startTestApp('kafka-down', { kafka, env: { API_PUBLISH_TIMEOUT_MS: '3000' } });
 });
 afterAll(async () => t?.close());
@@ -43,7 +48,10 @@ it('batches, hints and webhooks answer 503 too; /readyz reports Kafka', async ()
     payload: '{"displayName":"a"}\n{"displayName":"b"}\n',
   });
   expect(batch.statusCode).toBe(503);
-  expect(batch.json().error.details).toContainEqual({ field: 'batchId', reason: batch.headers['x-batch-id'] });
+  expect(batch.json().error.details).toContainEqual({
+    field: 'batchId',
+    reason: batch.headers['x-batch-id'],
+  });
   const batchKeys = await t.redis.keys(`${t.config.keyPrefix}:batch:*`);
   expect(batchKeys).toEqual([]);
 
@@ -51,7 +59,10 @@ it('batches, hints and webhooks answer 503 too; /readyz reports Kafka', async ()
   const webhook = await t.app.inject({
     method: 'POST',
     url: '/v1/webhooks/verified',
-    headers: { 'content-type': 'application/json', 'x-signature': signWebhookBody(body, t.config.webhookSecret) },
+    headers: {
+      'content-type': 'application/json',
+      'x-signature': signWebhookBody(body, t.config.webhookSecret),
+    },
     payload: body,
   });
   expect(webhook.statusCode).toBe(503);

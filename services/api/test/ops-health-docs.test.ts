@@ -48,12 +48,19 @@ describe('ops', () => {
     await failedEnrollment('10000000-0000-4000-8000-000000000001', 'upstream_unavailable', 'begin', 'b-1');
     await failedEnrollment('10000000-0000-4000-8000-000000000002', 'account_conflict', 'account');
     await failedEnrollment('10000000-0000-4000-8000-000000000003', 'upstream_unavailable', 'begin');
-    const list = (query: string) => t.app.inject({ method: 'GET', url: `/v1/ops/failed${query}`, headers: AUTH });
+    const list = (query: string) =>
+      t.app.inject({ method: 'GET', url: `/v1/ops/failed${query}`, headers: AUTH });
 
     const all = (await list('')).json();
     expect(all.items.map((item: { enrollmentId: string }) => item.enrollmentId).sort()).toHaveLength(3);
     const byCode = (await list('?code=account_conflict&retryable=false')).json();
-    expect(byCode.items).toEqual([expect.objectContaining({ enrollmentId: '10000000-0000-4000-8000-000000000002', step: 'account', retryable: false })]);
+    expect(byCode.items).toEqual([
+      expect.objectContaining({
+        enrollmentId: '10000000-0000-4000-8000-000000000002',
+        step: 'account',
+        retryable: false,
+      }),
+    ]);
     expect((await list('?batchId=b-1')).json().items).toHaveLength(1);
     expect((await list('?step=begin')).json().items).toHaveLength(2);
 
@@ -64,19 +71,52 @@ describe('ops', () => {
     expect(page2.items).toHaveLength(1);
     expect(page2.nextCursor).toBeNull();
 
-    expect((await list('?step=nope&limit=0')).json().error.details.map((d: { field: string }) => d.field).sort()).toEqual(['limit', 'step']);
+    expect(
+      (await list('?step=nope&limit=0'))
+        .json()
+        .error.details.map((d: { field: string }) => d.field)
+        .sort(),
+    ).toEqual(['limit', 'step']);
     expect((await list('?cursor=garbage')).statusCode).toBe(400);
   });
 
   it('retry, replay and rebuild are validated and need the ops scope', async () => {
-    const unknownField = await t.app.inject({ method: 'POST', url: '/v1/ops/replay', headers: AUTH, payload: { everything: true } });
+    const unknownField = await t.app.inject({
+      method: 'POST',
+      url: '/v1/ops/replay',
+      headers: AUTH,
+      payload: { everything: true },
+    });
     expect(unknownField.statusCode).toBe(400);
-    const badFilter = await t.app.inject({ method: 'POST', url: '/v1/ops/failed/retry', headers: AUTH, payload: { filter: { step: 'nap' } } });
+    const badFilter = await t.app.inject({
+      method: 'POST',
+      url: '/v1/ops/failed/retry',
+      headers: AUTH,
+      payload: { filter: { step: 'nap' } },
+    });
     expect(badFilter.json().error.details.map((d: { field: string }) => d.field)).toEqual(['filter.step']);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/ops/projections/rebuild', headers: bearer(KEYS.writer) })).statusCode).toBe(403);
-    const both = await t.app.inject({ method: 'POST', url: '/v1/ops/failed/retry', headers: AUTH, payload: { ids: ['a'], filter: {} } });
+    expect(
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: '/v1/ops/projections/rebuild',
+          headers: bearer(KEYS.writer),
+        })
+      ).statusCode,
+    ).toBe(403);
+    const both = await t.app.inject({
+      method: 'POST',
+      url: '/v1/ops/failed/retry',
+      headers: AUTH,
+      payload: { ids: ['a'], filter: {} },
+    });
     expect(both.statusCode).toBe(400);
-    const writer = await t.app.inject({ method: 'POST', url: '/v1/ops/replay', headers: bearer(KEYS.writer), payload: {} });
+    const writer = await t.app.inject({
+      method: 'POST',
+      url: '/v1/ops/replay',
+      headers: bearer(KEYS.writer),
+      payload: {},
+    });
     expect(writer.statusCode).toBe(403);
   });
 
@@ -84,19 +124,45 @@ describe('ops', () => {
     const calls: unknown[] = [];
     const ops: OpsService = {
       retryFailed: async (selector) => (calls.push(selector), { retried: selector.ids?.length ?? 0 }),
-      replay: async (selector) => (calls.push(selector), { dryRun: selector.dryRun, enrollments: 1, events: 4, retried: 0, redriven: 1, terminal: 0 }),
+      replay: async (selector) => (
+        calls.push(selector),
+        { dryRun: selector.dryRun, enrollments: 1, events: 4, retried: 0, redriven: 1, terminal: 0 }
+      ),
       rebuildProjection: async (requestedBy) => (calls.push(requestedBy), { started: true }),
       rebuildStatus: async () => null,
     };
     const withOps = await startTestApp('ops-injected', { deps: { opsService: ops } });
     try {
-      const retry = await withOps.app.inject({ method: 'POST', url: '/v1/ops/failed/retry', headers: AUTH, payload: { ids: ['e1', 'e2'] } });
+      const retry = await withOps.app.inject({
+        method: 'POST',
+        url: '/v1/ops/failed/retry',
+        headers: AUTH,
+        payload: { ids: ['e1', 'e2'] },
+      });
       expect(retry.statusCode).toBe(202);
       expect(retry.json()).toEqual({ retried: 2 });
-      const replay = await withOps.app.inject({ method: 'POST', url: '/v1/ops/replay', headers: AUTH, payload: { batchId: 'b' } });
-      expect(replay.json()).toEqual({ dryRun: true, enrollments: 1, events: 4, retried: 0, redriven: 1, terminal: 0 });
-      expect((await withOps.app.inject({ method: 'GET', url: '/v1/ops/projections/rebuild', headers: AUTH })).statusCode).toBe(404);
-      expect((await withOps.app.inject({ method: 'POST', url: '/v1/ops/projections/rebuild', headers: AUTH })).statusCode).toBe(202);
+      const replay = await withOps.app.inject({
+        method: 'POST',
+        url: '/v1/ops/replay',
+        headers: AUTH,
+        payload: { batchId: 'b' },
+      });
+      expect(replay.json()).toEqual({
+        dryRun: true,
+        enrollments: 1,
+        events: 4,
+        retried: 0,
+        redriven: 1,
+        terminal: 0,
+      });
+      expect(
+        (await withOps.app.inject({ method: 'GET', url: '/v1/ops/projections/rebuild', headers: AUTH }))
+          .statusCode,
+      ).toBe(404);
+      expect(
+        (await withOps.app.inject({ method: 'POST', url: '/v1/ops/projections/rebuild', headers: AUTH }))
+          .statusCode,
+      ).toBe(202);
       expect(calls).toEqual([
         { ids: ['e1', 'e2'], reason: 'ops retry', requestedBy: 'all' },
         { batchId: 'b', dryRun: true, requestedBy: 'all' },
@@ -111,8 +177,12 @@ describe('ops', () => {
     const anonymous = await t.app.inject({ method: 'GET', url: '/ops/queues' });
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.headers['www-authenticate']).toMatch(/^Basic/);
-    const basic = (key: { id: string; secret: string }) => ({ authorization: `Basic ${Buffer.from(`${key.id}:${key.secret}`).toString('base64')}` });
-    expect((await t.app.inject({ method: 'GET', url: '/ops/queues', headers: basic(KEYS.writer) })).statusCode).toBe(403);
+    const basic = (key: { id: string; secret: string }) => ({
+      authorization: `Basic ${Buffer.from(`${key.id}:${key.secret}`).toString('base64')}`,
+    });
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/ops/queues', headers: basic(KEYS.writer) })).statusCode,
+    ).toBe(403);
     const page = await t.app.inject({ method: 'GET', url: '/ops/queues', headers: basic(KEYS.all) });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/html/);
@@ -128,10 +198,17 @@ describe('health, metrics, docs', () => {
     const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toEqual({ status: 'ready', checks: { redis: 'ok', kafka: 'ok' } });
-    await t.app.inject({ method: 'POST', url: '/v1/enrollments', headers: AUTH, payload: { displayName: 'Metered' } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/enrollments',
+      headers: AUTH,
+      payload: { displayName: 'Metered' },
+    });
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);
-    expect(metrics.body).toMatch(/api_http_requests_total\{route="\/v1\/enrollments",method="POST",status="202"\} 1/);
+    expect(metrics.body).toMatch(
+      /api_http_requests_total\{route="\/v1\/enrollments",method="POST",status="202"\} 1/,
+    );
     expect(metrics.body).toMatch(/api_enrollments_accepted_total\{mode="capture",source="single"\} 1/);
     expect(metrics.body).toMatch(/api_publish_latency_seconds_count\{topic="enrollment",outcome="ok"\} 1/);
     expect(metrics.body).toContain('api_batch_lines_total');
@@ -168,12 +245,16 @@ describe('health, metrics, docs', () => {
         expect(typeof response.description).toBe('string');
       }
     }
-    expect(Object.keys(doc.paths).some((path) => path.startsWith('/ops/queues') || path.startsWith('/docs'))).toBe(false);
+    expect(
+      Object.keys(doc.paths).some((path) => path.startsWith('/ops/queues') || path.startsWith('/docs')),
+    ).toBe(false);
     const create = doc.paths['/v1/enrollments'].post;
     const body = create.requestBody.content['application/json'].schema;
     expect(body.required).toEqual(['displayName']);
     expect(body.properties.transport.enum).toEqual(['inline', 'sms', 'email']);
-    expect(create.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toContain('header:idempotency-key');
+    expect(create.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toContain(
+      'header:idempotency-key',
+    );
     expect(create.responses['400'].content['application/json'].schema.properties.error).toBeDefined();
     const batch = doc.paths['/v1/enrollments/batch'].post.requestBody.content;
     expect(Object.keys(batch).sort()).toEqual(['application/x-ndjson', 'text/csv']);
@@ -190,7 +271,11 @@ describe('rate limiting', () => {
     const limited = await startTestApp('rate-limit', { env: { API_RATE_LIMIT_PER_MIN: '3' } });
     try {
       const read = (headers: Record<string, string>) =>
-        limited.app.inject({ method: 'GET', url: '/v1/enrollments/00000000-0000-4000-8000-000000000000', headers });
+        limited.app.inject({
+          method: 'GET',
+          url: '/v1/enrollments/00000000-0000-4000-8000-000000000000',
+          headers,
+        });
       for (let i = 0; i < 3; i++) expect((await read(AUTH)).statusCode).toBe(404);
       const over = await read(AUTH);
       expect(over.statusCode).toBe(429);

@@ -7,7 +7,9 @@ let t: TestApp;
 let collector: Awaited<ReturnType<typeof collectEvents>>;
 
 beforeAll(async () => {
-  t = await startTestApp('webhooks', { env: { VERIFIED_WEBHOOK_SECRET: SECRET, WEBHOOK_BASIC_AUTH: 'verified:basic-pass' } });
+  t = await startTestApp('webhooks', {
+    env: { VERIFIED_WEBHOOK_SECRET: SECRET, WEBHOOK_BASIC_AUTH: 'verified:basic-pass' },
+  });
   collector = await collectEvents(t.kafka, [t.topics.hints], `${t.names.groupPrefix}collector`);
 });
 afterAll(async () => {
@@ -19,7 +21,12 @@ const payload = (operationId: string, status = 1) =>
   // Field order and spacing are kept as sent: the signature covers these exact bytes.
   `{"EventType": 1, "OperationId": "${operationId}", "TransactionId": null, "AccountNumber": "acct-w", "Name": "GetForeignBiometry", "Status": ${status}, "Message": "ok", "Timestamp": "2024-05-01T10:00:00Z", "Extra": true}`;
 const deliver = (body: string, headers: Record<string, string>) =>
-  t.app.inject({ method: 'POST', url: '/v1/webhooks/verified', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, payload: body });
+  t.app.inject({
+    method: 'POST',
+    url: '/v1/webhooks/verified',
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    payload: body,
+  });
 
 describe('POST /v1/webhooks/verified', () => {
   it('a valid signature over the raw body gives 204 and a webhook_received hint keyed by operation id', async () => {
@@ -29,12 +36,19 @@ describe('POST /v1/webhooks/verified', () => {
     const hint = await waitFor(() => collector.events.find((e) => e.subject === 'op-valid'), 'the hint');
     expect(hint.type).toBe('verified.webhook_received.v1');
     expect(hint.key).toBe('op-valid');
-    expect(hint.data).toMatchObject({ operationId: 'op-valid', accountNumber: 'acct-w', upstreamStatus: 1, eventType: '1' });
+    expect(hint.data).toMatchObject({
+      operationId: 'op-valid',
+      accountNumber: 'acct-w',
+      upstreamStatus: 1,
+      eventType: '1',
+    });
   });
 
   it('Basic auth is accepted when configured', async () => {
     const body = payload('op-basic', 2);
-    const res = await deliver(body, { authorization: `Basic ${Buffer.from('verified:basic-pass').toString('base64')}` });
+    const res = await deliver(body, {
+      authorization: `Basic ${Buffer.from('verified:basic-pass').toString('base64')}`,
+    });
     expect(res.statusCode).toBe(204);
     await waitFor(() => collector.events.find((e) => e.subject === 'op-basic'), 'the basic-auth hint');
   });

@@ -11,7 +11,10 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number) => z.coerce.number().int().min(min);
 // An empty variable means unset (compose files and shells often export VAR= ).
-const optionalUrl = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.url().optional());
+const optionalUrl = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z.url().optional(),
+);
 
 /**
  * The environment the worker reads (docs/contracts.md section 4 plus the worker's own knobs). Every
@@ -29,7 +32,11 @@ export const workerEnvSchema = z
     WORKER_PIPELINE_GROUP: z.string().min(1).default('verified-onboard-worker'),
     KAFKA_SESSION_TIMEOUT_MS: int(6000).default(30_000),
     WORKER_PROJECTOR_GROUP: z.string().min(1).default('verified-onboard-projector'),
-    QUEUE_PREFIX: z.string().min(1).regex(/^[^:\s]+$/, 'no ":" or whitespace (it prefixes Redis keys)').default('vo'),
+    QUEUE_PREFIX: z
+      .string()
+      .min(1)
+      .regex(/^[^:\s]+$/, 'no ":" or whitespace (it prefixes Redis keys)')
+      .default('vo'),
     VERIFIED_BASE_URL: z.url().default('http://127.0.0.1:4010'),
     VERIFIED_CAPTURE_HOST: optionalUrl,
     VERIFIED_API_KEY_ID: z.string().min(1).default('emulator-key-id'),
@@ -49,7 +56,12 @@ export const workerEnvSchema = z
     WORKER_ROLES: z
       .string()
       .default('steps,projector')
-      .transform((v) => v.split(',').map((r) => r.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.enum(['steps', 'projector'])).min(1, 'at least one of steps, projector')),
     WORKER_JOB_ATTEMPTS: int(1).default(8),
     WORKER_BACKOFF_BASE_MS: int(1).default(1_000),
@@ -106,7 +118,14 @@ export interface WorkerConfig {
   nodeEnv: 'development' | 'test' | 'production';
   logLevel: string;
   redisUrl: string;
-  kafka: { brokers: string[]; topicPrefix: string; clientId: string; pipelineGroup: string; projectorGroup: string; sessionTimeoutMs: number };
+  kafka: {
+    brokers: string[];
+    topicPrefix: string;
+    clientId: string;
+    pipelineGroup: string;
+    projectorGroup: string;
+    sessionTimeoutMs: number;
+  };
   /** Prefix of the BullMQ queue and of every Redis key the worker owns (`${prefix}:...`). */
   queuePrefix: string;
   verified: {
@@ -157,7 +176,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     kafka: {
-      brokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+      brokers: e.KAFKA_BROKERS.split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
       topicPrefix: e.KAFKA_TOPIC_PREFIX,
       clientId: e.KAFKA_CLIENT_ID,
       pipelineGroup: e.WORKER_PIPELINE_GROUP,
@@ -196,7 +217,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       hintRecheckMs: e.POLL_HINT_RECHECK_MS,
       webhookIntervalMs: e.POLL_WEBHOOK_INTERVAL_MS,
     },
-    pollDispatch: { intervalMs: e.POLL_DISPATCH_INTERVAL_MS, batch: e.POLL_DISPATCH_BATCH, leaseMs: e.POLL_DISPATCH_LEASE_MS },
+    pollDispatch: {
+      intervalMs: e.POLL_DISPATCH_INTERVAL_MS,
+      batch: e.POLL_DISPATCH_BATCH,
+      leaseMs: e.POLL_DISPATCH_LEASE_MS,
+    },
     ownershipTtlSec: e.OWNERSHIP_TTL_SEC,
   };
 }

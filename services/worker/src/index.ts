@@ -1,6 +1,20 @@
-export { loadConfig, workerEnvSchema, ConfigError, type WorkerConfig, type WorkerEnv, type PollSchedule } from './config.js';
+export {
+  loadConfig,
+  workerEnvSchema,
+  ConfigError,
+  type WorkerConfig,
+  type WorkerEnv,
+  type PollSchedule,
+} from './config.js';
 export { startWorker, type RunningWorker, type StartWorkerOptions } from './worker-app.js';
-export { rebuildProjection, Projector, ProjectionApplier, RebuildTimeoutError, type ProjectionStats, type RebuildOptions } from './consumers/projector.js';
+export {
+  rebuildProjection,
+  Projector,
+  ProjectionApplier,
+  RebuildTimeoutError,
+  type ProjectionStats,
+  type RebuildOptions,
+} from './consumers/projector.js';
 export { PipelineConsumer, firstStep } from './consumers/pipeline-consumer.js';
 export { StepsQueue, STEPS_QUEUE_NAME, stepPriority } from './queues/steps-queue.js';
 export { RedisRateLimiter, RateLimiterClosedError } from './upstream/rate-limiter.js';

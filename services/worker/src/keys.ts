@@ -35,5 +35,6 @@ export const ENROLLMENT_FIELDS = {
   parkedRequestedAt: 'pr',
   parkedPosition: 'ps',
   /** Marker of a finished job, by the job id without the enrollment id (e.g. `done:begin.0`). */
-  done: (enrollmentId: string, jobId: string) => `done:${jobId.startsWith(`${enrollmentId}.`) ? jobId.slice(enrollmentId.length + 1) : jobId}`,
+  done: (enrollmentId: string, jobId: string) =>
+    `done:${jobId.startsWith(`${enrollmentId}.`) ? jobId.slice(enrollmentId.length + 1) : jobId}`,
 } as const;

@@ -36,7 +36,11 @@ export const REDACT_PATHS = [
   'req.headers.authorization',
 ];
 
-export function createLogger(options: { level: string; destination?: DestinationStream; name?: string }): Logger {
+export function createLogger(options: {
+  level: string;
+  destination?: DestinationStream;
+  name?: string;
+}): Logger {
   return pino(
     {
       name: options.name ?? 'worker',

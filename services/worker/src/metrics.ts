@@ -18,7 +18,10 @@ export interface WorkerMetrics {
  * One registry per worker app (not prom-client's global one), so several apps in one test process do not
  * collide. `jobCounts` feeds the queue gauge at scrape time (counts live in Redis, not in this process).
  */
-export function createMetrics(jobCounts: () => Promise<Record<string, number>>, parkedOverdueMs?: () => Promise<number>): WorkerMetrics {
+export function createMetrics(
+  jobCounts: () => Promise<Record<string, number>>,
+  parkedOverdueMs?: () => Promise<number>,
+): WorkerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   if (parkedOverdueMs) {

@@ -1,4 +1,11 @@
-import { createKafka, EventProducer, LiveReadModel, SelfieVault, SelfieIntegrityError, topicNames } from '@verified-onboard/events';
+import {
+  createKafka,
+  EventProducer,
+  LiveReadModel,
+  SelfieVault,
+  SelfieIntegrityError,
+  topicNames,
+} from '@verified-onboard/events';
 import { RedisTokenStore, VerifiedClient } from '@verified-onboard/verified-client';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -57,14 +64,18 @@ const PROCESSORS: Record<Step, StepProcessor> = {
 const UNBOUNDED_JOB_RATE = { max: 1_000_000_000, duration: 1000 };
 
 /** Composition root: wires Redis, Kafka, the upstream client and BullMQ into one running worker. */
-export async function startWorker(config: WorkerConfig, options: StartWorkerOptions = {}): Promise<RunningWorker> {
+export async function startWorker(
+  config: WorkerConfig,
+  options: StartWorkerOptions = {},
+): Promise<RunningWorker> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const prefix = config.queuePrefix;
   const runSteps = options.steps ?? config.roles.includes('steps');
   const runProjector = options.projector ?? config.roles.includes('projector');
   const closers: Array<() => Promise<unknown>> = [];
   const closeAll = async () => {
-    for (const close of closers.reverse()) await close().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'close failed'));
+    for (const close of closers.reverse())
+      await close().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'close failed'));
     closers.length = 0;
   };
 
@@ -113,7 +124,11 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
     });
     closers.push(() => client.close());
 
-    const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger: logger.child({ component: 'kafka' }) });
+    const kafka = createKafka({
+      brokers: config.kafka.brokers,
+      clientId: config.kafka.clientId,
+      logger: logger.child({ component: 'kafka' }),
+    });
     const producer = new EventProducer(kafka, { topicPrefix: config.kafka.topicPrefix, logger });
     await producer.connect();
     closers.push(() => producer.disconnect());
@@ -128,7 +143,8 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
           const base64 = await vault.get(ref, digest);
           return base64 === null ? null : Buffer.from(base64, 'base64');
         } catch (error) {
-          if (error instanceof SelfieIntegrityError) throw new SelfieUnavailableError(error.message, { cause: error });
+          if (error instanceof SelfieIntegrityError)
+            throw new SelfieUnavailableError(error.message, { cause: error });
           throw error;
         }
       },
@@ -138,12 +154,40 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
     const secrets = new SecretStore(redis, prefix);
     const hints = new HintBook(redis, prefix, parked);
     const outcomes = new OutcomeLog(redis, prefix, config.ownershipTtlSec);
-    const webhooks = runSteps && config.webhookPublicUrl
-      ? new WebhookRegistration(client, { url: config.webhookPublicUrl, secretKey: config.verified.webhookSecret, logger })
-      : null;
+    const webhooks =
+      runSteps && config.webhookPublicUrl
+        ? new WebhookRegistration(client, {
+            url: config.webhookPublicUrl,
+            secretKey: config.verified.webhookSecret,
+            logger,
+          })
+        : null;
     const requests: RequestSource = { get: async (id) => (await readModel.get(id))?.request ?? null };
-    const context: StepContext = { config, client, ownership, secrets, selfies, requests, hints, webhooks: webhooks ?? { active: false }, now: () => Date.now() };
-    const runner = new StepRunner({ config, processors: PROCESSORS, context, queue, outcomes, producer, hints, parked, secrets, limiter, metrics, logger });
+    const context: StepContext = {
+      config,
+      client,
+      ownership,
+      secrets,
+      selfies,
+      requests,
+      hints,
+      webhooks: webhooks ?? { active: false },
+      now: () => Date.now(),
+    };
+    const runner = new StepRunner({
+      config,
+      processors: PROCESSORS,
+      context,
+      queue,
+      outcomes,
+      producer,
+      hints,
+      parked,
+      secrets,
+      limiter,
+      metrics,
+      logger,
+    });
 
     if (webhooks) {
       closers.push(() => webhooks.stop());
@@ -153,60 +197,76 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
     const worker = !runSteps
       ? null
       : new Worker<StepJobData, void, Step>(STEPS_QUEUE_NAME, (job, token) => runner.process(job, token), {
-      connection: bullConnection(),
-      prefix,
-      concurrency: config.concurrency,
-      stalledInterval: config.stalledIntervalMs,
-      lockDuration: config.lockDurationMs,
-      // A job caught in several worker crashes must run again, not be failed by BullMQ without an event:
-      // every step is idempotent, so re-running is always safe.
-      maxStalledCount: config.maxStalledCount,
-      limiter: UNBOUNDED_JOB_RATE,
-      settings: {
-        backoffStrategy: (attemptsMade, type, error) => {
-          if (type !== BACKOFF_TYPE) return 0;
-          return retryDelayMs(attemptsMade, (error as { retryAfterMs?: number } | undefined)?.retryAfterMs, config.backoff);
-        },
-      },
-    });
+          connection: bullConnection(),
+          prefix,
+          concurrency: config.concurrency,
+          stalledInterval: config.stalledIntervalMs,
+          lockDuration: config.lockDurationMs,
+          // A job caught in several worker crashes must run again, not be failed by BullMQ without an event:
+          // every step is idempotent, so re-running is always safe.
+          maxStalledCount: config.maxStalledCount,
+          limiter: UNBOUNDED_JOB_RATE,
+          settings: {
+            backoffStrategy: (attemptsMade, type, error) => {
+              if (type !== BACKOFF_TYPE) return 0;
+              return retryDelayMs(
+                attemptsMade,
+                (error as { retryAfterMs?: number } | undefined)?.retryAfterMs,
+                config.backoff,
+              );
+            },
+          },
+        });
     worker?.on('error', (error) => logger.error({ err: { message: error.message } }, 'worker error'));
     let workerClosed = false;
     closers.push(async () => {
       if (!workerClosed) await worker?.close(true);
     });
-    const dispatcher = runSteps ? new PollDispatcher(parked, config.pollDispatch, logger.child({ component: 'poll-dispatch' })) : null;
+    const dispatcher = runSteps
+      ? new PollDispatcher(parked, config.pollDispatch, logger.child({ component: 'poll-dispatch' }))
+      : null;
     dispatcher?.start();
     closers.push(async () => dispatcher?.stop());
 
     // Listening before the consumer groups are joined: a restarted worker can wait up to a session timeout
     // for the group of its killed predecessor to rebalance, and is alive (and scrapeable) meanwhile.
     let healthy = true;
-    const server: MetricsServer = await startMetricsServer(metrics, { ...config.metrics, healthy: () => healthy });
+    const server: MetricsServer = await startMetricsServer(metrics, {
+      ...config.metrics,
+      healthy: () => healthy,
+    });
     closers.push(() => server.close());
 
     const topics = topicNames(config.kafka.topicPrefix);
     const pipeline = !runSteps
       ? null
       : new PipelineConsumer({
-      kafka,
-      groupId: config.kafka.pipelineGroup,
-      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-      topics,
-      queue,
-      hints,
-      reader: readModel,
-      metrics,
-      logger: logger.child({ component: 'pipeline-consumer' }),
-    });
+          kafka,
+          groupId: config.kafka.pipelineGroup,
+          sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+          topics,
+          queue,
+          hints,
+          reader: readModel,
+          metrics,
+          logger: logger.child({ component: 'pipeline-consumer' }),
+        });
     await pipeline?.start();
     let consumersStopped = false;
     closers.push(async () => {
       if (!consumersStopped) await pipeline?.stop();
     });
-    const projector =
-      !runProjector
-        ? null
-        : new Projector({ kafka, groupId: config.kafka.projectorGroup, topicPrefix: config.kafka.topicPrefix, readModel, logger: logger.child({ component: 'projector' }), metrics, sessionTimeoutMs: config.kafka.sessionTimeoutMs });
+    const projector = !runProjector
+      ? null
+      : new Projector({
+          kafka,
+          groupId: config.kafka.projectorGroup,
+          topicPrefix: config.kafka.topicPrefix,
+          readModel,
+          logger: logger.child({ component: 'projector' }),
+          metrics,
+          sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+        });
     if (projector) {
       await projector.start();
       closers.push(async () => {
@@ -214,7 +274,16 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
       });
     }
 
-    logger.info({ metricsPort: server.port, concurrency: config.concurrency, prefix, steps: runSteps, projector: runProjector }, 'worker started');
+    logger.info(
+      {
+        metricsPort: server.port,
+        concurrency: config.concurrency,
+        prefix,
+        steps: runSteps,
+        projector: runProjector,
+      },
+      'worker started',
+    );
 
     let stopping: Promise<void> | null = null;
     const stop = async () => {

@@ -10,7 +10,11 @@ describe('worker configuration', () => {
     expect(config.metrics.port).toBe(3001);
     expect(config.verified.rateLimitPerSec).toBe(50);
     expect(config.jobAttempts).toBe(8);
-    expect(config.poll).toMatchObject({ initialIntervalMs: 5_000, fastPhaseMs: 120_000, maxIntervalMs: 60_000 });
+    expect(config.poll).toMatchObject({
+      initialIntervalMs: 5_000,
+      fastPhaseMs: 120_000,
+      maxIntervalMs: 60_000,
+    });
     expect(config.webhookPublicUrl).toBeUndefined();
     expect(config.eventsIncludeCaptureUrl).toBe(false);
     expect(config.verified.captureHost).toBe(config.verified.baseUrl);
@@ -30,7 +34,8 @@ describe('worker configuration', () => {
   });
 
   it('rejects invalid values, naming the variable but not echoing secrets', () => {
-    const attempt = () => loadConfig({ VERIFIED_RATE_LIMIT_PER_SEC: '0', QUEUE_PREFIX: 'a:b', VERIFIED_API_KEY_VALUE: '' });
+    const attempt = () =>
+      loadConfig({ VERIFIED_RATE_LIMIT_PER_SEC: '0', QUEUE_PREFIX: 'a:b', VERIFIED_API_KEY_VALUE: '' });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
@@ -44,7 +49,9 @@ describe('worker configuration', () => {
 
   it('requires a real selfie key in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SELFIE_ENCRYPTION_KEY/);
-    expect(loadConfig({ NODE_ENV: 'production', SELFIE_ENCRYPTION_KEY: 'a'.repeat(64) }).nodeEnv).toBe('production');
+    expect(loadConfig({ NODE_ENV: 'production', SELFIE_ENCRYPTION_KEY: 'a'.repeat(64) }).nodeEnv).toBe(
+      'production',
+    );
   });
 
   it('runs both roles by default; WORKER_ROLES picks one, and an unknown role is refused', () => {

@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/worker-app.js';
 import { createHarness, emulatorAccounts, type Harness } from './support/harness.js';
 
-const ENDPOINTS = ['token', 'beginBiometry', 'endBiometry', 'createAccount', 'proofedCredential', 'bioCredential'] as const;
+const ENDPOINTS = [
+  'token',
+  'beginBiometry',
+  'endBiometry',
+  'createAccount',
+  'proofedCredential',
+  'bioCredential',
+] as const;
 
 describe('upstream faults delay but never lose or duplicate an enrollment', () => {
   let h: Harness;
@@ -14,7 +21,9 @@ describe('upstream faults delay but never lose or duplicate an enrollment', () =
     h = await createHarness('worker-faults');
     // A short client timeout turns the emulator's held requests into quick UpstreamTimeoutErrors; many
     // attempts with a short backoff keep the (random) fault streaks from exhausting an enrollment.
-    worker = await startWorker(h.config({ VERIFIED_TIMEOUT_MS: '400', WORKER_JOB_ATTEMPTS: '30', WORKER_BACKOFF_MAX_MS: '300' }));
+    worker = await startWorker(
+      h.config({ VERIFIED_TIMEOUT_MS: '400', WORKER_JOB_ATTEMPTS: '30', WORKER_BACKOFF_MAX_MS: '300' }),
+    );
   });
 
   afterAll(async () => {
@@ -23,7 +32,10 @@ describe('upstream faults delay but never lose or duplicate an enrollment', () =
   });
 
   it('5xx, 429 with Retry-After, timeouts and after-effect faults on every endpoint', async () => {
-    const faults: Record<string, { rate5xx: number; rate429: number; retryAfterSec: number; rateTimeout: number; afterEffect?: boolean }> = Object.fromEntries(
+    const faults: Record<
+      string,
+      { rate5xx: number; rate429: number; retryAfterSec: number; rateTimeout: number; afterEffect?: boolean }
+    > = Object.fromEntries(
       ENDPOINTS.map((e) => [e, { rate5xx: 0.15, rate429: 0.05, retryAfterSec: 1, rateTimeout: 0.05 }]),
     );
     // The effect happens, then the call fails: the retry meets "already exists" for its own earlier effect.
@@ -32,13 +44,22 @@ describe('upstream faults delay but never lose or duplicate an enrollment', () =
     faults.bioCredential = { ...faults.bioCredential!, afterEffect: true };
     await h.scenario({ user: { outcome: 'accept', afterMs: { min: 0, max: 300 } }, faults });
 
-    const vault = new SelfieVault(h.redis, { prefix: `${h.names.queuePrefix}:`, key: h.config().selfieEncryptionKey });
+    const vault = new SelfieVault(h.redis, {
+      prefix: `${h.names.queuePrefix}:`,
+      key: h.config().selfieEncryptionKey,
+    });
     const events = [];
     // 40 enrollments make "no fault of some kind ever fired" vanishingly unlikely (< 1e-4), so the checks below are not flaky.
     for (let i = 0; i < 40; i++) {
       if (i % 4 === 3) {
         const stored = await vault.put(Buffer.from(`selfie-${randomUUID()}`).toString('base64'));
-        events.push(await h.request({ mode: 'import', priority: 'batch', selfie: { ref: stored.ref, digest: stored.digest, dataType: 1 } }));
+        events.push(
+          await h.request({
+            mode: 'import',
+            priority: 'batch',
+            selfie: { ref: stored.ref, digest: stored.digest, dataType: 1 },
+          }),
+        );
       } else {
         events.push(await h.request({ priority: i % 2 === 0 ? 'interactive' : 'batch' }));
       }
@@ -47,7 +68,10 @@ describe('upstream faults delay but never lose or duplicate an enrollment', () =
 
     for (const e of events) await h.waitForStatus(e.subject, ['completed'], 90_000);
 
-    const stats = await h.control<{ calls: Record<string, number>; duplicateCreates: { account: number; credential: number } }>('GET', '/_emulator/stats');
+    const stats = await h.control<{
+      calls: Record<string, number>;
+      duplicateCreates: { account: number; credential: number };
+    }>('GET', '/_emulator/stats');
     const accounts = await emulatorAccounts(h);
     for (const e of events) {
       const account = accounts.get(e.data.accountNumber);

@@ -19,7 +19,8 @@ describe('finished jobs', () => {
     await h?.close();
   });
 
-  const stats = async () => (await h.control<{ calls: Record<string, number> }>('GET', '/_emulator/stats')).calls;
+  const stats = async () =>
+    (await h.control<{ calls: Record<string, number> }>('GET', '/_emulator/stats')).calls;
   const jobState = (id: string) => worker.queue.queue.getJobState(id);
 
   it('keep a marker instead of their outcome, and a pending enrollment keeps no outcome at all', async () => {
@@ -27,10 +28,16 @@ describe('finished jobs', () => {
     const pending = await h.request();
     await h.publishEnrollment(pending);
     const { operationId } = await h.waitForStatus(pending.subject, ['capture_pending']);
-    await waitFor('the begin job to finish', async () => (await jobState(`${pending.subject}.begin.0`)) === 'completed');
+    await waitFor(
+      'the begin job to finish',
+      async () => (await jobState(`${pending.subject}.begin.0`)) === 'completed',
+    );
     const prefix = h.names.queuePrefix;
     expect(await h.redis.exists(`${prefix}:outcome:${pending.subject}.begin.0`)).toBe(0);
-    expect(await h.redis.hgetall(`${prefix}:wk:${pending.subject}`)).toMatchObject({ 'done:begin.0': '1', poll: `${pending.subject}.poll.0` });
+    expect(await h.redis.hgetall(`${prefix}:wk:${pending.subject}`)).toMatchObject({
+      'done:begin.0': '1',
+      poll: `${pending.subject}.poll.0`,
+    });
     expect(await h.redis.ttl(`${prefix}:wk:${pending.subject}`)).toBeGreaterThan(0);
     // End it, so that its polls do not count in the next test.
     await h.control('POST', `/_emulator/operations/${operationId}/complete`, { Status: 5 });
@@ -44,7 +51,9 @@ describe('finished jobs', () => {
     await h.waitForStatus(e.subject, ['completed']);
     const steps = ['begin', 'poll', 'account', 'credential'].map((s) => `${e.subject}.${s}.0`);
     // Poll jobs are removed when they complete (their id is dispatched again while an operation is pending).
-    await waitFor('every job completed', async () => (await Promise.all(steps.map(jobState))).every((s, i) => s === (i === 1 ? 'unknown' : 'completed')));
+    await waitFor('every job completed', async () =>
+      (await Promise.all(steps.map(jobState))).every((s, i) => s === (i === 1 ? 'unknown' : 'completed')),
+    );
     expect(await h.redis.zscore(`${h.names.queuePrefix}:parked-polls`, steps[1]!)).toBeNull();
     const before = await stats();
     const eventsBefore = await h.readModel.events(e.subject);
@@ -52,7 +61,10 @@ describe('finished jobs', () => {
     // Completed jobs are kept an hour at most: after that, a redelivered `requested` adds `begin` anew.
     for (const id of [steps[0]!, steps[2]!, steps[3]!]) await worker.queue.queue.remove(id);
     await h.publishEnrollment(e);
-    await waitFor('the re-added begin job to finish', async () => (await jobState(steps[0]!)) === 'completed');
+    await waitFor(
+      'the re-added begin job to finish',
+      async () => (await jobState(steps[0]!)) === 'completed',
+    );
 
     expect(await stats()).toEqual(before);
     expect(await jobState(steps[1]!)).toBe('unknown');

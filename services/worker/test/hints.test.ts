@@ -12,7 +12,11 @@ describe('hints make the parked poll due now', () => {
   beforeAll(async () => {
     h = await createHarness('worker-hints');
     worker = await startWorker(
-      h.config({ POLL_INITIAL_INTERVAL_MS: String(LONG_POLL_MS), POLL_MAX_INTERVAL_MS: String(LONG_POLL_MS), POLL_HINT_RECHECK_MS: '100' })
+      h.config({
+        POLL_INITIAL_INTERVAL_MS: String(LONG_POLL_MS),
+        POLL_MAX_INTERVAL_MS: String(LONG_POLL_MS),
+        POLL_HINT_RECHECK_MS: '100',
+      }),
     );
   });
 
@@ -29,7 +33,10 @@ describe('hints make the parked poll due now', () => {
     // The poll sits parked for minutes.
     const jobId = `${e.subject}.poll.0`;
     const parkedKey = `${h.names.queuePrefix}:parked-polls`;
-    await waitFor('the parked poll', async () => Number(await h.redis.zscore(parkedKey, jobId)) > Date.now() + 60_000);
+    await waitFor(
+      'the parked poll',
+      async () => Number(await h.redis.zscore(parkedKey, jobId)) > Date.now() + 60_000,
+    );
     await h.control('POST', `/_emulator/operations/${pending.operationId}/complete`, { Status: 1 });
     await h.publishHint(webhookHint(pending.operationId!));
     await h.waitForStatus(e.subject, ['completed'], 20_000);
@@ -40,7 +47,10 @@ describe('hints make the parked poll due now', () => {
     const e = await h.request();
     await h.publishHint(captureFinishedHint(e.subject));
     // The hint is written down although no poll job exists yet...
-    await waitFor('the kept hint', async () => (await h.redis.exists(`${h.names.queuePrefix}:hint:${e.subject}`)) === 1);
+    await waitFor(
+      'the kept hint',
+      async () => (await h.redis.exists(`${h.names.queuePrefix}:hint:${e.subject}`)) === 1,
+    );
     // ...and the poll enqueued later runs at once instead of after the poll delay.
     await h.publishEnrollment(e);
     await h.waitForStatus(e.subject, ['completed'], 20_000);
@@ -49,7 +59,10 @@ describe('hints make the parked poll due now', () => {
   it('a webhook for an operation the worker has not indexed yet is kept by operation id', async () => {
     const operationId = `op-${Date.now()}`;
     await h.publishHint(webhookHint(operationId));
-    await waitFor('the kept operation hint', async () => (await h.redis.exists(`${h.names.queuePrefix}:hint-op:${operationId}`)) === 1);
+    await waitFor(
+      'the kept operation hint',
+      async () => (await h.redis.exists(`${h.names.queuePrefix}:hint-op:${operationId}`)) === 1,
+    );
     expect(await h.redis.exists(`${h.names.queuePrefix}:hint-op:${operationId}`)).toBe(1);
   });
 });

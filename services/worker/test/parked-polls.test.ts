@@ -18,8 +18,17 @@ describe('parked polls', () => {
 
   beforeAll(async () => {
     redis = new Redis(testInfra().redisUrl);
-    queue = new StepsQueue({ connection: new Redis(testInfra().redisUrl, { maxRetriesPerRequest: null }), prefix: names.queuePrefix, attempts: 3 });
-    parked = new ParkedPolls(redis, names.queuePrefix, queue, { enrollmentTtlSec: 3600, leaseMs: LEASE_MS, batch: 100, logger: pino({ level: 'silent' }) });
+    queue = new StepsQueue({
+      connection: new Redis(testInfra().redisUrl, { maxRetriesPerRequest: null }),
+      prefix: names.queuePrefix,
+      attempts: 3,
+    });
+    parked = new ParkedPolls(redis, names.queuePrefix, queue, {
+      enrollmentTtlSec: 3600,
+      leaseMs: LEASE_MS,
+      batch: 100,
+      logger: pino({ level: 'silent' }),
+    });
   });
 
   afterAll(async () => {
@@ -75,12 +84,17 @@ describe('parked polls', () => {
   it('is due again after the lease when a dispatcher died between taking it and enqueueing it', async () => {
     const now = Date.now();
     const jobId = await parked.park(pollData(), now);
-    const dying = new ParkedPolls(redis, names.queuePrefix, { enqueueMany: () => Promise.reject(new Error('killed')) } as unknown as StepsQueue, {
-      enrollmentTtlSec: 3600,
-      leaseMs: LEASE_MS,
-      batch: 100,
-      logger: pino({ level: 'silent' }),
-    });
+    const dying = new ParkedPolls(
+      redis,
+      names.queuePrefix,
+      { enqueueMany: () => Promise.reject(new Error('killed')) } as unknown as StepsQueue,
+      {
+        enrollmentTtlSec: 3600,
+        leaseMs: LEASE_MS,
+        batch: 100,
+        logger: pino({ level: 'silent' }),
+      },
+    );
     await expect(dying.dispatchDue(now)).rejects.toThrow('killed');
     expect(await queue.queue.getJob(jobId)).toBeUndefined();
     expect(await parked.dispatchDue(now + LEASE_MS - 1)).toBe(0);
@@ -114,7 +128,12 @@ describe('parked polls', () => {
   });
 
   it('reports how long the earliest parked poll has been due', async () => {
-    const own = new ParkedPolls(redis, `${names.queuePrefix}-overdue`, queue, { enrollmentTtlSec: 3600, leaseMs: LEASE_MS, batch: 100, logger: pino({ level: 'silent' }) });
+    const own = new ParkedPolls(redis, `${names.queuePrefix}-overdue`, queue, {
+      enrollmentTtlSec: 3600,
+      leaseMs: LEASE_MS,
+      batch: 100,
+      logger: pino({ level: 'silent' }),
+    });
     expect(await own.overdueMs(5_000)).toBe(0);
     await own.park(pollData(), 1_000);
     await own.park(pollData(), 3_000);

@@ -1,12 +1,27 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { createEvent, EVENT_TYPES, ProjectionRebuild, ReadModel, SelfieVault, topicNames, type EnrollmentState } from '@verified-onboard/events';
+import {
+  createEvent,
+  EVENT_TYPES,
+  ProjectionRebuild,
+  ReadModel,
+  SelfieVault,
+  topicNames,
+  type EnrollmentState,
+} from '@verified-onboard/events';
 import { verifyWebhookSignature, VerifiedClient } from '@verified-onboard/verified-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildProjection } from '../src/consumers/projector.js';
 import { startWorker, type RunningWorker } from '../src/worker-app.js';
-import { createHarness, emulatorAccounts, LogCapture, TEST_SOURCE, waitFor, type Harness } from './support/harness.js';
+import {
+  createHarness,
+  emulatorAccounts,
+  LogCapture,
+  TEST_SOURCE,
+  waitFor,
+  type Harness,
+} from './support/harness.js';
 
 const WEBHOOK_SECRET = 'worker-test-webhook-secret';
 
@@ -32,9 +47,16 @@ describe('worker pipeline against the emulator', () => {
     });
     await new Promise<void>((resolve) => webhookServer.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(webhookServer.address() as AddressInfo).port}/v1/webhooks/verified`;
-    worker = await startWorker(h.config({ WEBHOOK_PUBLIC_URL: url, VERIFIED_WEBHOOK_SECRET: WEBHOOK_SECRET, WORKER_JOB_ATTEMPTS: '3' }), {
-      logger: logs.logger('debug'),
-    });
+    worker = await startWorker(
+      h.config({
+        WEBHOOK_PUBLIC_URL: url,
+        VERIFIED_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        WORKER_JOB_ATTEMPTS: '3',
+      }),
+      {
+        logger: logs.logger('debug'),
+      },
+    );
   });
 
   afterAll(async () => {
@@ -51,7 +73,17 @@ describe('worker pipeline against the emulator', () => {
   }
 
   async function operationIdOf(enrollmentId: string): Promise<string> {
-    const s = await h.waitForStatus(enrollmentId, ['capture_pending', 'captured', 'account_created', 'completed', 'rejected', 'expired', 'errored', 'canceled', 'failed']);
+    const s = await h.waitForStatus(enrollmentId, [
+      'capture_pending',
+      'captured',
+      'account_created',
+      'completed',
+      'rejected',
+      'expired',
+      'errored',
+      'canceled',
+      'failed',
+    ]);
     expect(s.operationId).toBeTruthy();
     operationIds.push(s.operationId!);
     return s.operationId!;
@@ -92,21 +124,39 @@ describe('worker pipeline against the emulator', () => {
   });
 
   it('import: completes from the stored selfie with a biometric credential', async () => {
-    const vault = new SelfieVault(h.redis, { prefix: `${h.names.queuePrefix}:`, key: h.config().selfieEncryptionKey });
+    const vault = new SelfieVault(h.redis, {
+      prefix: `${h.names.queuePrefix}:`,
+      key: h.config().selfieEncryptionKey,
+    });
     const image = Buffer.from(`not-really-a-jpeg-${randomUUID()}`).toString('base64');
     const stored = await vault.put(image);
-    const e = await submit({ mode: 'import', selfie: { ref: stored.ref, digest: stored.digest, dataType: 1 } });
+    const e = await submit({
+      mode: 'import',
+      selfie: { ref: stored.ref, digest: stored.digest, dataType: 1 },
+    });
     await h.waitForStatus(e.subject, ['completed']);
     const types = (await h.readModel.events(e.subject)).map((x) => x.type);
-    expect(types).toEqual([EVENT_TYPES.requested, EVENT_TYPES.accountCreated, EVENT_TYPES.credentialAttached, EVENT_TYPES.completed]);
-    expect((await emulatorAccounts(h)).get(e.data.accountNumber)).toMatchObject({ credentials: 1, credentialKind: 'biometric' });
+    expect(types).toEqual([
+      EVENT_TYPES.requested,
+      EVENT_TYPES.accountCreated,
+      EVENT_TYPES.credentialAttached,
+      EVENT_TYPES.completed,
+    ]);
+    expect((await emulatorAccounts(h)).get(e.data.accountNumber)).toMatchObject({
+      credentials: 1,
+      credentialKind: 'biometric',
+    });
   });
 
   it('recapture: replaces the credential of an existing account (one account, one credential)', async () => {
     await h.scenario({ user: { outcome: 'accept', afterMs: 0 } });
     const first = await submit({ mode: 'capture' });
     await h.waitForStatus(first.subject, ['completed']);
-    const again = await submit({ mode: 'recapture', accountNumber: first.data.accountNumber, accountNumberGenerated: false });
+    const again = await submit({
+      mode: 'recapture',
+      accountNumber: first.data.accountNumber,
+      accountNumberGenerated: false,
+    });
     await h.waitForStatus(again.subject, ['completed']);
     await operationIdOf(again.subject);
     const events = await h.readModel.events(again.subject);
@@ -117,7 +167,10 @@ describe('worker pipeline against the emulator', () => {
       EVENT_TYPES.credentialAttached,
       EVENT_TYPES.completed,
     ]);
-    expect(events.find((x) => x.type === EVENT_TYPES.credentialAttached)?.data).toMatchObject({ replacedPrevious: true, kind: 'proofed' });
+    expect(events.find((x) => x.type === EVENT_TYPES.credentialAttached)?.data).toMatchObject({
+      replacedPrevious: true,
+      kind: 'proofed',
+    });
     const account = (await emulatorAccounts(h)).get(first.data.accountNumber);
     expect(account).toMatchObject({ createAttempts: 1, credentials: 1, credentialCreates: 2 });
   });
@@ -125,14 +178,19 @@ describe('worker pipeline against the emulator', () => {
   it('upstream statuses 2..5 end in rejected, expired, errored and canceled', async () => {
     await h.scenario({ user: { outcome: 'never', afterMs: 0 } });
     const expected: Record<number, string> = { 2: 'rejected', 3: 'expired', 4: 'errored', 5: 'canceled' };
-    const submitted = await Promise.all([2, 3, 4, 5].map(async (status) => ({ status, event: await submit() })));
+    const submitted = await Promise.all(
+      [2, 3, 4, 5].map(async (status) => ({ status, event: await submit() })),
+    );
     for (const { status, event } of submitted) {
       const op = await operationIdOf(event.subject);
       // The api serves the capture URL from here; it lives until the operation times out.
       const urlKey = `${h.names.queuePrefix}:secret:capture-url:${event.subject}`;
       expect(await h.redis.get(urlKey)).toMatch(new RegExp(`^${h.emulator.baseUrl}/?\\?i=${op}&s=.+`));
       expect(await h.redis.pttl(urlKey)).toBeGreaterThan(3_000_000);
-      await h.control('POST', `/_emulator/operations/${op}/complete`, { Status: status, Message: `forced ${status}` });
+      await h.control('POST', `/_emulator/operations/${op}/complete`, {
+        Status: status,
+        Message: `forced ${status}`,
+      });
     }
     for (const { status, event } of submitted) {
       const s = await h.waitForStatus(event.subject, [expected[status]!]);
@@ -160,14 +218,31 @@ describe('worker pipeline against the emulator', () => {
 
   it('an account that exists and is not ours fails the enrollment with account_conflict', async () => {
     const accountNumber = `taken-${randomUUID()}`;
-    const client = new VerifiedClient({ baseUrl: h.emulator.baseUrl, apiKeyId: 'emulator-key-id', apiKeyValue: 'emulator-key-value' });
+    const client = new VerifiedClient({
+      baseUrl: h.emulator.baseUrl,
+      apiKeyId: 'emulator-key-id',
+      apiKeyValue: 'emulator-key-value',
+    });
     await client.createAccount({ accountNumber, displayName: 'Someone else' });
     await client.close();
-    const vault = new SelfieVault(h.redis, { prefix: `${h.names.queuePrefix}:`, key: h.config().selfieEncryptionKey });
+    const vault = new SelfieVault(h.redis, {
+      prefix: `${h.names.queuePrefix}:`,
+      key: h.config().selfieEncryptionKey,
+    });
     const stored = await vault.put(Buffer.from('selfie-bytes').toString('base64'));
-    const e = await submit({ mode: 'import', accountNumber, accountNumberGenerated: false, selfie: { ref: stored.ref, digest: stored.digest, dataType: 1 } });
+    const e = await submit({
+      mode: 'import',
+      accountNumber,
+      accountNumberGenerated: false,
+      selfie: { ref: stored.ref, digest: stored.digest, dataType: 1 },
+    });
     const s = await h.waitForStatus(e.subject, ['failed']);
-    expect(s.failure).toMatchObject({ step: 'account', code: 'account_conflict', retryable: false, attempts: 1 });
+    expect(s.failure).toMatchObject({
+      step: 'account',
+      code: 'account_conflict',
+      retryable: false,
+      attempts: 1,
+    });
     expect((await emulatorAccounts(h)).get(accountNumber)).toMatchObject({ credentials: 0 });
   });
 
@@ -175,8 +250,14 @@ describe('worker pipeline against the emulator', () => {
     await h.scenario({ user: { outcome: 'accept', afterMs: 0 }, faults: { createAccount: { rate5xx: 1 } } });
     const e = await submit();
     const failed = await h.waitForStatus(e.subject, ['failed']);
-    expect(failed.failure).toMatchObject({ step: 'account', code: 'upstream_unavailable', retryable: true, attempts: 3 });
-    const beginCalls = (await h.control<{ calls: Record<string, number> }>('GET', '/_emulator/stats')).calls.beginBiometry;
+    expect(failed.failure).toMatchObject({
+      step: 'account',
+      code: 'upstream_unavailable',
+      retryable: true,
+      attempts: 3,
+    });
+    const beginCalls = (await h.control<{ calls: Record<string, number> }>('GET', '/_emulator/stats')).calls
+      .beginBiometry;
 
     await h.scenario({ faults: { createAccount: null } });
     const retried = createEvent({
@@ -194,14 +275,18 @@ describe('worker pipeline against the emulator', () => {
     const types = (await h.readModel.events(e.subject)).map((x) => x.type);
     expect(types.filter((t) => t === EVENT_TYPES.failed)).toHaveLength(1);
     expect(types.filter((t) => t === EVENT_TYPES.captureStarted)).toHaveLength(1);
-    expect((await h.control<{ calls: Record<string, number> }>('GET', '/_emulator/stats')).calls.beginBiometry).toBe(beginCalls);
+    expect(
+      (await h.control<{ calls: Record<string, number> }>('GET', '/_emulator/stats')).calls.beginBiometry,
+    ).toBe(beginCalls);
     expect((await emulatorAccounts(h)).get(e.data.accountNumber)).toMatchObject({ credentials: 1 });
   });
 
   it('serves metrics and health', async () => {
     const metrics = await (await fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/verified_upstream_calls_total\{endpoint="beginBiometry",outcome="ok"\} [1-9]/);
-    expect(metrics).toMatch(/verified_upstream_calls_total\{endpoint="createAccount",outcome="upstream_unavailable"\} [1-9]/);
+    expect(metrics).toMatch(
+      /verified_upstream_calls_total\{endpoint="createAccount",outcome="upstream_unavailable"\} [1-9]/,
+    );
     expect(metrics).toMatch(/worker_jobs\{queue="steps",state="completed"\} [1-9]/);
     expect(metrics).toMatch(/worker_jobs\{queue="steps",state="parked"\} \d+/);
     expect(metrics).toMatch(/worker_parked_polls_overdue_seconds \d/);
@@ -215,7 +300,11 @@ describe('worker pipeline against the emulator', () => {
     const live = new Map<string, EnrollmentState | null>();
     for (const id of enrollments) live.set(id, await h.readModel.get(id));
     const prefix = `${h.names.queuePrefix}-rebuild:`;
-    const stats = await rebuildProjection(h.config(), { prefix, logger: logs.logger('warn'), timeoutMs: 30_000 });
+    const stats = await rebuildProjection(h.config(), {
+      prefix,
+      logger: logs.logger('warn'),
+      timeoutMs: 30_000,
+    });
     expect(stats.applied).toBeGreaterThan(0);
     const rebuilt = new ReadModel(h.redis, { prefix });
     for (const id of enrollments) {
@@ -224,7 +313,11 @@ describe('worker pipeline against the emulator', () => {
     }
 
     // An ops rebuild switches readers to a new keyspace: the live projector feeds it during the rebuild and follows it after.
-    const rebuild = new ProjectionRebuild(h.redis, h.kafka, { basePrefix: `${h.names.queuePrefix}:`, topic: topicNames(h.names.topicPrefix).enrollmentEvents, observeMs: 1500 });
+    const rebuild = new ProjectionRebuild(h.redis, h.kafka, {
+      basePrefix: `${h.names.queuePrefix}:`,
+      topic: topicNames(h.names.topicPrefix).enrollmentEvents,
+      observeMs: 1500,
+    });
     const { done } = await rebuild.start('test');
     const finished = await done;
     expect(finished.state).toBe('completed');
@@ -232,7 +325,10 @@ describe('worker pipeline against the emulator', () => {
     for (const id of enrollments) expect(await switched.get(id)).toEqual(live.get(id));
     await h.scenario({ user: { outcome: 'accept', afterMs: 0 }, webhook: { enabled: true, dropRate: 0 } });
     const e = await submit();
-    await waitFor('the new enrollment in the switched keyspace', async () => (await switched.get(e.subject))?.status === 'completed');
+    await waitFor(
+      'the new enrollment in the switched keyspace',
+      async () => (await switched.get(e.subject))?.status === 'completed',
+    );
     await ReadModel.switchKeyspace(h.redis, `${h.names.queuePrefix}:`, `${h.names.queuePrefix}:`);
   });
 

@@ -34,12 +34,23 @@ describe('poll economy with webhooks', () => {
     await h?.close();
   });
 
-  const statusCalls = async () => (await h.control<{ calls: Record<string, number> }>('GET', '/_emulator/stats')).calls.endBiometry ?? 0;
+  const statusCalls = async () =>
+    (await h.control<{ calls: Record<string, number> }>('GET', '/_emulator/stats')).calls.endBiometry ?? 0;
 
   it('a user who takes two seconds costs one status call, although the fast schedule polls every 100 ms', async () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/webhooks/verified`;
-    worker = await startWorker(h.config({ WEBHOOK_PUBLIC_URL: url, POLL_INITIAL_INTERVAL_MS: '100', POLL_WEBHOOK_INTERVAL_MS: String(BACKUP_POLL_MS), POLL_MAX_INTERVAL_MS: '500' }));
-    await h.scenario({ user: { outcome: 'accept', afterMs: 2_000 }, webhook: { enabled: true, dropRate: 0 } });
+    worker = await startWorker(
+      h.config({
+        WEBHOOK_PUBLIC_URL: url,
+        POLL_INITIAL_INTERVAL_MS: '100',
+        POLL_WEBHOOK_INTERVAL_MS: String(BACKUP_POLL_MS),
+        POLL_MAX_INTERVAL_MS: '500',
+      }),
+    );
+    await h.scenario({
+      user: { outcome: 'accept', afterMs: 2_000 },
+      webhook: { enabled: true, dropRate: 0 },
+    });
     const before = await statusCalls();
     const events = await Promise.all([h.request(), h.request(), h.request()]);
     for (const e of events) await h.publishEnrollment(e);

@@ -29,7 +29,11 @@ describe('priorities', () => {
     const batch = await Promise.all(Array.from({ length: 150 }, () => h.request({ priority: 'batch' })));
     await h.producer.publish('enrollmentEvents', batch);
     // The batch is under way before the person arrives.
-    await h.waitForStatus(batch[0]!.subject, ['capture_pending', 'captured', 'account_created', 'completed'], 60_000);
+    await h.waitForStatus(
+      batch[0]!.subject,
+      ['capture_pending', 'captured', 'account_created', 'completed'],
+      60_000,
+    );
 
     const person = await h.request({ priority: 'interactive' });
     await h.publishEnrollment(person);

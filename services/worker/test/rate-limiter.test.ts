@@ -21,7 +21,13 @@ describe('RedisRateLimiter (one budget for every worker process)', () => {
     // Two limiters on two connections stand for two worker processes.
     const a = new RedisRateLimiter(redis, { prefix, ratePerSec: 2, burst: 3 });
     const b = new RedisRateLimiter(other, { prefix, ratePerSec: 2, burst: 3 });
-    const waits = [await a.tryAcquire(), await b.tryAcquire(), await a.tryAcquire(), await b.tryAcquire(), await a.tryAcquire()];
+    const waits = [
+      await a.tryAcquire(),
+      await b.tryAcquire(),
+      await a.tryAcquire(),
+      await b.tryAcquire(),
+      await a.tryAcquire(),
+    ];
     expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
     // At 2/s the next slot is up to 500 ms away, for whichever process asks.
     expect(waits[3]).toBeGreaterThan(0);
@@ -33,7 +39,12 @@ describe('RedisRateLimiter (one budget for every worker process)', () => {
     const prefix = isolatedNames('limiter').queuePrefix;
     const limiter = new RedisRateLimiter(redis, { prefix, ratePerSec: 20, burst: 1 });
     let waited = 0;
-    const counting = new RedisRateLimiter(redis, { prefix, ratePerSec: 20, burst: 1, onWait: () => waited++ });
+    const counting = new RedisRateLimiter(redis, {
+      prefix,
+      ratePerSec: 20,
+      burst: 1,
+      onWait: () => waited++,
+    });
     await limiter.acquire();
     await counting.acquire();
     expect(waited).toBeGreaterThan(0);

@@ -24,7 +24,10 @@ describe('the request of an enrollment', () => {
     const e = await h.request();
     await h.publishEnrollment(e);
     const poll = `${e.subject}.poll.0`;
-    await waitFor('the parked poll', async () => (await h.redis.zscore(`${h.names.queuePrefix}:parked-polls`, poll)) !== null);
+    await waitFor(
+      'the parked poll',
+      async () => (await h.redis.zscore(`${h.names.queuePrefix}:parked-polls`, poll)) !== null,
+    );
     // While parked, the poll keeps its position and progress in the enrollment hash, and nothing of the request.
     const stored = await h.redis.hgetall(`${h.names.queuePrefix}:wk:${e.subject}`);
     expect(stored).toMatchObject({ poll, pr: e.data.requestedAt, ps: `3|capture|${e.data.priority}|||` });
@@ -34,12 +37,22 @@ describe('the request of an enrollment', () => {
     await h.control('POST', `/_emulator/operations/${stored.op}/complete`, { Status: 1 });
     await h.publishHint(webhookHint(stored.op!));
     const account = `${e.subject}.account.0`;
-    await waitFor('the account job parked for the projection', async () => (await worker.queue.queue.getJobState(account)) === 'delayed');
+    await waitFor(
+      'the account job parked for the projection',
+      async () => (await worker.queue.queue.getJobState(account)) === 'delayed',
+    );
     expect((await emulatorAccounts(h)).has(e.data.accountNumber)).toBe(false);
 
     await h.readModel.applyEvent(e);
-    await waitFor('the credential job to finish', async () => (await worker.queue.queue.getJobState(`${e.subject}.credential.0`)) === 'completed', 20_000);
-    expect((await emulatorAccounts(h)).get(e.data.accountNumber)).toMatchObject({ createAttempts: 1, credentials: 1 });
+    await waitFor(
+      'the credential job to finish',
+      async () => (await worker.queue.queue.getJobState(`${e.subject}.credential.0`)) === 'completed',
+      20_000,
+    );
+    expect((await emulatorAccounts(h)).get(e.data.accountNumber)).toMatchObject({
+      createAttempts: 1,
+      credentials: 1,
+    });
     const credentialJob = await worker.queue.queue.getJob(`${e.subject}.credential.0`);
     expect(credentialJob?.data.request).toEqual(e.data);
   });

@@ -4,15 +4,31 @@ import { effectiveSchedule, nextPoll } from '../src/pipeline/poll-schedule.js';
 import { stepPriority } from '../src/queues/steps-queue.js';
 import { parseStepJobId, stepJobId } from '../src/pipeline/job-data.js';
 
-const schedule = { initialIntervalMs: 5_000, fastPhaseMs: 120_000, maxIntervalMs: 60_000, growthFactor: 1.5, graceMs: 60_000, hintRecheckMs: 1_000, webhookIntervalMs: 60_000 };
+const schedule = {
+  initialIntervalMs: 5_000,
+  fastPhaseMs: 120_000,
+  maxIntervalMs: 60_000,
+  growthFactor: 1.5,
+  graceMs: 60_000,
+  hintRecheckMs: 1_000,
+  webhookIntervalMs: 60_000,
+};
 
 describe('poll schedule', () => {
   const t0 = 1_000_000;
   const expiresAt = t0 + 3600_000;
 
   it('polls every 5 s during the first two minutes', () => {
-    expect(nextPoll(schedule, { startedAt: t0, previousDelayMs: 0, operationExpiresAt: expiresAt }, t0)).toEqual({ kind: 'delay', delayMs: 5_000 });
-    expect(nextPoll(schedule, { startedAt: t0, previousDelayMs: 5_000, operationExpiresAt: expiresAt }, t0 + 119_000)).toEqual({ kind: 'delay', delayMs: 5_000 });
+    expect(
+      nextPoll(schedule, { startedAt: t0, previousDelayMs: 0, operationExpiresAt: expiresAt }, t0),
+    ).toEqual({ kind: 'delay', delayMs: 5_000 });
+    expect(
+      nextPoll(
+        schedule,
+        { startedAt: t0, previousDelayMs: 5_000, operationExpiresAt: expiresAt },
+        t0 + 119_000,
+      ),
+    ).toEqual({ kind: 'delay', delayMs: 5_000 });
   });
 
   it('then grows geometrically up to 60 s', () => {
@@ -20,7 +36,11 @@ describe('poll schedule', () => {
     let previous = 5_000;
     let now = t0 + 120_000;
     for (let i = 0; i < 10; i++) {
-      const d = nextPoll(schedule, { startedAt: t0, previousDelayMs: previous, operationExpiresAt: expiresAt }, now);
+      const d = nextPoll(
+        schedule,
+        { startedAt: t0, previousDelayMs: previous, operationExpiresAt: expiresAt },
+        now,
+      );
       if (d.kind !== 'delay') throw new Error('unexpected give up');
       delays.push(d.delayMs);
       previous = d.delayMs;
@@ -33,8 +53,16 @@ describe('poll schedule', () => {
 
   it('never sleeps past the operation timeout plus grace, and gives up after it', () => {
     const deadline = expiresAt + schedule.graceMs;
-    expect(nextPoll(schedule, { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt }, deadline - 2_000)).toEqual({ kind: 'delay', delayMs: 2_000 });
-    expect(nextPoll(schedule, { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt }, deadline)).toEqual({ kind: 'give_up' });
+    expect(
+      nextPoll(
+        schedule,
+        { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt },
+        deadline - 2_000,
+      ),
+    ).toEqual({ kind: 'delay', delayMs: 2_000 });
+    expect(
+      nextPoll(schedule, { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt }, deadline),
+    ).toEqual({ kind: 'give_up' });
   });
 });
 
@@ -48,18 +76,38 @@ describe('poll schedule while webhooks are registered', () => {
 
   it('backs the webhook up every 60 s from the start instead of every 5 s', () => {
     const backup = effectiveSchedule(schedule, true);
-    expect(nextPoll(backup, { startedAt: t0, previousDelayMs: 0, operationExpiresAt: expiresAt }, t0)).toEqual({ kind: 'delay', delayMs: 60_000 });
-    expect(nextPoll(backup, { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt }, t0 + 60_000)).toEqual({ kind: 'delay', delayMs: 60_000 });
+    expect(
+      nextPoll(backup, { startedAt: t0, previousDelayMs: 0, operationExpiresAt: expiresAt }, t0),
+    ).toEqual({ kind: 'delay', delayMs: 60_000 });
+    expect(
+      nextPoll(
+        backup,
+        { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt },
+        t0 + 60_000,
+      ),
+    ).toEqual({ kind: 'delay', delayMs: 60_000 });
     // Still looks one last time at the operation's deadline.
-    expect(nextPoll(backup, { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt }, expiresAt + 50_000)).toEqual({ kind: 'delay', delayMs: 10_000 });
+    expect(
+      nextPoll(
+        backup,
+        { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt },
+        expiresAt + 50_000,
+      ),
+    ).toEqual({ kind: 'delay', delayMs: 10_000 });
   });
 
   it('a backup interval longer than the cap raises the cap', () => {
-    expect(effectiveSchedule({ ...schedule, webhookIntervalMs: 300_000 }, true)).toMatchObject({ initialIntervalMs: 300_000, maxIntervalMs: 300_000 });
+    expect(effectiveSchedule({ ...schedule, webhookIntervalMs: 300_000 }, true)).toMatchObject({
+      initialIntervalMs: 300_000,
+      maxIntervalMs: 300_000,
+    });
   });
 
   it('POLL_WEBHOOK_INTERVAL_MS=0 keeps the default schedule even with webhooks', () => {
-    expect(effectiveSchedule({ ...schedule, webhookIntervalMs: 0 }, true)).toEqual({ ...schedule, webhookIntervalMs: 0 });
+    expect(effectiveSchedule({ ...schedule, webhookIntervalMs: 0 }, true)).toEqual({
+      ...schedule,
+      webhookIntervalMs: 0,
+    });
   });
 });
 
@@ -85,7 +133,12 @@ describe('retry backoff', () => {
 
 describe('queue layout', () => {
   it('orders in-progress interactive < interactive start < in-progress batch < batch start', () => {
-    const order = [stepPriority('interactive', false), stepPriority('interactive', true), stepPriority('batch', false), stepPriority('batch', true)];
+    const order = [
+      stepPriority('interactive', false),
+      stepPriority('interactive', true),
+      stepPriority('batch', false),
+      stepPriority('batch', true),
+    ];
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(new Set(order).size).toBe(4);
   });
@@ -94,7 +147,11 @@ describe('queue layout', () => {
     const id = stepJobId('3f1c2a4e-0000-4000-8000-000000000001', 'poll', 7);
     expect(id).toBe('3f1c2a4e-0000-4000-8000-000000000001.poll.7');
     expect(id).not.toContain(':');
-    expect(parseStepJobId(id)).toEqual({ enrollmentId: '3f1c2a4e-0000-4000-8000-000000000001', step: 'poll', generation: 7 });
+    expect(parseStepJobId(id)).toEqual({
+      enrollmentId: '3f1c2a4e-0000-4000-8000-000000000001',
+      step: 'poll',
+      generation: 7,
+    });
     expect(parseStepJobId('some-other-job')).toBeNull();
   });
 });

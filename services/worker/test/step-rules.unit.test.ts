@@ -29,10 +29,27 @@ const request: RequestedData = {
 };
 
 function job(data: Partial<StepJobData> = {}): StepJob {
-  return { data: { ...stepJobData(request, { enrollmentId: 'e-1', generation: 0, nextSequence: 3, correlationId: 'c', causationId: null, start: false }), ...data } } as StepJob;
+  return {
+    data: {
+      ...stepJobData(request, {
+        enrollmentId: 'e-1',
+        generation: 0,
+        nextSequence: 3,
+        correlationId: 'c',
+        causationId: null,
+        start: false,
+      }),
+      ...data,
+    },
+  } as StepJob;
 }
 
-function context(overrides: { client?: Partial<VerifiedClient>; secrets?: Partial<SecretStore>; operation?: OperationRecord; webhooksActive?: boolean }): { ctx: StepContext; calls: string[] } {
+function context(overrides: {
+  client?: Partial<VerifiedClient>;
+  secrets?: Partial<SecretStore>;
+  operation?: OperationRecord;
+  webhooksActive?: boolean;
+}): { ctx: StepContext; calls: string[] } {
   const calls: string[] = [];
   const client = new Proxy(overrides.client ?? {}, {
     get: (target, prop: string) =>
@@ -60,44 +77,101 @@ function context(overrides: { client?: Partial<VerifiedClient>; secrets?: Partia
 
 describe('credential step: TempId age', () => {
   it('fails with tempid_expired, without calling the upstream, when the TempId is 72 h old', async () => {
-    const { ctx, calls } = context({ secrets: { tempId: async () => ({ tempId: 't', obtainedAt: NOW - TEMPID_LIFETIME_MS }) } });
+    const { ctx, calls } = context({
+      secrets: { tempId: async () => ({ tempId: 't', obtainedAt: NOW - TEMPID_LIFETIME_MS }) },
+    });
     await expect(credentialStep(job(), ctx)).rejects.toBeInstanceOf(TempIdTooOldError);
-    await expect(credentialStep(job(), ctx)).rejects.toMatchObject({ code: 'tempid_expired', retryable: false });
+    await expect(credentialStep(job(), ctx)).rejects.toMatchObject({
+      code: 'tempid_expired',
+      retryable: false,
+    });
     expect(calls).toEqual([]);
   });
 
   it('uses a TempId younger than 72 h', async () => {
-    const { ctx, calls } = context({ secrets: { tempId: async () => ({ tempId: 't', obtainedAt: NOW - TEMPID_LIFETIME_MS + 60_000 }) } });
+    const { ctx, calls } = context({
+      secrets: { tempId: async () => ({ tempId: 't', obtainedAt: NOW - TEMPID_LIFETIME_MS + 60_000 }) },
+    });
     const result = await credentialStep(job(), ctx);
     expect(calls).toEqual(['createProofedBiometricCredential']);
-    expect(result.kind === 'done' && result.events.map((e) => e.type)).toEqual(['enrollment.credential_attached.v1', 'enrollment.completed.v1']);
+    expect(result.kind === 'done' && result.events.map((e) => e.type)).toEqual([
+      'enrollment.credential_attached.v1',
+      'enrollment.completed.v1',
+    ]);
   });
 });
 
 describe('poll step: deadline', () => {
-  const operation: OperationRecord = { operationId: 'op-1', kind: 'foreign', startedAt: NOW - 120_000, expiresAt: NOW - 61_000 };
-  const pending = { getForeignBiometry: async () => ({ operationId: 'op-1', status: 0 as const, oneTimeSecret: null, tempId: null, message: null, startDate: null, endDate: null }) };
+  const operation: OperationRecord = {
+    operationId: 'op-1',
+    kind: 'foreign',
+    startedAt: NOW - 120_000,
+    expiresAt: NOW - 61_000,
+  };
+  const pending = {
+    getForeignBiometry: async () => ({
+      operationId: 'op-1',
+      status: 0 as const,
+      oneTimeSecret: null,
+      tempId: null,
+      message: null,
+      startDate: null,
+      endDate: null,
+    }),
+  };
 
   it('stops polling after the operation timeout plus grace and reports expired', async () => {
     const { ctx } = context({ client: pending, operation });
-    const result = await pollStep(job({ poll: { startedAt: NOW - 120_000, previousDelayMs: 5_000, count: 10 } }), ctx);
+    const result = await pollStep(
+      job({ poll: { startedAt: NOW - 120_000, previousDelayMs: 5_000, count: 10 } }),
+      ctx,
+    );
     expect(result).toEqual({
       kind: 'done',
-      events: [{ type: 'enrollment.capture_completed.v1', data: { operationId: 'op-1', upstreamStatus: 3, message: POLL_DEADLINE_MESSAGE } }],
+      events: [
+        {
+          type: 'enrollment.capture_completed.v1',
+          data: { operationId: 'op-1', upstreamStatus: 3, message: POLL_DEADLINE_MESSAGE },
+        },
+      ],
     });
   });
 
   it('re-delays the same job while the operation is pending and within its time', async () => {
     const { ctx } = context({ client: pending, operation: { ...operation, expiresAt: NOW + 3600_000 } });
-    const result = await pollStep(job({ poll: { startedAt: NOW - 10_000, previousDelayMs: 5_000, count: 2 } }), ctx);
-    expect(result).toEqual({ kind: 'redelay', delayMs: 5_000, poll: { startedAt: NOW - 10_000, previousDelayMs: 5_000, count: 3 } });
+    const result = await pollStep(
+      job({ poll: { startedAt: NOW - 10_000, previousDelayMs: 5_000, count: 2 } }),
+      ctx,
+    );
+    expect(result).toEqual({
+      kind: 'redelay',
+      delayMs: 5_000,
+      poll: { startedAt: NOW - 10_000, previousDelayMs: 5_000, count: 3 },
+    });
   });
 });
 
 describe('poll timing follows the webhook registration', () => {
-  const operation: OperationRecord = { operationId: 'op-1', kind: 'foreign', startedAt: NOW, expiresAt: NOW + 3600_000 };
-  const pending = { getForeignBiometry: async () => ({ operationId: 'op-1', status: 0 as const, oneTimeSecret: null, tempId: null, message: null, startDate: null, endDate: null }) };
-  const started = { beginForeignBiometry: async () => ({ operationId: 'op-1', oneTimeSecret: 's' }) } as unknown as Partial<VerifiedClient>;
+  const operation: OperationRecord = {
+    operationId: 'op-1',
+    kind: 'foreign',
+    startedAt: NOW,
+    expiresAt: NOW + 3600_000,
+  };
+  const pending = {
+    getForeignBiometry: async () => ({
+      operationId: 'op-1',
+      status: 0 as const,
+      oneTimeSecret: null,
+      tempId: null,
+      message: null,
+      startDate: null,
+      endDate: null,
+    }),
+  };
+  const started = {
+    beginForeignBiometry: async () => ({ operationId: 'op-1', oneTimeSecret: 's' }),
+  } as unknown as Partial<VerifiedClient>;
 
   function withRecordedOperation(webhooksActive: boolean) {
     const { ctx } = context({ client: started, webhooksActive });
@@ -107,13 +181,24 @@ describe('poll timing follows the webhook registration', () => {
   }
 
   it('begin schedules the first poll after 5 s without webhooks and after the 60-s backup interval with them', async () => {
-    expect(await beginStep(job(), withRecordedOperation(false))).toMatchObject({ next: { step: 'poll', delayMs: 5_000 } });
-    expect(await beginStep(job(), withRecordedOperation(true))).toMatchObject({ next: { step: 'poll', delayMs: 60_000 } });
+    expect(await beginStep(job(), withRecordedOperation(false))).toMatchObject({
+      next: { step: 'poll', delayMs: 5_000 },
+    });
+    expect(await beginStep(job(), withRecordedOperation(true))).toMatchObject({
+      next: { step: 'poll', delayMs: 60_000 },
+    });
   });
 
   it('a pending poll re-delays by the backup interval while webhooks are registered', async () => {
     const { ctx } = context({ client: pending, operation, webhooksActive: true });
-    const result = await pollStep(job({ poll: { startedAt: NOW - 10_000, previousDelayMs: 60_000, count: 1 } }), ctx);
-    expect(result).toEqual({ kind: 'redelay', delayMs: 60_000, poll: { startedAt: NOW - 10_000, previousDelayMs: 60_000, count: 2 } });
+    const result = await pollStep(
+      job({ poll: { startedAt: NOW - 10_000, previousDelayMs: 60_000, count: 1 } }),
+      ctx,
+    );
+    expect(result).toEqual({
+      kind: 'redelay',
+      delayMs: 60_000,
+      poll: { startedAt: NOW - 10_000, previousDelayMs: 60_000, count: 2 },
+    });
   });
 });

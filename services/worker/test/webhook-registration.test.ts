@@ -21,11 +21,17 @@ describe('webhook registration', () => {
     await h.scenario({ faults: { webhookSettings: { rate5xx: 1 } } });
     const url = 'http://127.0.0.1:9/v1/webhooks/verified';
     worker = await startWorker(h.config({ WEBHOOK_PUBLIC_URL: url }), { projector: false });
-    const calls = async () => (await h.control<{ calls: Record<string, number> }>('GET', '/_emulator/stats')).calls.webhookSettings ?? 0;
+    const calls = async () =>
+      (await h.control<{ calls: Record<string, number> }>('GET', '/_emulator/stats')).calls.webhookSettings ??
+      0;
     await waitFor('a second attempt', async () => (await calls()) >= 2);
     await h.scenario({ faults: { webhookSettings: null } });
     const config = h.config();
-    const client = new VerifiedClient({ baseUrl: h.emulator.baseUrl, apiKeyId: config.verified.apiKeyId, apiKeyValue: config.verified.apiKeyValue });
+    const client = new VerifiedClient({
+      baseUrl: h.emulator.baseUrl,
+      apiKeyId: config.verified.apiKeyId,
+      apiKeyValue: config.verified.apiKeyValue,
+    });
     try {
       const settings = await waitFor('the registration to land', async () => {
         const s = await client.getWebhookSettings().catch(() => null);

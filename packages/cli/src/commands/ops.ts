@@ -23,32 +23,60 @@ interface FailedItem {
 }
 
 /** `failed list`: one page, or every page with --all. */
-export async function failedList(api: ApiClient, io: Io, filter: FailedFilter, opts: { limit?: number; cursor?: string; all: boolean; json: boolean }): Promise<number> {
+export async function failedList(
+  api: ApiClient,
+  io: Io,
+  filter: FailedFilter,
+  opts: { limit?: number; cursor?: string; all: boolean; json: boolean },
+): Promise<number> {
   const items: FailedItem[] = [];
   let cursor = opts.cursor;
   let nextCursor: string | null = null;
   do {
-    const page = await api.get<{ items: FailedItem[]; nextCursor: string | null }>('/v1/ops/failed', { ...filter, limit: opts.limit, cursor });
+    const page = await api.get<{ items: FailedItem[]; nextCursor: string | null }>('/v1/ops/failed', {
+      ...filter,
+      limit: opts.limit,
+      cursor,
+    });
     items.push(...page.items);
     nextCursor = page.nextCursor;
     cursor = nextCursor ?? undefined;
   } while (opts.all && nextCursor);
   if (opts.json) io.out(JSON.stringify({ items, nextCursor }));
   else {
-    io.out(table(items as unknown as Array<Record<string, unknown>>, ['enrollmentId', 'batchId', 'step', 'code', 'retryable', 'attempts', 'failedAt', 'message']));
+    io.out(
+      table(items as unknown as Array<Record<string, unknown>>, [
+        'enrollmentId',
+        'batchId',
+        'step',
+        'code',
+        'retryable',
+        'attempts',
+        'failedAt',
+        'message',
+      ]),
+    );
     if (nextCursor) io.out(`more: --cursor ${nextCursor}`);
   }
   return ExitCode.ok;
 }
 
 /** `failed retry`: by ids, or by the same filters as the list (at least one selector is required). */
-export async function failedRetry(api: ApiClient, io: Io, selector: FailedFilter & { enrollmentIds?: string[] }, json: boolean): Promise<number> {
+export async function failedRetry(
+  api: ApiClient,
+  io: Io,
+  selector: FailedFilter & { enrollmentIds?: string[] },
+  json: boolean,
+): Promise<number> {
   const { retryable: _ignored, enrollmentIds, ...filter } = selector;
   const defined = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
   if (!enrollmentIds?.length && Object.keys(defined).length === 0) {
-    throw new UsageError('failed retry needs --id or at least one filter (--step, --code, --batch, --since, --until)');
+    throw new UsageError(
+      'failed retry needs --id or at least one filter (--step, --code, --batch, --since, --until)',
+    );
   }
-  if (enrollmentIds?.length && Object.keys(defined).length > 0) throw new UsageError('failed retry takes --id or filters, not both');
+  if (enrollmentIds?.length && Object.keys(defined).length > 0)
+    throw new UsageError('failed retry takes --id or filters, not both');
   const body = enrollmentIds?.length ? { ids: enrollmentIds } : { filter: defined };
   const result = await api.post<{ retried: number }>('/v1/ops/failed/retry', body);
   io.out(json ? JSON.stringify(result) : `retried ${result.retried} enrollment(s)`);
@@ -56,21 +84,51 @@ export async function failedRetry(api: ApiClient, io: Io, selector: FailedFilter
 }
 
 /** `replay`: re-drive stuck or failed enrollments from the event log. */
-export async function replay(api: ApiClient, io: Io, selector: { enrollmentIds?: string[]; batchId?: string; since?: string; until?: string; dryRun: boolean }, json: boolean): Promise<number> {
+export async function replay(
+  api: ApiClient,
+  io: Io,
+  selector: { enrollmentIds?: string[]; batchId?: string; since?: string; until?: string; dryRun: boolean },
+  json: boolean,
+): Promise<number> {
   const { enrollmentIds, ...rest } = selector;
-  const body = Object.fromEntries(Object.entries({ ...rest, ids: enrollmentIds?.length ? enrollmentIds : undefined }).filter(([, v]) => v !== undefined));
+  const body = Object.fromEntries(
+    Object.entries({ ...rest, ids: enrollmentIds?.length ? enrollmentIds : undefined }).filter(
+      ([, v]) => v !== undefined,
+    ),
+  );
   const result = await api.post<Record<string, unknown>>('/v1/ops/replay', body);
-  io.out(json ? JSON.stringify(result) : table(Object.entries(result).map(([field, value]) => ({ field, value })), ['field', 'value']));
+  io.out(
+    json
+      ? JSON.stringify(result)
+      : table(
+          Object.entries(result).map(([field, value]) => ({ field, value })),
+          ['field', 'value'],
+        ),
+  );
   return ExitCode.ok;
 }
 
 /** `projections rebuild`: rebuild the read model from offset zero, wait until it has switched over. */
-export async function rebuildProjections(api: ApiClient, io: Io, opts: { wait: boolean; json: boolean; intervalMs: number }): Promise<number> {
-  let result = await api.post<{ state?: string } & Record<string, unknown>>('/v1/ops/projections/rebuild', {});
+export async function rebuildProjections(
+  api: ApiClient,
+  io: Io,
+  opts: { wait: boolean; json: boolean; intervalMs: number },
+): Promise<number> {
+  let result = await api.post<{ state?: string } & Record<string, unknown>>(
+    '/v1/ops/projections/rebuild',
+    {},
+  );
   while (opts.wait && result.state === 'running') {
     await new Promise((r) => setTimeout(r, opts.intervalMs));
     result = await api.get<{ state?: string } & Record<string, unknown>>('/v1/ops/projections/rebuild');
   }
-  io.out(opts.json ? JSON.stringify(result) : table(Object.entries(result).map(([field, value]) => ({ field, value })), ['field', 'value']));
+  io.out(
+    opts.json
+      ? JSON.stringify(result)
+      : table(
+          Object.entries(result).map(([field, value]) => ({ field, value })),
+          ['field', 'value'],
+        ),
+  );
   return result.state === 'failed' ? ExitCode.apiError : ExitCode.ok;
 }

@@ -35,11 +35,17 @@ function contentType(file: string, format?: string): string {
 export async function submit(api: ApiClient, io: Io, options: SubmitOptions): Promise<number> {
   const started = Date.now();
   const headers: Record<string, string> = options.batchId ? { 'x-batch-id': options.batchId } : {};
-  const accepted = await api.postFile<BatchAccepted>('/v1/enrollments/batch', options.file, contentType(options.file, options.format), headers);
+  const accepted = await api.postFile<BatchAccepted>(
+    '/v1/enrollments/batch',
+    options.file,
+    contentType(options.file, options.format),
+    headers,
+  );
   const rejectedCount = accepted.rejectedCount ?? accepted.rejected.length;
   if (!options.json) {
     io.out(`batch ${accepted.batchId}: ${accepted.accepted} accepted, ${rejectedCount} rejected`);
-    if (rejectedCount > 0) io.out(table(accepted.rejected.slice(0, 20), ['line', 'code', 'field', 'message']));
+    if (rejectedCount > 0)
+      io.out(table(accepted.rejected.slice(0, 20), ['line', 'code', 'field', 'message']));
   }
   if (!options.wait) {
     if (options.json) io.out(JSON.stringify({ ...accepted, rejectedCount }));
@@ -60,17 +66,32 @@ export async function submit(api: ApiClient, io: Io, options: SubmitOptions): Pr
     }
     if (terminalCount(batch) >= accepted.accepted) break;
     if (Date.now() > deadline) {
-      throw new CliError(`batch ${accepted.batchId} not finished after ${options.timeoutSec}s: ${line}`, ExitCode.timeout, 'timeout');
+      throw new CliError(
+        `batch ${accepted.batchId} not finished after ${options.timeoutSec}s: ${line}`,
+        ExitCode.timeout,
+        'timeout',
+      );
     }
     await new Promise((r) => setTimeout(r, options.intervalMs));
   }
   const completed = batch.byStatus.completed ?? 0;
-  const summary = { batchId: accepted.batchId, accepted: accepted.accepted, rejectedCount, byStatus: batch.byStatus, durationMs: Date.now() - started };
+  const summary = {
+    batchId: accepted.batchId,
+    accepted: accepted.accepted,
+    rejectedCount,
+    byStatus: batch.byStatus,
+    durationMs: Date.now() - started,
+  };
   if (options.reportFile) writeFileSync(options.reportFile, JSON.stringify(summary, null, 2));
   if (options.json) io.out(JSON.stringify(summary));
   else {
     if (io.isTTY) io.out('');
-    io.out(table(Object.entries(batch.byStatus).map(([status, count]) => ({ status, count })), ['status', 'count']));
+    io.out(
+      table(
+        Object.entries(batch.byStatus).map(([status, count]) => ({ status, count })),
+        ['status', 'count'],
+      ),
+    );
     io.out(`done in ${(summary.durationMs / 1000).toFixed(1)}s`);
   }
   return completed === accepted.accepted && rejectedCount === 0 ? ExitCode.ok : ExitCode.incomplete;

@@ -1,5 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Batch, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer, RetryOptions } from 'kafkajs';
+import type {
+  Batch,
+  Consumer,
+  EachBatchPayload,
+  IHeaders,
+  Kafka,
+  KafkaMessage,
+  Producer,
+  RetryOptions,
+} from 'kafkajs';
 import { decodeEvent } from '../codec.js';
 import type { DedupeStore } from '../dedupe/dedupe-store.js';
 import { DLQ_HEADERS } from './dlq-headers.js';
@@ -78,7 +87,13 @@ export class EventConsumer {
   private readonly abort = new AbortController();
   private stopping = false;
   private started = false;
-  private readonly counters: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0, handlerErrors: 0, restarts: 0 };
+  private readonly counters: ConsumerStats = {
+    handled: 0,
+    duplicates: 0,
+    deadLettered: 0,
+    handlerErrors: 0,
+    restarts: 0,
+  };
 
   constructor(
     private readonly kafka: Kafka,
@@ -130,7 +145,11 @@ export class EventConsumer {
     const consumer = this.consumer;
     consumer.on(consumer.events.CRASH, (e) => {
       this.logger.error(
-        { err: { message: e.payload.error.message }, restart: e.payload.restart, groupId: this.options.groupId },
+        {
+          err: { message: e.payload.error.message },
+          restart: e.payload.restart,
+          groupId: this.options.groupId,
+        },
         'consumer crashed',
       );
       // kafkajs restarts itself only after errors it deems retriable; after any other it stays stopped, and the
@@ -140,7 +159,10 @@ export class EventConsumer {
       this.restarting ??= this.restartAfterCrash();
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
+    await consumer.subscribe({
+      topics: this.options.topics,
+      fromBeginning: this.options.fromBeginning ?? false,
+    });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -166,7 +188,10 @@ export class EventConsumer {
           this.logger.warn({ groupId: this.options.groupId }, 'consumer restarted after a crash');
         } catch (error) {
           this.crashedSinceRestart = true;
-          this.logger.error({ err: { message: (error as Error).message }, groupId: this.options.groupId }, 'consumer restart failed; trying again');
+          this.logger.error(
+            { err: { message: (error as Error).message }, groupId: this.options.groupId },
+            'consumer restart failed; trying again',
+          );
           delay = Math.min(delay * 2, maxDelay);
         }
       }
@@ -218,7 +243,9 @@ export class EventConsumer {
       const step = await this.handleChunk(chunk, active, heartbeat);
       if (step === 'done') {
         const last = chunk[chunk.length - 1]!.message.offset;
-        await markDone(passedAfterChunk !== null && BigInt(passedAfterChunk) > BigInt(last) ? passedAfterChunk : last);
+        await markDone(
+          passedAfterChunk !== null && BigInt(passedAfterChunk) > BigInt(last) ? passedAfterChunk : last,
+        );
       }
       chunk = [];
       passedAfterChunk = null;

@@ -50,7 +50,9 @@ export async function scanEventLog(kafka: Kafka, options: ScanOptions): Promise<
         start.set(p.partition, p.offset === '-1' ? end.get(p.partition)! : BigInt(p.offset));
       }
     }
-    const remaining = new Set([...end].filter(([partition, high]) => start.get(partition)! < high).map(([partition]) => partition));
+    const remaining = new Set(
+      [...end].filter(([partition, high]) => start.get(partition)! < high).map(([partition]) => partition),
+    );
     if (remaining.size === 0) return result;
 
     let finish!: () => void;
@@ -92,12 +94,16 @@ export async function scanEventLog(kafka: Kafka, options: ScanOptions): Promise<
       },
     });
     for (const [partition, offset] of start) {
-      if (remaining.has(partition)) consumer.seek({ topic: options.topic, partition, offset: offset.toString() });
+      if (remaining.has(partition))
+        consumer.seek({ topic: options.topic, partition, offset: offset.toString() });
     }
     const timeoutMs = options.timeoutMs ?? 300_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new LogScanTimeoutError(`scan of ${options.topic} not finished within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new LogScanTimeoutError(`scan of ${options.topic} not finished within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     try {
       await Promise.race([done, timeout]);
@@ -107,7 +113,11 @@ export async function scanEventLog(kafka: Kafka, options: ScanOptions): Promise<
     return result;
   } finally {
     await consumer.disconnect().catch(() => undefined);
-    await admin.deleteGroups([groupId]).catch((error: Error) => logger.warn({ groupId, err: { message: error.message } }, 'could not delete the scan group'));
+    await admin
+      .deleteGroups([groupId])
+      .catch((error: Error) =>
+        logger.warn({ groupId, err: { message: error.message } }, 'could not delete the scan group'),
+      );
     await admin.disconnect();
   }
 }

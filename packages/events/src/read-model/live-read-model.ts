@@ -22,11 +22,22 @@ export class LiveReadModel {
 
   private async models(): Promise<{ active: ReadModel; target: ReadModel | null }> {
     const now = Date.now();
-    if (this.cached && now - this.cached.at < (this.options.refreshMs ?? KEYSPACE_REFRESH_MS)) return this.cached;
-    const { active: activePrefix, target: targetPrefix } = await ReadModel.keyspaces(this.redis, this.basePrefix);
+    if (this.cached && now - this.cached.at < (this.options.refreshMs ?? KEYSPACE_REFRESH_MS))
+      return this.cached;
+    const { active: activePrefix, target: targetPrefix } = await ReadModel.keyspaces(
+      this.redis,
+      this.basePrefix,
+    );
     const reuse = (prefix: string | null) =>
-      prefix === null ? null : [this.cached?.active, this.cached?.target].find((m) => m?.prefix === prefix) ?? new ReadModel(this.redis, { ...this.options, prefix });
-    this.cached = { active: reuse(activePrefix)!, target: targetPrefix === activePrefix ? null : reuse(targetPrefix), at: now };
+      prefix === null
+        ? null
+        : ([this.cached?.active, this.cached?.target].find((m) => m?.prefix === prefix) ??
+          new ReadModel(this.redis, { ...this.options, prefix }));
+    this.cached = {
+      active: reuse(activePrefix)!,
+      target: targetPrefix === activePrefix ? null : reuse(targetPrefix),
+      at: now,
+    };
     return this.cached;
   }
 

@@ -69,8 +69,16 @@ export class ProjectionRebuild {
     if (!json) return null;
     const status = JSON.parse(json) as RebuildStatus;
     // A running rebuild renews its claim; a claim that lapsed means the process running it is gone.
-    if (status.state === 'running' && (await ReadModel.rebuildTarget(this.redis, this.options.basePrefix)) !== status.targetPrefix) {
-      return { ...status, state: 'failed', error: 'abandoned: the process running it stopped before the switch; readers stayed on the old keyspace' };
+    if (
+      status.state === 'running' &&
+      (await ReadModel.rebuildTarget(this.redis, this.options.basePrefix)) !== status.targetPrefix
+    ) {
+      return {
+        ...status,
+        state: 'failed',
+        error:
+          'abandoned: the process running it stopped before the switch; readers stayed on the old keyspace',
+      };
     }
     return status;
   }
@@ -83,7 +91,9 @@ export class ProjectionRebuild {
   async start(requestedBy: string): Promise<{ status: RebuildStatus; done: Promise<RebuildStatus> }> {
     const id = randomUUID();
     const targetPrefix = `${this.options.basePrefix}rb-${id.slice(0, 8)}:`;
-    if (!(await ReadModel.claimRebuildTarget(this.redis, this.options.basePrefix, targetPrefix, TARGET_TTL_MS))) {
+    if (
+      !(await ReadModel.claimRebuildTarget(this.redis, this.options.basePrefix, targetPrefix, TARGET_TTL_MS))
+    ) {
       throw new RebuildInProgressError('a projection rebuild is already running');
     }
     const status: RebuildStatus = {
@@ -134,18 +144,38 @@ export class ProjectionRebuild {
       Object.assign(status, { state: 'completed', finishedAt: new Date().toISOString() });
       await this.save(status);
       await ReadModel.releaseRebuildTarget(this.redis, basePrefix);
-      this.logger.info({ rebuildId: status.id, events: status.events, undecodable: scan.undecodable, enrollments: status.enrollments }, 'projection rebuilt and switched');
+      this.logger.info(
+        {
+          rebuildId: status.id,
+          events: status.events,
+          undecodable: scan.undecodable,
+          enrollments: status.enrollments,
+        },
+        'projection rebuilt and switched',
+      );
       const previous = status.previousPrefix;
-      setTimeout(() => {
-        ReadModel.dropKeyspace(this.redis, previous).catch((error: Error) => this.logger.warn({ err: { message: error.message } }, 'could not drop the old keyspace'));
-      }, this.options.dropAfterMs ?? 10 * KEYSPACE_REFRESH_MS).unref();
+      setTimeout(
+        () => {
+          ReadModel.dropKeyspace(this.redis, previous).catch((error: Error) =>
+            this.logger.warn({ err: { message: error.message } }, 'could not drop the old keyspace'),
+          );
+        },
+        this.options.dropAfterMs ?? 10 * KEYSPACE_REFRESH_MS,
+      ).unref();
       return status;
     } catch (error) {
-      Object.assign(status, { state: 'failed', finishedAt: new Date().toISOString(), error: (error as Error).message });
+      Object.assign(status, {
+        state: 'failed',
+        finishedAt: new Date().toISOString(),
+        error: (error as Error).message,
+      });
       await this.save(status).catch(() => undefined);
       await ReadModel.releaseRebuildTarget(this.redis, basePrefix).catch(() => undefined);
       await ReadModel.dropKeyspace(this.redis, status.targetPrefix).catch(() => undefined);
-      this.logger.error({ rebuildId: status.id, err: { message: (error as Error).message } }, 'projection rebuild failed; readers stay on the old keyspace');
+      this.logger.error(
+        { rebuildId: status.id, err: { message: (error as Error).message } },
+        'projection rebuild failed; readers stay on the old keyspace',
+      );
       return status;
     } finally {
       clearInterval(renew);

@@ -121,13 +121,24 @@ export class ReadModel {
    * Both pointers in one atomic read. A rebuild switches `active` and then releases `target`; reading them
    * separately could see the old active with no target and feed only the keyspace readers just left.
    */
-  static async keyspaces(redis: Redis, basePrefix: string): Promise<{ active: string; target: string | null }> {
-    const [active, target] = await redis.mget(`${basePrefix}${ACTIVE_POINTER}`, `${basePrefix}${REBUILD_TARGET}`);
+  static async keyspaces(
+    redis: Redis,
+    basePrefix: string,
+  ): Promise<{ active: string; target: string | null }> {
+    const [active, target] = await redis.mget(
+      `${basePrefix}${ACTIVE_POINTER}`,
+      `${basePrefix}${REBUILD_TARGET}`,
+    );
     return { active: active ?? basePrefix, target: target ?? null };
   }
 
   /** Claims the rebuild target (one rebuild at a time); the claim expires unless renewed, so a crash frees it. */
-  static async claimRebuildTarget(redis: Redis, basePrefix: string, prefix: string, ttlMs: number): Promise<boolean> {
+  static async claimRebuildTarget(
+    redis: Redis,
+    basePrefix: string,
+    prefix: string,
+    ttlMs: number,
+  ): Promise<boolean> {
     return (await redis.set(`${basePrefix}${REBUILD_TARGET}`, prefix, 'PX', ttlMs, 'NX')) === 'OK';
   }
 
@@ -187,8 +198,17 @@ export class ReadModel {
     const content = readRecord(record, legacyState, legacyEvents);
     if (!content) return { state: null, events: [], pending, version: v };
     // Only the requested event is needed whole (for `request`); the rest of the state is in the packed state.
-    const [requested] = parseStored(enrollmentId, expand(content.events).slice(0, 1) as StoredEvent[], this.parse);
-    return { state: unpackState(content.state, content.events, requested!), events: content.events, pending, version: v };
+    const [requested] = parseStored(
+      enrollmentId,
+      expand(content.events).slice(0, 1) as StoredEvent[],
+      this.parse,
+    );
+    return {
+      state: unpackState(content.state, content.events, requested!),
+      events: content.events,
+      pending,
+      version: v,
+    };
   }
 
   async get(enrollmentId: string): Promise<EnrollmentState | null> {
@@ -196,7 +216,12 @@ export class ReadModel {
   }
 
   async events(enrollmentId: string): Promise<EnrollmentEvent[]> {
-    const [record, legacyState, legacyEvents] = await this.redis.hmgetBuffer(this.key(enrollmentId), RECORD_FIELD, 'state', 'events');
+    const [record, legacyState, legacyEvents] = await this.redis.hmgetBuffer(
+      this.key(enrollmentId),
+      RECORD_FIELD,
+      'state',
+      'events',
+    );
     const content = readRecord(record, legacyState, legacyEvents);
     return content ? parseStored(enrollmentId, content.events, this.parse) : [];
   }
@@ -350,10 +375,17 @@ export class ReadModel {
 }
 
 /** The record field, or the two JSON fields written before records were compressed (read during an upgrade). */
-function readRecord(record?: Buffer | null, legacyState?: Buffer | null, legacyEvents?: Buffer | null): RecordContent | null {
+function readRecord(
+  record?: Buffer | null,
+  legacyState?: Buffer | null,
+  legacyEvents?: Buffer | null,
+): RecordContent | null {
   if (record && record.length > 0) return decodeRecord(record);
   if (!legacyState || !legacyEvents) return null;
-  return { state: JSON.parse(legacyState.toString('utf8')) as PackedState, events: JSON.parse(legacyEvents.toString('utf8')) as StoredEvent[] };
+  return {
+    state: JSON.parse(legacyState.toString('utf8')) as PackedState,
+    events: JSON.parse(legacyEvents.toString('utf8')) as StoredEvent[],
+  };
 }
 
 function parsePending(json: string, options: ParseOptions): EnrollmentEvent[] {

@@ -83,9 +83,8 @@ export function encodeRecord(content: RecordContent): Buffer {
 
 export function decodeRecord(record: Buffer): RecordContent {
   if (record[0] !== FORMAT_DEFLATE_V1) throw new RangeError(`read model: unknown record format ${record[0]}`);
-  const [state, events] = JSON.parse(inflateRawSync(record.subarray(1), { dictionary: DICTIONARY_V1 }).toString('utf8')) as [
-    PackedState,
-    StoredEvent[],
-  ];
+  const [state, events] = JSON.parse(
+    inflateRawSync(record.subarray(1), { dictionary: DICTIONARY_V1 }).toString('utf8'),
+  ) as [PackedState, StoredEvent[]];
   return { state, events };
 }

@@ -28,10 +28,16 @@ export const redriveRequestedDataSchema = z
   .object({
     enrollmentId: ids.enrollment(),
     step: stepSchema.describe('The step to run again: the one after the last event in the log.'),
-    generation: z.number().int().nonnegative().describe('Retry generation of that step (job id and event id discriminator).'),
+    generation: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe('Retry generation of that step (job id and event id discriminator).'),
     nextSequence: z.number().int().positive().describe('Sequence of the first event the step will emit.'),
     request: requestedDataSchema.describe('The enrollment as requested, read back from the log.'),
     requestedBy: z.string().max(256),
     reason: z.string().max(1024),
   })
-  .describe('Ops replay: re-drive an enrollment that the log shows unfinished, through the same idempotent step. Subject/key = enrollment id.');
+  .describe(
+    'Ops replay: re-drive an enrollment that the log shows unfinished, through the same idempotent step. Subject/key = enrollment id.',
+  );

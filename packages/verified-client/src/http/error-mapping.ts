@@ -48,7 +48,10 @@ export function mapHttpError(
   if (status === 401) return new AuthenticationError(`${label}: not authenticated`, details);
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(retryAfterHeader, nowMs);
-    return new RateLimitedError(`${label}: rate limited`, retryAfterMs === undefined ? details : { ...details, retryAfterMs });
+    return new RateLimitedError(
+      `${label}: rate limited`,
+      retryAfterMs === undefined ? details : { ...details, retryAfterMs },
+    );
   }
   if (status === 408) return new UpstreamTimeoutError(`${label}: upstream timed out`, details);
   if (status >= 500) {
@@ -62,15 +65,31 @@ export function mapHttpError(
   return new UpstreamRejectedError(`${label}: rejected`, details);
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ETIMEDOUT',
+]);
 
 /** Maps a failure below HTTP (socket, DNS, timeout) to a retryable error. */
-export function mapTransportError(endpoint: EndpointName, error: unknown, timeoutMs: number, timedOut: boolean): VerifiedError {
+export function mapTransportError(
+  endpoint: EndpointName,
+  error: unknown,
+  timeoutMs: number,
+  timedOut: boolean,
+): VerifiedError {
   const code = errorCode(error);
   if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
-    return new UpstreamTimeoutError(`${endpoint}: no answer within ${timeoutMs} ms`, { endpoint, cause: error });
+    return new UpstreamTimeoutError(`${endpoint}: no answer within ${timeoutMs} ms`, {
+      endpoint,
+      cause: error,
+    });
   }
-  return new UpstreamUnavailableError(`${endpoint}: connection failed (${code ?? 'unknown'})`, { endpoint, cause: error });
+  return new UpstreamUnavailableError(`${endpoint}: connection failed (${code ?? 'unknown'})`, {
+    endpoint,
+    cause: error,
+  });
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -75,7 +75,10 @@ export class HttpTransport {
     } finally {
       const ms = performance.now() - started;
       this.options.onCall?.(request.endpoint, outcome, ms);
-      this.options.logger.debug({ endpoint: request.endpoint, method: request.method, outcome, ms: Math.round(ms) }, 'verified call');
+      this.options.logger.debug(
+        { endpoint: request.endpoint, method: request.method, outcome, ms: Math.round(ms) },
+        'verified call',
+      );
     }
   }
 
@@ -123,7 +126,10 @@ export class HttpTransport {
       }
       if (!body.ok) {
         if (request.ignoreBody) return { status, body: undefined };
-        throw new UpstreamContractError(`${endpoint}: HTTP ${status} with a body that is not JSON`, { endpoint, httpStatus: status });
+        throw new UpstreamContractError(`${endpoint}: HTTP ${status} with a body that is not JSON`, {
+          endpoint,
+          httpStatus: status,
+        });
       }
       return { status, body: body.value };
     } finally {

@@ -59,18 +59,16 @@ export const accountSchema = z
     Enabled: z.boolean().nullish(),
     Version: z.number().nullish(),
   })
-  .transform(
-    (wire): Account => ({
-      accountNumber: wire.AccountNumber,
-      displayName: wire.DisplayName,
-      customDisplayName: wire.CustomDisplayName,
-      description: wire.Description,
-      email: wire.Email,
-      phoneNumber: wire.PhoneNumber,
-      enabled: wire.Enabled ?? null,
-      version: wire.Version ?? null,
-    }),
-  );
+  .transform((wire): Account => ({
+    accountNumber: wire.AccountNumber,
+    displayName: wire.DisplayName,
+    customDisplayName: wire.CustomDisplayName,
+    description: wire.Description,
+    email: wire.Email,
+    phoneNumber: wire.PhoneNumber,
+    enabled: wire.Enabled ?? null,
+    version: wire.Version ?? null,
+  }));
 
 /** GetAccount answers 200 with `null` for a missing account. */
 export const maybeAccountSchema = z.union([z.null(), accountSchema]);

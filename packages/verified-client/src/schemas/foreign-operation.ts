@@ -52,14 +52,12 @@ export const foreignOperationSchema = z
     StartDate: optionalString,
     EndDate: optionalString,
   })
-  .transform(
-    (wire): ForeignOperation => ({
-      operationId: wire.OperationId,
-      status: wire.Status,
-      oneTimeSecret: wire.OneTimeSecret,
-      tempId: wire.TempId,
-      message: wire.Message,
-      startDate: wire.StartDate,
-      endDate: wire.EndDate,
-    }),
-  );
+  .transform((wire): ForeignOperation => ({
+    operationId: wire.OperationId,
+    status: wire.Status,
+    oneTimeSecret: wire.OneTimeSecret,
+    tempId: wire.TempId,
+    message: wire.Message,
+    startDate: wire.StartDate,
+    endDate: wire.EndDate,
+  }));

@@ -38,7 +38,10 @@ export interface CreatedOperation {
 
 export const createdOperationSchema = z
   .looseObject({ OperationId: z.string().min(1), OneTimeSecret: optionalString })
-  .transform((wire): CreatedOperation => ({ operationId: wire.OperationId, oneTimeSecret: wire.OneTimeSecret }));
+  .transform((wire): CreatedOperation => ({
+    operationId: wire.OperationId,
+    oneTimeSecret: wire.OneTimeSecret,
+  }));
 
 export interface OperationStatus {
   status: UpstreamStatus;

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
 /** The upstream does not document the webhook body; accept either casing, any extra field, and numbers sent as strings. */
-const maybeString = z.union([z.string(), z.number()]).nullish().transform((value) => (value === undefined || value === null || value === '' ? null : String(value)));
+const maybeString = z
+  .union([z.string(), z.number()])
+  .nullish()
+  .transform((value) => (value === undefined || value === null || value === '' ? null : String(value)));
 const maybeInt = z
   .union([z.number(), z.string()])
   .nullish()

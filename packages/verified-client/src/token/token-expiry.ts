@@ -43,7 +43,8 @@ export function accessTokenExpiresAt(wire: TokenResponseWire, requestedAt: numbe
   if (claims?.exp !== undefined && claims.iat !== undefined && claims.exp > claims.iat) {
     candidates.push(requestedAt + (claims.exp - claims.iat) * 1000);
   }
-  const stated = parseDate(wire.AccessTokenExpirationDate) ?? (claims?.exp !== undefined ? claims.exp * 1000 : null);
+  const stated =
+    parseDate(wire.AccessTokenExpirationDate) ?? (claims?.exp !== undefined ? claims.exp * 1000 : null);
   if (stated !== null) candidates.push(stated);
   if (candidates.length === 0) return requestedAt + DEFAULT_ACCESS_TOKEN_LIFETIME_MS;
   return Math.max(requestedAt + MIN_LIFETIME_MS, Math.min(...candidates));

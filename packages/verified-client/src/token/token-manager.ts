@@ -90,12 +90,18 @@ export class TokenManager {
           return this.remember(fresh);
         } finally {
           await store.releaseLock(scope, lock).catch((error: unknown) => {
-            this.options.logger.warn({ err: error }, 'verified token lock release failed; it expires by itself');
+            this.options.logger.warn(
+              { err: error },
+              'verified token lock release failed; it expires by itself',
+            );
           });
         }
       }
       if (this.now() > deadline) {
-        throw new UpstreamTimeoutError('token: gave up waiting for another process to renew the access token', { endpoint: 'token' });
+        throw new UpstreamTimeoutError(
+          'token: gave up waiting for another process to renew the access token',
+          { endpoint: 'token' },
+        );
       }
       await sleep(pauseMs);
       pauseMs = Math.min(pauseMs * 2, 100);
@@ -106,7 +112,11 @@ export class TokenManager {
     const { store, scope, endpoints, logger } = this.options;
     const refreshToken = current?.refreshToken;
     const refreshAlive = current?.refreshExpiresAt == null || current.refreshExpiresAt > this.now();
-    if (refreshToken && refreshAlive && (await store.markRefreshTokenConsumed(scope, refreshToken, CONSUMED_MARKER_TTL_MS))) {
+    if (
+      refreshToken &&
+      refreshAlive &&
+      (await store.markRefreshTokenConsumed(scope, refreshToken, CONSUMED_MARKER_TTL_MS))
+    ) {
       const requestedAt = this.now();
       try {
         return toStored(await endpoints.refresh(refreshToken), requestedAt);

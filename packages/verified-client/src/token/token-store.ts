@@ -113,7 +113,10 @@ export class RedisTokenStore implements TokenStore {
 
   async set(scope: string, token: StoredToken): Promise<void> {
     const key = this.key(scope, 'pair');
-    const keepUntil = Math.max(token.expiresAt, token.refreshExpiresAt ?? token.obtainedAt + DEFAULT_RETENTION_MS);
+    const keepUntil = Math.max(
+      token.expiresAt,
+      token.refreshExpiresAt ?? token.obtainedAt + DEFAULT_RETENTION_MS,
+    );
     const ttlMs = Math.max(1_000, keepUntil - Date.now());
     await this.redis
       .multi()
@@ -136,7 +139,13 @@ export class RedisTokenStore implements TokenStore {
 
   async acquireLock(scope: string, ttlMs: number): Promise<string | null> {
     const token = randomUUID();
-    const ok = await this.redis.set(this.key(scope, 'lock'), token, 'PX', Math.max(1, Math.round(ttlMs)), 'NX');
+    const ok = await this.redis.set(
+      this.key(scope, 'lock'),
+      token,
+      'PX',
+      Math.max(1, Math.round(ttlMs)),
+      'NX',
+    );
     return ok === 'OK' ? token : null;
   }
 

@@ -33,7 +33,11 @@ export function emulatorControl(baseUrl: string) {
     accounts: async () => (await call<{ accounts: AccountViewRow[] }>('GET', '/accounts')).accounts,
     advanceClock: (advanceMs: number) => call<unknown>('POST', '/clock', { advanceMs }),
     complete: (operationId: string, status: number, message?: string) =>
-      call<unknown>('POST', `/operations/${encodeURIComponent(operationId)}/complete`, { Status: status, ...(message && { Message: message }) }),
-    operation: (operationId: string) => call<Record<string, unknown>>('GET', `/operations/${encodeURIComponent(operationId)}`),
+      call<unknown>('POST', `/operations/${encodeURIComponent(operationId)}/complete`, {
+        Status: status,
+        ...(message && { Message: message }),
+      }),
+    operation: (operationId: string) =>
+      call<Record<string, unknown>>('GET', `/operations/${encodeURIComponent(operationId)}`),
   };
 }

@@ -8,7 +8,11 @@ export interface RecordedRequest {
   body: string;
 }
 
-export type FakeHandler = (request: RecordedRequest, response: ServerResponse, socket: Socket) => void | Promise<void>;
+export type FakeHandler = (
+  request: RecordedRequest,
+  response: ServerResponse,
+  socket: Socket,
+) => void | Promise<void>;
 
 /** A scripted HTTP server on a random port, for unit tests of wire behaviour (headers, bodies, status mapping). */
 export interface FakeUpstream {
@@ -26,7 +30,12 @@ export async function startFakeUpstream(initial?: FakeHandler): Promise<FakeUpst
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const recorded = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(recorded);
       void Promise.resolve(handler(recorded, res, req.socket)).catch((error: unknown) => {
         res.statusCode = 599;
@@ -53,7 +62,12 @@ export async function startFakeUpstream(initial?: FakeHandler): Promise<FakeUpst
   };
 }
 
-export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(body === undefined ? '' : JSON.stringify(body));
 }
@@ -65,7 +79,11 @@ export function fakeJwt(claims: Record<string, unknown>, salt = Math.random().to
 }
 
 /** Polls until `probe` returns a truthy value; fails after the deadline instead of sleeping a fixed time. */
-export async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
     const value = await probe();

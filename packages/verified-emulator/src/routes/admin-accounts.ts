@@ -151,7 +151,11 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: EmulatorContext
     endpoint(ctx, 'deleteCredential', { auth: true }, (request) => {
       const record = existingAccount(ctx, (request.params as AccountParams).accountNumber);
       if (!state.accounts.detachCredential(record)) {
-        throw new UpstreamApiError(404, 'E_ACCOUNT_BIOCREDENTIAL_NOT_FOUND', 'The account has no biometric credential.');
+        throw new UpstreamApiError(
+          404,
+          'E_ACCOUNT_BIOCREDENTIAL_NOT_FOUND',
+          'The account has no biometric credential.',
+        );
       }
       return { body: true };
     }),

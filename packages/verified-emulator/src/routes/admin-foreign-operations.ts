@@ -11,12 +11,19 @@ export const operationNotFound = (operationId: string): UpstreamApiError =>
   new UpstreamApiError(404, 'E_OPERATION_NOT_FOUND', `Operation '${operationId.slice(0, 64)}' not found.`);
 
 /** v1 selfie capture: BeginGetForeignBiometry / EndGetForeignBiometry (§3.3, §3.4). No account needed. */
-export function registerForeignOperationRoutes(app: FastifyInstance, ctx: EmulatorContext, prefix: string): void {
+export function registerForeignOperationRoutes(
+  app: FastifyInstance,
+  ctx: EmulatorContext,
+  prefix: string,
+): void {
   app.post(
     `${prefix}/foreignOperations/biometry`,
     endpoint(ctx, 'beginBiometry', { auth: true }, (request) => {
       const body = beginBiometrySchema.parse(request.body ?? {});
-      const transportType = checkTransport(body.TransportType, { phoneNumber: body.PhoneNumber, email: body.Email });
+      const transportType = checkTransport(body.TransportType, {
+        phoneNumber: body.PhoneNumber,
+        email: body.Email,
+      });
       const op = ctx.lifecycle.begin({
         api: 'foreign',
         name: 'GetForeignBiometry',

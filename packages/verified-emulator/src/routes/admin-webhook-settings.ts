@@ -5,7 +5,11 @@ import { newOneTimeSecret } from '../ids.js';
 import { applyWebhookSettings, webhookSettingsPatchSchema } from '../state/webhook-settings.js';
 
 /** Tenant-wide webhook settings (§3.9): GET, PUT, and regenerate the SecretKey. */
-export function registerWebhookSettingsRoutes(app: FastifyInstance, ctx: EmulatorContext, prefix: string): void {
+export function registerWebhookSettingsRoutes(
+  app: FastifyInstance,
+  ctx: EmulatorContext,
+  prefix: string,
+): void {
   const { state } = ctx;
   app.get(
     `${prefix}/settings/webhook`,

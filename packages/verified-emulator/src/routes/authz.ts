@@ -30,12 +30,21 @@ export function registerAuthzRoutes(app: FastifyInstance, ctx: EmulatorContext):
       const accountNumber = checkAccountNumber(body.AccountNumber);
       if (!OPERATION_TEMPLATES.has(body.Name)) {
         // The message is documented (BBMS); the ID and status are emulator assumptions.
-        throw new UpstreamApiError(400, 'E_OPERATION_TEMPLATE_NOT_FOUND', `Operation with name '${body.Name.slice(0, 64)}' not found`);
+        throw new UpstreamApiError(
+          400,
+          'E_OPERATION_TEMPLATE_NOT_FOUND',
+          `Operation with name '${body.Name.slice(0, 64)}' not found`,
+        );
       }
       const account = state.accounts.get(accountNumber);
-      if (!account) throw new UpstreamApiError(404, 'E_ACCOUNT_NOT_FOUND', `Account '${accountNumber}' not found.`);
+      if (!account)
+        throw new UpstreamApiError(404, 'E_ACCOUNT_NOT_FOUND', `Account '${accountNumber}' not found.`);
       if (body.Name === 'EnrollBioCredential' && account.credential) {
-        throw new UpstreamApiError(409, 'E_ACCOUNT_BIOCREDENTIAL_ALREADY_EXISTS', 'Biometric credentials already exist');
+        throw new UpstreamApiError(
+          409,
+          'E_ACCOUNT_BIOCREDENTIAL_ALREADY_EXISTS',
+          'Biometric credentials already exist',
+        );
       }
       // v2 carries no phone/email in the request: SMS/Email go to the account's own contact data (D-OOB).
       const transportType = checkTransport(body.TransportType, {
@@ -51,7 +60,9 @@ export function registerAuthzRoutes(app: FastifyInstance, ctx: EmulatorContext):
         checkLiveness: true,
         tag: body.Tag ?? null,
       });
-      return { body: { OperationId: op.operationId, OneTimeSecret: transportType === 0 ? op.oneTimeSecret : null } };
+      return {
+        body: { OperationId: op.operationId, OneTimeSecret: transportType === 0 ? op.oneTimeSecret : null },
+      };
     }),
   );
 

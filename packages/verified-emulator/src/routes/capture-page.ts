@@ -23,7 +23,10 @@ const completeSchema = z.looseObject({
   image: z.string().regex(IMAGE_DATA_URL, 'image must be a base64 image data URL').nullable().optional(),
 });
 
-const DECISIONS: Record<'accept' | 'reject' | 'error', { status: OperationStatusCode; pageName: string; success: boolean }> = {
+const DECISIONS: Record<
+  'accept' | 'reject' | 'error',
+  { status: OperationStatusCode; pageName: string; success: boolean }
+> = {
   accept: { status: OperationStatus.Accepted, pageName: 'verifiedPage', success: true },
   reject: { status: OperationStatus.Rejected, pageName: 'defaultFailedPage', success: false },
   error: { status: OperationStatus.Error, pageName: 'standardErrorPage', success: false },
@@ -55,7 +58,11 @@ export function registerCapturePageRoutes(app: FastifyInstance, ctx: EmulatorCon
       return reply.code(409).send({ error: 'operation_finished', ...NOT_VALID });
     }
     op.secretRedeemed = true;
-    return { sessionId: ctx.state.captureSessions.open(op.operationId), name: op.name, checkLiveness: op.checkLiveness };
+    return {
+      sessionId: ctx.state.captureSessions.open(op.operationId),
+      name: op.name,
+      checkLiveness: op.checkLiveness,
+    };
   });
 
   app.post(`${CAPTURE_API_PREFIX}/complete`, { bodyLimit: MAX_IMAGE_BODY_BYTES }, async (request, reply) => {

@@ -18,7 +18,11 @@ export function captureUrlFor(request: FastifyRequest, op: OperationRecord): str
   return `${request.protocol}://${request.host}/?i=${encodeURIComponent(op.operationId)}&s=${encodeURIComponent(op.oneTimeSecret)}`;
 }
 
-function operationView(ctx: EmulatorContext, request: FastifyRequest, op: OperationRecord): Record<string, unknown> {
+function operationView(
+  ctx: EmulatorContext,
+  request: FastifyRequest,
+  op: OperationRecord,
+): Record<string, unknown> {
   const iso = (ms: number | null): string | null => (ms === null ? null : ctx.clock.iso(ms));
   return {
     OperationId: op.operationId,
@@ -64,7 +68,8 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     try {
       state.scenario = mergeScenario(state.scenario, request.body);
     } catch (error) {
-      if (error instanceof z.ZodError) throw new EmulatorControlError(400, 'invalid_scenario', z.prettifyError(error));
+      if (error instanceof z.ZodError)
+        throw new EmulatorControlError(400, 'invalid_scenario', z.prettifyError(error));
       throw error;
     }
     return state.scenario;

@@ -46,10 +46,18 @@ export function registerIdentityRoutes(app: FastifyInstance, ctx: EmulatorContex
     `${IDENTITY_PREFIX}/auth/refresh`,
     endpoint(ctx, 'refresh', { auth: false }, (request) => {
       const refreshToken = refreshBodySchema.parse(request.body);
-      const outcome = ctx.state.tokens.redeemRefresh(refreshToken, ctx.clock.now(), ctx.state.scenario.tokenTtlSec);
+      const outcome = ctx.state.tokens.redeemRefresh(
+        refreshToken,
+        ctx.clock.now(),
+        ctx.state.scenario.tokenTtlSec,
+      );
       if (!outcome.ok) {
         // D-RENEW: reuse of a refresh token is a 401 (and an audit event upstream, a counter here).
-        throw new UpstreamApiError(401, 'E_USER_NOT_AUTHENTICATED', 'The refresh token is invalid, expired or already used.');
+        throw new UpstreamApiError(
+          401,
+          'E_USER_NOT_AUTHENTICATED',
+          'The refresh token is invalid, expired or already used.',
+        );
       }
       return { body: tokenBody(ctx, outcome.tokens) };
     }),

@@ -46,14 +46,31 @@ export interface OperationRecord {
   dueAt: number;
 }
 
-export type StatusCounters = Record<'pending' | 'accepted' | 'rejected' | 'expired' | 'errored' | 'canceled', number>;
+export type StatusCounters = Record<
+  'pending' | 'accepted' | 'rejected' | 'expired' | 'errored' | 'canceled',
+  number
+>;
 
-const COUNTER_BY_STATUS: Array<keyof StatusCounters> = ['pending', 'accepted', 'rejected', 'expired', 'errored', 'canceled'];
+const COUNTER_BY_STATUS: Array<keyof StatusCounters> = [
+  'pending',
+  'accepted',
+  'rejected',
+  'expired',
+  'errored',
+  'canceled',
+];
 
 /** Operations by id, with per-status counters maintained on every transition so stats stay O(1). */
 export class OperationStore {
   private readonly records = new Map<string, OperationRecord>();
-  readonly counters: StatusCounters = { pending: 0, accepted: 0, rejected: 0, expired: 0, errored: 0, canceled: 0 };
+  readonly counters: StatusCounters = {
+    pending: 0,
+    accepted: 0,
+    rejected: 0,
+    expired: 0,
+    errored: 0,
+    canceled: 0,
+  };
 
   add(record: OperationRecord): void {
     this.records.set(record.operationId, record);

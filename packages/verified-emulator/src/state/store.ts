@@ -80,7 +80,11 @@ export class EmulatorState {
       },
       webhooks: { ...this.webhookCounters },
       operations: { ...this.operations.counters },
-      tokens: { issued: this.tokens.issued, refreshed: this.tokens.refreshed, reuseDetected: this.tokens.reuseDetected },
+      tokens: {
+        issued: this.tokens.issued,
+        refreshed: this.tokens.refreshed,
+        reuseDetected: this.tokens.reuseDetected,
+      },
     };
   }
 

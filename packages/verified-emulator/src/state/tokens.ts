@@ -10,7 +10,8 @@ export interface IssuedTokens {
   refreshExpiresAt: number;
 }
 
-export type RefreshOutcome = { ok: true; tokens: IssuedTokens } | { ok: false; reason: 'unknown' | 'expired' | 'reused' };
+export type RefreshOutcome =
+  { ok: true; tokens: IssuedTokens } | { ok: false; reason: 'unknown' | 'expired' | 'reused' };
 
 /**
  * Access and refresh tokens, O(1) lookups. Refresh tokens are single use (D-RENEW): a used one stays in the

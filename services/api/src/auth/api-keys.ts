@@ -34,7 +34,10 @@ const DECOY_DIGEST = digest('decoy-secret-never-matches');
 export class ApiKeyStore {
   private readonly keys = new Map<string, StoredKey>();
 
-  private constructor(entries: StoredKey[], readonly isLocalDevKey: boolean) {
+  private constructor(
+    entries: StoredKey[],
+    readonly isLocalDevKey: boolean,
+  ) {
     for (const entry of entries) this.keys.set(entry.keyId, entry);
   }
 
@@ -42,11 +45,24 @@ export class ApiKeyStore {
     if (apiKeys === undefined || apiKeys.trim() === '') {
       if (production) throw new ApiKeyConfigError('API_KEYS is required when NODE_ENV=production');
       return new ApiKeyStore(
-        [{ keyId: LOCAL_DEV_API_KEY.keyId, secretDigest: digest(LOCAL_DEV_API_KEY.secret), scopes: new Set(SCOPES) }],
+        [
+          {
+            keyId: LOCAL_DEV_API_KEY.keyId,
+            secretDigest: digest(LOCAL_DEV_API_KEY.secret),
+            scopes: new Set(SCOPES),
+          },
+        ],
         true,
       );
     }
-    return new ApiKeyStore(apiKeys.split(',').map((raw) => raw.trim()).filter(Boolean).map(parseEntry), false);
+    return new ApiKeyStore(
+      apiKeys
+        .split(',')
+        .map((raw) => raw.trim())
+        .filter(Boolean)
+        .map(parseEntry),
+      false,
+    );
   }
 
   get size(): number {

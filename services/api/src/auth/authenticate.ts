@@ -26,12 +26,17 @@ export interface RequireScopeOptions {
 }
 
 /** onRequest hook: 401 without a valid key, 403 when the key lacks `scope`; sets `request.principal`. */
-export function requireScope(keys: ApiKeyStore, scope: Scope, options: RequireScopeOptions = {}): onRequestAsyncHookHandler {
+export function requireScope(
+  keys: ApiKeyStore,
+  scope: Scope,
+  options: RequireScopeOptions = {},
+): onRequestAsyncHookHandler {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
     const credential = credentialFrom(request);
     const principal = credential === null ? null : keys.authenticate(credential);
     if (!principal) {
-      if (options.basicChallenge) void reply.header('www-authenticate', 'Basic realm="verified-onboard ops", charset="UTF-8"');
+      if (options.basicChallenge)
+        void reply.header('www-authenticate', 'Basic realm="verified-onboard ops", charset="UTF-8"');
       throw new UnauthenticatedError(
         credential === null ? undefined : 'The API key is not valid.',
         credential === null ? 'unauthenticated' : 'invalid_api_key',

@@ -17,7 +17,8 @@ export function webhookAuthenticated(
   rawBody: Buffer,
   headers: { signature: string | undefined; authorization: string | undefined },
 ): boolean {
-  if (headers.signature !== undefined && verifyWebhookSignature(rawBody, headers.signature, config.secret)) return true;
+  if (headers.signature !== undefined && verifyWebhookSignature(rawBody, headers.signature, config.secret))
+    return true;
   if (config.basicAuth && headers.authorization) {
     const [scheme, value] = headers.authorization.split(/\s+/, 2);
     if (scheme?.toLowerCase() === 'basic' && value) {

@@ -38,7 +38,12 @@ export interface BatchIngestorOptions {
   maxRejectedListed: number;
 }
 
-export const DEFAULT_BATCH_OPTIONS = { maxLineBytes: 16 * 1024 * 1024, chunkSize: 1000, maxInFlight: 4, maxRejectedListed: 1000 };
+export const DEFAULT_BATCH_OPTIONS = {
+  maxLineBytes: 16 * 1024 * 1024,
+  chunkSize: 1000,
+  maxInFlight: 4,
+  maxRejectedListed: 1000,
+};
 const BATCH_RECORD_TTL_SEC = 30 * 24 * 3600;
 
 /**
@@ -56,7 +61,12 @@ export class BatchIngestor {
     private readonly options: BatchIngestorOptions,
   ) {}
 
-  async ingest(input: { batchId: string; format: BatchFormat; body: AsyncIterable<Buffer | string>; apiKeyId: string }): Promise<BatchResult> {
+  async ingest(input: {
+    batchId: string;
+    format: BatchFormat;
+    body: AsyncIterable<Buffer | string>;
+    apiKeyId: string;
+  }): Promise<BatchResult> {
     const { batchId, format } = input;
     const result: BatchResult = { batchId, accepted: 0, rejectedCount: 0, rejected: [] };
     const inFlight: Promise<void>[] = [];
@@ -92,7 +102,10 @@ export class BatchIngestor {
 
     const requestedAt = new Date();
     try {
-      for await (const line of splitLines(input.body, { maxBytes: this.options.maxBytes, maxLineBytes: this.options.maxLineBytes })) {
+      for await (const line of splitLines(input.body, {
+        maxBytes: this.options.maxBytes,
+        maxLineBytes: this.options.maxLineBytes,
+      })) {
         lineNumber += 1;
         if (line.trim() === '') continue;
         if (format === 'csv' && columns === null) {
@@ -101,7 +114,10 @@ export class BatchIngestor {
         }
         dataLines += 1;
         if (dataLines > this.options.maxLines) {
-          throw new PayloadTooLargeError(`A batch holds at most ${this.options.maxLines} lines.`, 'too_many_lines');
+          throw new PayloadTooLargeError(
+            `A batch holds at most ${this.options.maxLines} lines.`,
+            'too_many_lines',
+          );
         }
         const parsed = this.parseLine(format, columns, line);
         if ('rejection' in parsed) {
@@ -111,7 +127,12 @@ export class BatchIngestor {
         const validated = enrollmentRequestSchema.safeParse(parsed.value);
         if (!validated.success) {
           const issue = validated.error.issues[0]!;
-          reject({ line: lineNumber, code: 'validation_failed', field: issue.path.join('.') || null, message: issue.message });
+          reject({
+            line: lineNumber,
+            code: 'validation_failed',
+            field: issue.path.join('.') || null,
+            message: issue.message,
+          });
           continue;
         }
         const enrollmentId = batchEnrollmentId(batchId, lineNumber);
@@ -167,14 +188,17 @@ export class BatchIngestor {
       try {
         return { value: csvRecord(columns!, line) };
       } catch (error) {
-        if (error instanceof CsvLineError) return { rejection: { code: 'invalid_csv', field: null, message: error.message } };
+        if (error instanceof CsvLineError)
+          return { rejection: { code: 'invalid_csv', field: null, message: error.message } };
         throw error;
       }
     }
     try {
       const value: unknown = JSON.parse(line);
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        return { rejection: { code: 'invalid_line', field: null, message: 'each line must be a JSON object' } };
+        return {
+          rejection: { code: 'invalid_line', field: null, message: 'each line must be a JSON object' },
+        };
       }
       return { value };
     } catch {
@@ -187,5 +211,9 @@ export class BatchIngestor {
 export async function readBatchRecord(redis: Redis, keys: RedisKeys, batchId: string) {
   const record = await redis.hgetall(keys.batch(batchId));
   if (!record.accepted) return null;
-  return { accepted: Number(record.accepted), rejected: Number(record.rejected ?? 0), submittedAt: record.submittedAt ?? null };
+  return {
+    accepted: Number(record.accepted),
+    rejected: Number(record.rejected ?? 0),
+    submittedAt: record.submittedAt ?? null,
+  };
 }

@@ -67,16 +67,24 @@ export function parseCsvHeader(line: string): string[] {
   try {
     columns = splitCsvLine(line.replace(/^\uFEFF/, '')).map((column) => column.trim());
   } catch (error) {
-    throw new ValidationFailedError([{ field: null, reason: (error as Error).message }], 'The CSV header row is malformed.', 'invalid_csv_header');
+    throw new ValidationFailedError(
+      [{ field: null, reason: (error as Error).message }],
+      'The CSV header row is malformed.',
+      'invalid_csv_header',
+    );
   }
   const details = columns.flatMap((column, index) => {
-    if (column === 'selfie') return [{ field: column, reason: 'selfies are not accepted in CSV; send NDJSON for mode import' }];
-    if (!CSV_FIELDS.has(column)) return [{ field: column || `column ${index + 1}`, reason: 'unknown column' }];
+    if (column === 'selfie')
+      return [{ field: column, reason: 'selfies are not accepted in CSV; send NDJSON for mode import' }];
+    if (!CSV_FIELDS.has(column))
+      return [{ field: column || `column ${index + 1}`, reason: 'unknown column' }];
     if (columns.indexOf(column) !== index) return [{ field: column, reason: 'duplicate column' }];
     return [];
   });
-  if (!columns.includes('displayName')) details.push({ field: 'displayName', reason: 'required column missing' });
-  if (details.length > 0) throw new ValidationFailedError(details, 'The CSV header row is not usable.', 'invalid_csv_header');
+  if (!columns.includes('displayName'))
+    details.push({ field: 'displayName', reason: 'required column missing' });
+  if (details.length > 0)
+    throw new ValidationFailedError(details, 'The CSV header row is not usable.', 'invalid_csv_header');
   return columns;
 }
 
@@ -92,7 +100,8 @@ export function csvRecord(columns: string[], line: string): Record<string, unkno
     if (value === '') return;
     if (BOOLEAN_FIELDS.has(column)) {
       const lowered = value.trim().toLowerCase();
-      record[column] = lowered === 'true' || lowered === '1' ? true : lowered === 'false' || lowered === '0' ? false : value;
+      record[column] =
+        lowered === 'true' || lowered === '1' ? true : lowered === 'false' || lowered === '0' ? false : value;
     } else if (INTEGER_FIELDS.has(column)) {
       record[column] = /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
     } else {

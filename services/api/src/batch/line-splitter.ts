@@ -11,7 +11,10 @@ export interface SplitLimits {
  * stays at one chunk plus one partial line whatever the body size. Counts bytes to enforce the body limit
  * (custom content-type parsers get the raw stream, so Fastify's bodyLimit does not apply to them).
  */
-export async function* splitLines(source: AsyncIterable<Buffer | string>, limits: SplitLimits): AsyncGenerator<string> {
+export async function* splitLines(
+  source: AsyncIterable<Buffer | string>,
+  limits: SplitLimits,
+): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
   let pending = '';
   let bytes = 0;

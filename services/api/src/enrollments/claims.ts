@@ -13,7 +13,8 @@ export interface Claim {
 const RELEASE_IF_OURS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 const REPLACE_IF_UNCHANGED = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 else return 0 end`;
 
-export const encodeClaim = (claim: Claim) => `${claim.enrollmentId}|${claim.fingerprint}|${claim.claimedAtMs}`;
+export const encodeClaim = (claim: Claim) =>
+  `${claim.enrollmentId}|${claim.fingerprint}|${claim.claimedAtMs}`;
 
 export function decodeClaim(raw: string): Claim {
   const [enrollmentId = '', fingerprint = '', claimedAt = '0'] = raw.split('|');

@@ -84,6 +84,11 @@ export class EnrollmentReader {
   }
 
   async remember(record: AcceptedRecord): Promise<void> {
-    await this.redis.set(this.keys.accepted(record.id), JSON.stringify(record), 'EX', ACCEPTED_RECORD_TTL_SEC);
+    await this.redis.set(
+      this.keys.accepted(record.id),
+      JSON.stringify(record),
+      'EX',
+      ACCEPTED_RECORD_TTL_SEC,
+    );
   }
 }

@@ -16,8 +16,7 @@ const IDEMPOTENCY_TTL_SEC = 24 * 3600;
 const ACTIVE_ACCOUNT_TTL_SEC = 7 * 24 * 3600;
 
 export type SubmitResult =
-  | { created: true; id: string }
-  | { created: false; id: string; view: EnrollmentView };
+  { created: true; id: string } | { created: false; id: string; view: EnrollmentView };
 
 export interface SubmitterOptions {
   /** A claim older than this without an accepted enrollment behind it belongs to a request that died mid-publish. */
@@ -43,7 +42,11 @@ export class EnrollmentSubmitter {
     this.claims = new ClaimStore(redis);
   }
 
-  async submit(apiKeyId: string, request: EnrollmentRequest, idempotencyKey: string | undefined): Promise<SubmitResult> {
+  async submit(
+    apiKeyId: string,
+    request: EnrollmentRequest,
+    idempotencyKey: string | undefined,
+  ): Promise<SubmitResult> {
     const fingerprint = createHash('sha256').update(JSON.stringify(request)).digest('hex').slice(0, 32);
     const now = Date.now();
     const held: { key: string; value: string }[] = [];
@@ -98,7 +101,14 @@ export class EnrollmentSubmitter {
       const selfie = await storeSelfie(this.selfies, request);
       const requestedAt = new Date(now);
       await this.publisher.publish('enrollment', [
-        requestedEvent({ enrollmentId: id, request, selfie, priority: 'interactive', correlationId: id, requestedAt }),
+        requestedEvent({
+          enrollmentId: id,
+          request,
+          selfie,
+          priority: 'interactive',
+          correlationId: id,
+          requestedAt,
+        }),
       ]);
       await this.reader.remember({
         id,
@@ -115,18 +125,41 @@ export class EnrollmentSubmitter {
   }
 
   /** The holder of `result` never got its enrollment accepted: once stale, take the claim over; before, 409. */
-  private async takeOverStale(key: string, result: Extract<ClaimResult, { claimed: false }>, claim: Claim, ttlSec: number) {
+  private async takeOverStale(
+    key: string,
+    result: Extract<ClaimResult, { claimed: false }>,
+    claim: Claim,
+    ttlSec: number,
+  ) {
     if (Date.now() - result.existing.claimedAtMs < this.options.staleClaimMs) {
-      throw new ConflictError('request_in_progress', 'An identical request is being processed; retry shortly.', 1);
+      throw new ConflictError(
+        'request_in_progress',
+        'An identical request is being processed; retry shortly.',
+        1,
+      );
     }
     const taken = await this.claims.replace(key, result.raw, claim, ttlSec);
-    if (taken === null) throw new ConflictError('request_in_progress', 'A concurrent request took this claim; retry shortly.', 1);
+    if (taken === null)
+      throw new ConflictError(
+        'request_in_progress',
+        'A concurrent request took this claim; retry shortly.',
+        1,
+      );
     return taken;
   }
 
-  private async replaceOrConflict(key: string, result: Extract<ClaimResult, { claimed: false }>, claim: Claim) {
+  private async replaceOrConflict(
+    key: string,
+    result: Extract<ClaimResult, { claimed: false }>,
+    claim: Claim,
+  ) {
     const taken = await this.claims.replace(key, result.raw, claim, ACTIVE_ACCOUNT_TTL_SEC);
-    if (taken === null) throw new ConflictError('request_in_progress', 'A concurrent request for this account is being processed; retry shortly.', 1);
+    if (taken === null)
+      throw new ConflictError(
+        'request_in_progress',
+        'A concurrent request for this account is being processed; retry shortly.',
+        1,
+      );
     return taken;
   }
 }

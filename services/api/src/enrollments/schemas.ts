@@ -7,7 +7,9 @@ export { ENROLLMENT_STATUSES };
 export const accountNumberSchema = z
   .string()
   .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1..64 URL-safe characters [A-Za-z0-9._-]')
-  .describe('Verified AccountNumber. Generated (an opaque UUID) when absent; the platform recommends a GUID over user names.');
+  .describe(
+    'Verified AccountNumber. Generated (an opaque UUID) when absent; the platform recommends a GUID over user names.',
+  );
 
 export const enrollmentIdSchema = z
   .string()
@@ -16,8 +18,16 @@ export const enrollmentIdSchema = z
 
 const selfieSchema = z
   .strictObject({
-    data: z.base64().min(1).describe('The image, base64. Stored encrypted with a TTL; never published to Kafka.'),
-    dataType: z.number().int().nonnegative().default(1).describe('Verified biometric DataType (1 = face image).'),
+    data: z
+      .base64()
+      .min(1)
+      .describe('The image, base64. Stored encrypted with a TTL; never published to Kafka.'),
+    dataType: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(1)
+      .describe('Verified biometric DataType (1 = face image).'),
   })
   .describe('Only for mode import (required there).');
 
@@ -33,16 +43,27 @@ const enrollmentRequestObject = z.strictObject({
     .regex(/^\+?[0-9][0-9 ()-]{3,31}$/, 'must be a phone number, e.g. +15551234567')
     .optional()
     .describe('Required for transport sms.'),
-  transport: z.enum(['inline', 'sms', 'email']).default('inline').describe('How the capture link reaches the person.'),
+  transport: z
+    .enum(['inline', 'sms', 'email'])
+    .default('inline')
+    .describe('How the capture link reaches the person.'),
   checkLiveness: z.boolean().default(true),
-  timeoutSec: z.number().int().min(60).max(86_400).default(3600).describe('How long the capture link stays usable.'),
+  timeoutSec: z
+    .number()
+    .int()
+    .min(60)
+    .max(86_400)
+    .default(3600)
+    .describe('How long the capture link stays usable.'),
   introductionText: z.string().max(1024).optional(),
   mode: z.enum(['capture', 'import', 'recapture']).default('capture'),
   selfie: selfieSchema.optional(),
   externalRef: z.string().max(256).optional().describe('Free reference of the caller, echoed in events.'),
 });
 
-export const ENROLLMENT_REQUEST_FIELDS = Object.keys(enrollmentRequestObject.shape) as (keyof typeof enrollmentRequestObject.shape)[];
+export const ENROLLMENT_REQUEST_FIELDS = Object.keys(
+  enrollmentRequestObject.shape,
+) as (keyof typeof enrollmentRequestObject.shape)[];
 
 export const enrollmentRequestSchema = enrollmentRequestObject
   .superRefine((request, ctx) => {
@@ -59,7 +80,11 @@ export const enrollmentRequestSchema = enrollmentRequestObject
       ctx.addIssue({ code: 'custom', path: ['selfie'], message: 'only allowed for mode import' });
     }
     if (request.mode === 'recapture' && !request.accountNumber) {
-      ctx.addIssue({ code: 'custom', path: ['accountNumber'], message: 'required for mode recapture (the account must exist)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accountNumber'],
+        message: 'required for mode recapture (the account must exist)',
+      });
     }
   })
   .describe('One person to enroll.');
@@ -76,7 +101,9 @@ export const acceptedEnrollmentSchema = z
       captureFinished: z.string(),
     }),
   })
-  .describe('202: accepted (Kafka acknowledged enrollment.requested); 200: an existing enrollment answered instead.');
+  .describe(
+    '202: accepted (Kafka acknowledged enrollment.requested); 200: an existing enrollment answered instead.',
+  );
 
 export const failureSchema = z.object({
   step: z.string(),
@@ -92,12 +119,19 @@ export const enrollmentViewSchema = z
     mode: z.enum(['capture', 'import', 'recapture']),
     status: z.enum(ENROLLMENT_STATUSES),
     operationId: z.string().optional(),
-    captureUrl: z.string().optional().describe('Only while capture_pending with transport inline; carries a one-time secret.'),
+    captureUrl: z
+      .string()
+      .optional()
+      .describe('Only while capture_pending with transport inline; carries a one-time secret.'),
     failure: failureSchema.optional(),
     batchId: z.string().optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
-    version: z.number().int().nonnegative().describe('Sequence of the last event applied (0 = accepted, not yet projected).'),
+    version: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe('Sequence of the last event applied (0 = accepted, not yet projected).'),
   })
   .describe('Current state of an enrollment (read model).');
 

@@ -20,9 +20,13 @@ export function toApiError(error: FastifyError): ApiError {
     const details: ErrorDetail[] = error.validation.flatMap((issue) => {
       const path = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
       // An unknown field is reported on that field, not on its parent object.
-      const unknownKeys = issue.keyword === 'unrecognized_keys' ? ((issue.params as { keys?: string[] }).keys ?? []) : [];
+      const unknownKeys =
+        issue.keyword === 'unrecognized_keys' ? ((issue.params as { keys?: string[] }).keys ?? []) : [];
       if (unknownKeys.length > 0) {
-        return unknownKeys.map((key) => ({ field: path === '' ? key : `${path}.${key}`, reason: 'unknown field' }));
+        return unknownKeys.map((key) => ({
+          field: path === '' ? key : `${path}.${key}`,
+          reason: 'unknown field',
+        }));
       }
       return [{ field: path === '' ? (context ?? null) : path, reason: issue.message ?? 'invalid' }];
     });
@@ -35,14 +39,29 @@ export function toApiError(error: FastifyError): ApiError {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
         ? new UnsupportedMediaTypeError(undefined, JSON_CONTENT_TYPES)
-        : new ValidationFailedError([{ field: 'Content-Length', reason: 'does not match the body' }], 'Invalid Content-Length.');
+        : new ValidationFailedError(
+            [{ field: 'Content-Length', reason: 'does not match the body' }],
+            'Invalid Content-Length.',
+          );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new ValidationFailedError([{ field: 'body', reason: 'empty JSON body' }], 'The request body is empty.', 'invalid_body');
+      return new ValidationFailedError(
+        [{ field: 'body', reason: 'empty JSON body' }],
+        'The request body is empty.',
+        'invalid_body',
+      );
     default:
       break;
   }
-  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (error.statusCode === 400 && error.code?.startsWith('FST_ERR_CTP'))) {
-    return new ValidationFailedError([{ field: 'body', reason: 'not valid JSON' }], 'The request body is not valid JSON.', 'invalid_body');
+  if (
+    error instanceof SyntaxError ||
+    error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    (error.statusCode === 400 && error.code?.startsWith('FST_ERR_CTP'))
+  ) {
+    return new ValidationFailedError(
+      [{ field: 'body', reason: 'not valid JSON' }],
+      'The request body is not valid JSON.',
+      'invalid_body',
+    );
   }
   return new InternalError();
 }
@@ -63,7 +82,10 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.code(apiError.statusCode).send(apiError.toBody());
   });
   app.setNotFoundHandler((request, reply) => {
-    const error = new NotFoundError(`Route ${request.method} ${request.url.split('?')[0]}`, 'route_not_found');
+    const error = new NotFoundError(
+      `Route ${request.method} ${request.url.split('?')[0]}`,
+      'route_not_found',
+    );
     return reply.code(404).send(error.toBody());
   });
 }

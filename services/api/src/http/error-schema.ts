@@ -12,5 +12,8 @@ export const errorBodySchema = z
 
 /** Response entries for the error statuses a route can answer, so the OpenAPI document lists them. */
 export function errorResponses(...statuses: number[]) {
-  return Object.fromEntries(statuses.map((status) => [status, errorBodySchema])) as Record<number, typeof errorBodySchema>;
+  return Object.fromEntries(statuses.map((status) => [status, errorBodySchema])) as Record<
+    number,
+    typeof errorBodySchema
+  >;
 }

@@ -12,7 +12,12 @@ export type FailedFilter = z.output<typeof failedFilterSchema>;
 
 export const retrySelectorSchema = z
   .strictObject({
-    ids: z.array(z.string().min(1).max(128)).min(1).max(10_000).optional().describe('Enrollment ids to retry.'),
+    ids: z
+      .array(z.string().min(1).max(128))
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe('Enrollment ids to retry.'),
     filter: failedFilterSchema.optional().describe('Retry every failed enrollment matching the filter.'),
     reason: z.string().min(1).max(1024).default('ops retry'),
   })
@@ -24,7 +29,12 @@ export type RetrySelector = z.output<typeof retrySelectorSchema> & { requestedBy
 
 export const replaySelectorSchema = z
   .strictObject({
-    ids: z.array(z.string().min(1).max(128)).min(1).max(10_000).optional().describe('Enrollments whose events are replayed.'),
+    ids: z
+      .array(z.string().min(1).max(128))
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe('Enrollments whose events are replayed.'),
     batchId: z.string().min(1).max(128).optional(),
     since: z.iso.datetime({ offset: true }).optional(),
     until: z.iso.datetime({ offset: true }).optional(),
@@ -38,8 +48,16 @@ export const replayResultSchema = z.object({
   dryRun: z.boolean(),
   enrollments: z.number().int().nonnegative().describe('Enrollments selected from the log.'),
   events: z.number().int().nonnegative().describe('Their events read from the log.'),
-  retried: z.number().int().nonnegative().describe('Failed ones sent back to their failed step (enrollment.retried).'),
-  redriven: z.number().int().nonnegative().describe('Unfinished ones whose next step was requested again (enrollment.redrive_requested).'),
+  retried: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('Failed ones sent back to their failed step (enrollment.retried).'),
+  redriven: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('Unfinished ones whose next step was requested again (enrollment.redrive_requested).'),
   terminal: z.number().int().nonnegative().describe('Finished ones, left alone.'),
 });
 export const rebuildResultSchema = z.object({

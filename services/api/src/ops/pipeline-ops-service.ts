@@ -18,7 +18,14 @@ import type { ReadModelSource } from '../enrollments/read-model-source.js';
 import { EVENT_SOURCE } from '../enrollments/requested-event.js';
 import { ConflictError } from '../errors.js';
 import type { EventPublisher } from '../publishing/publisher.js';
-import type { OpsService, RebuildResult, ReplayResult, ReplaySelector, RetryResult, RetrySelector } from './ops-service.js';
+import type {
+  OpsService,
+  RebuildResult,
+  ReplayResult,
+  ReplaySelector,
+  RetryResult,
+  RetrySelector,
+} from './ops-service.js';
 
 export interface PipelineOpsServiceOptions {
   redis: Redis;
@@ -72,11 +79,16 @@ export class PipelineOpsService implements OpsService {
     for (let i = 0; i < ids.length; i += CHUNK) {
       const states = await Promise.all(ids.slice(i, i + CHUNK).map((id) => readModel.get(id)));
       // Only what is failed now: a retry never repeats a step that succeeded, nor touches finished work.
-      const events = states.filter((s): s is EnrollmentState => s?.status === 'failed' && s.failure !== null).map((s) => retriedEvent(s, selector.reason, selector.requestedBy));
+      const events = states
+        .filter((s): s is EnrollmentState => s?.status === 'failed' && s.failure !== null)
+        .map((s) => retriedEvent(s, selector.reason, selector.requestedBy));
       await this.options.publisher.publish('enrollment', events);
       retried += events.length;
     }
-    this.options.logger.info({ retried, selected: ids.length, requestedBy: selector.requestedBy }, 'ops retry');
+    this.options.logger.info(
+      { retried, selected: ids.length, requestedBy: selector.requestedBy },
+      'ops retry',
+    );
     return { retried };
   }
 
@@ -154,10 +166,19 @@ export class PipelineOpsService implements OpsService {
       );
     }
     if (!selector.dryRun) {
-      for (let i = 0; i < retries.length; i += CHUNK) await this.options.publisher.publish('enrollment', retries.slice(i, i + CHUNK));
-      for (let i = 0; i < redrives.length; i += CHUNK) await this.options.publisher.publish('hints', redrives.slice(i, i + CHUNK));
+      for (let i = 0; i < retries.length; i += CHUNK)
+        await this.options.publisher.publish('enrollment', retries.slice(i, i + CHUNK));
+      for (let i = 0; i < redrives.length; i += CHUNK)
+        await this.options.publisher.publish('hints', redrives.slice(i, i + CHUNK));
     }
-    const result = { dryRun: selector.dryRun, enrollments: streams.size, events, retried: retries.length, redriven: redrives.length, terminal };
+    const result = {
+      dryRun: selector.dryRun,
+      enrollments: streams.size,
+      events,
+      retried: retries.length,
+      redriven: redrives.length,
+      terminal,
+    };
     this.options.logger.info({ ...result, requestedBy: selector.requestedBy }, 'ops replay');
     return result;
   }
@@ -167,7 +188,11 @@ export class PipelineOpsService implements OpsService {
       const { status } = await this.rebuild.start(requestedBy);
       return toRebuildResult(status);
     } catch (error) {
-      if (error instanceof RebuildInProgressError) throw new ConflictError('rebuild_in_progress', 'A projection rebuild is already running; see GET /v1/ops/projections/rebuild.');
+      if (error instanceof RebuildInProgressError)
+        throw new ConflictError(
+          'rebuild_in_progress',
+          'A projection rebuild is already running; see GET /v1/ops/projections/rebuild.',
+        );
       throw error;
     }
   }

@@ -7,7 +7,11 @@ export type TopicKind = 'enrollment' | 'hints';
 
 export class PublishFailedError extends ServiceUnavailableError {
   constructor(reason: string) {
-    super('kafka_unavailable', `The event log did not acknowledge the write (${reason}); nothing was accepted, retry later.`, 5);
+    super(
+      'kafka_unavailable',
+      `The event log did not acknowledge the write (${reason}); nothing was accepted, retry later.`,
+      5,
+    );
   }
 }
 
@@ -32,10 +36,16 @@ export class EventPublisher {
     const started = process.hrtime.bigint();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PublishFailedError(`no acknowledgement within ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(
+        () => reject(new PublishFailedError(`no acknowledgement within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
     });
     try {
-      await Promise.race([this.connect().then(() => this.producer.publish(this.topics[kind], events)), timeout]);
+      await Promise.race([
+        this.connect().then(() => this.producer.publish(this.topics[kind], events)),
+        timeout,
+      ]);
       this.observe(kind, 'ok', started);
     } catch (error) {
       this.observe(kind, 'error', started);
@@ -69,6 +79,9 @@ export class EventPublisher {
   }
 
   private observe(kind: TopicKind, outcome: 'ok' | 'error', started: bigint) {
-    this.metrics.publishLatency.observe({ topic: kind, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    this.metrics.publishLatency.observe(
+      { topic: kind, outcome },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
   }
 }

@@ -52,7 +52,12 @@ const batchStatusSchema = z.object({
   batchId: z.string(),
   total: z.number().int().nonnegative(),
   byStatus: z.record(z.enum(ENROLLMENT_STATUSES), z.number().int().nonnegative()),
-  accepted: z.number().int().nonnegative().optional().describe('Lines accepted at submission (the api record).'),
+  accepted: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe('Lines accepted at submission (the api record).'),
   rejected: z.number().int().nonnegative().optional().describe('Lines rejected at submission.'),
 });
 
@@ -67,16 +72,22 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, o
       onRequest: [
         requireScope(options.keys, 'enrollments:write'),
         async (request) => {
-          if (!formatOf(request)) throw new UnsupportedMediaTypeError(request.headers['content-type'], ACCEPTED_TYPES);
+          if (!formatOf(request))
+            throw new UnsupportedMediaTypeError(request.headers['content-type'], ACCEPTED_TYPES);
           const length = Number(request.headers['content-length']);
           if (Number.isFinite(length) && length > options.maxBytes) {
-            throw new PayloadTooLargeError(`The batch body exceeds ${options.maxBytes} bytes.`, 'batch_too_large');
+            throw new PayloadTooLargeError(
+              `The batch body exceeds ${options.maxBytes} bytes.`,
+              'batch_too_large',
+            );
           }
         },
       ],
       // The body schema documents one line; validation happens per line in the ingestor, not on the stream.
       validatorCompiler: (route) =>
-        route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0]),
+        route.httpPart === 'body'
+          ? (data: unknown) => ({ value: data })
+          : validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0]),
       schema: {
         tags: ['batches'],
         summary: 'Submit many enrollments as one streamed body (NDJSON or CSV).',
@@ -88,7 +99,9 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, o
         consumes: ACCEPTED_TYPES,
         headers: z.object({
           'idempotency-key': idempotencyKeySchema.optional(),
-          'x-batch-id': idempotencyKeySchema.optional().describe('Same as Idempotency-Key (either names the batch).'),
+          'x-batch-id': idempotencyKeySchema
+            .optional()
+            .describe('Same as Idempotency-Key (either names the batch).'),
         }),
         body: enrollmentRequestSchema.describe('One line of the batch.'),
         response: { 202: batchAcceptedSchema, ...errorResponses(400, 401, 403, 413, 415, 429, 503) },
@@ -101,7 +114,12 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, o
       void reply.header('x-batch-id', batchId);
       const body = request.body as unknown as Readable;
       try {
-        const result = await options.ingestor.ingest({ batchId, format: formatOf(request)!, body, apiKeyId: principal.keyId });
+        const result = await options.ingestor.ingest({
+          batchId,
+          format: formatOf(request)!,
+          body,
+          apiKeyId: principal.keyId,
+        });
         return reply.code(202).send(result);
       } catch (error) {
         if (!body.readableEnded) {

@@ -29,7 +29,9 @@ export interface EnrollmentRoutesOptions {
 export const idempotencyKeySchema = z
   .string()
   .regex(/^[\x21-\x7e]{1,128}$/, 'must be 1..128 visible ASCII characters')
-  .describe('Repeating a request with the same key returns the first result instead of creating a second enrollment.');
+  .describe(
+    'Repeating a request with the same key returns the first result instead of creating a second enrollment.',
+  );
 
 const idParams = z.object({ id: enrollmentIdSchema });
 
@@ -70,9 +72,14 @@ export const enrollmentRoutes: FastifyPluginAsync<EnrollmentRoutesOptions> = asy
       },
     },
     async (request, reply) => {
-      const result = await options.submitter.submit(request.principal!.keyId, request.body, request.headers['idempotency-key']);
+      const result = await options.submitter.submit(
+        request.principal!.keyId,
+        request.body,
+        request.headers['idempotency-key'],
+      );
       void reply.header('location', links(result.id).self);
-      if (result.created) return reply.code(202).send({ id: result.id, status: 'requested', links: links(result.id) });
+      if (result.created)
+        return reply.code(202).send({ id: result.id, status: 'requested', links: links(result.id) });
       return reply.code(200).send({ id: result.id, status: result.view.status, links: links(result.id) });
     },
   );
@@ -105,7 +112,10 @@ export const enrollmentRoutes: FastifyPluginAsync<EnrollmentRoutesOptions> = asy
         summary: "The enrollment's events in sequence order.",
         security: API_KEY_SECURITY,
         params: idParams,
-        response: { 200: z.object({ events: z.array(eventSchema) }), ...errorResponses(400, 401, 403, 404, 429) },
+        response: {
+          200: z.object({ events: z.array(eventSchema) }),
+          ...errorResponses(400, 401, 403, 404, 429),
+        },
       },
     },
     async (request) => {

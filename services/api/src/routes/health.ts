@@ -36,7 +36,13 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
 
   r.get(
     '/healthz',
-    { schema: { tags: ['health'], summary: 'Liveness: the process is up.', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: the process is up.',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -46,25 +52,41 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       schema: {
         tags: ['health'],
         summary: 'Readiness: Redis and Kafka answer.',
-        response: { 200: z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.literal('ok')) }), ...errorResponses(503) },
+        response: {
+          200: z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.literal('ok')) }),
+          ...errorResponses(503),
+        },
       },
     },
     async (request) => {
-      const results = await Promise.allSettled(options.probes.map((probe) => withTimeout(probe.check(), options.probeTimeoutMs)));
+      const results = await Promise.allSettled(
+        options.probes.map((probe) => withTimeout(probe.check(), options.probeTimeoutMs)),
+      );
       const failures = results.flatMap((result, index) =>
-        result.status === 'rejected' ? [{ field: options.probes[index]!.name, reason: (result.reason as Error).message }] : [],
+        result.status === 'rejected'
+          ? [{ field: options.probes[index]!.name, reason: (result.reason as Error).message }]
+          : [],
       );
       if (failures.length > 0) {
         request.log.warn({ failures }, 'not ready');
         throw new ServiceUnavailableError('not_ready', 'A dependency is unreachable.', 5, failures);
       }
-      return { status: 'ready' as const, checks: Object.fromEntries(options.probes.map((probe) => [probe.name, 'ok' as const])) };
+      return {
+        status: 'ready' as const,
+        checks: Object.fromEntries(options.probes.map((probe) => [probe.name, 'ok' as const])),
+      };
     },
   );
 
   r.get(
     '/metrics',
-    { schema: { tags: ['health'], summary: 'Prometheus metrics (text exposition format).', produces: ['text/plain'] } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Prometheus metrics (text exposition format).',
+        produces: ['text/plain'],
+      },
+    },
     async (_request, reply) => {
       void reply.header('content-type', options.metrics.registry.contentType);
       return options.metrics.registry.metrics();

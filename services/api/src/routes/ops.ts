@@ -70,7 +70,8 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, optio
       try {
         return await readModel.listFailed({ ...filter, limit, ...(cursor ? { cursor } : {}) });
       } catch (error) {
-        if (error instanceof InvalidCursorError) throw new ValidationFailedError([{ field: 'cursor', reason: 'not a cursor this service issued' }]);
+        if (error instanceof InvalidCursorError)
+          throw new ValidationFailedError([{ field: 'cursor', reason: 'not a cursor this service issued' }]);
         throw error;
       }
     },
@@ -88,7 +89,10 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, optio
       },
     },
     async (request, reply) => {
-      const result = await options.opsService.retryFailed({ ...request.body, requestedBy: request.principal!.keyId });
+      const result = await options.opsService.retryFailed({
+        ...request.body,
+        requestedBy: request.principal!.keyId,
+      });
       return reply.code(202).send(result);
     },
   );
@@ -112,12 +116,14 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, optio
     {
       schema: {
         tags: ['ops'],
-        summary: 'Rebuild the read model from the event log into a new keyspace and switch readers over when caught up (202; follow with GET).',
+        summary:
+          'Rebuild the read model from the event log into a new keyspace and switch readers over when caught up (202; follow with GET).',
         security: API_KEY_SECURITY,
         response: { 202: rebuildResultSchema, ...OPS_ERRORS },
       },
     },
-    async (request, reply) => reply.code(202).send(await options.opsService.rebuildProjection(request.principal!.keyId)),
+    async (request, reply) =>
+      reply.code(202).send(await options.opsService.rebuildProjection(request.principal!.keyId)),
   );
 
   r.get(
@@ -125,7 +131,8 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, optio
     {
       schema: {
         tags: ['ops'],
-        summary: 'The latest projection rebuild: running, completed (readers switched) or failed (readers never left the old keyspace).',
+        summary:
+          'The latest projection rebuild: running, completed (readers switched) or failed (readers never left the old keyspace).',
         security: API_KEY_SECURITY,
         response: { 200: rebuildResultSchema, ...errorResponses(401, 403, 404, 429) },
       },

@@ -31,7 +31,11 @@ const webhookBodyDoc = z
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, options) => {
   // The signature is over the exact bytes sent, so this route (and only this plugin) keeps the raw body.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimitBytes }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: options.bodyLimitBytes },
+    (_request, body, done) => done(null, body),
+  );
 
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
@@ -44,7 +48,9 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         description:
           'Authenticated by X-Signature: base64(HMAC-SHA256(VERIFIED_WEBHOOK_SECRET, raw body)), or by Basic auth when ' +
           'WEBHOOK_BASIC_AUTH is set. Publishes verified.webhook_received.v1 (key = operation id) and answers 204.',
-        headers: z.object({ 'x-signature': z.string().optional().describe('base64 HMAC-SHA256 of the raw body.') }),
+        headers: z.object({
+          'x-signature': z.string().optional().describe('base64 HMAC-SHA256 of the raw body.'),
+        }),
         body: webhookBodyDoc,
         response: { 204: z.null().describe('Received.'), ...errorResponses(400, 401, 413, 503) },
       },
@@ -57,28 +63,45 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         authorization: request.headers.authorization,
       });
       if (!authenticated) {
-        request.log.warn({ hasSignature: signature !== undefined }, 'webhook rejected: signature or credentials do not verify');
-        throw new UnauthenticatedError('The webhook signature or credentials do not verify.', 'invalid_webhook_signature');
+        request.log.warn(
+          { hasSignature: signature !== undefined },
+          'webhook rejected: signature or credentials do not verify',
+        );
+        throw new UnauthenticatedError(
+          'The webhook signature or credentials do not verify.',
+          'invalid_webhook_signature',
+        );
       }
       let json: unknown;
       try {
         json = JSON.parse(raw.toString('utf8'));
       } catch {
-        throw new ValidationFailedError([{ field: 'body', reason: 'not valid JSON' }], 'The webhook body is not valid JSON.', 'invalid_body');
+        throw new ValidationFailedError(
+          [{ field: 'body', reason: 'not valid JSON' }],
+          'The webhook body is not valid JSON.',
+          'invalid_body',
+        );
       }
       const parsed = webhookPayloadSchema.safeParse(json);
       if (!parsed.success) {
         throw new ValidationFailedError(
-          parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || 'body', reason: issue.message })),
+          parsed.error.issues.map((issue) => ({
+            field: issue.path.join('.') || 'body',
+            reason: issue.message,
+          })),
           'The webhook body is not a Verified webhook payload.',
         );
       }
       const payload = parsed.data;
       if (!payload.operationId) {
-        throw new ValidationFailedError([{ field: 'OperationId', reason: 'required' }], 'The webhook names no operation.');
+        throw new ValidationFailedError(
+          [{ field: 'OperationId', reason: 'required' }],
+          'The webhook names no operation.',
+        );
       }
       const receivedAt = new Date();
-      const upstreamStatus = payload.status !== null && payload.status >= 0 && payload.status <= 5 ? payload.status : undefined;
+      const upstreamStatus =
+        payload.status !== null && payload.status >= 0 && payload.status <= 5 ? payload.status : undefined;
       const event = createEvent({
         type: 'verified.webhook_received.v1',
         subject: payload.operationId,
@@ -93,7 +116,9 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
           operationId: payload.operationId,
           ...(payload.transactionId ? { transactionId: payload.transactionId } : {}),
           ...(payload.accountNumber ? { accountNumber: payload.accountNumber } : {}),
-          ...(upstreamStatus !== undefined ? { upstreamStatus: upstreamStatus as 0 | 1 | 2 | 3 | 4 | 5 } : {}),
+          ...(upstreamStatus !== undefined
+            ? { upstreamStatus: upstreamStatus as 0 | 1 | 2 | 3 | 4 | 5 }
+            : {}),
           ...(payload.eventType !== null ? { eventType: String(payload.eventType) } : {}),
           receivedAt: receivedAt.toISOString(),
         },

@@ -1,6 +1,14 @@
 import { Writable } from 'node:stream';
 import { isolatedNames, testInfra } from '@verified-onboard/devstack';
-import { createKafka, decodeEvent, ensureTopics, ReadModel, topicNames, type EventEnvelope, type Kafka } from '@verified-onboard/events';
+import {
+  createKafka,
+  decodeEvent,
+  ensureTopics,
+  ReadModel,
+  topicNames,
+  type EventEnvelope,
+  type Kafka,
+} from '@verified-onboard/events';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { buildApp, type AppDeps } from '../../src/app.js';
@@ -15,7 +23,9 @@ export const API_KEYS = Object.values(KEYS)
   .map((key) => `${key.id}:${key.secret}:${key.scopes}`)
   .join(',');
 
-export const bearer = (key: { id: string; secret: string }) => ({ authorization: `Bearer ${key.id}:${key.secret}` });
+export const bearer = (key: { id: string; secret: string }) => ({
+  authorization: `Bearer ${key.id}:${key.secret}`,
+});
 export const AUTH = bearer(KEYS.all);
 
 /** Collects log lines the app writes, so tests can assert what reached (and did not reach) the log. */
@@ -64,8 +74,10 @@ export async function startTestApp(label: string, options: TestAppOptions = {}):
     ...options.env,
   });
   const redis = new Redis(config.redisUrl);
-  const kafka = options.kafka ?? createKafka({ brokers: config.kafkaBrokers, clientId: `api-test-${names.id}` });
-  if (!options.kafka) await ensureTopics(kafka, config.topicPrefix, { enrollmentPartitions: 3, hintPartitions: 1 });
+  const kafka =
+    options.kafka ?? createKafka({ brokers: config.kafkaBrokers, clientId: `api-test-${names.id}` });
+  if (!options.kafka)
+    await ensureTopics(kafka, config.topicPrefix, { enrollmentPartitions: 3, hintPartitions: 1 });
   const logs = new LogCapture();
   const app = await buildApp(config, { redis, kafka, logDestination: logs, ...options.deps });
   await app.ready();
@@ -86,7 +98,11 @@ export async function startTestApp(label: string, options: TestAppOptions = {}):
 }
 
 /** Polls `probe` until it returns a truthy value or the deadline passes (no fixed sleeps in tests). */
-export async function waitFor<T>(probe: () => Promise<T> | T, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  probe: () => Promise<T> | T,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -63,11 +63,15 @@ export class PipelineConsumer {
       // Most events on the enrollment topic are the worker's own: pass them over without decoding.
       types: PIPELINE_EVENT_TYPES,
       deadLetterTopic: options.topics.deadLetter,
-      ...(options.sessionTimeoutMs !== undefined && { sessionTimeoutMs: options.sessionTimeoutMs, heartbeatIntervalMs: Math.floor(options.sessionTimeoutMs / 10) }),
+      ...(options.sessionTimeoutMs !== undefined && {
+        sessionTimeoutMs: options.sessionTimeoutMs,
+        heartbeatIntervalMs: Math.floor(options.sessionTimeoutMs / 10),
+      }),
       handler: (event) => this.handleBatch([event]),
       handleBatch: (events) => this.handleBatch(events),
       logger: options.logger,
-      onHandlerError: () => options.metrics.eventsConsumed.inc({ consumer: 'pipeline', type: 'any', result: 'error' }),
+      onHandlerError: () =>
+        options.metrics.eventsConsumed.inc({ consumer: 'pipeline', type: 'any', result: 'error' }),
     });
   }
 
@@ -148,7 +152,16 @@ export class PipelineConsumer {
       start: d.nextSequence === 2,
     });
     const result = await this.options.queue.redrive(d.step, data);
-    this.options.logger.info({ enrollmentId: d.enrollmentId, correlationId: event.correlationid, step: d.step, generation: d.generation, result }, 'redrive requested');
+    this.options.logger.info(
+      {
+        enrollmentId: d.enrollmentId,
+        correlationId: event.correlationid,
+        step: d.step,
+        generation: d.generation,
+        result,
+      },
+      'redrive requested',
+    );
   }
 
   /**
@@ -160,7 +173,9 @@ export class PipelineConsumer {
     const state = await this.options.reader.get(event.subject);
     if (!state) {
       // The api emits `retried` after reading the failure from the read model, so it shows up shortly.
-      throw new MissingContextError(`enrollment ${event.subject} is not in the read model yet; retry of ${event.data.step} deferred`);
+      throw new MissingContextError(
+        `enrollment ${event.subject} is not in the read model yet; retry of ${event.data.step} deferred`,
+      );
     }
     const data = stepJobData(state.request, {
       enrollmentId: event.subject,
@@ -172,6 +187,9 @@ export class PipelineConsumer {
     });
     const step = event.data.step;
     await this.options.queue.enqueue(step, data);
-    this.options.logger.info({ enrollmentId: event.subject, correlationId: event.correlationid, step, generation: data.generation }, 'retry enqueued');
+    this.options.logger.info(
+      { enrollmentId: event.subject, correlationId: event.correlationid, step, generation: data.generation },
+      'retry enqueued',
+    );
   }
 }

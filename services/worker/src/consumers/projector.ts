@@ -74,7 +74,16 @@ export class ProjectionApplier {
       if (code !== 'invalid_transition' && code !== 'sequence_conflict') throw error; // Redis trouble: retry the partition
       result = 'rejected';
       this.logger.error(
-        { enrollmentId: event.subject, correlationId: event.correlationid, eventId: event.id, type: event.type, code, topic, partition, offset },
+        {
+          enrollmentId: event.subject,
+          correlationId: event.correlationid,
+          eventId: event.id,
+          type: event.type,
+          code,
+          topic,
+          partition,
+          offset,
+        },
         'projection refused an event',
       );
     }
@@ -107,7 +116,10 @@ export class Projector {
       topics: [topics.enrollmentEvents],
       fromBeginning: options.fromBeginning ?? true,
       deadLetterTopic: topics.deadLetter,
-      ...(options.sessionTimeoutMs !== undefined && { sessionTimeoutMs: options.sessionTimeoutMs, heartbeatIntervalMs: Math.floor(options.sessionTimeoutMs / 10) }),
+      ...(options.sessionTimeoutMs !== undefined && {
+        sessionTimeoutMs: options.sessionTimeoutMs,
+        heartbeatIntervalMs: Math.floor(options.sessionTimeoutMs / 10),
+      }),
       handler: (event) => this.applier.apply(event),
       handleBatch: (events) => this.applier.applyAll(events),
       // Every partition at once: order only matters within an enrollment, which is within a partition.
@@ -143,9 +155,16 @@ export class RebuildTimeoutError extends Error {
  * Rebuilds the read model from the event log: consumes with a fresh consumer group into `prefix` until it
  * has caught up with the high-water marks taken at the start, then leaves and deletes the group.
  */
-export async function rebuildProjection(config: WorkerConfig, options: RebuildOptions): Promise<ProjectionStats> {
+export async function rebuildProjection(
+  config: WorkerConfig,
+  options: RebuildOptions,
+): Promise<ProjectionStats> {
   const { logger } = options;
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-rebuild`, logger });
+  const kafka = createKafka({
+    brokers: config.kafka.brokers,
+    clientId: `${config.kafka.clientId}-rebuild`,
+    logger,
+  });
   const topic = topicNames(config.kafka.topicPrefix).enrollmentEvents;
   const groupId = `${config.kafka.projectorGroup}-rebuild-${randomUUID()}`;
   const redis = new Redis(config.redisUrl, { lazyConnect: false });
@@ -194,13 +213,20 @@ export async function rebuildProjection(config: WorkerConfig, options: RebuildOp
           return hw === 0n || next >= hw || done >= hw;
         });
         if (caughtUp) break;
-        if (Date.now() > deadline) throw new RebuildTimeoutError(`projection rebuild not caught up within ${options.timeoutMs ?? 600_000} ms`);
+        if (Date.now() > deadline)
+          throw new RebuildTimeoutError(
+            `projection rebuild not caught up within ${options.timeoutMs ?? 600_000} ms`,
+          );
         await sleep(200);
       }
     } finally {
       await consumer.stop();
     }
-    await admin.deleteGroups([groupId]).catch((error: Error) => logger.warn({ err: { message: error.message }, groupId }, 'could not delete the rebuild group'));
+    await admin
+      .deleteGroups([groupId])
+      .catch((error: Error) =>
+        logger.warn({ err: { message: error.message }, groupId }, 'could not delete the rebuild group'),
+      );
     logger.info({ ...applier.stats, prefix: options.prefix }, 'projection rebuilt');
     return applier.stats;
   } finally {

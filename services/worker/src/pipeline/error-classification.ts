@@ -28,13 +28,24 @@ export function describeError(error: unknown): ErrorInfo {
     };
   }
   if (error instanceof PipelineError) {
-    return { code: error.code, message: error.message.slice(0, MAX_MESSAGE), retryable: error.retryable, rateLimited: false };
+    return {
+      code: error.code,
+      message: error.message.slice(0, MAX_MESSAGE),
+      retryable: error.retryable,
+      rateLimited: false,
+    };
   }
   if (error instanceof UnrecoverableError) {
-    return { code: 'unrecoverable', message: error.message.slice(0, MAX_MESSAGE), retryable: false, rateLimited: false };
+    return {
+      code: 'unrecoverable',
+      message: error.message.slice(0, MAX_MESSAGE),
+      retryable: false,
+      rateLimited: false,
+    };
   }
   const coded = error as { code?: unknown; message?: unknown } | null;
-  const code = typeof coded?.code === 'string' && /^[a-z_]{1,64}$/.test(coded.code) ? coded.code : 'internal_error';
+  const code =
+    typeof coded?.code === 'string' && /^[a-z_]{1,64}$/.test(coded.code) ? coded.code : 'internal_error';
   // A validation error of our own events is a bug, not weather: retrying cannot fix it.
   const retryable = code !== 'invalid_event';
   const message = typeof coded?.message === 'string' ? coded.message : String(error);

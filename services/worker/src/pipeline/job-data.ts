@@ -38,9 +38,18 @@ export interface StepJobData {
 /** The job data of an enrollment's job, from its request and position in the event stream. */
 export function stepJobData(
   request: RequestedData,
-  position: Pick<StepJobData, 'enrollmentId' | 'generation' | 'nextSequence' | 'correlationId' | 'causationId' | 'start'>,
+  position: Pick<
+    StepJobData,
+    'enrollmentId' | 'generation' | 'nextSequence' | 'correlationId' | 'causationId' | 'start'
+  >,
 ): StepJobData {
-  return { ...position, mode: request.mode, priority: request.priority, requestedAt: request.requestedAt, request };
+  return {
+    ...position,
+    mode: request.mode,
+    priority: request.priority,
+    requestedAt: request.requestedAt,
+    request,
+  };
 }
 
 /** BullMQ custom ids may not contain ':'; the id is deterministic so re-enqueues are no-ops. */
@@ -51,7 +60,9 @@ export function stepJobId(enrollmentId: string, step: Step, generation: number):
 const STEP_JOB_ID = /^(.+)\.(begin|poll|account|credential)\.(\d+)$/;
 
 /** The inverse of stepJobId; null for an id this worker did not make. */
-export function parseStepJobId(jobId: string): { enrollmentId: string; step: Step; generation: number } | null {
+export function parseStepJobId(
+  jobId: string,
+): { enrollmentId: string; step: Step; generation: number } | null {
   const match = STEP_JOB_ID.exec(jobId);
   return match ? { enrollmentId: match[1]!, step: match[2] as Step, generation: Number(match[3]) } : null;
 }

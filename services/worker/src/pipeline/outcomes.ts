@@ -18,7 +18,8 @@ export interface StepOutcome {
 }
 
 /** What a job finds when it starts: finished before, decided but not yet handed over, or nothing yet. */
-export type RecordedOutcome = { kind: 'finished'; failed: boolean } | { kind: 'decided'; outcome: StepOutcome } | { kind: 'none' };
+export type RecordedOutcome =
+  { kind: 'finished'; failed: boolean } | { kind: 'decided'; outcome: StepOutcome } | { kind: 'none' };
 
 const FINISHED_OK = '1';
 const FINISHED_FAILED = 'f';

@@ -49,7 +49,8 @@ export class ParkedPolls {
     private readonly options: ParkedPollsOptions,
   ) {
     const commands = redis as Redis & Partial<ParkedPollCommands>;
-    if (!commands.voLeaseDuePolls) redis.defineCommand('voLeaseDuePolls', { numberOfKeys: 1, lua: LEASE_DUE_SCRIPT });
+    if (!commands.voLeaseDuePolls)
+      redis.defineCommand('voLeaseDuePolls', { numberOfKeys: 1, lua: LEASE_DUE_SCRIPT });
     this.redis = redis as Redis & ParkedPollCommands;
     this.keys = workerKeys(prefix);
     this.key = `${prefix}:parked-polls`;
@@ -60,7 +61,9 @@ export class ParkedPolls {
     const jobId = stepJobId(data.enrollmentId, 'poll', data.generation);
     const key = this.keys.enrollment(data.enrollmentId);
     // Before its first run a poll has no progress yet (its fast phase starts when it first runs).
-    const progress = data.poll ? [data.poll.startedAt, data.poll.previousDelayMs, data.poll.count] : ['', '', ''];
+    const progress = data.poll
+      ? [data.poll.startedAt, data.poll.previousDelayMs, data.poll.count]
+      : ['', '', ''];
     // Short values keep the hash in Redis's compact encoding (a 150-byte JSON field would double its size).
     await this.redis
       .multi()
@@ -110,7 +113,9 @@ export class ParkedPolls {
     const due = await this.redis.voLeaseDuePolls(this.key, now, this.options.leaseMs, this.options.batch);
     if (due.length === 0) return 0;
     const parked = await Promise.all(due.map((jobId) => this.read(jobId)));
-    const jobs = parked.filter((data): data is StepJobData => data !== null).map((data) => ({ step: 'poll' as const, data }));
+    const jobs = parked
+      .filter((data): data is StepJobData => data !== null)
+      .map((data) => ({ step: 'poll' as const, data }));
     const orphans = due.filter((_, i) => parked[i] === null);
     if (orphans.length > 0) {
       // Superseded by a newer generation's poll (ops retry), or the enrollment hash expired (30 days untouched).
@@ -135,7 +140,14 @@ export class ParkedPolls {
     );
     // A newer generation (an ops retry) parked its own poll under another id: this one is stale.
     if (current !== jobId || !correlationId || !requestedAt || !position) return null;
-    const [nextSequence, mode, priority, startedAt, previousDelayMs, count] = position.split('|') as [string, StepJobData['mode'], StepJobData['priority'], string, string, string];
+    const [nextSequence, mode, priority, startedAt, previousDelayMs, count] = position.split('|') as [
+      string,
+      StepJobData['mode'],
+      StepJobData['priority'],
+      string,
+      string,
+      string,
+    ];
     return {
       enrollmentId,
       generation,
@@ -146,7 +158,13 @@ export class ParkedPolls {
       mode,
       priority,
       requestedAt,
-      ...(startedAt !== '' && { poll: { startedAt: Number(startedAt), previousDelayMs: Number(previousDelayMs), count: Number(count) } }),
+      ...(startedAt !== '' && {
+        poll: {
+          startedAt: Number(startedAt),
+          previousDelayMs: Number(previousDelayMs),
+          count: Number(count),
+        },
+      }),
     };
   }
 }

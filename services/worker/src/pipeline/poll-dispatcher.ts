@@ -34,10 +34,14 @@ export class PollDispatcher {
       try {
         due = await this.parked.dispatchDue();
       } catch (error) {
-        this.logger.warn({ err: { message: (error as Error).message } }, 'poll dispatch failed; trying again');
+        this.logger.warn(
+          { err: { message: (error as Error).message } },
+          'poll dispatch failed; trying again',
+        );
       }
       // A full batch means more are due: go on at once.
-      if (due < this.options.batch) await sleep(this.options.intervalMs, undefined, { signal: this.wake.signal }).catch(() => {});
+      if (due < this.options.batch)
+        await sleep(this.options.intervalMs, undefined, { signal: this.wake.signal }).catch(() => {});
     }
   }
 }

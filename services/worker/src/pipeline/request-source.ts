@@ -14,6 +14,9 @@ export interface RequestSource {
 export async function requestOf(job: StepJob, source: RequestSource): Promise<RequestedData> {
   if (job.data.request) return job.data.request;
   const request = await source.get(job.data.enrollmentId);
-  if (!request) throw new RequestNotProjectedError(`the request of enrollment ${job.data.enrollmentId} is not in the read model yet`);
+  if (!request)
+    throw new RequestNotProjectedError(
+      `the request of enrollment ${job.data.enrollmentId} is not in the read model yet`,
+    );
   return request;
 }

@@ -10,7 +10,9 @@ import type { SecretStore } from './secrets.js';
 import type { SelfieSource } from './selfie-source.js';
 
 /** An event a step wants to emit; the runner gives it its envelope (id, sequence, causation). */
-export type PendingEvent = { [K in EnrollmentEventType]: { type: K; data: EventData<K> } }[EnrollmentEventType];
+export type PendingEvent = {
+  [K in EnrollmentEventType]: { type: K; data: EventData<K> };
+}[EnrollmentEventType];
 
 export interface NextStep {
   step: Step;

@@ -58,7 +58,8 @@ export class StepRunner {
       if (step === 'poll') await this.deps.parked.release(jobId);
       metrics.jobsProcessed.inc({ step, outcome: 'already_finished' });
       log.info({ failed: recorded.failed }, 'job finished before; nothing to repeat');
-      if (recorded.failed) throw new UnrecoverableError('the step failed before (enrollment.failed was emitted)');
+      if (recorded.failed)
+        throw new UnrecoverableError('the step failed before (enrollment.failed was emitted)');
       return;
     }
     let outcome = recorded.kind === 'decided' ? recorded.outcome : null;
@@ -75,7 +76,10 @@ export class StepRunner {
         if (result.kind === 'redelay') {
           await this.parkPoll({ ...job.data, poll: result.poll }, result.delayMs);
           metrics.jobsProcessed.inc({ step, outcome: 'parked' });
-          log.debug({ delayMs: result.delayMs, polls: result.poll.count }, 'operation pending, polling again later');
+          log.debug(
+            { delayMs: result.delayMs, polls: result.poll.count },
+            'operation pending, polling again later',
+          );
           return;
         }
         if (step === 'poll') metrics.pollsPerEnrollment.observe((job.data.poll?.count ?? 0) + 1);
@@ -85,7 +89,8 @@ export class StepRunner {
     await this.publish(job, outcome, token, log);
     if (outcome.next) await this.enqueueNext(outcome.next);
     this.observeTerminal(job, outcome.events);
-    if (outcome.events.some((e) => e.type === EVENT_TYPES.completed)) await this.deps.secrets.forget(job.data.enrollmentId);
+    if (outcome.events.some((e) => e.type === EVENT_TYPES.completed))
+      await this.deps.secrets.forget(job.data.enrollmentId);
     await outcomes.finish(job.data.enrollmentId, jobId, outcome.failed !== undefined);
     if (step === 'poll') await this.deps.parked.release(jobId);
     metrics.stepDuration.observe({ step }, (Date.now() - startedAt) / 1000);
@@ -95,14 +100,22 @@ export class StepRunner {
       throw new UnrecoverableError(`${outcome.failed.code}: ${outcome.failed.message}`);
     }
     metrics.jobsProcessed.inc({ step, outcome: 'completed' });
-    log.info({ events: outcome.events.map((e) => e.type), next: outcome.next?.step ?? null, replay }, 'step done');
+    log.info(
+      { events: outcome.events.map((e) => e.type), next: outcome.next?.step ?? null, replay },
+      'step done',
+    );
   }
 
   /**
    * Returns the `failed` outcome when the enrollment must fail now (permanent error, or the last
    * attempt); otherwise throws for BullMQ to retry (backoff) or to park the job during a fleet pause.
    */
-  private async onError(job: StepJob, error: unknown, token: string | undefined, log: Logger): Promise<StepOutcome> {
+  private async onError(
+    job: StepJob,
+    error: unknown,
+    token: string | undefined,
+    log: Logger,
+  ): Promise<StepOutcome> {
     const { metrics, limiter, queue } = this.deps;
     const step = job.name;
     const info = describeError(error);
@@ -187,7 +200,12 @@ export class StepRunner {
     return { events, next };
   }
 
-  private async publish(job: StepJob, outcome: StepOutcome, token: string | undefined, log: Logger): Promise<void> {
+  private async publish(
+    job: StepJob,
+    outcome: StepOutcome,
+    token: string | undefined,
+    log: Logger,
+  ): Promise<void> {
     if (outcome.events.length === 0) return;
     try {
       await this.deps.producer.publish('enrollmentEvents', outcome.events);
@@ -197,13 +215,20 @@ export class StepRunner {
       // outage cannot exhaust the attempts of work that already succeeded upstream.
       const delay = retryDelayMs(job.attemptsMade + 1, undefined, this.deps.config.backoff);
       this.deps.metrics.jobsProcessed.inc({ step: job.name, outcome: 'emit_failed' });
-      log.warn({ err: { message: (error as Error).message }, delayMs: delay }, 'publish failed; parking the job');
+      log.warn(
+        { err: { message: (error as Error).message }, delayMs: delay },
+        'publish failed; parking the job',
+      );
       await this.delayWithoutAttempt(job, token, delay);
     }
   }
 
   /** Runs the same job again after `delayMs` without counting an attempt (BullMQ's moveToDelayed + DelayedError). */
-  private async delayWithoutAttempt(job: StepJob, token: string | undefined, delayMs: number): Promise<never> {
+  private async delayWithoutAttempt(
+    job: StepJob,
+    token: string | undefined,
+    delayMs: number,
+  ): Promise<never> {
     await job.moveToDelayed(Date.now() + delayMs, token);
     throw new DelayedError();
   }
@@ -224,12 +249,16 @@ export class StepRunner {
       if (event.type === EVENT_TYPES.completed) status = 'completed';
       else if (event.type === EVENT_TYPES.failed) status = 'failed';
       else if (event.type === EVENT_TYPES.captureCompleted && event.data.upstreamStatus !== 1) {
-        status = ['', '', 'rejected', 'expired', 'errored', 'canceled'][event.data.upstreamStatus] ?? 'unknown';
+        status =
+          ['', '', 'rejected', 'expired', 'errored', 'canceled'][event.data.upstreamStatus] ?? 'unknown';
       }
       if (!status) continue;
       const requestedAt = Date.parse(job.data.requestedAt);
       if (Number.isFinite(requestedAt)) {
-        this.deps.metrics.enrollmentDuration.observe({ mode: job.data.mode, status }, Math.max(0, Date.now() - requestedAt) / 1000);
+        this.deps.metrics.enrollmentDuration.observe(
+          { mode: job.data.mode, status },
+          Math.max(0, Date.now() - requestedAt) / 1000,
+        );
       }
     }
   }

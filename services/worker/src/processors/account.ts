@@ -30,7 +30,9 @@ export async function accountStep(job: StepJob, ctx: StepContext): Promise<StepR
   } catch (error) {
     if (!(error instanceof AccountAlreadyExistsError)) throw error;
     if (!ownsExisting(claim)) {
-      throw new AccountConflictError(`account ${accountNumber} already exists and was not created by this enrollment`);
+      throw new AccountConflictError(
+        `account ${accountNumber} already exists and was not created by this enrollment`,
+      );
     }
     alreadyExisted = true;
   }

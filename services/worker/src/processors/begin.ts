@@ -54,7 +54,9 @@ export async function beginStep(job: StepJob, ctx: StepContext): Promise<StepRes
       startedAt,
       expiresAt: startedAt + request.timeoutSec * 1000,
     } satisfies OperationRecord;
-    const url = oneTimeSecret ? captureUrl(ctx.config.verified.captureHost, 'operation', operationId, oneTimeSecret) : null;
+    const url = oneTimeSecret
+      ? captureUrl(ctx.config.verified.captureHost, 'operation', operationId, oneTimeSecret)
+      : null;
     await ctx.ownership.recordOperation(enrollmentId, record, url);
     await ctx.hints.adoptOperationHint(operationId, enrollmentId);
   }
@@ -73,6 +75,9 @@ export async function beginStep(job: StepJob, ctx: StepContext): Promise<StepRes
         },
       },
     ],
-    next: { step: 'poll', delayMs: effectiveSchedule(ctx.config.poll, ctx.webhooks.active).initialIntervalMs },
+    next: {
+      step: 'poll',
+      delayMs: effectiveSchedule(ctx.config.poll, ctx.webhooks.active).initialIntervalMs,
+    },
   };
 }

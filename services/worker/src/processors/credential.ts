@@ -21,18 +21,27 @@ export async function credentialStep(job: StepJob, ctx: StepContext): Promise<St
   if (request.mode === 'import') {
     kind = 'biometric';
     const selfie = request.selfie;
-    if (!selfie) throw new SelfieUnavailableError(`enrollment ${enrollmentId} (import) has no selfie reference`);
+    if (!selfie)
+      throw new SelfieUnavailableError(`enrollment ${enrollmentId} (import) has no selfie reference`);
     const image = await ctx.selfies.get(selfie.ref, selfie.digest);
-    if (!image) throw new SelfieUnavailableError(`the selfie of enrollment ${enrollmentId} is no longer stored (its TTL elapsed)`);
+    if (!image)
+      throw new SelfieUnavailableError(
+        `the selfie of enrollment ${enrollmentId} is no longer stored (its TTL elapsed)`,
+      );
     const claim = await ctx.ownership.claimCredential(accountNumber, enrollmentId, { takeOver: false });
     await createOrAdopt(ownsExisting(claim), accountNumber, () =>
-      ctx.client.createBiometricCredential(accountNumber, { data: image.toString('base64'), dataType: selfie.dataType }),
+      ctx.client.createBiometricCredential(accountNumber, {
+        data: image.toString('base64'),
+        dataType: selfie.dataType,
+      }),
     );
   } else {
     kind = 'proofed';
     const stored = await ctx.secrets.tempId(enrollmentId);
     if (!stored || ctx.now() - stored.obtainedAt >= TEMPID_LIFETIME_MS) {
-      throw new TempIdTooOldError(`the TempId of enrollment ${enrollmentId} is older than 72 hours (or gone): a new capture is needed`);
+      throw new TempIdTooOldError(
+        `the TempId of enrollment ${enrollmentId} is older than 72 hours (or gone): a new capture is needed`,
+      );
     }
     if (request.mode === 'recapture') {
       const claim = await ctx.ownership.claimCredential(accountNumber, enrollmentId, { takeOver: true });
@@ -44,10 +53,14 @@ export async function credentialStep(job: StepJob, ctx: StepContext): Promise<St
       replacedPrevious = true;
       // After our own delete, an existing credential is our earlier create (a re-run), unless this attempt
       // only just took the intent over.
-      await createOrAdopt(ownsExisting(claim), accountNumber, () => ctx.client.createProofedBiometricCredential(accountNumber, stored.tempId));
+      await createOrAdopt(ownsExisting(claim), accountNumber, () =>
+        ctx.client.createProofedBiometricCredential(accountNumber, stored.tempId),
+      );
     } else {
       const claim = await ctx.ownership.claimCredential(accountNumber, enrollmentId, { takeOver: false });
-      await createOrAdopt(ownsExisting(claim), accountNumber, () => ctx.client.createProofedBiometricCredential(accountNumber, stored.tempId));
+      await createOrAdopt(ownsExisting(claim), accountNumber, () =>
+        ctx.client.createProofedBiometricCredential(accountNumber, stored.tempId),
+      );
     }
   }
 
@@ -60,11 +73,18 @@ export async function credentialStep(job: StepJob, ctx: StepContext): Promise<St
   };
 }
 
-async function createOrAdopt(adoptExisting: boolean, accountNumber: string, create: () => Promise<void>): Promise<void> {
+async function createOrAdopt(
+  adoptExisting: boolean,
+  accountNumber: string,
+  create: () => Promise<void>,
+): Promise<void> {
   try {
     await create();
   } catch (error) {
     if (!(error instanceof CredentialAlreadyExistsError)) throw error;
-    if (!adoptExisting) throw new CredentialConflictError(`account ${accountNumber} already has a credential this enrollment did not create`);
+    if (!adoptExisting)
+      throw new CredentialConflictError(
+        `account ${accountNumber} already has a credential this enrollment did not create`,
+      );
   }
 }

@@ -7,7 +7,8 @@ import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.j
 type Status = 0 | 1 | 2 | 3 | 4 | 5;
 
 /** Message of the `expired` outcome we decide ourselves when the upstream never reports a final status. */
-export const POLL_DEADLINE_MESSAGE = 'no final status from the upstream before the operation timeout (polling stopped)';
+export const POLL_DEADLINE_MESSAGE =
+  'no final status from the upstream before the operation timeout (polling stopped)';
 
 /**
  * Asks the upstream for the operation's status (EndGetForeignBiometry or Operation Status). While it is
@@ -42,18 +43,32 @@ export async function pollStep(job: StepJob, ctx: StepContext): Promise<StepResu
     if (decision.kind === 'give_up') {
       return {
         kind: 'done',
-        events: [{ type: EVENT_TYPES.captureCompleted, data: { operationId: record.operationId, upstreamStatus: 3, message: POLL_DEADLINE_MESSAGE } }],
+        events: [
+          {
+            type: EVENT_TYPES.captureCompleted,
+            data: { operationId: record.operationId, upstreamStatus: 3, message: POLL_DEADLINE_MESSAGE },
+          },
+        ],
       };
     }
     const hinted = await ctx.hints.take(enrollmentId);
     const delayMs = hinted ? Math.min(decision.delayMs, ctx.config.poll.hintRecheckMs) : decision.delayMs;
-    return { kind: 'redelay', delayMs, poll: { startedAt: progress.startedAt, previousDelayMs: decision.delayMs, count: progress.count + 1 } };
+    return {
+      kind: 'redelay',
+      delayMs,
+      poll: { startedAt: progress.startedAt, previousDelayMs: decision.delayMs, count: progress.count + 1 },
+    };
   }
 
   if (status !== 1) {
     return {
       kind: 'done',
-      events: [{ type: EVENT_TYPES.captureCompleted, data: { operationId: record.operationId, upstreamStatus: status, message } }],
+      events: [
+        {
+          type: EVENT_TYPES.captureCompleted,
+          data: { operationId: record.operationId, upstreamStatus: status, message },
+        },
+      ],
     };
   }
   if (!tempId) throw new MissingTempIdError(`operation ${record.operationId} accepted without a TempId`);

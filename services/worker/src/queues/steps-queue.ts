@@ -32,7 +32,10 @@ export class StepsQueue {
   readonly queue: Queue<StepJobData, void, Step>;
 
   constructor(private readonly options: StepsQueueOptions) {
-    this.queue = new Queue<StepJobData, void, Step>(STEPS_QUEUE_NAME, { connection: options.connection, prefix: options.prefix });
+    this.queue = new Queue<StepJobData, void, Step>(STEPS_QUEUE_NAME, {
+      connection: options.connection,
+      prefix: options.prefix,
+    });
   }
 
   jobOptions(step: Step, data: StepJobData, opts: EnqueueOptions = {}): JobsOptions {
@@ -58,7 +61,9 @@ export class StepsQueue {
 
   async enqueueMany(jobs: Array<{ step: Step; data: StepJobData; opts?: EnqueueOptions }>): Promise<void> {
     if (jobs.length === 0) return;
-    await this.queue.addBulk(jobs.map((j) => ({ name: j.step, data: j.data, opts: this.jobOptions(j.step, j.data, j.opts) })));
+    await this.queue.addBulk(
+      jobs.map((j) => ({ name: j.step, data: j.data, opts: this.jobOptions(j.step, j.data, j.opts) })),
+    );
   }
 
   /**
@@ -84,7 +89,15 @@ export class StepsQueue {
   }
 
   async counts(): Promise<Record<string, number>> {
-    return this.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed', 'paused');
+    return this.queue.getJobCounts(
+      'waiting',
+      'prioritized',
+      'delayed',
+      'active',
+      'completed',
+      'failed',
+      'paused',
+    );
   }
 
   async close(): Promise<void> {

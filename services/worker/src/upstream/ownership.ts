@@ -62,7 +62,11 @@ export class Ownership {
    * `takeOver`: recapture replaces the account's credential by design, so it overwrites an older
    * intent (the api admits one active enrollment per account, so there is no live competitor).
    */
-  async claimCredential(accountNumber: string, enrollmentId: string, options: { takeOver: boolean }): Promise<Claim> {
+  async claimCredential(
+    accountNumber: string,
+    enrollmentId: string,
+    options: { takeOver: boolean },
+  ): Promise<Claim> {
     const key = this.keys.credentialIntent(accountNumber);
     if (!options.takeOver) return this.claim(key, enrollmentId);
     const previous = await this.redis.set(key, enrollmentId, 'EX', this.ttlSec, 'GET');
@@ -87,12 +91,26 @@ export class Ownership {
    * hint consumer needs and (inline transport) the capture URL secret, in one transaction so that a
    * crash cannot leave an operation without its URL.
    */
-  async recordOperation(enrollmentId: string, record: OperationRecord, captureUrl: string | null): Promise<void> {
+  async recordOperation(
+    enrollmentId: string,
+    record: OperationRecord,
+    captureUrl: string | null,
+  ): Promise<void> {
     const ttlMs = Math.max(1000, record.expiresAt - Date.now());
     const key = this.keys.enrollment(enrollmentId);
     const tx = this.redis
       .multi()
-      .hset(key, F.operationId, record.operationId, F.operationKind, record.kind, F.operationStartedAt, record.startedAt, F.operationExpiresAt, record.expiresAt)
+      .hset(
+        key,
+        F.operationId,
+        record.operationId,
+        F.operationKind,
+        record.kind,
+        F.operationStartedAt,
+        record.startedAt,
+        F.operationExpiresAt,
+        record.expiresAt,
+      )
       .expire(key, this.ttlSec)
       .set(this.keys.operationIndex(record.operationId), enrollmentId, 'EX', this.ttlSec);
     if (captureUrl) tx.set(this.keys.captureUrlSecret(enrollmentId), captureUrl, 'PX', ttlMs);
@@ -108,7 +126,12 @@ export class Ownership {
       F.operationExpiresAt,
     );
     if (!operationId) return null;
-    return { operationId, kind: kind as OperationKind, startedAt: Number(startedAt), expiresAt: Number(expiresAt) };
+    return {
+      operationId,
+      kind: kind as OperationKind,
+      startedAt: Number(startedAt),
+      expiresAt: Number(expiresAt),
+    };
   }
 
   async enrollmentForOperation(operationId: string): Promise<string | null> {

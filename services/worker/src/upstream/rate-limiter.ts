@@ -69,7 +69,8 @@ export class RedisRateLimiter {
   ) {
     if (!(options.ratePerSec > 0)) throw new RangeError('ratePerSec must be > 0');
     const commands = redis as Redis & Partial<LimiterCommands>;
-    if (!commands.voRateAcquire) redis.defineCommand('voRateAcquire', { numberOfKeys: 2, lua: ACQUIRE_SCRIPT });
+    if (!commands.voRateAcquire)
+      redis.defineCommand('voRateAcquire', { numberOfKeys: 2, lua: ACQUIRE_SCRIPT });
     if (!commands.voRatePause) redis.defineCommand('voRatePause', { numberOfKeys: 1, lua: PAUSE_SCRIPT });
     this.redis = redis as Redis & LimiterCommands;
     this.tatKey = `${options.prefix}:ratelimit:verified`;
@@ -82,7 +83,14 @@ export class RedisRateLimiter {
 
   /** Milliseconds to wait before a call may go; 0 means the call was admitted (and counted). */
   async tryAcquire(): Promise<number> {
-    return Number(await this.redis.voRateAcquire(this.tatKey, this.pauseKey, String(this.intervalMs), String(this.toleranceMs)));
+    return Number(
+      await this.redis.voRateAcquire(
+        this.tatKey,
+        this.pauseKey,
+        String(this.intervalMs),
+        String(this.toleranceMs),
+      ),
+    );
   }
 
   async acquire(): Promise<void> {

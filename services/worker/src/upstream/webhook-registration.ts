@@ -59,7 +59,10 @@ export class WebhookRegistration {
       return true;
     } catch (error) {
       // Not fatal: without webhooks polling alone (on the fast schedule) still completes every enrollment.
-      logger.error({ err: { message: (error as Error).message, code: (error as { code?: unknown }).code }, attempt }, 'webhook registration failed');
+      logger.error(
+        { err: { message: (error as Error).message, code: (error as { code?: unknown }).code }, attempt },
+        'webhook registration failed',
+      );
       return false;
     }
   }

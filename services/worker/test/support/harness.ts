@@ -22,7 +22,12 @@ import { loadConfig, type WorkerConfig } from '../../src/config.js';
 export const TEST_SOURCE = '/verified-onboard/worker-tests';
 
 /** Waits for a condition with a deadline (never for a fixed duration). */
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -32,7 +37,10 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     await sleep(everyMs);
   }
 }
@@ -179,10 +187,14 @@ export async function createHarness(label: string, env: Record<string, string> =
     publishHint: (event) => producer.publish('hints', [event]),
     state,
     waitForStatus: (id, statuses, timeoutMs = 30_000) =>
-      waitFor(`enrollment ${id} in ${statuses.join('|')}`, async () => {
-        const s = await state(id);
-        return s && statuses.includes(s.status) ? s : null;
-      }, timeoutMs),
+      waitFor(
+        `enrollment ${id} in ${statuses.join('|')}`,
+        async () => {
+          const s = await state(id);
+          return s && statuses.includes(s.status) ? s : null;
+        },
+        timeoutMs,
+      ),
     async close() {
       await producer.disconnect();
       await emulator.close();
