@@ -1,5 +1,5 @@
 /**
- * The upstream answers errors with a .NET exception-style body (verified-api.md §7); clients branch on `ID`
+ * The upstream answers errors with a .NET exception-style body (docs/verified-api.md §7); clients branch on `ID`
  * and show `Message`. Every error the emulator returns on an upstream path goes through this builder.
  */
 export interface DotNetErrorBody {

@@ -1,4 +1,4 @@
-// Path prefixes of the upstream services, exactly as the real host lays them out (verified-api.md §1).
+// Path prefixes of the upstream services, exactly as the real host lays them out (docs/verified-api.md §1).
 export const IDENTITY_PREFIX = '/IDCompleteBackendEngine/IdentityService/v1';
 export const ADMIN_PREFIX = '/IDCompleteBackendEngine/Default/AdministrationServiceRest';
 export const AUTHZ_PREFIX = '/IDCompleteBackendEngine/Default/AuthorizationServiceRest';

@@ -65,7 +65,7 @@ export const refreshBodySchema = z.union([
   z.looseObject({ RefreshToken: z.string().min(1) }).transform((b) => b.RefreshToken),
 ]);
 
-/** verified-api.md §8 / §9: the real limit is unknown; this rejects whitespace, `/` and other URL-hostile input. */
+/** docs/verified-api.md §8 / §9: the real limit is unknown; this rejects whitespace, `/` and other URL-hostile input. */
 export const ACCOUNT_NUMBER_PATTERN = /^[A-Za-z0-9._@+-]{1,128}$/;
 
 export function checkAccountNumber(accountNumber: string): string {

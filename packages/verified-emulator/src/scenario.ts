@@ -74,7 +74,7 @@ export const DEFAULT_SCENARIO: Scenario = {
   latencyMs: { min: 0, max: 0 },
   faults: {},
   webhook: { enabled: true, dropRate: 0 },
-  // verified-api.md §9 #9: access tokens live about 15 minutes upstream.
+  // docs/verified-api.md §9 #9: access tokens live about 15 minutes upstream.
   tokenTtlSec: 900,
 };
 

@@ -7,7 +7,7 @@ import type { OperationRecord } from './state/operations.js';
 import type { EmulatorState } from './state/store.js';
 
 /**
- * Emulator assumption (verified-api.md §9 #1): the real payload is undocumented. EventType 1 = an operation's
+ * Emulator assumption (docs/verified-api.md §9 #1): the real payload is undocumented. EventType 1 = an operation's
  * status changed (2 would be a verification transaction, which the emulator does not model).
  */
 export const WEBHOOK_EVENT_OPERATION_STATUS = 1;

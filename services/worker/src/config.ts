@@ -188,7 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePrefix: e.QUEUE_PREFIX,
     verified: {
       baseUrl: e.VERIFIED_BASE_URL,
-      // The hosted capture UI lives on the same host as the API (verified-api.md section 6).
+      // The hosted capture UI lives on the same host as the API (docs/verified-api.md §6).
       captureHost: e.VERIFIED_CAPTURE_HOST ?? e.VERIFIED_BASE_URL,
       apiKeyId: e.VERIFIED_API_KEY_ID,
       apiKeyValue: e.VERIFIED_API_KEY_VALUE,

@@ -27,7 +27,7 @@ function basicCredentials(request: FastifyRequest): { id: string; value: string 
   return { id: decoded.slice(0, colon), value: decoded.slice(colon + 1) };
 }
 
-/** Identity Service: API key pair → tokens, and single-use refresh (verified-api.md §2). */
+/** Identity Service: API key pair → tokens, and single-use refresh (docs/verified-api.md §2). */
 export function registerIdentityRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   app.post(
     `${IDENTITY_PREFIX}/auth/token`,

@@ -1,6 +1,6 @@
 import type { UserOutcome } from '../scenario.js';
 
-/** Status codes shared by every operation kind (verified-api.md §4). */
+/** Status codes shared by every operation kind (docs/verified-api.md §4). */
 export const OperationStatus = {
   Pending: 0,
   Accepted: 1,

@@ -1,6 +1,6 @@
 import { newAccessToken, newRefreshToken } from '../ids.js';
 
-// verified-api.md §9 #9: the refresh-token lifetime is not published; about 24 h is the working guess.
+// docs/verified-api.md §9 #9: the refresh-token lifetime is not published; about 24 h is the working guess.
 export const REFRESH_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface IssuedTokens {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** `WebHookSettings` (verified-api.md §3.9). Tenant-wide: one webhook for the whole customer. */
+/** `WebHookSettings` (docs/verified-api.md §3.9). Tenant-wide: one webhook for the whole customer. */
 export interface WebhookSettings {
   Enabled: boolean;
   SecretKey: string;

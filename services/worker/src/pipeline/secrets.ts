@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { workerKeys, type WorkerKeys } from '../keys.js';
 
-/** The upstream keeps a TempId's data for at most 72 hours (verified-api.md section 8). */
+/** The upstream keeps a TempId's data for at most 72 hours (docs/verified-api.md §8). */
 export const TEMPID_LIFETIME_MS = 72 * 3600 * 1000;
 
 export interface StoredTempId {

@@ -7,7 +7,7 @@ import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.j
 
 const TRANSPORT_TYPES: Record<Transport, 0 | 1 | 2> = { inline: 0, sms: 1, email: 2 };
 
-/** Template name of the selfie capture operation on an existing account (verified-api.md 3.1). */
+/** Template name of the selfie capture operation on an existing account (docs/verified-api.md §3.1). */
 export const RECAPTURE_OPERATION_NAME = 'GetForeignBiometry';
 
 /**
