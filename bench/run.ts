@@ -19,8 +19,15 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     'worker-env': { type: 'string', multiple: true, default: [] },
     'redis-config': { type: 'string', multiple: true, default: [] },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (values.help) {
+  console.log(
+    `usage: npm run bench [-- --only ${FIGURES.join(',')}] [--size-scale 1] [--workers 1] [--worker-env K=V] [--redis-config K=V] [--cpu-prof DIR] [--out FILE] [--keep]   (docs/benchmarks.md)`,
+  );
+  process.exit(0);
+}
 
 function fail(message: string): never {
   process.stderr.write(`bench: ${message}\n`);

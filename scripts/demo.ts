@@ -1,12 +1,12 @@
-// The main job, run by `npm run demo` once the stack is up: a generated bulk enrollment of realistic users
-// against the emulator, streamed through the operators' CLI with a live progress bar, then a summary taken
-// from the event log and the emulator's own counters.
+// The main job, `npm run demo`: brings the local stack up (as `npm run up` does), then a generated bulk
+// enrollment of realistic users against the emulator, streamed through the operators' CLI with a live progress
+// bar, then a summary taken from the event log and the emulator's own counters. The stack stays up.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { localDir, repoRoot, stackPorts } from '@verified-onboard/devstack';
+import { localDir, repoRoot, stackPorts, stackUp } from '@verified-onboard/devstack';
 import { readEnrollmentLog, type EnrollmentTimeline } from './lib/event-log.js';
 import { scenarios, type ScenarioName } from './lib/scenarios.js';
 
@@ -15,8 +15,15 @@ const { values } = parseArgs({
     size: { type: 'string', default: '2000' },
     scenario: { type: 'string', default: 'realistic' },
     'invalid-lines': { type: 'string', default: '5' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (values.help) {
+  console.log(
+    `usage: npm run demo [-- --size 2000] [--scenario ${Object.keys(scenarios).join('|')}] [--invalid-lines 5]`,
+  );
+  process.exit(0);
+}
 const size = Number(values.size);
 const scenarioName = values.scenario as ScenarioName;
 if (!Number.isInteger(size) || size < 1)
@@ -25,6 +32,7 @@ if (!(scenarioName in scenarios))
   throw new Error(`--scenario must be one of ${Object.keys(scenarios).join(', ')}`);
 
 const ports = stackPorts();
+await stackUp((line) => console.log(line), ports);
 const emulator = `http://127.0.0.1:${ports.emulatorPort}`;
 const api = `http://127.0.0.1:${ports.apiPort}`;
 const apiKey = process.env.VERIFIED_ONBOARD_API_KEY ?? 'local-dev-key:local-dev-secret';

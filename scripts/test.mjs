@@ -1,35 +1,50 @@
 #!/usr/bin/env node
-// `npm test`: from a fresh clone, install what is missing, then type-check, lint, check generated
-// artifacts, and run every test. Redis and Kafka are provided (and stopped) by the vitest global setup.
+// `npm test` (started through scripts/run.mjs, which has installed what was missing): fetch Kafka, headless
+// Chromium, type-check, lint, check generated artifacts, then every test tier. `--tier unit|int|e2e` runs one
+// tier alone (`npm run test:unit|test:int|test:e2e`), with only what that tier needs. Redis and Kafka are
+// provided (and stopped) by the vitest global setup of the int and e2e tiers. Other arguments go to vitest.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { ensureInstalled, pnpm, root } from './bootstrap.mjs';
+import { root } from './bootstrap.mjs';
+
+// `--tier X` and `--help` are ours; every other argument goes to vitest untouched.
+const argv = process.argv.slice(2);
+const tierAt = argv.indexOf('--tier');
+const tier = tierAt === -1 ? undefined : argv[tierAt + 1];
+const vitestArgs = tierAt === -1 ? argv : argv.filter((_, i) => i !== tierAt && i !== tierAt + 1);
+const help = vitestArgs.includes('--help') || vitestArgs.includes('-h');
+if (help || (tierAt !== -1 && !['unit', 'int', 'e2e'].includes(tier ?? ''))) {
+  console.log(`usage: npm test [-- vitest args]             install, Kafka, Chromium, type-check, lint, generated
+                                             schemas, then the unit, int and e2e tiers
+       npm run test:unit|test:int|test:e2e [-- vitest args]   one tier alone (unit: no infrastructure)`);
+  process.exit(help ? 0 : 2);
+}
 
 const step = (title) => console.log(`\n== ${title}`);
-function sh(cmd, args, env = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+function sh(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
-    console.error(`\n${cmd} ${args.join(' ')} failed (exit ${r.status})`);
+    console.error(`\n${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
     process.exit(r.status || 1);
   }
 }
+const node = (...args) => sh(process.execPath, args);
 
-step('install');
-ensureInstalled();
-step('fetch Kafka (cached after the first run)');
-sh('bash', ['scripts/kafka.sh', 'fetch']);
-if (existsSync(join(root, 'scripts', 'ensure-chromium.sh'))) {
+if (tier === undefined || tier !== 'unit') {
+  step('fetch Kafka (cached after the first run)');
+  sh('bash', ['scripts/kafka.sh', 'fetch']);
+}
+if (tier === undefined || tier === 'int') {
   step('headless Chromium for the capture page test');
   sh('bash', ['scripts/ensure-chromium.sh']);
 }
-step('type-check');
-pnpm(['exec', 'tsc', '-p', 'tsconfig.json']);
-step('lint');
-pnpm(['exec', 'eslint', '.']);
-if (existsSync(join(root, 'scripts', 'check-generated.mjs'))) {
+if (tier === undefined) {
+  step('type-check');
+  node('scripts/workspace.mjs', 'typecheck');
+  step('lint and format check');
+  node('scripts/workspace.mjs', 'lint');
   step('generated schemas are up to date');
-  sh(process.execPath, ['--conditions=development', '--import', 'tsx', 'scripts/check-generated.mjs']);
+  node('--conditions=development', '--import', 'tsx', 'scripts/check-generated.mjs');
 }
-step('tests (real Redis, real Kafka, the emulator)');
-pnpm(['exec', 'vitest', 'run', ...process.argv.slice(2)]);
+step(tier ? `tests: ${tier} tier` : 'tests: unit, int (real Redis, Kafka, emulator) and e2e (whole stack)');
+// `vitest` resolves from node_modules/.bin, which scripts/run.mjs puts first on PATH.
+sh('vitest', ['run', ...(tier ? ['--project', tier] : []), ...vitestArgs]);

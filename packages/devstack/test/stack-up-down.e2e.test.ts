@@ -13,7 +13,7 @@ let env: NodeJS.ProcessEnv;
 let ports: number[];
 
 const stack = (command: 'up' | 'down') =>
-  spawnSync(process.execPath, [join(repoRoot, 'scripts/stack.mjs'), command], {
+  spawnSync(process.execPath, [join(repoRoot, 'scripts/run.mjs'), command], {
     cwd: repoRoot,
     encoding: 'utf8',
     env,

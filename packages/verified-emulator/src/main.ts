@@ -1,7 +1,13 @@
 import { EMULATOR_DEFAULTS } from './options.js';
 import { startEmulator } from './server.js';
 
-// Standalone emulator: `pnpm --filter @verified-onboard/verified-emulator start` (or `npm run emulator`).
+// Standalone emulator: `npm run emulator`.
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(
+    'usage: npm run emulator   (env: EMULATOR_PORT, default 4010; EMULATOR_HOST, default 127.0.0.1; docs/emulator.md)',
+  );
+  process.exit(0);
+}
 const rawPort = process.env.EMULATOR_PORT;
 const port = rawPort === undefined || rawPort === '' ? EMULATOR_DEFAULTS.port : Number(rawPort);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {

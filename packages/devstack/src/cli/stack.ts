@@ -2,13 +2,15 @@
 import { stackDown, stackStatus, stackUp } from '../stack.js';
 
 const say = (line: string) => console.log(line);
-const command = process.argv[2];
+const [command, ...options] = process.argv.slice(2);
+const usage = 'usage: npm run up | npm run down | npm run status   (the local stack: docs/infrastructure.md)';
 try {
-  if (command === 'up') await stackUp(say);
+  if (options.includes('--help') || options.includes('-h')) say(usage);
+  else if (command === 'up') await stackUp(say);
   else if (command === 'down') await stackDown(say);
   else if (command === 'status') process.exitCode = (await stackStatus(say)) ? 0 : 1;
   else {
-    console.error('usage: stack up|down|status');
+    console.error(usage);
     process.exitCode = 2;
   }
 } catch (error) {
