@@ -4,7 +4,7 @@
 // PATH. package.json's scripts are all `node scripts/run.mjs <task>`, so a fresh clone with only Node and npm
 // runs every command, and no script may name a bare `pnpm`, `tsx` or `vitest` that a new machine lacks.
 // Plain Node on purpose: it runs before any dependency exists.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { delimiter, join } from 'node:path';
 import { ensureInstalled, pnpmCommand, root } from './bootstrap.mjs';
 
@@ -59,14 +59,15 @@ const env = {
   KAFKAJS_NO_PARTITIONER_WARNING: '1',
 };
 const nodeArgs = task.entry.endsWith('.ts') ? ['--conditions=development', '--import', 'tsx'] : [];
-const result = spawnSync(
-  process.execPath,
-  [...nodeArgs, join(root, task.entry), ...(task.args ?? []), ...rest],
-  {
-    cwd: root,
-    stdio: 'inherit',
-    env,
-  },
-);
-if (result.signal) process.kill(process.pid, result.signal);
-process.exit(result.status ?? 1);
+const child = spawn(process.execPath, [...nodeArgs, join(root, task.entry), ...(task.args ?? []), ...rest], {
+  cwd: root,
+  stdio: 'inherit',
+  env,
+});
+// A signal sent to this launcher alone (a supervisor's `kill`) must reach the task, or it would be orphaned.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => {
+  if (!signal) process.exit(code ?? 1);
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
+});

@@ -13,9 +13,11 @@ const tier = tierAt === -1 ? undefined : argv[tierAt + 1];
 const vitestArgs = tierAt === -1 ? argv : argv.filter((_, i) => i !== tierAt && i !== tierAt + 1);
 const help = vitestArgs.includes('--help') || vitestArgs.includes('-h');
 if (help || (tierAt !== -1 && !['unit', 'int', 'e2e'].includes(tier ?? ''))) {
-  console.log(`usage: npm test [-- vitest args]             install, Kafka, Chromium, type-check, lint, generated
-                                             schemas, then the unit, int and e2e tiers
-       npm run test:unit|test:int|test:e2e [-- vitest args]   one tier alone (unit: no infrastructure)`);
+  console.log(`usage: npm test [-- vitest args]
+         install, Kafka, Chromium, type-check, lint, generated schemas, then the unit, int and e2e tiers
+       npm run test:unit [-- vitest args]   pure code: no Redis, Kafka or emulator, no global setup
+       npm run test:int [-- vitest args]    real Redis, a real Kafka broker, the emulator
+       npm run test:e2e [-- vitest args]    the whole stack as processes`);
   process.exit(help ? 0 : 2);
 }
 

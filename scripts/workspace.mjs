@@ -34,7 +34,13 @@ if (!job || rest.includes('--help') || rest.includes('-h')) {
 
 for (const [tool, ...args] of job.steps) {
   if (tool === 'pnpm') {
-    pnpm([...args, ...rest]);
+    try {
+      // pnpm's own options (`--filter X`) go before the script name, or the script would receive them.
+      pnpm([...args.slice(0, -1), ...rest, ...args.slice(-1)]);
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exit(1);
+    }
     continue;
   }
   // Resolved from node_modules/.bin, which scripts/run.mjs puts first on PATH.
