@@ -76,7 +76,10 @@ const broken = [
   JSON.stringify({ displayName: 'Bad account', accountNumber: 'has spaces/and slashes' }),
   JSON.stringify({ displayName: '', timeoutSec: 5 }),
 ];
-for (let i = 0; i < invalid; i++) lines.splice(1 + i * 7, 0, broken[i % broken.length]!);
+for (let i = 0; i < invalid; i++) {
+  const line = broken[i % broken.length];
+  if (line !== undefined) lines.splice(1 + i * 7, 0, line);
+}
 writeFileSync(file, lines.join('\n') + '\n');
 
 // 2. The users: the emulator plays them.
@@ -128,13 +131,10 @@ const timelines = await readEnrollmentLog({
   batchId: batchKey,
 });
 const durations = timelines
-  .filter((t: EnrollmentTimeline) => t.terminalAt !== null)
-  .map((t) => t.terminalAt! - t.requestedAt)
+  .flatMap((t: EnrollmentTimeline) => (t.terminalAt === null ? [] : [t.terminalAt - t.requestedAt]))
   .sort((a, b) => a - b);
 const pct = (p: number) =>
-  durations.length
-    ? durations[Math.min(durations.length - 1, Math.floor((p / 100) * durations.length))]! / 1000
-    : NaN;
+  (durations[Math.min(durations.length - 1, Math.floor((p / 100) * durations.length))] ?? NaN) / 1000;
 const calls = totalCalls(after) - totalCalls(before);
 const terminal = Object.entries(batch.byStatus)
   .filter(

@@ -30,12 +30,13 @@ export async function readEnrollmentLog(options: {
     topic: topicNames(options.topicPrefix).enrollmentEvents,
     select: (requested) => options.batchId === undefined || requested.data.batchId === options.batchId,
   });
-  return [...streams].map(([id, events]) => {
-    const last = events.at(-1)!;
+  return [...streams].flatMap(([id, events]) => {
+    const [first, last] = [events.at(0), events.at(-1)];
+    if (!first || !last) return [];
     // A retry after a failure reopens the enrollment: only the final outcome counts.
     return {
       id,
-      requestedAt: Date.parse(events[0]!.time),
+      requestedAt: Date.parse(first.time),
       terminalAt: isTerminal(last) ? Date.parse(last.time) : null,
       lastType: last.type,
     };
