@@ -100,9 +100,7 @@ export function asyncApiDocument(): Record<string, unknown> {
   const message = (type: EventType) => {
     const isWebhook = type === EVENT_TYPES.webhookReceived;
     const subjectNote = isWebhook ? 'Verified OperationId (also the key).' : 'Enrollment id (also the key).';
-    const payload = withoutMeta(
-      z.toJSONSchema(eventDataSchemas[type], { target: 'draft-7', io: 'input' }) as Record<string, unknown>,
-    );
+    const payload = withoutMeta(z.toJSONSchema(eventDataSchemas[type], { target: 'draft-7', io: 'input' }));
     return {
       name: type,
       title: type,

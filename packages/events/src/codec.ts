@@ -55,7 +55,7 @@ function header(record: KafkaRecordLike, name: string): string | undefined {
 
 /** Decodes and validates a record; throws EventValidationError (its `reason` feeds the dead-letter header). */
 export function decodeEvent(record: KafkaRecordLike, options: ParseOptions = {}): EventEnvelope {
-  const attributes: Record<string, string> = {};
+  const attributes = {} as Record<(typeof REQUIRED)[number], string>;
   for (const name of REQUIRED) {
     const value = header(record, `ce_${name}`);
     if (value === undefined || value === '')
@@ -77,7 +77,7 @@ export function decodeEvent(record: KafkaRecordLike, options: ParseOptions = {})
     });
   }
   const sequence = Number(attributes.sequence);
-  if (!/^\d+$/.test(attributes.sequence!) || !Number.isSafeInteger(sequence)) {
+  if (!/^\d+$/.test(attributes.sequence) || !Number.isSafeInteger(sequence)) {
     throw new EventValidationError(
       'invalid_envelope',
       `ce_sequence ${attributes.sequence} is not a non-negative integer`,

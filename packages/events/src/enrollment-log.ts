@@ -31,10 +31,7 @@ export async function readEnrollmentStreams(
     ...(options.logger && { logger: options.logger }),
     onEvent: (event) => {
       if (!isEnrollmentEventType(event.type)) return;
-      if (
-        event.type === EVENT_TYPES.requested &&
-        (options.select?.(event as EventEnvelope<typeof EVENT_TYPES.requested>) ?? true)
-      ) {
+      if (event.type === EVENT_TYPES.requested && (options.select?.(event) ?? true)) {
         streams.set(event.subject, []);
       }
       streams.get(event.subject)?.push(event as EnrollmentEvent);

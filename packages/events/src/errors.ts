@@ -1,10 +1,23 @@
-/** Base of every error this package throws: a stable `code` callers can switch on. */
-export abstract class EventsError extends Error {
+/**
+ * An error with a stable `code` callers can switch on (it lands in events, logs and metrics), named after
+ * its class. The base of this package's errors and of the ones the worker raises itself.
+ */
+export abstract class CodedError extends Error {
   abstract readonly code: string;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
   }
+}
+
+/** Base of every error this package throws. */
+export abstract class EventsError extends CodedError {}
+
+/** The base of an error that needs nothing but its code (the message says the rest). */
+function withCode<const C extends string>(code: C) {
+  return class extends EventsError {
+    readonly code = code;
+  };
 }
 
 /**
@@ -72,31 +85,22 @@ export class MixedSubjectsError extends EventsError {
 }
 
 /** Kafka did not acknowledge a publish (broker unreachable, topic missing, timeout, producer stopped). */
-export class PublishError extends EventsError {
-  readonly code = 'publish_failed';
-}
+export class PublishError extends withCode('publish_failed') {}
 
 /** A selfie could not be decrypted or its digest does not match. */
-export class SelfieIntegrityError extends EventsError {
-  readonly code = 'selfie_integrity';
-}
+export class SelfieIntegrityError extends withCode('selfie_integrity') {}
 
 /** The selfie encryption key is not 32 bytes of base64 or hex. */
-export class InvalidEncryptionKeyError extends EventsError {
-  readonly code = 'invalid_encryption_key';
-}
+export class InvalidEncryptionKeyError extends withCode('invalid_encryption_key') {}
 
 /** An upcaster registration that would make the chain ambiguous or cyclic. */
-export class UpcasterRegistrationError extends EventsError {
-  readonly code = 'invalid_upcaster';
-}
+export class UpcasterRegistrationError extends withCode('invalid_upcaster') {}
 
 /** The read model's optimistic write lost to concurrent writers too many times in a row. */
-export class ReadModelContentionError extends EventsError {
-  readonly code = 'read_model_contention';
-}
+export class ReadModelContentionError extends withCode('read_model_contention') {}
 
 /** A listFailed cursor that this read model did not issue. */
-export class InvalidCursorError extends EventsError {
-  readonly code = 'invalid_cursor';
-}
+export class InvalidCursorError extends withCode('invalid_cursor') {}
+
+/** A stored read-model record that lacks what every record has (its events, its status). */
+export class CorruptRecordError extends withCode('corrupt_record') {}

@@ -17,8 +17,9 @@ function uuidBytes(uuid: string): Buffer {
 export function uuidV5(name: string, namespace: string): string {
   const hash = createHash('sha1').update(uuidBytes(namespace)).update(name, 'utf8').digest();
   const bytes = hash.subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  // A SHA-1 digest has 20 bytes, so both offsets exist.
+  bytes.writeUInt8((bytes.readUInt8(6) & 0x0f) | 0x50, 6);
+  bytes.writeUInt8((bytes.readUInt8(8) & 0x3f) | 0x80, 8);
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
@@ -28,7 +29,11 @@ export function uuidV5(name: string, namespace: string): string {
  * re-executed after a crash emits an event consumers recognise as a duplicate. The discriminator tells
  * apart legitimately repeated events of one type, e.g. the retry generation after an ops retry.
  */
-export function eventId(subject: string, type: EventType | string, discriminator?: string | number): string {
+export function eventId(
+  subject: string,
+  type: EventType | (string & {}),
+  discriminator?: string | number,
+): string {
   // NUL separators keep ('a', 'bc') and ('ab', 'c') apart.
   return uuidV5(`${subject}\u0000${type}\u0000${discriminator ?? ''}`, EVENT_ID_NAMESPACE);
 }

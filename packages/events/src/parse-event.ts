@@ -5,7 +5,8 @@ import { eventDataSchemas, isEventType } from './event-types.js';
 import { upcasters as defaultUpcasters, type UpcasterRegistry } from './upcasters.js';
 
 export interface ParseOptions {
-  upcasters?: UpcasterRegistry;
+  /** Absent or undefined: the catalogue's own upcasters. */
+  upcasters?: UpcasterRegistry | undefined;
 }
 
 /** Validates an untrusted envelope object, lifting superseded types through the upcasters. */
@@ -16,7 +17,7 @@ export function parseEvent(raw: unknown, options: ParseOptions = {}): EventEnvel
     if (specversion !== undefined && specversion !== '1.0') {
       throw new EventValidationError(
         'unsupported_specversion',
-        `CloudEvents specversion ${String(specversion)} is not supported`,
+        `CloudEvents specversion ${typeof specversion === 'string' ? specversion : JSON.stringify(specversion)} is not supported`,
       );
     }
     throw new EventValidationError('invalid_envelope', z.prettifyError(base.error), { cause: base.error });

@@ -1,15 +1,12 @@
+import { CodedError } from '@verified-onboard/events';
+
 /**
  * Errors the pipeline raises itself (upstream errors come typed from @verified-onboard/verified-client).
  * `code` is stable: it lands in `enrollment.failed` events and in metrics.
  */
-export abstract class PipelineError extends Error {
-  abstract readonly code: string;
+export abstract class PipelineError extends CodedError {
   /** Whether an ops retry (same input) could succeed later. */
   abstract readonly retryable: boolean;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
 }
 
 /** The account number exists upstream and no intent of this enrollment explains it. */

@@ -1,3 +1,5 @@
+import type { Redis } from 'ioredis';
+
 /**
  * Every Redis key the worker owns, in one place (docs/worker.md lists them). `prefix` is QUEUE_PREFIX;
  * keys shared with the api (secrets) follow docs/contracts.md section 5 exactly.
@@ -18,6 +20,19 @@ export function workerKeys(prefix: string) {
   };
 }
 export type WorkerKeys = ReturnType<typeof workerKeys>;
+
+/** A store of the worker's records in its keyspace, each kept `ttlSec`. */
+export abstract class ExpiringStore {
+  protected readonly keys: WorkerKeys;
+
+  constructor(
+    protected readonly redis: Redis,
+    prefix: string,
+    protected readonly ttlSec: number,
+  ) {
+    this.keys = workerKeys(prefix);
+  }
+}
 
 /**
  * Fields of the per-enrollment hash (`enrollment` key). Values stay short so Redis keeps the hash in its

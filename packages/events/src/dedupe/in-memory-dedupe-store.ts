@@ -9,21 +9,22 @@ export class InMemoryDedupeStore implements DedupeStore {
       throw new RangeError('maxEntries must be a positive integer');
   }
 
-  async has(id: string): Promise<boolean> {
-    if (!this.ids.has(id)) return false;
+  has(id: string): Promise<boolean> {
+    if (!this.ids.has(id)) return Promise.resolve(false);
     // Refresh recency: Map iteration order is insertion order, so the first key is the least recent.
     this.ids.delete(id);
     this.ids.set(id, true);
-    return true;
+    return Promise.resolve(true);
   }
 
-  async add(id: string): Promise<void> {
+  add(id: string): Promise<void> {
     this.ids.delete(id);
     this.ids.set(id, true);
-    while (this.ids.size > this.maxEntries) {
-      const oldest = this.ids.keys().next().value as string;
+    for (const oldest of this.ids.keys()) {
+      if (this.ids.size <= this.maxEntries) break;
       this.ids.delete(oldest);
     }
+    return Promise.resolve();
   }
 
   get size(): number {

@@ -201,8 +201,9 @@ export class EventConsumer {
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-    const active = () => !this.stopping && isRunning() && !isStale();
+    const { batch } = payload;
+    const heartbeat = () => payload.heartbeat();
+    const active = () => !this.stopping && payload.isRunning() && !payload.isStale();
     let finished: string | null = null;
     let committed: string | null = null;
     let lastCommitAt = Date.now();
@@ -210,7 +211,7 @@ export class EventConsumer {
       if (finished === null || finished === committed) return;
       const offset = finished;
       try {
-        await commitOffsetsIfNecessary({
+        await payload.commitOffsetsIfNecessary({
           topics: [
             {
               topic: batch.topic,
@@ -229,7 +230,7 @@ export class EventConsumer {
       }
     };
     const markDone = async (offset: string) => {
-      resolveOffset(offset);
+      payload.resolveOffset(offset);
       finished = offset;
       if (Date.now() - lastCommitAt >= (this.options.commitIntervalMs ?? 1000)) await commit();
     };
@@ -239,10 +240,10 @@ export class EventConsumer {
     // A record passed over while a chunk is pending is resolved with the chunk, never before it.
     let passedAfterChunk: string | null = null;
     const flush = async (): Promise<Step> => {
-      if (chunk.length === 0) return 'done';
+      const last = chunk.at(-1)?.message.offset;
+      if (last === undefined) return 'done';
       const step = await this.handleChunk(chunk, active, heartbeat);
       if (step === 'done') {
-        const last = chunk[chunk.length - 1]!.message.offset;
         await markDone(
           passedAfterChunk !== null && BigInt(passedAfterChunk) > BigInt(last) ? passedAfterChunk : last,
         );
@@ -300,8 +301,10 @@ export class EventConsumer {
   ): Promise<Step> {
     const { dedupe } = this.options;
     let fresh: ConsumedEvent[] = chunk.map((c) => c.consumed);
+    const first = fresh[0];
+    if (first === undefined) return 'done';
     if (dedupe) {
-      const ok = await this.withRetry(fresh[0]!, active, heartbeat, async () => {
+      const ok = await this.withRetry(first, active, heartbeat, async () => {
         const seen = await Promise.all(fresh.map((c) => dedupe.has(c.event.id)));
         const kept = fresh.filter((_, i) => !seen[i]);
         this.counters.duplicates += fresh.length - kept.length;
@@ -309,17 +312,18 @@ export class EventConsumer {
       });
       if (!ok) return 'stopped';
     }
-    if (fresh.length === 0) return 'done';
-    const handled = await this.withRetry(fresh[0]!, active, heartbeat, async () => {
+    const head = fresh[0];
+    if (head === undefined) return 'done';
+    const handled = await this.withRetry(head, active, heartbeat, async () => {
       if (this.options.handleBatch) await this.options.handleBatch(fresh);
-      else await this.options.handler(fresh[0]!);
+      else await this.options.handler(head);
     });
     if (!handled) return 'stopped';
     this.counters.handled += fresh.length;
     if (dedupe) {
       // The handler's effect is done: marking must not be abandoned on stop, or the next owner repeats it.
       const marked = await this.withRetry(
-        fresh[0]!,
+        head,
         () => true,
         heartbeat,
         async () => {
@@ -329,7 +333,7 @@ export class EventConsumer {
       );
       if (!marked)
         this.logger.warn(
-          { eventId: fresh[0]!.event.id },
+          { eventId: head.event.id },
           'could not record handled event ids; they may be redelivered',
         );
     }

@@ -98,7 +98,9 @@ export class EventProducer {
     try {
       messages = events.map(encodeEvent);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(
+        error instanceof Error ? error : new PublishError('an event could not be encoded', { cause: error }),
+      );
     }
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ topic: this.resolveTopic(topic), messages, resolve, reject });
@@ -161,10 +163,10 @@ export class EventProducer {
   private take(): Pending[] {
     const out: Pending[] = [];
     let n = 0;
-    while (this.queue.length > 0) {
-      const next = this.queue[0]!;
+    for (let next = this.queue[0]; next !== undefined; next = this.queue[0]) {
       if (out.length > 0 && n + next.messages.length > this.maxBatchSize) break;
-      out.push(this.queue.shift()!);
+      this.queue.shift();
+      out.push(next);
       n += next.messages.length;
     }
     this.queued -= n;

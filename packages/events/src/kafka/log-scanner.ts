@@ -47,11 +47,13 @@ export async function scanEventLog(kafka: Kafka, options: ScanOptions): Promise<
     if (options.fromTimestamp !== undefined) {
       for (const p of await admin.fetchTopicOffsetsByTimestamp(options.topic, options.fromTimestamp)) {
         // -1 means no message at or after that time: the partition has nothing to scan.
-        start.set(p.partition, p.offset === '-1' ? end.get(p.partition)! : BigInt(p.offset));
+        start.set(p.partition, p.offset === '-1' ? (end.get(p.partition) ?? 0n) : BigInt(p.offset));
       }
     }
     const remaining = new Set(
-      [...end].filter(([partition, high]) => start.get(partition)! < high).map(([partition]) => partition),
+      [...end]
+        .filter(([partition, high]) => (start.get(partition) ?? 0n) < high)
+        .map(([partition]) => partition),
     );
     if (remaining.size === 0) return result;
 
@@ -65,7 +67,7 @@ export async function scanEventLog(kafka: Kafka, options: ScanOptions): Promise<
     await consumer.subscribe({ topic: options.topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
-      eachBatch: async ({ batch, heartbeat }) => {
+      eachBatch: async ({ batch, ...payload }) => {
         const high = end.get(batch.partition) ?? 0n;
         const low = start.get(batch.partition) ?? 0n;
         for (const message of batch.messages) {
@@ -89,7 +91,7 @@ export async function scanEventLog(kafka: Kafka, options: ScanOptions): Promise<
             consumer.pause([{ topic: options.topic, partitions: [batch.partition] }]);
           }
         }
-        await heartbeat();
+        await payload.heartbeat();
         if (remaining.size === 0) finish();
       },
     });

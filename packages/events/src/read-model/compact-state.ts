@@ -1,4 +1,5 @@
 import type { EnrollmentEvent } from '../envelope.js';
+import { CorruptRecordError } from '../errors.js';
 import type { RequestedData } from '../event-types.js';
 import { INITIAL_PROGRESS, type EnrollmentState } from '../state.js';
 import type { StoredEvent } from './stored-event.js';
@@ -30,7 +31,7 @@ export function packState(state: EnrollmentState): PackedState {
     if (key === 'accountNumber' && value === state.request.accountNumber) continue;
     packed[key] = value;
   }
-  return packed as PackedState;
+  return packed;
 }
 
 /** Rebuilds the full state from its packed form, the raw stored events and the (parsed) requested event. */
@@ -40,7 +41,10 @@ export function unpackState(
   requested: EnrollmentEvent,
 ): EnrollmentState {
   const request = requested.data as RequestedData;
-  const last = stored.at(-1)!;
+  const last = stored.at(-1);
+  const { status } = packed;
+  if (!last || !status)
+    throw new CorruptRecordError(`read model: enrollment ${requested.subject} is incomplete`);
   return {
     id: requested.subject,
     mode: request.mode,
@@ -50,7 +54,7 @@ export function unpackState(
     correlationId: requested.correlationid,
     ...DEFAULTS,
     ...packed,
-    status: packed.status!,
+    status,
     version: last[2],
     createdAt: requested.time,
     updatedAt: last[3],

@@ -28,14 +28,12 @@ export class LiveReadModel {
       this.redis,
       this.basePrefix,
     );
-    const reuse = (prefix: string | null) =>
-      prefix === null
-        ? null
-        : ([this.cached?.active, this.cached?.target].find((m) => m?.prefix === prefix) ??
-          new ReadModel(this.redis, { ...this.options, prefix }));
+    const reuse = (prefix: string) =>
+      [this.cached?.active, this.cached?.target].find((m) => m?.prefix === prefix) ??
+      new ReadModel(this.redis, { ...this.options, prefix });
     this.cached = {
-      active: reuse(activePrefix)!,
-      target: targetPrefix === activePrefix ? null : reuse(targetPrefix),
+      active: reuse(activePrefix),
+      target: targetPrefix === null || targetPrefix === activePrefix ? null : reuse(targetPrefix),
       at: now,
     };
     return this.cached;

@@ -1,6 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { EnrollmentEvent } from '../envelope.js';
-import { InvalidCursorError, ReadModelContentionError, SequenceConflictError } from '../errors.js';
+import {
+  CorruptRecordError,
+  InvalidCursorError,
+  ReadModelContentionError,
+  SequenceConflictError,
+} from '../errors.js';
 import { apply, isDuplicate } from '../fold.js';
 import { parseEvent, type ParseOptions } from '../parse-event.js';
 import { EVENT_TYPES } from '../event-types.js';
@@ -198,13 +203,10 @@ export class ReadModel {
     const content = readRecord(record, legacyState, legacyEvents);
     if (!content) return { state: null, events: [], pending, version: v };
     // Only the requested event is needed whole (for `request`); the rest of the state is in the packed state.
-    const [requested] = parseStored(
-      enrollmentId,
-      expand(content.events).slice(0, 1) as StoredEvent[],
-      this.parse,
-    );
+    const [requested] = parseStored(enrollmentId, expand(content.events).slice(0, 1), this.parse);
+    if (!requested) throw new CorruptRecordError(`read model: enrollment ${enrollmentId} has no events`);
     return {
-      state: unpackState(content.state, content.events, requested!),
+      state: unpackState(content.state, content.events, requested),
       events: content.events,
       pending,
       version: v,
@@ -238,12 +240,13 @@ export class ReadModel {
       const loaded = await this.load(event.subject);
       const before = loaded.state;
       if (isDuplicate(before, event) || loaded.pending.some((p) => p.id === event.id)) return 'duplicate';
-      const expected = before ? before.version + 1 : null;
-      const early = before === null ? event.type !== EVENT_TYPES.requested : event.sequence > expected!;
+      const early =
+        before === null ? event.type !== EVENT_TYPES.requested : event.sequence > before.version + 1;
       if (early) {
         if (loaded.pending.some((p) => p.sequence === event.sequence)) return 'stale';
         const pending = [...loaded.pending, event].sort((a, b) => a.sequence - b.sequence);
-        if (await this.write(loaded, before, before, loaded.events, pending)) return 'deferred';
+        if (await this.write(event.subject, loaded, before, before, loaded.events, pending))
+          return 'deferred';
         continue;
       }
       let after: EnrollmentState;
@@ -256,14 +259,13 @@ export class ReadModel {
       }
       // The gap this event closed may release held events, in order.
       let pending = loaded.pending;
-      while (pending[0] && pending[0].sequence <= after.version + 1) {
-        const [next, ...rest] = pending;
-        pending = rest;
-        if (next!.sequence <= after.version) continue; // a rival held a position that is now taken
-        after = apply(after, next!);
-        events = [...events, toStored(next!, events)];
+      for (let next = pending[0]; next && next.sequence <= after.version + 1; next = pending[0]) {
+        pending = pending.slice(1);
+        if (next.sequence <= after.version) continue; // a rival held a position that is now taken
+        after = apply(after, next);
+        events = [...events, toStored(next, events)];
       }
-      if (await this.write(loaded, before, after, events, pending)) return 'applied';
+      if (await this.write(event.subject, loaded, before, after, events, pending)) return 'applied';
       // Another writer moved the enrollment between our read and write: read again and re-decide.
     }
     throw new ReadModelContentionError(
@@ -273,6 +275,7 @@ export class ReadModel {
 
   /** One compare-and-set of the enrollment with its indexes; false when someone wrote it since `loaded`. */
   private async write(
+    id: string,
     loaded: Loaded,
     before: EnrollmentState | null,
     after: EnrollmentState | null,
@@ -294,7 +297,6 @@ export class ReadModel {
             batchId: after.batchId,
           }
         : null;
-    const id = after?.id ?? pending[0]!.subject;
     // `v` only has to change on every write: the version, plus how many events are held back.
     const version = `${after?.version ?? 0}${pending.length ? `+${pending.length}` : ''}`;
     const ok = await applyScript.run(
@@ -351,11 +353,11 @@ export class ReadModel {
         chunk,
       );
       if (flat.length === 0) break;
-      const entries: { id: string; score: number }[] = [];
-      for (let i = 0; i < flat.length; i += 2) entries.push({ id: flat[i]!, score: Number(flat[i + 1]) });
+      // WITHSCORES interleaves member and score.
+      const entries = flat.flatMap((id, i) => (i % 2 === 0 ? [{ id, score: Number(flat[i + 1]) }] : []));
       const metas = await this.redis.hmget(this.failedMetaKey, ...entries.map((e) => e.id));
-      for (let i = 0; i < entries.length && items.length < limit; i++) {
-        const { id, score } = entries[i]!;
+      for (const [i, { id, score }] of entries.entries()) {
+        if (items.length >= limit) break;
         // Same-score members come in lexicographic order, so (score, id) is a total order for the cursor.
         if (after && (score < after.score || (score === after.score && id <= after.id))) continue;
         last = { score, id };

@@ -1,5 +1,5 @@
 import type { EnrollmentEvent } from '../envelope.js';
-import { EventValidationError } from '../errors.js';
+import { CorruptRecordError, EventValidationError } from '../errors.js';
 import { isEnrollmentEventType } from '../event-types.js';
 import { parseEvent, type ParseOptions } from '../parse-event.js';
 
@@ -46,18 +46,24 @@ export function toStored(event: EnrollmentEvent, previous: StoredEvent[]): Store
   ];
 }
 
+/** The earlier event a compacted one refers to; only a corrupt record lacks it. */
+function referenced(event: ExpandedEvent | undefined, id: string): ExpandedEvent {
+  if (!event) throw new CorruptRecordError(`stored event ${id} refers to an earlier event the record lacks`);
+  return event;
+}
+
 export function expand(stored: StoredEvent[]): ExpandedEvent[] {
   const out: ExpandedEvent[] = [];
   for (const [id, type, sequence, time, source, correlationid, causationid, data] of stored) {
-    const prev = out.at(-1);
+    const prev = () => referenced(out.at(-1), id);
     out.push([
       id,
       type,
       sequence,
       time,
-      source === 0 ? prev![4] : source,
-      correlationid === 0 ? out[0]![5] : correlationid,
-      causationid === 1 ? prev![0] : causationid,
+      source === 0 ? prev()[4] : source,
+      correlationid === 0 ? referenced(out[0], id)[5] : correlationid,
+      causationid === 1 ? prev()[0] : causationid,
       data,
     ]);
   }

@@ -53,15 +53,12 @@ export class ProjectionApplier {
       if (list) list.push(consumed);
       else bySubject.set(consumed.event.subject, [consumed]);
     }
-    const streams = [...bySubject.values()];
-    let next = 0;
+    // The lanes share one iterator: each takes the next enrollment's stream when it is free.
+    const streams = bySubject.values();
     const lane = async () => {
-      while (next < streams.length) {
-        const stream = streams[next++]!;
-        for (const consumed of stream) await this.apply(consumed);
-      }
+      for (const stream of streams) for (const consumed of stream) await this.apply(consumed);
     };
-    await Promise.all(Array.from({ length: Math.min(parallel, streams.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(parallel, bySubject.size) }, lane));
   }
 
   async apply({ event, topic, partition, offset }: ConsumedEvent): Promise<void> {

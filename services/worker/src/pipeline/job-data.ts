@@ -63,6 +63,8 @@ const STEP_JOB_ID = /^(.+)\.(begin|poll|account|credential)\.(\d+)$/;
 export function parseStepJobId(
   jobId: string,
 ): { enrollmentId: string; step: Step; generation: number } | null {
-  const match = STEP_JOB_ID.exec(jobId);
-  return match ? { enrollmentId: match[1]!, step: match[2] as Step, generation: Number(match[3]) } : null;
+  const [, enrollmentId, step, generation] = STEP_JOB_ID.exec(jobId) ?? [];
+  return enrollmentId && step && generation
+    ? { enrollmentId, step: step as Step, generation: Number(generation) }
+    : null;
 }

@@ -1,6 +1,5 @@
 import type { EnrollmentEvent } from '@verified-onboard/events';
-import type { Redis } from 'ioredis';
-import { ENROLLMENT_FIELDS as F, workerKeys, type WorkerKeys } from '../keys.js';
+import { ENROLLMENT_FIELDS as F, ExpiringStore } from '../keys.js';
 import type { Step, StepJobData } from './job-data.js';
 
 export interface NextJob {
@@ -34,17 +33,7 @@ const FINISHED_FAILED = 'f';
  * `requested` after the finished job aged out of BullMQ) does nothing at all. A pending enrollment so keeps
  * a few bytes instead of its whole begin outcome (1.4 KB) for 30 days.
  */
-export class OutcomeLog {
-  private readonly keys: WorkerKeys;
-
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-    private readonly ttlSec: number,
-  ) {
-    this.keys = workerKeys(prefix);
-  }
-
+export class OutcomeLog extends ExpiringStore {
   async lookup(enrollmentId: string, jobId: string): Promise<RecordedOutcome> {
     // Issued together: auto-pipelining sends them in one round trip.
     const [finished, raw] = await Promise.all([

@@ -1,4 +1,10 @@
-import { createEvent, EVENT_TYPES, type EnrollmentEvent, type EventProducer } from '@verified-onboard/events';
+import {
+  createEvent,
+  EVENT_TYPES,
+  type EnrollmentEvent,
+  type EnrollmentEventType,
+  type EventProducer,
+} from '@verified-onboard/events';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from '../config.js';
@@ -6,7 +12,7 @@ import type { WorkerMetrics } from '../metrics.js';
 import type { StepsQueue } from '../queues/steps-queue.js';
 import type { RedisRateLimiter } from '../upstream/rate-limiter.js';
 import { retryDelayMs } from './backoff.js';
-import { RequestNotProjectedError } from '../errors.js';
+import { MissingContextError, RequestNotProjectedError } from '../errors.js';
 import { describeError } from './error-classification.js';
 import type { HintBook } from './hint-book.js';
 import type { ParkedPolls } from './parked-polls.js';
@@ -43,7 +49,9 @@ export class StepRunner {
   async process(job: StepJob, token: string | undefined): Promise<void> {
     const { logger, outcomes, metrics } = this.deps;
     const step = job.name;
-    const jobId = job.id!;
+    const jobId = job.id;
+    // BullMQ gives every job it runs an id; the outcome log and the parked polls are keyed by it.
+    if (jobId === undefined) throw new MissingContextError(`a ${step} job without an id`);
     const log = logger.child({
       enrollmentId: job.data.enrollmentId,
       correlationId: job.data.correlationId,
@@ -69,7 +77,7 @@ export class StepRunner {
       try {
         result = await this.deps.processors[step](job, this.deps.context);
       } catch (error) {
-        outcome = await this.onError(job, error, token, log);
+        outcome = await this.onError(job, jobId, error, token, log);
         result = { kind: 'done', events: [] }; // unused: outcome is set
       }
       if (!outcome) {
@@ -112,6 +120,7 @@ export class StepRunner {
    */
   private async onError(
     job: StepJob,
+    jobId: string,
     error: unknown,
     token: string | undefined,
     log: Logger,
@@ -152,7 +161,7 @@ export class StepRunner {
       ],
     });
     outcome.failed = { code: info.code, message: info.message };
-    return this.deps.outcomes.record(job.id!, outcome);
+    return this.deps.outcomes.record(jobId, outcome);
   }
 
   private toOutcome(job: StepJob, result: Extract<StepResult, { kind: 'done' }>): StepOutcome {
@@ -161,7 +170,7 @@ export class StepRunner {
     let causation = data.causationId;
     const time = new Date();
     result.events.forEach((pending, i) => {
-      const event = createEvent({
+      const event = createEvent<EnrollmentEventType>({
         type: pending.type,
         data: pending.data,
         subject: data.enrollmentId,
@@ -172,7 +181,7 @@ export class StepRunner {
         discriminator: data.generation,
         time,
         includeCaptureUrl: this.deps.config.eventsIncludeCaptureUrl,
-      } as Parameters<typeof createEvent>[0]) as EnrollmentEvent;
+      });
       events.push(event);
       causation = event.id;
     });
@@ -182,7 +191,7 @@ export class StepRunner {
       const request = result.next.step === 'poll' ? undefined : (result.next.request ?? data.request);
       next = {
         step: result.next.step,
-        delayMs: result.next.delayMs,
+        ...(result.next.delayMs !== undefined && { delayMs: result.next.delayMs }),
         data: {
           enrollmentId: data.enrollmentId,
           generation: data.generation,

@@ -25,7 +25,7 @@ export interface StepsQueueOptions {
 }
 
 export interface EnqueueOptions {
-  delayMs?: number;
+  delayMs?: number | undefined;
 }
 
 export class StepsQueue {
@@ -42,7 +42,7 @@ export class StepsQueue {
     return {
       jobId: stepJobId(data.enrollmentId, step, data.generation),
       priority: stepPriority(data.priority, data.start),
-      delay: opts.delayMs && opts.delayMs > 0 ? opts.delayMs : undefined,
+      ...(opts.delayMs !== undefined && opts.delayMs > 0 && { delay: opts.delayMs }),
       attempts: this.options.attempts,
       backoff: { type: BACKOFF_TYPE },
       // Completed jobs are history for the dashboard, not state (events and outcomes are): keep the latest

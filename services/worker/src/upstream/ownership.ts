@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { ENROLLMENT_FIELDS as F, workerKeys, type WorkerKeys } from '../keys.js';
+import { ENROLLMENT_FIELDS as F, ExpiringStore } from '../keys.js';
 
 export type OperationKind = 'foreign' | 'operation';
 
@@ -34,17 +33,7 @@ export function ownsExisting(claim: Claim): boolean {
  * when the upstream then says "already exists", the effect is ours only if the intent is ours. That
  * tells an idempotent re-run after a crash apart from an account or credential someone else made.
  */
-export class Ownership {
-  private readonly keys: WorkerKeys;
-
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-    private readonly ttlSec: number,
-  ) {
-    this.keys = workerKeys(prefix);
-  }
-
+export class Ownership extends ExpiringStore {
   claimAccount(accountNumber: string, enrollmentId: string): Promise<Claim> {
     return this.claim(this.keys.accountIntent(accountNumber), enrollmentId);
   }
