@@ -11,7 +11,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
-import type { DestinationStream, Logger } from 'pino';
+import type { DestinationStream } from 'pino';
 import { ApiKeyStore } from './auth/api-keys.js';
 import { BatchIngestor, DEFAULT_BATCH_OPTIONS } from './batch/batch-ingestor.js';
 import type { ApiConfig } from './config.js';
@@ -65,8 +65,9 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
   if (config.selfieEncryptionKeyIsDevDefault)
     logger.warn('SELFIE_ENCRYPTION_KEY is unset: using the local development key');
 
+  const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance,
     bodyLimit: config.jsonBodyLimitBytes,
     trustProxy: false,
     // Request ids in logs tie a client's report to the server side.
@@ -192,7 +193,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
       publisher,
       enrollmentTopic: topics.enrollmentEvents,
       basePrefix: `${config.keyPrefix}:`,
-      logger: logger as Logger,
+      logger,
     });
   await app.register(opsRoutes, { keys, readModel, opsService });
   await app.register(queueDashboard, { keys, queues: [stepsQueue] });

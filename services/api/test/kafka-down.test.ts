@@ -2,7 +2,7 @@ import { freePort } from '@verified-onboard/devstack';
 import { createKafka } from '@verified-onboard/events';
 import { signWebhookBody } from '@verified-onboard/verified-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AUTH, startTestApp, type TestApp } from './support/harness.js';
+import { AUTH, errorOf, startTestApp, type TestApp } from './support/harness.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -19,56 +19,43 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 it('POST /v1/enrollments answers 503 with Retry-After and claims nothing', async () => {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/v1/enrollments',
-    headers: { ...AUTH, 'idempotency-key': 'while-down' },
-    payload: { displayName: 'Nobody', accountNumber: 'acct-down' },
-  });
+  const enroll = () =>
+    t.post(
+      '/v1/enrollments',
+      { displayName: 'Nobody', accountNumber: 'acct-down' },
+      { ...AUTH, 'idempotency-key': 'while-down' },
+    );
+  const res = await enroll();
   expect(res.statusCode).toBe(503);
-  expect(res.json().error.code).toBe('kafka_unavailable');
+  expect(errorOf(res).code).toBe('kafka_unavailable');
   expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-  const keys = await t.redis.keys(`${t.config.keyPrefix}:*`);
-  expect(keys.filter((key) => /:(idem|active-account|accepted):/.test(key))).toEqual([]);
+  const claims = [t.keys.idempotency('*', '*'), t.keys.activeAccount('*'), t.keys.accepted('*')];
+  for (const pattern of claims) expect(await t.redis.keys(pattern)).toEqual([]);
   // The client's retry with the same key is not blocked by a leftover claim.
-  const retry = await t.app.inject({
-    method: 'POST',
-    url: '/v1/enrollments',
-    headers: { ...AUTH, 'idempotency-key': 'while-down' },
-    payload: { displayName: 'Nobody', accountNumber: 'acct-down' },
-  });
-  expect(retry.statusCode).toBe(503);
+  expect((await enroll()).statusCode).toBe(503);
 });
 
 it('batches, hints and webhooks answer 503 too; /readyz reports Kafka', async () => {
-  const batch = await t.app.inject({
-    method: 'POST',
-    url: '/v1/enrollments/batch',
-    headers: { ...AUTH, 'content-type': 'application/x-ndjson' },
-    payload: '{"displayName":"a"}\n{"displayName":"b"}\n',
+  const batch = await t.post('/v1/enrollments/batch', '{"displayName":"a"}\n{"displayName":"b"}\n', {
+    ...AUTH,
+    'content-type': 'application/x-ndjson',
   });
   expect(batch.statusCode).toBe(503);
-  expect(batch.json().error.details).toContainEqual({
+  expect(errorOf(batch).details).toContainEqual({
     field: 'batchId',
     reason: batch.headers['x-batch-id'],
   });
-  const batchKeys = await t.redis.keys(`${t.config.keyPrefix}:batch:*`);
-  expect(batchKeys).toEqual([]);
+  expect(await t.redis.keys(t.keys.batch('*'))).toEqual([]);
 
   const body = '{"OperationId":"op-down","Status":1}';
-  const webhook = await t.app.inject({
-    method: 'POST',
-    url: '/v1/webhooks/verified',
-    headers: {
-      'content-type': 'application/json',
-      'x-signature': signWebhookBody(body, t.config.webhookSecret),
-    },
-    payload: body,
+  const webhook = await t.post('/v1/webhooks/verified', body, {
+    'content-type': 'application/json',
+    'x-signature': signWebhookBody(body, t.config.webhookSecret),
   });
   expect(webhook.statusCode).toBe(503);
 
-  const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
+  const ready = await t.get('/readyz', {});
   expect(ready.statusCode).toBe(503);
-  expect(ready.json().error.details.map((d: { field: string }) => d.field)).toEqual(['kafka']);
-  expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  expect(errorOf(ready).details.map((d) => d.field)).toEqual(['kafka']);
+  expect((await t.get('/healthz', {})).statusCode).toBe(200);
 });

@@ -1,5 +1,7 @@
 // The ops operations through the api, on real Kafka and Redis: what they publish is what the worker acts on
 // (retried → the failed step again; redrive_requested → the next step under the job id the log implies).
+import assert from 'node:assert/strict';
+import { waitFor } from '@verified-onboard/devstack';
 import {
   createEvent,
   EVENT_TYPES,
@@ -7,41 +9,45 @@ import {
   fold,
   ReadModel,
   type EnrollmentEvent,
-  type EventEnvelope,
 } from '@verified-onboard/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, collectEvents, startTestApp, waitFor, type TestApp } from './support/harness.js';
+import { enrollmentViewSchema } from '../src/enrollments/schemas.js';
+import { rebuildResultSchema, replayResultSchema, retryResultSchema } from '../src/ops/ops-service.js';
+import type { Collector } from './support/collector.js';
+import { bodyOf, errorOf, startTestApp, type TestApp } from './support/harness.js';
 
 let t: TestApp;
-let collected: Awaited<ReturnType<typeof collectEvents>>;
+let collected: Collector;
 let producer: EventProducer;
 
 beforeAll(async () => {
   t = await startTestApp('ops-service');
   producer = new EventProducer(t.kafka);
   await producer.connect();
-  collected = await collectEvents(
-    t.kafka,
-    [t.topics.enrollmentEvents, t.topics.hints],
-    `${t.names.groupPrefix}collector`,
-  );
+  collected = await t.collect(t.topics.enrollmentEvents, t.topics.hints);
 });
 afterAll(async () => {
   await producer?.disconnect();
-  await collected?.stop();
   await t?.close();
 });
 
 /** Builds an enrollment's stream step by step, publishing each event to the log like the pipeline would. */
 class Stream {
   readonly events: EnrollmentEvent[] = [];
+  /** `at`: when every event of the stream happened (default: when it is built). */
   constructor(
     readonly id: string,
     readonly batchId: string,
+    private readonly at?: Date,
   ) {}
+  get last(): EnrollmentEvent {
+    const event = this.events.at(-1);
+    assert.ok(event, `${this.id} has no events yet`);
+    return event;
+  }
   private add(type: EnrollmentEvent['type'], data: object) {
     const sequence = this.events.length + 1;
-    const event = createEvent({
+    const event = createEvent<EnrollmentEvent['type']>({
       type,
       subject: this.id,
       sequence,
@@ -50,7 +56,8 @@ class Stream {
       causationId: this.events.at(-1)?.id ?? null,
       data: data as never,
       discriminator: sequence,
-    }) as EnrollmentEvent;
+      ...(this.at ? { time: this.at } : {}),
+    });
     this.events.push(event);
     return this;
   }
@@ -67,7 +74,7 @@ class Stream {
       priority: 'batch',
       batchId: this.batchId,
       line: 1,
-      requestedAt: new Date().toISOString(),
+      requestedAt: (this.at ?? new Date()).toISOString(),
       ...(mode === 'import' ? { selfie: { ref: 'r', digest: 'a'.repeat(64), dataType: 1 } } : {}),
     });
   }
@@ -98,60 +105,60 @@ class Stream {
   completed() {
     return this.add(EVENT_TYPES.completed, {});
   }
+  /** Requested, then the capture started and succeeded. */
+  untilCaptured() {
+    return this.requested().started().captured();
+  }
+  /** The whole happy path to completed. */
+  finished() {
+    return this.untilCaptured().account().credential().completed();
+  }
   failed(step: 'account' | 'credential', code = 'upstream_unavailable') {
     return this.add(EVENT_TYPES.failed, { step, code, message: 'gave up', retryable: true, attempts: 8 });
   }
   retried(step: 'account' | 'credential') {
     return this.add(EVENT_TYPES.retried, { step, reason: 'earlier retry', requestedBy: 'test' });
   }
-  /** Writes the stream to the log (and, unless told otherwise, to the read model, as the projector would). */
+  /**
+   * Writes the stream to the log and, unless told otherwise, to the read model the api reads now (a rebuild
+   * switches it), as the projector would.
+   */
   async publish(toReadModel = true) {
     await producer.publish(t.topics.enrollmentEvents, this.events);
-    if (toReadModel) for (const e of this.events) await t.readModel.applyEvent(e);
+    if (toReadModel) {
+      const readModel = await ReadModel.open(t.redis, `${t.config.keyPrefix}:`);
+      for (const e of this.events) await readModel.applyEvent(e);
+    }
     return this;
   }
 }
 
-const ofType = <T extends string>(type: T, subject: string) =>
-  collected.events.filter(
-    (e): e is EventEnvelope & { topic: string; key: string | null } =>
-      e.type === type && e.subject === subject,
-  );
+const ofType = (type: typeof EVENT_TYPES.retried | typeof EVENT_TYPES.redriveRequested, subject: string) =>
+  collected.ofType(type, subject);
+const retry = async (payload: object) => {
+  const res = await t.post('/v1/ops/failed/retry', payload);
+  return { status: res.statusCode, body: bodyOf(res, retryResultSchema) };
+};
+const replay = async (payload: object) => bodyOf(await t.post('/v1/ops/replay', payload), replayResultSchema);
 
 describe('POST /v1/ops/failed/retry', () => {
   it('by filter, publishes one retried event per failed enrollment, at the failed step and the next position', async () => {
-    const a = await new Stream('ops-r1', 'rb').requested().started().captured().failed('account').publish();
+    const a = await new Stream('ops-r1', 'rb').untilCaptured().failed('account').publish();
     const b = await new Stream('ops-r2', 'rb')
-      .requested()
-      .started()
-      .captured()
+      .untilCaptured()
       .account()
       .failed('credential', 'tempid_expired')
       .publish();
-    const done = await new Stream('ops-r3', 'rb')
-      .requested()
-      .started()
-      .captured()
-      .account()
-      .credential()
-      .completed()
-      .publish();
+    const done = await new Stream('ops-r3', 'rb').finished().publish();
 
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/v1/ops/failed/retry',
-      headers: AUTH,
-      payload: { filter: { batchId: 'rb', step: 'account' } },
+    expect(await retry({ filter: { batchId: 'rb', step: 'account' } })).toEqual({
+      status: 202,
+      body: { retried: 1 },
     });
-    expect(res.statusCode).toBe(202);
-    expect(res.json()).toEqual({ retried: 1 });
-    const [retried] = await waitFor(
-      () => (ofType(EVENT_TYPES.retried, a.id).length ? ofType(EVENT_TYPES.retried, a.id) : null),
-      'the retried event',
-    );
+    const retried = await collected.first(EVENT_TYPES.retried, a.id);
     expect(retried).toMatchObject({
       sequence: 5,
-      causationid: a.events[3]!.id,
+      causationid: a.last.id,
       correlationid: `c-${a.id}`,
       data: { step: 'account', reason: 'ops retry', requestedBy: 'all' },
     });
@@ -160,39 +167,22 @@ describe('POST /v1/ops/failed/retry', () => {
   });
 
   it('by ids, skips what is not failed; retrying twice at once publishes the same event id', async () => {
-    const c = await new Stream('ops-r4', 'rc').requested().started().captured().failed('account').publish();
-    const body = { ids: [c.id, 'ops-r3', 'no-such-enrollment'] };
-    const [first, second] = await Promise.all([
-      t.app.inject({ method: 'POST', url: '/v1/ops/failed/retry', headers: AUTH, payload: body }),
-      t.app.inject({ method: 'POST', url: '/v1/ops/failed/retry', headers: AUTH, payload: body }),
-    ]);
-    expect([first.json(), second.json()]).toEqual([{ retried: 1 }, { retried: 1 }]);
-    const events = await waitFor(
-      () => (ofType(EVENT_TYPES.retried, c.id).length >= 2 ? ofType(EVENT_TYPES.retried, c.id) : null),
-      'both publishes',
-    );
+    const c = await new Stream('ops-r4', 'rc').untilCaptured().failed('account').publish();
+    const done = await new Stream('ops-r5', 'rc').finished().publish();
+    const body = { ids: [c.id, done.id, 'no-such-enrollment'] };
+    const [first, second] = await Promise.all([retry(body), retry(body)]);
+    expect([first.body, second.body]).toEqual([{ retried: 1 }, { retried: 1 }]);
+    const events = await collected.atLeast(2, EVENT_TYPES.retried, (e) => e.subject === c.id);
     expect(new Set(events.map((e) => e.id)).size).toBe(1);
   });
 });
 
 describe('POST /v1/ops/replay', () => {
   it('a dry run reports from the event log what it would do, and publishes nothing', async () => {
-    await new Stream('ops-p1', 'rp').requested().started().captured().failed('account').publish(false);
+    await new Stream('ops-p1', 'rp').untilCaptured().failed('account').publish(false);
     await new Stream('ops-p2', 'rp').requested().started().publish(false);
-    await new Stream('ops-p3', 'rp')
-      .requested()
-      .started()
-      .captured()
-      .account()
-      .credential()
-      .completed()
-      .publish(false);
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/v1/ops/replay',
-      headers: AUTH,
-      payload: { batchId: 'rp' },
-    });
+    await new Stream('ops-p3', 'rp').finished().publish(false);
+    const res = await t.post('/v1/ops/replay', { batchId: 'rp' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
       dryRun: true,
@@ -207,91 +197,81 @@ describe('POST /v1/ops/replay', () => {
   });
 
   it('re-drives from the log even when the read model lost the enrollment: failed → retried, stuck → its next step', async () => {
+    const failed = await new Stream('ops-p6', 'rq').untilCaptured().failed('account').publish(false);
     const stuck = await new Stream('ops-p4', 'rq')
-      .requested()
-      .started()
-      .captured()
+      .untilCaptured()
       .failed('account')
       .retried('account')
       .account()
       .publish(false);
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/v1/ops/replay',
-      headers: AUTH,
-      payload: { ids: ['ops-p1', stuck.id], dryRun: false },
+    expect(await replay({ ids: [failed.id, stuck.id], dryRun: false })).toMatchObject({
+      dryRun: false,
+      enrollments: 2,
+      retried: 1,
+      redriven: 1,
+      terminal: 0,
     });
-    expect(res.json()).toMatchObject({ dryRun: false, enrollments: 2, retried: 1, redriven: 1, terminal: 0 });
-    const [redrive] = await waitFor(
-      () =>
-        ofType(EVENT_TYPES.redriveRequested, stuck.id).length
-          ? ofType(EVENT_TYPES.redriveRequested, stuck.id)
-          : null,
-      'the redrive hint',
-    );
-    expect(redrive!.topic).toBe(t.topics.hints);
-    expect(redrive!.key).toBe(stuck.id);
+    const redrive = await collected.first(EVENT_TYPES.redriveRequested, stuck.id);
+    expect(redrive.topic).toBe(t.topics.hints);
+    expect(redrive.key).toBe(stuck.id);
     // The credential step comes next, under the generation of the last retry (its sequence) and after event 6.
-    expect(redrive!.data).toMatchObject({
+    expect(redrive.data).toMatchObject({
       enrollmentId: stuck.id,
       step: 'credential',
       generation: 5,
       nextSequence: 7,
       requestedBy: 'all',
     });
-    expect(
-      await waitFor(() => ofType(EVENT_TYPES.retried, 'ops-p1')[0], 'the retry of the failed one'),
-    ).toMatchObject({ sequence: 5 });
+    expect(await collected.first(EVENT_TYPES.retried, failed.id)).toMatchObject({ sequence: 5 });
   });
 
   it('selects by time: enrollments requested before `since` are left out', async () => {
-    const since = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 5));
-    await new Stream('ops-p5', 'rt').requested().publish(false);
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/v1/ops/replay',
-      headers: AUTH,
-      payload: { since },
+    const since = new Date();
+    // Both are written now; only their event time tells them apart.
+    await new Stream('ops-p5', 'rt', new Date(since.getTime() - 60_000)).requested().publish(false);
+    await new Stream('ops-p7', 'rt', since).requested().publish(false);
+    expect(await replay({ since: since.toISOString(), batchId: 'rt' })).toMatchObject({
+      enrollments: 1,
+      redriven: 1,
     });
-    expect(res.json()).toMatchObject({ enrollments: 1, redriven: 1 });
   });
 });
 
 describe('POST /v1/ops/projections/rebuild', () => {
   it('rebuilds from the log into a new keyspace, switches readers, and refuses a second rebuild meanwhile', async () => {
     const s = await new Stream('20000000-0000-4000-8000-0000000000b1', 'rr')
-      .requested()
-      .started()
-      .captured()
+      .untilCaptured()
       .account()
       .publish();
-    await t.readModel.applyEvent(s.events[0]!); // a duplicate: the rebuilt model must still equal the fold
-    const start = await t.app.inject({ method: 'POST', url: '/v1/ops/projections/rebuild', headers: AUTH });
+    const [requested] = s.events;
+    assert.ok(requested);
+    const basePrefix = `${t.config.keyPrefix}:`;
+    // A duplicate: the rebuilt model must still equal the fold.
+    await (await ReadModel.open(t.redis, basePrefix)).applyEvent(requested);
+    const start = await t.post('/v1/ops/projections/rebuild');
     expect(start.statusCode).toBe(202);
-    expect(start.json()).toMatchObject({ started: true, state: 'running' });
-    const again = await t.app.inject({ method: 'POST', url: '/v1/ops/projections/rebuild', headers: AUTH });
+    const started = bodyOf(start, rebuildResultSchema);
+    expect(started).toMatchObject({ started: true, state: 'running' });
+    const again = await t.post('/v1/ops/projections/rebuild');
     expect(again.statusCode).toBe(409);
-    expect(again.json().error.code).toBe('rebuild_in_progress');
+    expect(errorOf(again).code).toBe('rebuild_in_progress');
 
     const status = await waitFor(
-      async () => {
-        const r = (
-          await t.app.inject({ method: 'GET', url: '/v1/ops/projections/rebuild', headers: AUTH })
-        ).json();
-        return r.state === 'running' ? null : r;
-      },
       'the rebuild to finish',
-      60_000,
+      async () => {
+        const r = bodyOf(await t.get('/v1/ops/projections/rebuild'), rebuildResultSchema);
+        return r.state !== 'running' && r;
+      },
+      { timeoutMs: 60_000 },
     );
-    expect(status).toMatchObject({ state: 'completed', rebuildId: start.json().rebuildId, error: null });
-    const active = await ReadModel.open(t.redis, `${t.config.keyPrefix}:`);
-    expect(active.prefix).not.toBe(`${t.config.keyPrefix}:`);
+    expect(status).toMatchObject({ state: 'completed', rebuildId: started.rebuildId, error: null });
+    const active = await ReadModel.open(t.redis, basePrefix);
+    expect(active.prefix).not.toBe(basePrefix);
     expect(await active.get(s.id)).toEqual(fold(s.events));
-    const view = await waitFor(async () => {
-      const r = await t.app.inject({ method: 'GET', url: `/v1/enrollments/${s.id}`, headers: AUTH });
-      return r.statusCode === 200 ? r.json() : null;
-    }, 'the api to read the new keyspace');
+    const view = await waitFor('the api to read the new keyspace', async () => {
+      const r = await t.get(`/v1/enrollments/${s.id}`);
+      return r.statusCode === 200 && bodyOf(r, enrollmentViewSchema);
+    });
     expect(view).toMatchObject({ id: s.id, status: 'account_created', version: 4 });
   });
 });

@@ -1,40 +1,35 @@
+import { waitFor } from '@verified-onboard/devstack';
+import { EVENT_TYPES } from '@verified-onboard/events';
 import { signWebhookBody } from '@verified-onboard/verified-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectEvents, messageCount, startTestApp, waitFor, type TestApp } from './support/harness.js';
+import type { Collector } from './support/collector.js';
+import { errorOf, messageCount, startTestApp, type TestApp } from './support/harness.js';
 
 const SECRET = 'webhook-secret-for-tests';
 let t: TestApp;
-let collector: Awaited<ReturnType<typeof collectEvents>>;
+let collector: Collector;
 
 beforeAll(async () => {
   t = await startTestApp('webhooks', {
     env: { VERIFIED_WEBHOOK_SECRET: SECRET, WEBHOOK_BASIC_AUTH: 'verified:basic-pass' },
   });
-  collector = await collectEvents(t.kafka, [t.topics.hints], `${t.names.groupPrefix}collector`);
+  collector = await t.collect(t.topics.hints);
 });
-afterAll(async () => {
-  await collector?.stop();
-  await t?.close();
-});
+afterAll(async () => t?.close());
 
 const payload = (operationId: string, status = 1) =>
   // Field order and spacing are kept as sent: the signature covers these exact bytes.
   `{"EventType": 1, "OperationId": "${operationId}", "TransactionId": null, "AccountNumber": "acct-w", "Name": "GetForeignBiometry", "Status": ${status}, "Message": "ok", "Timestamp": "2024-05-01T10:00:00Z", "Extra": true}`;
 const deliver = (body: string, headers: Record<string, string>) =>
-  t.app.inject({
-    method: 'POST',
-    url: '/v1/webhooks/verified',
-    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-    payload: body,
-  });
+  t.post('/v1/webhooks/verified', body, { 'content-type': 'application/json; charset=utf-8', ...headers });
 
 describe('POST /v1/webhooks/verified', () => {
   it('a valid signature over the raw body gives 204 and a webhook_received hint keyed by operation id', async () => {
     const body = payload('op-valid');
     const res = await deliver(body, { 'x-signature': signWebhookBody(body, SECRET) });
     expect(res.statusCode).toBe(204);
-    const hint = await waitFor(() => collector.events.find((e) => e.subject === 'op-valid'), 'the hint');
-    expect(hint.type).toBe('verified.webhook_received.v1');
+    const hint = await waitFor('the hint', () => collector.events.find((e) => e.subject === 'op-valid'));
+    expect(hint.type).toBe(EVENT_TYPES.webhookReceived);
     expect(hint.key).toBe('op-valid');
     expect(hint.data).toMatchObject({
       operationId: 'op-valid',
@@ -50,7 +45,7 @@ describe('POST /v1/webhooks/verified', () => {
       authorization: `Basic ${Buffer.from('verified:basic-pass').toString('base64')}`,
     });
     expect(res.statusCode).toBe(204);
-    await waitFor(() => collector.events.find((e) => e.subject === 'op-basic'), 'the basic-auth hint');
+    await collector.first(EVENT_TYPES.webhookReceived, 'op-basic');
   });
 
   it('forged, re-serialized, missing or wrong-credential deliveries get 401 and publish nothing', async () => {
@@ -66,7 +61,7 @@ describe('POST /v1/webhooks/verified', () => {
     for (const headers of attempts) {
       const res = await deliver(body, headers);
       expect(res.statusCode).toBe(401);
-      expect(res.json().error.code).toBe('invalid_webhook_signature');
+      expect(errorOf(res).code).toBe('invalid_webhook_signature');
     }
     expect(await messageCount(t.kafka, t.topics.hints)).toBe(before);
   });
@@ -75,6 +70,6 @@ describe('POST /v1/webhooks/verified', () => {
     const body = '{"Status": 1}';
     const res = await deliver(body, { 'x-signature': signWebhookBody(body, SECRET) });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.details).toEqual([{ field: 'OperationId', reason: 'required' }]);
+    expect(errorOf(res).details).toEqual([{ field: 'OperationId', reason: 'required' }]);
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+import { checkHook } from '../http/check-hook.js';
 import type { ApiKeyStore, Principal, Scope } from './api-keys.js';
 
 declare module 'fastify' {
@@ -31,18 +32,32 @@ export function requireScope(
   scope: Scope,
   options: RequireScopeOptions = {},
 ): onRequestAsyncHookHandler {
-  return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
-    const credential = credentialFrom(request);
-    const principal = credential === null ? null : keys.authenticate(credential);
-    if (!principal) {
-      if (options.basicChallenge)
-        void reply.header('www-authenticate', 'Basic realm="verified-onboard ops", charset="UTF-8"');
-      throw new UnauthenticatedError(
-        credential === null ? undefined : 'The API key is not valid.',
-        credential === null ? 'unauthenticated' : 'invalid_api_key',
-      );
-    }
-    request.principal = principal;
-    if (!principal.scopes.has(scope)) throw new ForbiddenError(scope);
-  };
+  return checkHook((request, reply) => authenticate(keys, scope, options, request, reply));
+}
+
+function authenticate(
+  keys: ApiKeyStore,
+  scope: Scope,
+  options: RequireScopeOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const credential = credentialFrom(request);
+  const principal = credential === null ? null : keys.authenticate(credential);
+  if (!principal) {
+    if (options.basicChallenge)
+      void reply.header('www-authenticate', 'Basic realm="verified-onboard ops", charset="UTF-8"');
+    throw new UnauthenticatedError(
+      credential === null ? undefined : 'The API key is not valid.',
+      credential === null ? 'unauthenticated' : 'invalid_api_key',
+    );
+  }
+  request.principal = principal;
+  if (!principal.scopes.has(scope)) throw new ForbiddenError(scope);
+}
+
+/** The caller `requireScope` admitted; a route mounted without that hook answers 401 rather than act for nobody. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (request.principal === null) throw new UnauthenticatedError();
+  return request.principal;
 }

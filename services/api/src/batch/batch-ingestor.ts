@@ -75,7 +75,8 @@ export class BatchIngestor {
     let columns: string[] | null = null;
     let lineNumber = 0;
     let dataLines = 0;
-    let failure: unknown = null;
+    // Every rejected publish, any value; the first is what the client hears about.
+    const failures: unknown[] = [];
 
     const reject = (rejection: Rejection) => {
       result.rejectedCount += 1;
@@ -92,12 +93,12 @@ export class BatchIngestor {
           result.accepted += count;
         },
         (error: unknown) => {
-          failure ??= error;
+          failures.push(error);
         },
       );
       inFlight.push(publish);
       if (inFlight.length >= this.options.maxInFlight) await inFlight.shift();
-      if (failure) throw failure;
+      if (failures.length > 0) throw failures[0];
     };
 
     const requestedAt = new Date();
@@ -119,19 +120,19 @@ export class BatchIngestor {
             'too_many_lines',
           );
         }
-        const parsed = this.parseLine(format, columns, line);
+        const parsed = this.parseLine(columns, line);
         if ('rejection' in parsed) {
           reject({ line: lineNumber, ...parsed.rejection });
           continue;
         }
         const validated = enrollmentRequestSchema.safeParse(parsed.value);
         if (!validated.success) {
-          const issue = validated.error.issues[0]!;
+          const issue = validated.error.issues[0];
           reject({
             line: lineNumber,
             code: 'validation_failed',
-            field: issue.path.join('.') || null,
-            message: issue.message,
+            field: issue?.path.join('.') || null,
+            message: issue?.message ?? validated.error.message,
           });
           continue;
         }
@@ -154,7 +155,7 @@ export class BatchIngestor {
       }
       await flush();
       await Promise.all(inFlight);
-      if (failure) throw failure;
+      if (failures.length > 0) throw failures[0];
     } catch (error) {
       // Let every outstanding publish settle so none rejects unobserved after the answer went out.
       await Promise.allSettled(inFlight);
@@ -179,14 +180,14 @@ export class BatchIngestor {
     return result;
   }
 
+  /** `csvColumns`: the header's columns in a CSV batch, null in an NDJSON one. */
   private parseLine(
-    format: BatchFormat,
-    columns: string[] | null,
+    csvColumns: string[] | null,
     line: string,
   ): { value: unknown } | { rejection: Omit<Rejection, 'line'> } {
-    if (format === 'csv') {
+    if (csvColumns !== null) {
       try {
-        return { value: csvRecord(columns!, line) };
+        return { value: csvRecord(csvColumns, line) };
       } catch (error) {
         if (error instanceof CsvLineError)
           return { rejection: { code: 'invalid_csv', field: null, message: error.message } };

@@ -17,7 +17,7 @@ export function splitCsvLine(line: string): string[] {
   let i = 0;
   let atFieldStart = true;
   while (i < line.length) {
-    const char = line[i]!;
+    const char = line.charAt(i);
     if (quoted) {
       if (char === '"') {
         if (line[i + 1] === '"') {
@@ -96,8 +96,8 @@ export function csvRecord(columns: string[], line: string): Record<string, unkno
   }
   const record: Record<string, unknown> = {};
   columns.forEach((column, index) => {
-    const value = values[index]!;
-    if (value === '') return;
+    const value = values[index];
+    if (value === undefined || value === '') return;
     if (BOOLEAN_FIELDS.has(column)) {
       const lowered = value.trim().toLowerCase();
       record[column] =

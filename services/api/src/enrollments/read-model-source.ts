@@ -6,8 +6,8 @@ export type ReadModelSource = () => Promise<ReadModel>;
 
 export const fixedReadModel =
   (readModel: ReadModel): ReadModelSource =>
-  async () =>
-    readModel;
+  () =>
+    Promise.resolve(readModel);
 
 /** Follows ReadModel's active-keyspace pointer, looked up at most every `refreshMs` (one GET, not one per read). */
 export function activeReadModel(redis: Redis, basePrefix: string, refreshMs = 1000): ReadModelSource {

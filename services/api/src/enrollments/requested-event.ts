@@ -12,7 +12,7 @@ export interface SelfieStore {
 export interface RequestedEventInput {
   enrollmentId: string;
   request: EnrollmentRequest;
-  selfie?: { ref: string; digest: string; dataType: number };
+  selfie?: { ref: string; digest: string; dataType: number } | undefined;
   priority: 'interactive' | 'batch';
   batchId?: string;
   line?: number;

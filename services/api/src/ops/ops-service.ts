@@ -10,6 +10,13 @@ export const failedFilterSchema = z.object({
 });
 export type FailedFilter = z.output<typeof failedFilterSchema>;
 
+/** The filter with its absent fields left out, as the read model's exact optional properties take it. */
+export function presentFields(filter: FailedFilter): {
+  [K in keyof FailedFilter]: Exclude<FailedFilter[K], undefined>;
+} {
+  return Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined));
+}
+
 export const retrySelectorSchema = z
   .strictObject({
     ids: z

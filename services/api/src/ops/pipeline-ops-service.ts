@@ -18,13 +18,14 @@ import type { ReadModelSource } from '../enrollments/read-model-source.js';
 import { EVENT_SOURCE } from '../enrollments/requested-event.js';
 import { ConflictError } from '../errors.js';
 import type { EventPublisher } from '../publishing/publisher.js';
-import type {
-  OpsService,
-  RebuildResult,
-  ReplayResult,
-  ReplaySelector,
-  RetryResult,
-  RetrySelector,
+import {
+  presentFields,
+  type OpsService,
+  type RebuildResult,
+  type ReplayResult,
+  type ReplaySelector,
+  type RetryResult,
+  type RetrySelector,
 } from './ops-service.js';
 
 export interface PipelineOpsServiceOptions {
@@ -40,20 +41,25 @@ export interface PipelineOpsServiceOptions {
 
 const CHUNK = 500;
 
+type FailedState = EnrollmentState & { failure: NonNullable<EnrollmentState['failure']> };
+
+const isFailed = (state: EnrollmentState | null): state is FailedState =>
+  state?.status === 'failed' && state.failure !== null;
+
 /** The `retried` event that sends a failed enrollment back to its failed step (worker: PipelineConsumer.retry). */
-function retriedEvent(state: EnrollmentState, reason: string, requestedBy: string): EnrollmentEvent {
+function retriedEvent(state: FailedState, reason: string, requestedBy: string): EnrollmentEvent {
   const sequence = state.version + 1;
   return createEvent({
     type: EVENT_TYPES.retried,
     subject: state.id,
     sequence,
-    data: { step: state.failure!.step, reason, requestedBy },
+    data: { step: state.failure.step, reason, requestedBy },
     source: EVENT_SOURCE,
     correlationId: state.correlationId,
     causationId: state.lastEventId,
     // One retry per position in the stream: two operators retrying at once publish the same event id.
     discriminator: sequence,
-  }) as EnrollmentEvent;
+  });
 }
 
 /**
@@ -80,7 +86,7 @@ export class PipelineOpsService implements OpsService {
       const states = await Promise.all(ids.slice(i, i + CHUNK).map((id) => readModel.get(id)));
       // Only what is failed now: a retry never repeats a step that succeeded, nor touches finished work.
       const events = states
-        .filter((s): s is EnrollmentState => s?.status === 'failed' && s.failure !== null)
+        .filter(isFailed)
         .map((s) => retriedEvent(s, selector.reason, selector.requestedBy));
       await this.options.publisher.publish('enrollment', events);
       retried += events.length;
@@ -97,7 +103,7 @@ export class PipelineOpsService implements OpsService {
     const ids: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await readModel.listFailed({ ...filter, limit: 1000, cursor });
+      const page = await readModel.listFailed({ ...presentFields(filter), limit: 1000, cursor });
       ids.push(...page.items.map((item) => item.enrollmentId));
       cursor = page.nextCursor;
     } while (cursor);
@@ -134,7 +140,7 @@ export class PipelineOpsService implements OpsService {
     for (const [id, stream] of streams) {
       const state = fold(stream);
       if (state.status === 'failed') {
-        retries.push(retriedEvent(state, 'ops replay', selector.requestedBy));
+        if (isFailed(state)) retries.push(retriedEvent(state, 'ops replay', selector.requestedBy));
         continue;
       }
       const step = nextStep(state);

@@ -1,15 +1,16 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { ApiKeyStore } from '../auth/api-keys.js';
-import { requireScope } from '../auth/authenticate.js';
+import { principalOf, requireScope } from '../auth/authenticate.js';
 import { readBatchRecord, type BatchFormat, type BatchIngestor } from '../batch/batch-ingestor.js';
 import type { RedisKeys } from '../enrollments/keys.js';
 import type { ReadModelSource } from '../enrollments/read-model-source.js';
 import { ENROLLMENT_STATUSES, enrollmentRequestSchema } from '../enrollments/schemas.js';
 import { ApiError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
+import { checkHook } from '../http/check-hook.js';
 import { errorResponses } from '../http/error-schema.js';
 import { batchIdFromClientKey, newBatchId } from '../ids.js';
 import { idempotencyKeySchema } from './enrollments.js';
@@ -27,9 +28,11 @@ export interface BatchRoutesOptions {
 const FORMATS: Record<string, BatchFormat> = { 'application/x-ndjson': 'ndjson', 'text/csv': 'csv' };
 const ACCEPTED_TYPES = Object.keys(FORMATS);
 
-function formatOf(request: FastifyRequest): BatchFormat | undefined {
+function formatOf(request: FastifyRequest): BatchFormat {
   const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-  return type ? FORMATS[type] : undefined;
+  const format = type ? FORMATS[type] : undefined;
+  if (!format) throw new UnsupportedMediaTypeError(request.headers['content-type'], ACCEPTED_TYPES);
+  return format;
 }
 
 const rejectionSchema = z.object({
@@ -39,7 +42,7 @@ const rejectionSchema = z.object({
   message: z.string(),
 });
 
-const batchAcceptedSchema = z
+export const batchAcceptedSchema = z
   .object({
     batchId: z.string(),
     accepted: z.number().int().nonnegative().describe('Lines published (Kafka acknowledged).'),
@@ -48,7 +51,7 @@ const batchAcceptedSchema = z
   })
   .describe('Valid lines are published even when others are rejected.');
 
-const batchStatusSchema = z.object({
+export const batchStatusSchema = z.object({
   batchId: z.string(),
   total: z.number().int().nonnegative(),
   byStatus: z.record(z.enum(ENROLLMENT_STATUSES), z.number().int().nonnegative()),
@@ -61,7 +64,7 @@ const batchStatusSchema = z.object({
   rejected: z.number().int().nonnegative().optional().describe('Lines rejected at submission.'),
 });
 
-export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, options) => {
+export const batchRoutes: FastifyPluginCallback<BatchRoutesOptions> = (app, options, done) => {
   // The body is handed over as the raw stream and parsed line by line: a 10^6-line batch is never buffered.
   app.addContentTypeParser(ACCEPTED_TYPES, (_request, payload, done) => done(null, payload));
 
@@ -71,9 +74,8 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, o
     {
       onRequest: [
         requireScope(options.keys, 'enrollments:write'),
-        async (request) => {
-          if (!formatOf(request))
-            throw new UnsupportedMediaTypeError(request.headers['content-type'], ACCEPTED_TYPES);
+        checkHook((request) => {
+          formatOf(request); // 415 before the body is read
           const length = Number(request.headers['content-length']);
           if (Number.isFinite(length) && length > options.maxBytes) {
             throw new PayloadTooLargeError(
@@ -81,7 +83,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, o
               'batch_too_large',
             );
           }
-        },
+        }),
       ],
       // The body schema documents one line; validation happens per line in the ingestor, not on the stream.
       validatorCompiler: (route) =>
@@ -108,7 +110,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, o
       },
     },
     async (request, reply) => {
-      const principal = request.principal!;
+      const principal = principalOf(request);
       const clientKey = request.headers['idempotency-key'] ?? request.headers['x-batch-id'];
       const batchId = clientKey ? batchIdFromClientKey(principal.keyId, clientKey) : newBatchId();
       void reply.header('x-batch-id', batchId);
@@ -116,7 +118,7 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, o
       try {
         const result = await options.ingestor.ingest({
           batchId,
-          format: formatOf(request)!,
+          format: formatOf(request),
           body,
           apiKeyId: principal.keyId,
         });
@@ -164,4 +166,5 @@ export const batchRoutes: FastifyPluginAsync<BatchRoutesOptions> = async (app, o
       };
     },
   );
+  done();
 };

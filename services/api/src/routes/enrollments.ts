@@ -1,9 +1,9 @@
 import { createEvent } from '@verified-onboard/events';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiKeyStore } from '../auth/api-keys.js';
-import { requireScope } from '../auth/authenticate.js';
+import { principalOf, requireScope } from '../auth/authenticate.js';
 import type { EnrollmentReader } from '../enrollments/enrollment-reader.js';
 import type { EnrollmentSubmitter } from '../enrollments/enrollment-submitter.js';
 import { EVENT_SOURCE } from '../enrollments/requested-event.js';
@@ -45,8 +45,9 @@ const eventSchema = z
     data: z.record(z.string(), z.unknown()),
   })
   .describe('A CloudEvents 1.0 envelope (see the AsyncAPI document of @verified-onboard/events).');
+export const enrollmentEventsSchema = z.object({ events: z.array(eventSchema) });
 
-export const enrollmentRoutes: FastifyPluginAsync<EnrollmentRoutesOptions> = async (app, options) => {
+export const enrollmentRoutes: FastifyPluginCallback<EnrollmentRoutesOptions> = (app, options, done) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const write = requireScope(options.keys, 'enrollments:write');
   const read = requireScope(options.keys, 'enrollments:read');
@@ -73,7 +74,7 @@ export const enrollmentRoutes: FastifyPluginAsync<EnrollmentRoutesOptions> = asy
     },
     async (request, reply) => {
       const result = await options.submitter.submit(
-        request.principal!.keyId,
+        principalOf(request).keyId,
         request.body,
         request.headers['idempotency-key'],
       );
@@ -113,7 +114,7 @@ export const enrollmentRoutes: FastifyPluginAsync<EnrollmentRoutesOptions> = asy
         security: API_KEY_SECURITY,
         params: idParams,
         response: {
-          200: z.object({ events: z.array(eventSchema) }),
+          200: enrollmentEventsSchema,
           ...errorResponses(400, 401, 403, 404, 429),
         },
       },
@@ -173,4 +174,5 @@ export const enrollmentRoutes: FastifyPluginAsync<EnrollmentRoutesOptions> = asy
       return reply.code(202).send({ id, hint: 'published' as const });
     },
   );
+  done();
 };

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ServiceUnavailableError } from '../errors.js';
@@ -31,7 +31,7 @@ const withTimeout = <T>(promise: Promise<T>, ms: number) =>
     );
   });
 
-export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, options) => {
+export const healthRoutes: FastifyPluginCallback<HealthRoutesOptions> = (app, options, done) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
@@ -43,7 +43,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
         response: { 200: z.object({ status: z.literal('ok') }) },
       },
     },
-    async () => ({ status: 'ok' as const }),
+    () => ({ status: 'ok' as const }),
   );
 
   r.get(
@@ -59,14 +59,15 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       },
     },
     async (request) => {
-      const results = await Promise.allSettled(
-        options.probes.map((probe) => withTimeout(probe.check(), options.probeTimeoutMs)),
+      const outcomes = await Promise.all(
+        options.probes.map((probe) =>
+          withTimeout(probe.check(), options.probeTimeoutMs).then(
+            () => [],
+            (error: unknown) => [{ field: probe.name, reason: (error as Error).message }],
+          ),
+        ),
       );
-      const failures = results.flatMap((result, index) =>
-        result.status === 'rejected'
-          ? [{ field: options.probes[index]!.name, reason: (result.reason as Error).message }]
-          : [],
-      );
+      const failures = outcomes.flat();
       if (failures.length > 0) {
         request.log.warn({ failures }, 'not ready');
         throw new ServiceUnavailableError('not_ready', 'A dependency is unreachable.', 5, failures);
@@ -92,4 +93,5 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       return options.metrics.registry.metrics();
     },
   );
+  done();
 };

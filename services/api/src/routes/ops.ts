@@ -1,14 +1,15 @@
 import { InvalidCursorError } from '@verified-onboard/events';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiKeyStore } from '../auth/api-keys.js';
-import { requireScope } from '../auth/authenticate.js';
+import { principalOf, requireScope } from '../auth/authenticate.js';
 import type { ReadModelSource } from '../enrollments/read-model-source.js';
 import { NotFoundError, ValidationFailedError } from '../errors.js';
 import { errorResponses } from '../http/error-schema.js';
 import {
   failedFilterSchema,
+  presentFields,
   rebuildResultSchema,
   replayResultSchema,
   replaySelectorSchema,
@@ -44,9 +45,14 @@ const failedEntrySchema = z.object({
   batchId: z.string().nullable(),
 });
 
+export const failedPageSchema = z.object({
+  items: z.array(failedEntrySchema),
+  nextCursor: z.string().nullable(),
+});
+
 const OPS_ERRORS = errorResponses(400, 401, 403, 409, 415, 429, 503);
 
-export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, options) => {
+export const opsRoutes: FastifyPluginCallback<OpsRoutesOptions> = (app, options, done) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   app.addHook('onRequest', requireScope(options.keys, 'ops'));
 
@@ -59,7 +65,7 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, optio
         security: API_KEY_SECURITY,
         querystring: failedQuerySchema,
         response: {
-          200: z.object({ items: z.array(failedEntrySchema), nextCursor: z.string().nullable() }),
+          200: failedPageSchema,
           ...errorResponses(400, 401, 403, 429),
         },
       },
@@ -68,7 +74,7 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, optio
       const { limit, cursor, ...filter } = request.query;
       const readModel = await options.readModel();
       try {
-        return await readModel.listFailed({ ...filter, limit, ...(cursor ? { cursor } : {}) });
+        return await readModel.listFailed({ ...presentFields(filter), limit, ...(cursor ? { cursor } : {}) });
       } catch (error) {
         if (error instanceof InvalidCursorError)
           throw new ValidationFailedError([{ field: 'cursor', reason: 'not a cursor this service issued' }]);
@@ -91,7 +97,7 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, optio
     async (request, reply) => {
       const result = await options.opsService.retryFailed({
         ...request.body,
-        requestedBy: request.principal!.keyId,
+        requestedBy: principalOf(request).keyId,
       });
       return reply.code(202).send(result);
     },
@@ -108,7 +114,8 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, optio
         response: { 200: replayResultSchema, ...OPS_ERRORS },
       },
     },
-    async (request) => options.opsService.replay({ ...request.body, requestedBy: request.principal!.keyId }),
+    async (request) =>
+      options.opsService.replay({ ...request.body, requestedBy: principalOf(request).keyId }),
   );
 
   r.post(
@@ -123,7 +130,7 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, optio
       },
     },
     async (request, reply) =>
-      reply.code(202).send(await options.opsService.rebuildProjection(request.principal!.keyId)),
+      reply.code(202).send(await options.opsService.rebuildProjection(principalOf(request).keyId)),
   );
 
   r.get(
@@ -143,4 +150,5 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, optio
       return status;
     },
   );
+  done();
 };

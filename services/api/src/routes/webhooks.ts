@@ -1,6 +1,6 @@
 import { createEvent } from '@verified-onboard/events';
 import { webhookPayloadSchema } from '@verified-onboard/verified-client';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { webhookAuthenticated, type WebhookAuthConfig } from '../auth/webhook-auth.js';
@@ -28,7 +28,7 @@ const webhookBodyDoc = z
   })
   .describe('Verified webhook body (parsed tolerantly: either casing, extra fields allowed).');
 
-export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, options) => {
+export const webhookRoutes: FastifyPluginCallback<WebhookRoutesOptions> = (app, options, done) => {
   // The signature is over the exact bytes sent, so this route (and only this plugin) keeps the raw body.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -127,4 +127,5 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       return reply.code(204).send(null);
     },
   );
+  done();
 };

@@ -1,18 +1,14 @@
 import { Writable } from 'node:stream';
 import { isolatedNames, testInfra } from '@verified-onboard/devstack';
-import {
-  createKafka,
-  decodeEvent,
-  ensureTopics,
-  ReadModel,
-  topicNames,
-  type EventEnvelope,
-  type Kafka,
-} from '@verified-onboard/events';
-import type { FastifyInstance } from 'fastify';
+import { createKafka, ensureTopics, ReadModel, topicNames, type Kafka } from '@verified-onboard/events';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
+import type { z } from 'zod';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import { loadConfig, type ApiConfig } from '../../src/config.js';
+import { redisKeys, type RedisKeys } from '../../src/enrollments/keys.js';
+import { errorBodySchema } from '../../src/http/error-schema.js';
+import { Collector } from './collector.js';
 
 export const KEYS = {
   all: { id: 'all', secret: 'all-secret-123', scopes: 'enrollments:write+enrollments:read+ops' },
@@ -27,6 +23,16 @@ export const bearer = (key: { id: string; secret: string }) => ({
   authorization: `Bearer ${key.id}:${key.secret}`,
 });
 export const AUTH = bearer(KEYS.all);
+/** What a browser sends after a Basic challenge. */
+export const basic = (key: { id: string; secret: string }) => ({
+  authorization: `Basic ${Buffer.from(`${key.id}:${key.secret}`).toString('base64')}`,
+});
+
+/** A JSON body read through the route's response schema: a typed value, and a body of another shape fails here. */
+export const bodyOf = <S extends z.ZodType>(res: LightMyRequestResponse, schema: S): z.output<S> =>
+  schema.parse(res.json());
+/** The `error` of the body every refusal carries. */
+export const errorOf = (res: LightMyRequestResponse) => bodyOf(res, errorBodySchema).error;
 
 /** Collects log lines the app writes, so tests can assert what reached (and did not reach) the log. */
 export class LogCapture extends Writable {
@@ -48,7 +54,21 @@ export interface TestApp {
   topics: ReturnType<typeof topicNames>;
   names: ReturnType<typeof isolatedNames>;
   readModel: ReadModel;
+  /** The api's own Redis key builders for this app's prefix. */
+  keys: RedisKeys;
   logs: LogCapture;
+  /** GET with the all-scopes key unless other headers are given (`{}`: anonymous). */
+  get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** POST with the all-scopes key unless other headers are given (`{}`: anonymous). */
+  post(
+    url: string,
+    payload?: string | object,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+  /** This app's Redis keys whose name contains `fragment` (for keys a package names privately). */
+  keysNaming(fragment: string): Promise<string[]>;
+  /** A collector on these topics from their beginning; stopped by `close`. */
+  collect(...topics: string[]): Promise<Collector>;
   close(): Promise<void>;
 }
 
@@ -81,6 +101,7 @@ export async function startTestApp(label: string, options: TestAppOptions = {}):
   const logs = new LogCapture();
   const app = await buildApp(config, { redis, kafka, logDestination: logs, ...options.deps });
   await app.ready();
+  const collectors: Collector[] = [];
   return {
     app,
     config,
@@ -89,49 +110,35 @@ export async function startTestApp(label: string, options: TestAppOptions = {}):
     topics: topicNames(config.topicPrefix),
     names,
     readModel: new ReadModel(redis, { prefix: `${config.keyPrefix}:` }),
+    keys: redisKeys(config.keyPrefix),
     logs,
+    get: (url, headers = AUTH) => app.inject({ method: 'GET', url, headers }),
+    post: (url, payload, headers = AUTH) =>
+      app.inject({ method: 'POST', url, headers, ...(payload === undefined ? {} : { payload }) }),
+    async keysNaming(fragment) {
+      const found: string[] = [];
+      const pattern = `${config.keyPrefix}:*${fragment}*`;
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        found.push(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      return found;
+    },
+    async collect(...topics) {
+      const collector = await Collector.start(
+        kafka,
+        topics,
+        `${names.groupPrefix}collector-${collectors.length}`,
+      );
+      collectors.push(collector);
+      return collector;
+    },
     async close() {
+      for (const collector of collectors) await collector.stop();
       await app.close();
       redis.disconnect();
-    },
-  };
-}
-
-/** Polls `probe` until it returns a truthy value or the deadline passes (no fixed sleeps in tests). */
-export async function waitFor<T>(
-  probe: () => Promise<T> | T,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** Every event on `topics`, from the beginning, decoded; one consumer group per collector. */
-export async function collectEvents(kafka: Kafka, topics: string[], groupId: string) {
-  const events: (EventEnvelope & { topic: string; key: string | null })[] = [];
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
-  await consumer.connect();
-  for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
-  let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    joined = true;
-  });
-  await consumer.run({
-    eachMessage: async ({ topic, message }) => {
-      events.push({ ...decodeEvent(message), topic, key: message.key?.toString() ?? null });
-    },
-  });
-  await waitFor(() => joined, 'the collector to join its group', 30_000);
-  return {
-    events,
-    async stop() {
-      await consumer.disconnect();
     },
   };
 }
