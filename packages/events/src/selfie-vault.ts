@@ -63,7 +63,7 @@ export class SelfieVault {
     this.ttlSec = options.ttlSec ?? 72 * 60 * 60;
   }
 
-  private redisKey(ref: string): string {
+  redisKey(ref: string): string {
     return `${this.prefix}selfie:${ref}`;
   }
 

@@ -9,7 +9,7 @@ import {
   UpcasterRegistrationError,
   type EnrollmentEvent,
 } from '../src/index.js';
-import { happyPath, requestedData } from './support/builders.js';
+import { happyPath, requestedData, at } from './support/builders.js';
 
 function reason(fn: () => unknown): string {
   try {
@@ -22,7 +22,7 @@ function reason(fn: () => unknown): string {
 }
 
 describe('CloudEvents Kafka binary mode', () => {
-  const event = happyPath('enr-1', 'capture').events[1]!;
+  const event = happyPath('enr-1', 'capture').event(1);
 
   it('puts attributes in ce_* headers, data in the value, the subject in the key', () => {
     const record = encodeEvent(event);
@@ -53,7 +53,7 @@ describe('CloudEvents Kafka binary mode', () => {
   });
 
   it('omits ce_causationid when there is none and reads it back as null', () => {
-    const first = happyPath('enr-2', 'import').events[0]!;
+    const first = happyPath('enr-2', 'import').event(0);
     expect(first.causationid).toBeNull();
     const record = encodeEvent(first);
     expect(record.headers).not.toHaveProperty('ce_causationid');
@@ -103,7 +103,7 @@ describe('upcasters', () => {
 
   it('lifts an old event so that it decodes and folds as the current version', () => {
     const stream = happyPath('enr-3', 'capture');
-    const v1 = encodeEvent(stream.events[0]!);
+    const v1 = encodeEvent(at(stream.events, 0));
     const {
       accountNumber,
       displayName,
@@ -121,7 +121,7 @@ describe('upcasters', () => {
     const registry = new UpcasterRegistry().register(v0Upcaster);
     const lifted = decodeEvent(v0, { upcasters: registry });
     expect(lifted.type).toBe(EVENT_TYPES.requested);
-    expect(lifted.id).toBe(stream.events[0]!.id);
+    expect(lifted.id).toBe(at(stream.events, 0).id);
     expect(fold([lifted as EnrollmentEvent, ...stream.events.slice(1)])).toEqual(fold(stream.events));
   });
 

@@ -1,6 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { deleteKeysWithPrefix, isolatedNames, repoRoot, testInfra } from '@verified-onboard/devstack';
+import {
+  deleteKeysWithPrefix,
+  isolatedNames,
+  repoRoot,
+  testInfra,
+  waitFor,
+} from '@verified-onboard/devstack';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -14,12 +20,13 @@ import {
   InMemoryDedupeStore,
   RedisDedupeStore,
   topicNames,
+  type TopicNames,
   UpcasterRegistry,
   type ConsumedEvent,
   type EnrollmentMode,
 } from '../src/index.js';
 import { appliedEvents, counts, countingHandler } from './support/counting-handler.js';
-import { happyPath, Stream, waitFor } from './support/builders.js';
+import { happyPath, Stream, at, defined } from './support/builders.js';
 
 const { kafkaBrokers, redisUrl } = testInfra();
 const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'events-consumer-test' });
@@ -51,14 +58,16 @@ async function publish(topic: string, events: Parameters<EventProducer['publish'
   await producer.disconnect();
 }
 
+type ConsumerOptions = ConstructorParameters<typeof EventConsumer>[1];
+
+/** A consumer of the enrollment events topic of `topics`, dead-lettering to its dead-letter topic. */
 function consumer(
-  options: Partial<ConstructorParameters<typeof EventConsumer>[1]> &
-    Pick<
-      ConstructorParameters<typeof EventConsumer>[1],
-      'groupId' | 'topics' | 'deadLetterTopic' | 'handler'
-    >,
+  topics: TopicNames,
+  options: Partial<ConsumerOptions> & Pick<ConsumerOptions, 'groupId' | 'handler'>,
 ) {
   const c = new EventConsumer(kafka, {
+    topics: [topics.enrollmentEvents],
+    deadLetterTopic: topics.deadLetter,
     fromBeginning: true,
     sessionTimeoutMs: 6000,
     heartbeatIntervalMs: 1000,
@@ -69,12 +78,20 @@ function consumer(
   return c;
 }
 
+/** A handler that keeps what it is given. */
+function collect(into: ConsumedEvent[]) {
+  return (consumed: ConsumedEvent) => {
+    into.push(consumed);
+    return Promise.resolve();
+  };
+}
+
 const MODES: EnrollmentMode[] = ['capture', 'import', 'recapture'];
 
 describe('EventConsumer round trip', () => {
   it('survives a SIGKILLed member mid-batch: a new member resumes, nothing lost, nothing applied twice', async () => {
     const { names, topics } = await setup('consumer-crash', 3);
-    const streams = Array.from({ length: 30 }, (_, i) => happyPath(`enr-k${i}`, MODES[i % 3]!));
+    const streams = Array.from({ length: 30 }, (_, i) => happyPath(`enr-k${i}`, at(MODES, i % 3)));
     const all = streams.flatMap((s) => s.events);
     await publish(topics.enrollmentEvents, all);
     const groupId = `${names.groupPrefix}crash`;
@@ -103,25 +120,23 @@ describe('EventConsumer round trip', () => {
       },
     );
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    cleanups.push(async () => child.kill('SIGKILL'));
+    cleanups.push(() => Promise.resolve(child.kill('SIGKILL')));
     const handledBeforeCrash = Number(
-      await waitFor(() => redis.get(`${names.keyPrefix}blocked`), 'the child consumer to block'),
+      await waitFor('the child consumer to block', () => redis.get(`${names.keyPrefix}blocked`)),
     );
     expect(handledBeforeCrash).toBe(5);
     child.kill('SIGKILL');
     await exited;
 
-    const survivor = consumer({
+    const survivor = consumer(topics, {
       groupId,
-      topics: [topics.enrollmentEvents],
-      deadLetterTopic: topics.deadLetter,
       dedupe: new RedisDedupeStore(redis, { prefix: `${names.keyPrefix}dedupe:` }),
       handler: countingHandler(redis, names.keyPrefix),
     });
     await survivor.start();
     await waitFor(
-      async () => Object.keys(await counts(redis, names.keyPrefix)).length === all.length,
       'every event to be applied',
+      async () => Object.keys(await counts(redis, names.keyPrefix)).length === all.length,
     );
     const applied = await counts(redis, names.keyPrefix);
     expect(Object.values(applied).every((n) => n === 1)).toBe(true);
@@ -135,43 +150,33 @@ describe('EventConsumer round trip', () => {
 
   it('stop() mid-stream commits what finished; a new member in the group continues exactly where it stopped', async () => {
     const { names, topics } = await setup('consumer-stop', 3);
-    const streams = Array.from({ length: 40 }, (_, i) => happyPath(`enr-g${i}`, MODES[i % 3]!));
+    const streams = Array.from({ length: 40 }, (_, i) => happyPath(`enr-g${i}`, at(MODES, i % 3)));
     const all = streams.flatMap((s) => s.events);
     await publish(topics.enrollmentEvents, all);
     const groupId = `${names.groupPrefix}stop`;
     const dedupe = new RedisDedupeStore(redis, { prefix: `${names.keyPrefix}dedupe:` });
     const count = countingHandler(redis, names.keyPrefix);
 
+    const member = (handler: ConsumerOptions['handler']) => consumer(topics, { groupId, dedupe, handler });
     // The handler itself triggers stop (without awaiting it: stop waits for the handler) so the cut is deterministic.
     let firstHandled = 0;
-    let stopped: Promise<void> | null = null;
-    const first = consumer({
-      groupId,
-      topics: [topics.enrollmentEvents],
-      deadLetterTopic: topics.deadLetter,
-      dedupe,
-      handler: async (e) => {
-        await count(e);
-        if (++firstHandled === 50) stopped = first.stop();
-      },
+    let stopping: { done: Promise<void> } | undefined;
+    const first = member(async (e) => {
+      await count(e);
+      if (++firstHandled === 50) stopping = { done: first.stop() };
     });
     await first.start();
-    await waitFor(() => stopped !== null, 'the first member to stop itself');
-    await stopped;
+    await (
+      await waitFor('the first member to stop itself', () => stopping)
+    ).done;
     const stoppedAt = first.stats.handled;
     expect(stoppedAt).toBeLessThan(all.length);
 
-    const second = consumer({
-      groupId,
-      topics: [topics.enrollmentEvents],
-      deadLetterTopic: topics.deadLetter,
-      dedupe,
-      handler: count,
-    });
+    const second = member(count);
     await second.start();
     await waitFor(
-      async () => Object.keys(await counts(redis, names.keyPrefix)).length === all.length,
       'every event to be applied',
+      async () => Object.keys(await counts(redis, names.keyPrefix)).length === all.length,
     );
     expect(Object.values(await counts(redis, names.keyPrefix)).every((n) => n === 1)).toBe(true);
     // Committed on stop: the second member was not handed the first member's work again.
@@ -203,21 +208,24 @@ describe('EventConsumer failure handling', () => {
     await raw.send({
       topic: topics.enrollmentEvents,
       acks: -1,
-      messages: [encodeEvent(good[0]!), ...malformed.slice(0, 2), encodeEvent(good[1]!), malformed[2]!],
+      messages: [
+        encodeEvent(at(good, 0)),
+        ...malformed.slice(0, 2),
+        encodeEvent(at(good, 1)),
+        at(malformed, 2),
+      ],
     });
     await raw.send({ topic: topics.enrollmentEvents, acks: -1, messages: good.slice(2).map(encodeEvent) });
     await raw.disconnect();
 
     const handled: ConsumedEvent[] = [];
-    const c = consumer({
+    const c = consumer(topics, {
       groupId: `${names.groupPrefix}dlq`,
-      topics: [topics.enrollmentEvents],
-      deadLetterTopic: topics.deadLetter,
       dedupe: new InMemoryDedupeStore(),
-      handler: async (e) => void handled.push(e),
+      handler: collect(handled),
     });
     await c.start();
-    await waitFor(() => handled.length === good.length, 'the valid events around the bad ones');
+    await waitFor('the valid events around the bad ones', () => handled.length === good.length);
     expect(handled.map((h) => h.event)).toEqual(good);
     expect(c.stats.deadLettered).toBe(3);
 
@@ -227,14 +235,15 @@ describe('EventConsumer failure handling', () => {
     await dlq.subscribe({ topic: topics.deadLetter, fromBeginning: true });
     const letters: { value: string; headers: Record<string, string> }[] = [];
     await dlq.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: ({ message }) => {
         letters.push({
-          value: message.value!.toString(),
+          value: defined(message.value).toString(),
           headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
         });
+        return Promise.resolve();
       },
     });
-    await waitFor(() => letters.length === 3, 'three dead letters');
+    await waitFor('three dead letters', () => letters.length === 3);
     expect(letters.map((l) => l.headers[DLQ_HEADERS.reason])).toEqual([
       'bad_json',
       'missing_attribute',
@@ -242,14 +251,14 @@ describe('EventConsumer failure handling', () => {
     ]);
     expect(letters.map((l) => l.headers[DLQ_HEADERS.sourceOffset])).toEqual(['1', '2', '4']);
     for (const [i, l] of letters.entries()) {
-      expect(l.value).toBe(malformed[i]!.value);
+      expect(l.value).toBe(at(malformed, i).value);
       expect(l.headers).toMatchObject({
         [DLQ_HEADERS.sourceTopic]: topics.enrollmentEvents,
         [DLQ_HEADERS.sourcePartition]: '0',
         ce_type: template.headers.ce_type,
       });
     }
-    expect(letters[1]!.headers).not.toHaveProperty('ce_id');
+    expect(at(letters, 1).headers).not.toHaveProperty('ce_id');
   });
 
   it('a failing handler blocks its partition (no skip, no commit past it) and retries until it succeeds', async () => {
@@ -257,28 +266,29 @@ describe('EventConsumer failure handling', () => {
     const streams = [happyPath('enr-r1', 'import'), happyPath('enr-r2', 'capture')];
     const all = streams.flatMap((s) => s.events);
     await publish(topics.enrollmentEvents, all);
-    const poison = all[5]!;
+    const poison = at(all, 5);
     const groupId = `${names.groupPrefix}retry`;
     const dedupe = new InMemoryDedupeStore();
+    /** A member of the group that hands each event id to `handle` (which throws to fail it). */
+    const member = (handle: (id: string) => void) =>
+      consumer(topics, {
+        groupId,
+        dedupe,
+        handler: ({ event }) => Promise.resolve().then(() => handle(event.id)),
+      });
 
     // Member 1 can never handle `poison`: it retries it and handles nothing after it.
     const order1: string[] = [];
     let attempts = 0;
-    const first = consumer({
-      groupId,
-      topics: [topics.enrollmentEvents],
-      deadLetterTopic: topics.deadLetter,
-      dedupe,
-      handler: async ({ event }) => {
-        if (event.id === poison.id) {
-          attempts++;
-          throw new Error('downstream unavailable');
-        }
-        order1.push(event.id);
-      },
+    const first = member((id) => {
+      if (id === poison.id) {
+        attempts++;
+        throw new Error('downstream unavailable');
+      }
+      order1.push(id);
     });
     await first.start();
-    await waitFor(() => attempts >= 4, 'several attempts at the failing event');
+    await waitFor('several attempts at the failing event', () => attempts >= 4);
     expect(order1).toEqual(all.slice(0, 5).map((e) => e.id));
     await first.stop();
     expect(first.stats.handlerErrors).toBeGreaterThanOrEqual(4);
@@ -287,23 +297,17 @@ describe('EventConsumer failure handling', () => {
     await admin.connect();
     const [offsets] = await admin.fetchOffsets({ groupId, topics: [topics.enrollmentEvents] });
     await admin.disconnect();
-    expect(offsets!.partitions[0]!.offset).toBe('5');
+    expect(defined(offsets).partitions).toMatchObject([{ offset: '5' }]);
 
     // Member 2 recovers after two more failures and continues in order from the failed event.
     const order2: string[] = [];
     let failuresLeft = 2;
-    const second = consumer({
-      groupId,
-      topics: [topics.enrollmentEvents],
-      deadLetterTopic: topics.deadLetter,
-      dedupe,
-      handler: async ({ event }) => {
-        if (event.id === poison.id && failuresLeft-- > 0) throw new Error('still unavailable');
-        order2.push(event.id);
-      },
+    const second = member((id) => {
+      if (id === poison.id && failuresLeft-- > 0) throw new Error('still unavailable');
+      order2.push(id);
     });
     await second.start();
-    await waitFor(() => order2.length === all.length - 5, 'the rest of the partition');
+    await waitFor('the rest of the partition', () => order2.length === all.length - 5);
     expect(order2).toEqual(all.slice(5).map((e) => e.id));
     expect(second.stats).toMatchObject({ handlerErrors: 2, duplicates: 0 });
     await second.stop();
@@ -315,26 +319,25 @@ describe('EventConsumer failure handling', () => {
     const all = streams.flatMap((s) => s.events);
     await publish(topics.enrollmentEvents, all);
     const dedupe = new InMemoryDedupeStore();
-    await dedupe.add(all[0]!.id);
+    await dedupe.add(at(all, 0).id);
     const batches: ConsumedEvent[][] = [];
-    const c = consumer({
+    const c = consumer(topics, {
       groupId: `${names.groupPrefix}batch`,
-      topics: [topics.enrollmentEvents],
-      deadLetterTopic: topics.deadLetter,
       dedupe,
-      handler: async () => {
-        throw new Error('not used when handleBatch is set');
+      handler: () => Promise.reject(new Error('not used when handleBatch is set')),
+      handleBatch: (events) => {
+        batches.push(events);
+        return Promise.resolve();
       },
-      handleBatch: async (events) => void batches.push(events),
     });
     await c.start();
-    await waitFor(() => batches.flat().length === all.length - 1, 'all fresh events');
+    await waitFor('all fresh events', () => batches.flat().length === all.length - 1);
     expect(batches.length).toBeLessThan(all.length - 1);
     const seen = batches.flat().map((c) => c.event);
-    expect(seen.map((e) => e.id)).not.toContain(all[0]!.id);
+    expect(seen.map((e) => e.id)).not.toContain(at(all, 0).id);
     for (const s of streams)
       expect(seen.filter((e) => e.subject === s.id)).toEqual(
-        s.id === streams[0]!.id ? s.events.slice(1) : s.events,
+        s.id === at(streams, 0).id ? s.events.slice(1) : s.events,
       );
     expect(c.stats).toMatchObject({ duplicates: 1, handled: all.length - 1 });
   });
@@ -374,13 +377,13 @@ describe('EventConsumer failure handling', () => {
       heartbeatIntervalMs: 1000,
       retry: { initialMs: 20, maxMs: 200 },
       upcasters: registry,
-      kafkaRetry: { retries: 1, initialRetryTime: 50, restartOnFailure: async () => false },
-      logger: logger as never,
-      handler: async (e) => void handled.push(e),
+      kafkaRetry: { retries: 1, initialRetryTime: 50, restartOnFailure: () => Promise.resolve(false) },
+      logger,
+      handler: collect(handled),
     });
     cleanups.push(() => c.stop());
     await c.start();
-    await waitFor(() => handled.length === events.length, 'every event after the restart');
+    await waitFor('every event after the restart', () => handled.length === events.length);
     expect(handled.map((h) => h.event.id)).toEqual(events.map((e) => e.id));
     expect(lines).toEqual(expect.arrayContaining(['consumer crashed', 'consumer restarted after a crash']));
     expect(c.stats.restarts).toBe(1);
@@ -388,37 +391,39 @@ describe('EventConsumer failure handling', () => {
 
   it('passes over the types it was not asked for, unread, and commits past them', async () => {
     const { names, topics } = await setup('consumer-types', 2);
-    const streams = Array.from({ length: 6 }, (_, i) => happyPath(`enr-t${i}`, MODES[i % 3]!));
+    const streams = Array.from({ length: 6 }, (_, i) => happyPath(`enr-t${i}`, at(MODES, i % 3)));
     await publish(
       topics.enrollmentEvents,
       streams.flatMap((s) => s.events),
     );
     const groupId = `${names.groupPrefix}types`;
     const handled: ConsumedEvent[] = [];
-    const c = consumer({
+    const c = consumer(topics, {
       groupId,
-      topics: [topics.enrollmentEvents],
-      deadLetterTopic: topics.deadLetter,
       types: ['enrollment.requested.v1'],
-      handler: async (e) => void handled.push(e),
+      handler: collect(handled),
     });
     await c.start();
-    await waitFor(() => handled.length === streams.length, 'the requested event of every stream');
+    await waitFor('the requested event of every stream', () => handled.length === streams.length);
     // Every partition ends with events passed over: the group's offsets still reach the end of the log.
     const admin = kafka.admin();
     await admin.connect();
-    const ends = await admin.fetchTopicOffsets(topics.enrollmentEvents);
-    let lagging = true;
-    for (let i = 0; i < 100 && lagging; i++) {
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topics.enrollmentEvents] });
-      lagging = committed!.partitions.some(
-        (p) => p.offset !== ends.find((e) => e.partition === p.partition)!.high,
+    try {
+      const ends = await admin.fetchTopicOffsets(topics.enrollmentEvents);
+      await waitFor(
+        'the group offsets at the end of every partition',
+        async () => {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topics.enrollmentEvents] });
+          return defined(committed).partitions.every(
+            (p) => p.offset === ends.find((e) => e.partition === p.partition)?.high,
+          );
+        },
+        { intervalMs: 100 },
       );
-      if (lagging) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await admin.disconnect();
     }
-    await admin.disconnect();
     await c.stop();
-    expect(lagging).toBe(false);
     expect(handled.map((h) => h.event.type)).toEqual(streams.map(() => 'enrollment.requested.v1'));
     expect(c.stats.handled).toBe(streams.length);
   });

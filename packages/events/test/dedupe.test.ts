@@ -1,16 +1,11 @@
-import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
+import { isolatedNames, testInfra } from '@verified-onboard/devstack';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InMemoryDedupeStore, RedisDedupeStore } from '../src/index.js';
+import { useRedis } from './support/infra.js';
 
-const { redisUrl } = testInfra();
 const names = isolatedNames('events-dedupe');
-const redis = new Redis(redisUrl);
-
-afterAll(async () => {
-  await deleteKeysWithPrefix(redis, names.keyPrefix);
-  await redis.quit();
-});
+const redis = useRedis(names);
 
 describe('dedupe stores', () => {
   it('InMemoryDedupeStore forgets the least recently used ids beyond its capacity', async () => {
@@ -28,14 +23,14 @@ describe('dedupe stores', () => {
 
   it('RedisDedupeStore remembers ids under its prefix with a TTL, shared across instances', async () => {
     const a = new RedisDedupeStore(redis, { prefix: `${names.keyPrefix}g1:`, ttlSec: 120 });
-    const secondConnection = new Redis(redisUrl);
+    const secondConnection = new Redis(testInfra().redisUrl);
     const b = new RedisDedupeStore(secondConnection, { prefix: `${names.keyPrefix}g1:` });
     const otherGroup = new RedisDedupeStore(redis, { prefix: `${names.keyPrefix}g2:` });
     expect(await a.has('evt-1')).toBe(false);
     await a.add('evt-1');
     expect(await b.has('evt-1')).toBe(true);
     expect(await otherGroup.has('evt-1')).toBe(false);
-    const ttl = await redis.ttl(`${names.keyPrefix}g1:evt-1`);
+    const ttl = await redis.ttl(a.key('evt-1'));
     expect(ttl).toBeGreaterThan(100);
     expect(ttl).toBeLessThanOrEqual(120);
     expect(await a.claim('evt-2')).toBe(true);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fold, type EnrollmentMode, type EnrollmentStatus } from '../src/index.js';
-import { Stream } from './support/builders.js';
+import { Stream, at, defined } from './support/builders.js';
 
 type Move = (s: Stream) => void;
 
@@ -40,7 +40,7 @@ function moves(
         ? [[(s) => s.completed(), 'completed'], fail]
         : [[(s) => s.credentialAttached(), 'account_created', 'attach'], fail];
     case 'failed':
-      return [[(s) => s.retried(), failedFrom!]];
+      return [[(s) => s.retried(), defined(failedFrom, 'the status a failed enrollment failed from')]];
     default:
       return [];
   }
@@ -62,7 +62,7 @@ const validStream = fc
     for (const choice of choices) {
       const options = moves(mode, status, attached, failedFrom);
       if (options.length === 0) break;
-      const [move, next, effect] = options[choice % options.length]!;
+      const [move, next, effect] = at(options, choice % options.length);
       move(s);
       if (next === 'failed') failedFrom = status;
       if (effect === 'attach') attached = true;
@@ -97,9 +97,9 @@ describe('fold over random valid event sequences', () => {
           }),
         ),
         ({ events, duplicates, order }) => {
-          const noisy = [...events, ...duplicates.map((i) => structuredClone(events[i]!))];
+          const noisy = [...events, ...duplicates.map((i) => structuredClone(at(events, i)))];
           const shuffled = noisy
-            .map((e, i) => ({ e, k: order[i]! }))
+            .map((e, i) => ({ e, k: at(order, i) }))
             .sort((a, b) => a.k - b.k)
             .map((x) => x.e);
           expect(fold(shuffled)).toEqual(fold(events));

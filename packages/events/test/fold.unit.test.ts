@@ -8,7 +8,7 @@ import {
   TERMINAL_STATUSES,
   type EnrollmentMode,
 } from '../src/index.js';
-import { happyPath, Stream } from './support/builders.js';
+import { happyPath, Stream, at } from './support/builders.js';
 
 describe('fold: the enrollment state machine', () => {
   it.each<[EnrollmentMode, string[]]>([
@@ -39,9 +39,9 @@ describe('fold: the enrollment state machine', () => {
         failure: null,
       });
       expect(final.appliedEventIds).toEqual(events.map((e) => e.id));
-      expect(final.lastEventId).toBe(events.at(-1)!.id);
-      expect(final.createdAt).toBe(events[0]!.time);
-      expect(final.updatedAt).toBe(events.at(-1)!.time);
+      expect(final.lastEventId).toBe(at(events, -1).id);
+      expect(final.createdAt).toBe(at(events, 0).time);
+      expect(final.updatedAt).toBe(at(events, -1).time);
     },
   );
 
@@ -132,9 +132,9 @@ describe('fold: the enrollment state machine', () => {
   it('ignores duplicates, also a re-emitted event at a later sequence, and sorts by sequence', () => {
     const { events } = happyPath('enr-d', 'capture');
     const expected = fold(events);
-    const reEmitted = { ...events[2]!, sequence: 99 };
+    const reEmitted = { ...at(events, 2), sequence: 99 };
     expect(fold([...events].reverse())).toEqual(expected);
-    expect(fold([events[0]!, ...events, events[3]!, events[3]!])).toEqual(expected);
+    expect(fold([at(events, 0), ...events, at(events, 3), at(events, 3)])).toEqual(expected);
     const state = fold(events.slice(0, 3));
     expect(apply(state, reEmitted)).toBe(state);
   });
@@ -148,7 +148,7 @@ describe('fold: the enrollment state machine', () => {
     b.failed('begin');
     let error: unknown;
     try {
-      fold([...a.events, b.events[1]!]);
+      fold([...a.events, at(b.events, 1)]);
     } catch (e) {
       error = e;
     }
@@ -159,7 +159,7 @@ describe('fold: the enrollment state machine', () => {
   it('continues from an initial state and refuses events of another enrollment', () => {
     const { events } = happyPath('enr-i', 'import');
     expect(fold(events.slice(2), fold(events.slice(0, 2)))).toEqual(fold(events));
-    const other = happyPath('enr-other', 'import').events[1]!;
+    const other = happyPath('enr-other', 'import').event(1);
     expect(() => apply(fold(events.slice(0, 1)), other)).toThrow(MixedSubjectsError);
   });
 });

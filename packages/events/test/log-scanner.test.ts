@@ -1,37 +1,23 @@
 // scanEventLog reads the log once up to the end it had at the start, from the beginning or from a time,
 // without touching any live consumer group; ops replay and the demo's timelines rely on it.
-import { isolatedNames, testInfra } from '@verified-onboard/devstack';
+import { isolatedNames, waitFor } from '@verified-onboard/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createKafka,
-  ensureTopics,
-  EventProducer,
-  readEnrollmentStreams,
-  scanEventLog,
-  topicNames,
-  type EventEnvelope,
-} from '../src/index.js';
-import { happyPath } from './support/builders.js';
+import { EventProducer, readEnrollmentStreams, scanEventLog, type EventEnvelope } from '../src/index.js';
+import { happyPath, defined } from './support/builders.js';
+import { useKafka } from './support/infra.js';
 
-const { kafkaBrokers } = testInfra();
 const names = isolatedNames('events-scan');
-const kafka = createKafka({ brokers: kafkaBrokers, clientId: names.id });
-const topics = topicNames(names.topicPrefix);
+const { kafka, topics } = useKafka(names, { enrollmentPartitions: 3 });
 const producer = new EventProducer(kafka);
 const streams = ['scan-a', 'scan-b', 'scan-c', 'scan-d'].map((id) => happyPath(id, 'capture'));
 
 beforeAll(async () => {
-  await ensureTopics(kafka, names.topicPrefix, { enrollmentPartitions: 3 });
   await producer.connect();
   for (const stream of streams) await producer.publish(topics.enrollmentEvents, stream.events);
 });
 
 afterAll(async () => {
   await producer.disconnect();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
-  await admin.disconnect();
 });
 
 describe('scanEventLog', () => {
@@ -69,7 +55,8 @@ describe('scanEventLog', () => {
 
   it('starts at a point in time: nothing written before it is read', async () => {
     const from = Date.now() + 1;
-    await new Promise((r) => setTimeout(r, 20));
+    // Records carry the producer's clock: what is published once it passed `from` is stamped after it.
+    await waitFor('the clock past the start time', () => Date.now() > from, { intervalMs: 1 });
     const fresh = happyPath('scan-fresh', 'import');
     await producer.publish(topics.enrollmentEvents, fresh.events);
     const seen: string[] = [];
@@ -98,10 +85,10 @@ describe('readEnrollmentStreams', () => {
       select: (requested) => requested.subject === 'scan-a' || requested.subject === 'scan-c',
     });
     expect([...streams.keys()].sort()).toEqual(['scan-a', 'scan-c']);
-    for (const stream of [streams.get('scan-a')!, streams.get('scan-c')!]) {
+    for (const stream of [defined(streams.get('scan-a')), defined(streams.get('scan-c'))]) {
       expect(stream.map((e) => e.sequence)).toEqual(stream.map((_, i) => i + 1));
     }
-    expect(streams.get('scan-a')!.map((e) => e.id)).toEqual(
+    expect(defined(streams.get('scan-a')).map((e) => e.id)).toEqual(
       happyPath('scan-a', 'capture').events.map((e) => e.id),
     );
   });

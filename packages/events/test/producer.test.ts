@@ -1,30 +1,12 @@
-import { freePort, isolatedNames, testInfra } from '@verified-onboard/devstack';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createKafka,
-  decodeEvent,
-  ensureTopics,
-  EventProducer,
-  PublishError,
-  topicNames,
-} from '../src/index.js';
+import assert from 'node:assert/strict';
+import { freePort, isolatedNames } from '@verified-onboard/devstack';
+import { describe, expect, it } from 'vitest';
+import { createKafka, decodeEvent, EventProducer, PublishError } from '../src/index.js';
 import { happyPath } from './support/builders.js';
+import { useKafka } from './support/infra.js';
 
-const { kafkaBrokers } = testInfra();
 const names = isolatedNames('events-producer');
-const kafka = createKafka({ brokers: kafkaBrokers, clientId: names.id });
-const topics = topicNames(names.topicPrefix);
-
-beforeAll(async () => {
-  await ensureTopics(kafka, names.topicPrefix, { enrollmentPartitions: 3 });
-});
-
-afterAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
-  await admin.disconnect();
-});
+const { kafka, topics } = useKafka(names, { enrollmentPartitions: 3 });
 
 async function readAll(topic: string, expected: number) {
   const consumer = kafka.consumer({ groupId: `${names.groupPrefix}${Math.random().toString(36).slice(2)}` });
@@ -34,9 +16,10 @@ async function readAll(topic: string, expected: number) {
   await new Promise<void>((resolve, reject) => {
     consumer
       .run({
-        eachMessage: async ({ message }) => {
+        eachMessage: ({ message }) => {
           seen.push(decodeEvent(message));
           if (seen.length >= expected) resolve();
+          return Promise.resolve();
         },
       })
       .catch(reject);
@@ -80,9 +63,9 @@ describe('EventProducer', () => {
     expect(producer.stats.messages).toBe(16);
     expect(producer.stats.requests).toBe(4);
     await producer.disconnect();
-    await expect(producer.publish('enrollmentEvents', streams[0]!.events)).rejects.toBeInstanceOf(
-      PublishError,
-    );
+    const [first] = streams;
+    assert.ok(first);
+    await expect(producer.publish('enrollmentEvents', first.events)).rejects.toBeInstanceOf(PublishError);
   });
 
   it('rejects every caller when the broker does not acknowledge (missing topic): no false success', async () => {

@@ -1,22 +1,17 @@
 // A rebuild and the live projector write the same keyspace during a projection rebuild, so an enrollment's
 // events can reach the read model out of order. Whatever the arrival order, the stored state must end equal
 // to the fold of the log, with nothing lost and batch counts counted once.
-import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
+import assert from 'node:assert/strict';
+import { isolatedNames } from '@verified-onboard/devstack';
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fold, ReadModel } from '../src/index.js';
-import { happyPath, Stream } from './support/builders.js';
+import { happyPath, Stream, at } from './support/builders.js';
+import { useRedis } from './support/infra.js';
 
-const { redisUrl } = testInfra();
 const names = isolatedNames('events-rm-order');
-const redis = new Redis(redisUrl);
+const redis = useRedis(names);
 let run = 0;
-
-afterAll(async () => {
-  await deleteKeysWithPrefix(redis, names.keyPrefix);
-  await redis.quit();
-});
 
 function stream(id: string, kind: number): Stream {
   if (kind === 0) return happyPath(id, 'capture');
@@ -36,10 +31,11 @@ describe('ReadModel with events out of order', () => {
     const rm = new ReadModel(redis, { prefix: `${names.keyPrefix}a:` });
     const s = happyPath('order-1', 'capture');
     const [first, second, ...rest] = s.events;
-    expect(await rm.applyEvent(second!)).toBe('deferred');
+    assert.ok(first && second);
+    expect(await rm.applyEvent(second)).toBe('deferred');
     expect(await rm.get('order-1')).toBeNull();
-    expect(await rm.applyEvent(second!)).toBe('duplicate');
-    expect(await rm.applyEvent(first!)).toBe('applied');
+    expect(await rm.applyEvent(second)).toBe('duplicate');
+    expect(await rm.applyEvent(first)).toBe('applied');
     expect((await rm.get('order-1'))?.version).toBe(2);
     for (const e of rest.reverse()) await rm.applyEvent(e);
     expect(await rm.get('order-1')).toEqual(fold(s.events));
@@ -56,7 +52,7 @@ describe('ReadModel with events out of order', () => {
           const prefix = `${names.keyPrefix}p${run++}:`;
           const rm = new ReadModel(redis, { prefix });
           const s = stream(`order-p${run}`, kind);
-          const arrivals = [...s.events, ...repeats.map((r) => s.events[r % s.events.length]!)];
+          const arrivals = [...s.events, ...repeats.map((r) => at(s.events, r % s.events.length))];
           arrivals.sort((a, b) => order(a.id + a.sequence) - order(b.id + b.sequence));
           for (const e of arrivals) await rm.applyEvent(e);
           expect(await rm.get(s.id)).toEqual(fold(s.events));

@@ -1,22 +1,17 @@
 // The read model keeps each enrollment as one compressed record: what it costs, and that records written
 // in the earlier two-field JSON form are still read and are rewritten compressed by the next event.
-import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { isolatedNames } from '@verified-onboard/devstack';
+import { describe, expect, it } from 'vitest';
 import { fold, ReadModel } from '../src/index.js';
 import { packState } from '../src/read-model/compact-state.js';
 import { toStored, type StoredEvent } from '../src/read-model/stored-event.js';
 import { decodeRecord, encodeRecord } from '../src/read-model/stored-record.js';
-import { happyPath } from './support/builders.js';
+import { happyPath, defined } from './support/builders.js';
+import { useRedis } from './support/infra.js';
 
 const names = isolatedNames('events-read-model-record');
-const redis = new Redis(testInfra().redisUrl);
+const redis = useRedis(names);
 const rm = new ReadModel(redis, { prefix: names.keyPrefix });
-
-afterAll(async () => {
-  await deleteKeysWithPrefix(redis, names.keyPrefix);
-  await redis.quit();
-});
 
 function storedForm(events: ReturnType<typeof happyPath>['events']): StoredEvent[] {
   const stored: StoredEvent[] = [];
@@ -35,7 +30,7 @@ describe('read model records', () => {
     const s = happyPath('enr-rec-2', 'capture');
     const pending = s.events.slice(0, 2);
     for (const e of pending) await rm.applyEvent(e);
-    const record = (await redis.hgetBuffer(rm.key('enr-rec-2'), 'r'))!;
+    const record = defined(await redis.hgetBuffer(rm.key('enr-rec-2'), 'r'), 'the record');
     const json = JSON.stringify([packState(fold(pending)), storedForm(pending)]);
     expect(record.length).toBeLessThan(json.length * 0.5);
     expect(await rm.events('enr-rec-2')).toEqual(pending);

@@ -1,6 +1,5 @@
-import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { isolatedNames } from '@verified-onboard/devstack';
+import { describe, expect, it } from 'vitest';
 import {
   fold,
   InvalidCursorError,
@@ -8,17 +7,12 @@ import {
   ReadModel,
   type FailedEntry,
 } from '../src/index.js';
-import { happyPath, Stream } from './support/builders.js';
+import { happyPath, Stream, at } from './support/builders.js';
+import { useRedis } from './support/infra.js';
 
-const { redisUrl } = testInfra();
 const names = isolatedNames('events-read-model');
-const redis = new Redis(redisUrl);
+const redis = useRedis(names);
 const rm = new ReadModel(redis, { prefix: names.keyPrefix });
-
-afterAll(async () => {
-  await deleteKeysWithPrefix(redis, names.keyPrefix);
-  await redis.quit();
-});
 
 async function applyAll(model: ReadModel, events: Stream['events']) {
   const results = [];
@@ -32,7 +26,7 @@ describe('ReadModel on Redis', () => {
     expect(await applyAll(rm, s.events)).toEqual(s.events.map(() => 'applied'));
     expect(await rm.get('enr-rm1')).toEqual(fold(s.events));
     expect(await rm.events('enr-rm1')).toEqual(s.events);
-    expect(await redis.exists(`${names.keyPrefix}rm:enr-rm1`)).toBe(1);
+    expect(await redis.exists(rm.key('enr-rm1'))).toBe(1);
     expect(await rm.get('enr-unknown')).toBeNull();
     expect(await rm.events('enr-unknown')).toEqual([]);
   });
@@ -40,20 +34,20 @@ describe('ReadModel on Redis', () => {
   it('is idempotent by event id and version: redelivery is a duplicate, a conflicting event is stale', async () => {
     const s = happyPath('enr-rm2', 'import');
     await applyAll(rm, s.events.slice(0, 3));
-    expect(await rm.applyEvent(s.events[1]!)).toBe('duplicate');
-    expect(await rm.applyEvent({ ...s.events[2]!, sequence: 7 })).toBe('duplicate');
+    expect(await rm.applyEvent(at(s.events, 1))).toBe('duplicate');
+    expect(await rm.applyEvent({ ...s.event(2), sequence: 7 })).toBe('duplicate');
     const rival = new Stream('enr-rm2');
     rival.requested('import');
     rival.failed('account');
-    expect(await rm.applyEvent(rival.events[1]!)).toBe('stale');
-    expect((await rm.get('enr-rm2'))!.version).toBe(3);
-    await expect(rm.applyEvent(happyPath('enr-rm2', 'import').events[0]!)).resolves.toBe('duplicate');
+    expect(await rm.applyEvent(at(rival.events, 1))).toBe('stale');
+    expect(await rm.get('enr-rm2')).toMatchObject({ version: 3 });
+    await expect(rm.applyEvent(happyPath('enr-rm2', 'import').event(0))).resolves.toBe('duplicate');
     const wrong = new Stream('enr-rm2');
     wrong.requested('capture');
     wrong.captureStarted();
     wrong.captureCompleted(1);
     wrong.accountCreated();
-    await expect(rm.applyEvent(wrong.events[3]!)).rejects.toBeInstanceOf(InvalidTransitionError);
+    await expect(rm.applyEvent(at(wrong.events, 3))).rejects.toBeInstanceOf(InvalidTransitionError);
   });
 
   it('applies concurrent deliveries of the same event exactly once', async () => {
@@ -82,7 +76,7 @@ describe('ReadModel on Redis', () => {
     c.accountCreated();
     c.credentialAttached('biometric');
     c.completed();
-    for (const s of [a, b, c]) await applyAll(rm, [...s.events, s.events[0]!]);
+    for (const s of [a, b, c]) await applyAll(rm, [...s.events, at(s.events, 0)]);
     const counts = await rm.batch(batchId);
     expect(counts.total).toBe(3);
     expect(counts.byStatus).toMatchObject({
@@ -100,7 +94,7 @@ describe('ReadModel on Redis', () => {
     for (let i = 0; i < 25; i++) {
       failures.push([
         `enr-f${String(i).padStart(2, '0')}`,
-        (['begin', 'account', 'credential'] as const)[i % 3]!,
+        at(['begin', 'account', 'credential'] as const, i % 3),
         i % 2 ? 'upstream_unavailable' : 'account_conflict',
         i % 2 === 1,
         i < 10 ? 'batch-f' : undefined,
@@ -155,11 +149,11 @@ describe('ReadModel on Redis', () => {
     retried.requested('import', { batchId: 'batch-f' });
     retried.failed('begin', 'account_conflict', false);
     retried.retried('begin');
-    await rm.applyEvent(retried.events[2]!);
+    await rm.applyEvent(at(retried.events, 2));
     expect((await collect({ batchId: 'batch-f', limit: 100 })).out.map((f) => f.enrollmentId)).not.toContain(
       'enr-f00',
     );
-    expect((await rm.get('enr-f00'))!.status).toBe('requested');
+    expect(await rm.get('enr-f00')).toMatchObject({ status: 'requested' });
     expect((await rm.batch('batch-f')).byStatus).toMatchObject({ failed: 9, requested: 1 });
   });
 
@@ -174,7 +168,7 @@ describe('ReadModel on Redis', () => {
     });
     s.captureStarted('op-7f9c2a1e-5b3d-4c8e-9a6f-1d2e3f4a5b6c');
     await applyAll(rm, s.events);
-    const bytes = Number(await redis.call('MEMORY', 'USAGE', `${names.keyPrefix}rm:${s.id}`, 'SAMPLES', '0'));
+    const bytes = Number(await redis.call('MEMORY', 'USAGE', rm.key(s.id), 'SAMPLES', '0'));
     expect(bytes).toBeGreaterThan(0);
     expect(bytes).toBeLessThanOrEqual(2048);
   });
@@ -192,11 +186,11 @@ describe('ReadModel on Redis', () => {
     expect(await ReadModel.switchKeyspace(redis, base, rebuilt)).toBe(base);
     const reader = await ReadModel.open(redis, base);
     expect(reader.prefix).toBe(rebuilt);
-    expect((await reader.get('enr-ks'))!.status).toBe('completed');
+    expect(await reader.get('enr-ks')).toMatchObject({ status: 'completed' });
 
     expect(await ReadModel.dropKeyspace(redis, base)).toBe(1);
     expect(await old.get('enr-ks')).toBeNull();
-    expect((await reader.get('enr-ks'))!.status).toBe('completed');
+    expect(await reader.get('enr-ks')).toMatchObject({ status: 'completed' });
     expect(await ReadModel.activeKeyspace(redis, base)).toBe(rebuilt);
   });
 });

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createEvent,
@@ -137,8 +138,10 @@ describe('event data schemas', () => {
       channels: Record<string, { address: string; messages: Record<string, unknown> }>;
     };
     expect(doc.asyncapi).toBe('3.0.0');
-    expect(Object.keys(doc.channels.enrollmentEvents!.messages)).toEqual([...ENROLLMENT_EVENT_TYPES]);
-    expect(Object.keys(doc.channels.hints!.messages)).toEqual([...HINT_EVENT_TYPES]);
-    expect(doc.channels.enrollmentEvents!.address).toBe('verified.enrollment.events.v1');
+    const { enrollmentEvents, hints } = doc.channels;
+    assert.ok(enrollmentEvents && hints);
+    expect(Object.keys(enrollmentEvents.messages)).toEqual([...ENROLLMENT_EVENT_TYPES]);
+    expect(Object.keys(hints.messages)).toEqual([...HINT_EVENT_TYPES]);
+    expect(enrollmentEvents.address).toBe('verified.enrollment.events.v1');
   });
 });

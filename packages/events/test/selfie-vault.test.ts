@@ -1,34 +1,35 @@
+import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { isolatedNames } from '@verified-onboard/devstack';
+import { describe, expect, it } from 'vitest';
 import {
   InvalidEncryptionKeyError,
   parseEncryptionKey,
   SelfieIntegrityError,
   SelfieVault,
 } from '../src/index.js';
+import { useRedis } from './support/infra.js';
 
-const { redisUrl } = testInfra();
 const names = isolatedNames('events-selfie');
-const redis = new Redis(redisUrl);
+const redis = useRedis(names);
 const key = randomBytes(32);
 const vault = new SelfieVault(redis, { key: key.toString('base64'), prefix: names.keyPrefix });
 const image = randomBytes(4096);
 const imageBase64 = image.toString('base64');
 
-afterAll(async () => {
-  await deleteKeysWithPrefix(redis, names.keyPrefix);
-  await redis.quit();
-});
+async function storedBlob(ref: string): Promise<Buffer> {
+  const blob = await redis.getBuffer(vault.redisKey(ref));
+  assert.ok(blob, `no blob stored for ${ref}`);
+  return blob;
+}
 
 describe('SelfieVault', () => {
   it('stores the image encrypted under a ref with a 72 h TTL and returns the sha256 of its bytes', async () => {
     const { ref, digest } = await vault.put(imageBase64);
     expect(digest).toBe(createHash('sha256').update(image).digest('hex'));
-    const stored = (await redis.getBuffer(`${names.keyPrefix}selfie:${ref}`))!;
+    const stored = await storedBlob(ref);
     expect(stored.includes(image.subarray(0, 64))).toBe(false);
-    const ttl = await redis.ttl(`${names.keyPrefix}selfie:${ref}`);
+    const ttl = await redis.ttl(vault.redisKey(ref));
     expect(ttl).toBeGreaterThan(72 * 3600 - 60);
     expect(ttl).toBeLessThanOrEqual(72 * 3600);
     expect(await vault.get(ref, digest)).toBe(imageBase64);
@@ -38,18 +39,13 @@ describe('SelfieVault', () => {
     const a = await vault.put(imageBase64);
     const b = await vault.put(imageBase64);
     expect(a.digest).toBe(b.digest);
-    expect(
-      Buffer.compare(
-        (await redis.getBuffer(`${names.keyPrefix}selfie:${a.ref}`))!,
-        (await redis.getBuffer(`${names.keyPrefix}selfie:${b.ref}`))!,
-      ),
-    ).not.toBe(0);
+    expect(Buffer.compare(await storedBlob(a.ref), await storedBlob(b.ref))).not.toBe(0);
   });
 
   it('detects tampering, a wrong key, a swapped blob and a digest that is not the expected one', async () => {
     const { ref, digest } = await vault.put(imageBase64);
-    const redisKey = `${names.keyPrefix}selfie:${ref}`;
-    const blob = (await redis.getBuffer(redisKey))!;
+    const redisKey = vault.redisKey(ref);
+    const blob = await storedBlob(ref);
 
     await expect(
       new SelfieVault(redis, { key: randomBytes(32), prefix: names.keyPrefix }).get(ref),
@@ -57,12 +53,13 @@ describe('SelfieVault', () => {
     await expect(vault.get(ref, 'b'.repeat(64))).rejects.toBeInstanceOf(SelfieIntegrityError);
 
     const flipped = Buffer.from(blob);
-    flipped[flipped.length - 1]! ^= 0x01;
+    const last = flipped.length - 1;
+    flipped.writeUInt8(flipped.readUInt8(last) ^ 0x01, last);
     await redis.set(redisKey, flipped);
     await expect(vault.get(ref)).rejects.toBeInstanceOf(SelfieIntegrityError);
 
     const other = await vault.put(randomBytes(100).toString('base64'));
-    await redis.set(redisKey, (await redis.getBuffer(`${names.keyPrefix}selfie:${other.ref}`))!);
+    await redis.set(redisKey, await storedBlob(other.ref));
     await expect(vault.get(ref)).rejects.toBeInstanceOf(SelfieIntegrityError);
 
     await redis.set(redisKey, blob);
@@ -72,7 +69,7 @@ describe('SelfieVault', () => {
   it('returns null for an unknown or deleted ref, and honours a custom TTL', async () => {
     expect(await vault.get('no-such-ref')).toBeNull();
     const { ref } = await vault.put(imageBase64, { ttlSec: 60 });
-    expect(await redis.ttl(`${names.keyPrefix}selfie:${ref}`)).toBeLessThanOrEqual(60);
+    expect(await redis.ttl(vault.redisKey(ref))).toBeLessThanOrEqual(60);
     await vault.delete(ref);
     expect(await vault.get(ref)).toBeNull();
   });

@@ -17,6 +17,8 @@ export function workerKeys(prefix: string) {
     outcome: (jobId: string) => `${prefix}:outcome:${jobId}`,
     hint: (enrollmentId: string) => `${prefix}:hint:${enrollmentId}`,
     operationHint: (operationId: string) => `${prefix}:hint-op:${operationId}`,
+    /** Sorted set of parked poll job ids by due time (ParkedPolls). */
+    parkedPolls: () => `${prefix}:parked-polls`,
   };
 }
 export type WorkerKeys = ReturnType<typeof workerKeys>;

@@ -1,9 +1,10 @@
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { repoRoot } from '@verified-onboard/devstack';
+import { repoRoot, waitFor } from '@verified-onboard/devstack';
 import { TERMINAL_STATUSES, type EnrollmentState } from '@verified-onboard/events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, emulatorAccounts, waitFor, type Harness } from './support/harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { emulatorAccounts, useHarness } from './support/harness.js';
 
 /** A real worker process, started exactly as in production (`npm start` of the package). */
 function spawnWorker(env: Record<string, string>): ChildProcess & { output: string[] } {
@@ -17,24 +18,20 @@ function spawnWorker(env: Record<string, string>): ChildProcess & { output: stri
     },
   ) as ChildProcess & { output: string[] };
   child.output = [];
-  child.stdout!.on('data', (c: Buffer) => child.output.push(c.toString('utf8')));
-  child.stderr!.on('data', (c: Buffer) => child.output.push(c.toString('utf8')));
+  assert.ok(child.stdout && child.stderr);
+  child.stdout.on('data', (c: Buffer) => child.output.push(c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => child.output.push(c.toString('utf8')));
   return child;
 }
 
 const N = 30;
 
 describe('a worker process killed mid-run', () => {
-  let h: Harness;
+  const h = useHarness('worker-crash');
   const children: ChildProcess[] = [];
 
-  beforeAll(async () => {
-    h = await createHarness('worker-crash');
-  });
-
-  afterAll(async () => {
+  afterAll(() => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await h?.close();
   });
 
   it('leaves every enrollment terminal after a restart, with no duplicate upstream effects; SIGTERM exits cleanly', async () => {
@@ -65,8 +62,7 @@ describe('a worker process killed mid-run', () => {
             ? Promise.reject(new Error('all finished before the kill'))
             : null;
       },
-      60_000,
-      20,
+      { timeoutMs: 60_000, intervalMs: 20 },
     );
     first.kill('SIGKILL');
     await once(first, 'exit');
@@ -81,8 +77,7 @@ describe('a worker process killed mid-run', () => {
           ? (all as EnrollmentState[])
           : null;
       },
-      90_000,
-      200,
+      { timeoutMs: 90_000, intervalMs: 200 },
     );
     expect(states.map((s) => s.status)).toEqual(events.map(() => 'completed'));
 

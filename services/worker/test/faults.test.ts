@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_TYPES, SelfieVault } from '@verified-onboard/events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker, type RunningWorker } from '../src/worker-app.js';
-import { createHarness, emulatorAccounts, type Harness } from './support/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningWorker } from '../src/worker-app.js';
+import { emulatorAccounts, useHarness } from './support/harness.js';
 
 const ENDPOINTS = [
   'token',
@@ -14,34 +14,34 @@ const ENDPOINTS = [
 ] as const;
 
 describe('upstream faults delay but never lose or duplicate an enrollment', () => {
-  let h: Harness;
+  const h = useHarness('worker-faults');
   let worker: RunningWorker;
 
   beforeAll(async () => {
-    h = await createHarness('worker-faults');
     // A short client timeout turns the emulator's held requests into quick UpstreamTimeoutErrors; many
     // attempts with a short backoff keep the (random) fault streaks from exhausting an enrollment.
-    worker = await startWorker(
-      h.config({ VERIFIED_TIMEOUT_MS: '400', WORKER_JOB_ATTEMPTS: '30', WORKER_BACKOFF_MAX_MS: '300' }),
-    );
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await h?.close();
+    worker = await h.startWorker({
+      VERIFIED_TIMEOUT_MS: '400',
+      WORKER_JOB_ATTEMPTS: '30',
+      WORKER_BACKOFF_MAX_MS: '300',
+    });
   });
 
   it('5xx, 429 with Retry-After, timeouts and after-effect faults on every endpoint', async () => {
-    const faults: Record<
-      string,
-      { rate5xx: number; rate429: number; retryAfterSec: number; rateTimeout: number; afterEffect?: boolean }
-    > = Object.fromEntries(
-      ENDPOINTS.map((e) => [e, { rate5xx: 0.15, rate429: 0.05, retryAfterSec: 1, rateTimeout: 0.05 }]),
-    );
     // The effect happens, then the call fails: the retry meets "already exists" for its own earlier effect.
-    faults.createAccount = { ...faults.createAccount!, afterEffect: true };
-    faults.proofedCredential = { ...faults.proofedCredential!, afterEffect: true };
-    faults.bioCredential = { ...faults.bioCredential!, afterEffect: true };
+    const afterEffect: ReadonlySet<string> = new Set(['createAccount', 'proofedCredential', 'bioCredential']);
+    const faults = Object.fromEntries(
+      ENDPOINTS.map((e) => [
+        e,
+        {
+          rate5xx: 0.15,
+          rate429: 0.05,
+          retryAfterSec: 1,
+          rateTimeout: 0.05,
+          afterEffect: afterEffect.has(e),
+        },
+      ]),
+    );
     await h.scenario({ user: { outcome: 'accept', afterMs: { min: 0, max: 300 } }, faults });
 
     const vault = new SelfieVault(h.redis, {
@@ -75,8 +75,7 @@ describe('upstream faults delay but never lose or duplicate an enrollment', () =
     const accounts = await emulatorAccounts(h);
     for (const e of events) {
       const account = accounts.get(e.data.accountNumber);
-      expect(account, e.data.accountNumber).toBeDefined();
-      expect(account!.credentials).toBe(1);
+      expect(account, e.data.accountNumber).toMatchObject({ credentials: 1 });
       const stream = await h.readModel.events(e.subject);
       expect(stream.filter((x) => x.type === EVENT_TYPES.completed)).toHaveLength(1);
       expect(stream.filter((x) => x.type === EVENT_TYPES.failed)).toHaveLength(0);

@@ -1,22 +1,19 @@
 // A job's full outcome lives only until its events are acknowledged and its next job exists; then a marker
 // in the enrollment hash stands for it. A re-run of a finished job (Kafka redelivers `requested` after the
 // completed job aged out of BullMQ) must then do nothing: no upstream call, no event, no next job.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker, type RunningWorker } from '../src/worker-app.js';
-import { createHarness, waitFor, type Harness } from './support/harness.js';
+import { waitFor } from '@verified-onboard/devstack';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENROLLMENT_FIELDS as F } from '../src/keys.js';
+import { stepJobId, type Step } from '../src/pipeline/job-data.js';
+import type { RunningWorker } from '../src/worker-app.js';
+import { useHarness } from './support/harness.js';
 
 describe('finished jobs', () => {
-  let h: Harness;
+  const h = useHarness('worker-finished-jobs');
   let worker: RunningWorker;
 
   beforeAll(async () => {
-    h = await createHarness('worker-finished-jobs');
-    worker = await startWorker(h.config());
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await h?.close();
+    worker = await h.startWorker();
   });
 
   const stats = async () =>
@@ -28,17 +25,14 @@ describe('finished jobs', () => {
     const pending = await h.request();
     await h.publishEnrollment(pending);
     const { operationId } = await h.waitForStatus(pending.subject, ['capture_pending']);
-    await waitFor(
-      'the begin job to finish',
-      async () => (await jobState(`${pending.subject}.begin.0`)) === 'completed',
-    );
-    const prefix = h.names.queuePrefix;
-    expect(await h.redis.exists(`${prefix}:outcome:${pending.subject}.begin.0`)).toBe(0);
-    expect(await h.redis.hgetall(`${prefix}:wk:${pending.subject}`)).toMatchObject({
-      'done:begin.0': '1',
-      poll: `${pending.subject}.poll.0`,
+    const begin = stepJobId(pending.subject, 'begin', 0);
+    await waitFor('the begin job to finish', async () => (await jobState(begin)) === 'completed');
+    expect(await h.redis.exists(h.keys.outcome(begin))).toBe(0);
+    expect(await h.redis.hgetall(h.keys.enrollment(pending.subject))).toMatchObject({
+      [F.done(pending.subject, begin)]: '1',
+      [F.pollJob]: stepJobId(pending.subject, 'poll', 0),
     });
-    expect(await h.redis.ttl(`${prefix}:wk:${pending.subject}`)).toBeGreaterThan(0);
+    expect(await h.redis.ttl(h.keys.enrollment(pending.subject))).toBeGreaterThan(0);
     // End it, so that its polls do not count in the next test.
     await h.control('POST', `/_emulator/operations/${operationId}/complete`, { Status: 5 });
     await h.waitForStatus(pending.subject, ['canceled']);
@@ -49,25 +43,25 @@ describe('finished jobs', () => {
     const e = await h.request();
     await h.publishEnrollment(e);
     await h.waitForStatus(e.subject, ['completed']);
-    const steps = ['begin', 'poll', 'account', 'credential'].map((s) => `${e.subject}.${s}.0`);
+    const job = (step: Step) => stepJobId(e.subject, step, 0);
+    const [begin, poll, account, credential] = [job('begin'), job('poll'), job('account'), job('credential')];
     // Poll jobs are removed when they complete (their id is dispatched again while an operation is pending).
     await waitFor('every job completed', async () =>
-      (await Promise.all(steps.map(jobState))).every((s, i) => s === (i === 1 ? 'unknown' : 'completed')),
+      (await Promise.all([begin, poll, account, credential].map(jobState))).every(
+        (state, i) => state === (i === 1 ? 'unknown' : 'completed'),
+      ),
     );
-    expect(await h.redis.zscore(`${h.names.queuePrefix}:parked-polls`, steps[1]!)).toBeNull();
+    expect(await h.redis.zscore(h.keys.parkedPolls(), poll)).toBeNull();
     const before = await stats();
     const eventsBefore = await h.readModel.events(e.subject);
 
     // Completed jobs are kept an hour at most: after that, a redelivered `requested` adds `begin` anew.
-    for (const id of [steps[0]!, steps[2]!, steps[3]!]) await worker.queue.queue.remove(id);
+    for (const id of [begin, account, credential]) await worker.queue.queue.remove(id);
     await h.publishEnrollment(e);
-    await waitFor(
-      'the re-added begin job to finish',
-      async () => (await jobState(steps[0]!)) === 'completed',
-    );
+    await waitFor('the re-added begin job to finish', async () => (await jobState(begin)) === 'completed');
 
     expect(await stats()).toEqual(before);
-    expect(await jobState(steps[1]!)).toBe('unknown');
+    expect(await jobState(poll)).toBe('unknown');
     expect(await h.readModel.events(e.subject)).toEqual(eventsBefore);
   });
 });

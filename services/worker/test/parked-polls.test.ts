@@ -16,7 +16,7 @@ describe('parked polls', () => {
   let queue: StepsQueue;
   let parked: ParkedPolls;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     redis = new Redis(testInfra().redisUrl);
     queue = new StepsQueue({
       connection: new Redis(testInfra().redisUrl, { maxRetriesPerRequest: null }),

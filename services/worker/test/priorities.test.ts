@@ -1,36 +1,33 @@
 // A big batch must never starve a single person waiting at the capture page: an interactive enrollment that
 // arrives behind a queued batch overtakes most of it. Asserted on the order of completion events, not on time.
+import assert from 'node:assert/strict';
 import { EVENT_TYPES } from '@verified-onboard/events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker, type RunningWorker } from '../src/index.js';
-import { createHarness, type Harness } from './support/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useHarness } from './support/harness.js';
 
 describe('priorities', () => {
-  let h: Harness;
-  let worker: RunningWorker;
+  const h = useHarness('worker-priorities');
 
   beforeAll(async () => {
-    h = await createHarness('worker-priorities');
     // Two job slots and a tight upstream budget: the batch alone needs hundreds of turns.
-    worker = await startWorker(h.config({ WORKER_CONCURRENCY: '2', VERIFIED_RATE_LIMIT_PER_SEC: '40' }), {});
+    await h.startWorker({ WORKER_CONCURRENCY: '2', VERIFIED_RATE_LIMIT_PER_SEC: '40' });
     await h.scenario({ user: { outcome: 'accept', afterMs: 0 }, webhook: { enabled: false } });
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await h?.close();
   });
 
   const completedAt = async (id: string) => {
     const done = (await h.readModel.events(id)).find((e) => e.type === EVENT_TYPES.completed);
-    return Date.parse(done!.time);
+    assert.ok(done, `enrollment ${id} has no completed event`);
+    return Date.parse(done.time);
   };
 
   it('an interactive enrollment queued behind a 150-enrollment batch overtakes nearly all of what is left of it', async () => {
     const batch = await Promise.all(Array.from({ length: 150 }, () => h.request({ priority: 'batch' })));
     await h.producer.publish('enrollmentEvents', batch);
+    const [firstOfBatch] = batch;
+    assert.ok(firstOfBatch);
     // The batch is under way before the person arrives.
     await h.waitForStatus(
-      batch[0]!.subject,
+      firstOfBatch.subject,
       ['capture_pending', 'captured', 'account_created', 'completed'],
       60_000,
     );

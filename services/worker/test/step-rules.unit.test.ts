@@ -28,6 +28,25 @@ const request: RequestedData = {
   requestedAt: new Date(NOW).toISOString(),
 };
 
+/** A fake collaborator's method that answers `value`. */
+const answers =
+  <T>(value: T) =>
+  () =>
+    Promise.resolve(value);
+
+/** The upstream's answer while the person has not finished the capture. */
+const pending = {
+  getForeignBiometry: answers({
+    operationId: 'op-1',
+    status: 0 as const,
+    oneTimeSecret: null,
+    tempId: null,
+    message: null,
+    startDate: null,
+    endDate: null,
+  }),
+};
+
 function job(data: Partial<StepJobData> = {}): StepJob {
   return {
     data: {
@@ -54,21 +73,22 @@ function context(overrides: {
   const client = new Proxy(overrides.client ?? {}, {
     get: (target, prop: string) =>
       (target as Record<string, unknown>)[prop] ??
-      (async () => {
+      (() => {
         calls.push(prop);
+        return Promise.resolve();
       }),
   }) as VerifiedClient;
   const ctx = {
     config: loadConfig({}),
     client,
     ownership: {
-      operation: async () => overrides.operation ?? null,
-      claimCredential: async () => ({ ours: true, fresh: true, owner: 'e-1' }),
+      operation: answers(overrides.operation ?? null),
+      claimCredential: answers({ ours: true, fresh: true, owner: 'e-1' }),
     } as unknown as Ownership,
-    secrets: { tempId: async () => null, ...overrides.secrets } as SecretStore,
-    selfies: { get: async () => null },
-    requests: { get: async () => request },
-    hints: { clear: async () => {}, take: async () => false } as unknown as HintBook,
+    secrets: { tempId: answers(null), ...overrides.secrets } as SecretStore,
+    selfies: { get: answers(null) },
+    requests: { get: answers(request) },
+    hints: { clear: answers(undefined), take: answers(false) } as unknown as HintBook,
     webhooks: { active: overrides.webhooksActive ?? false },
     now: () => NOW,
   } satisfies StepContext;
@@ -78,7 +98,7 @@ function context(overrides: {
 describe('credential step: TempId age', () => {
   it('fails with tempid_expired, without calling the upstream, when the TempId is 72 h old', async () => {
     const { ctx, calls } = context({
-      secrets: { tempId: async () => ({ tempId: 't', obtainedAt: NOW - TEMPID_LIFETIME_MS }) },
+      secrets: { tempId: answers({ tempId: 't', obtainedAt: NOW - TEMPID_LIFETIME_MS }) },
     });
     await expect(credentialStep(job(), ctx)).rejects.toBeInstanceOf(TempIdTooOldError);
     await expect(credentialStep(job(), ctx)).rejects.toMatchObject({
@@ -90,7 +110,7 @@ describe('credential step: TempId age', () => {
 
   it('uses a TempId younger than 72 h', async () => {
     const { ctx, calls } = context({
-      secrets: { tempId: async () => ({ tempId: 't', obtainedAt: NOW - TEMPID_LIFETIME_MS + 60_000 }) },
+      secrets: { tempId: answers({ tempId: 't', obtainedAt: NOW - TEMPID_LIFETIME_MS + 60_000 }) },
     });
     const result = await credentialStep(job(), ctx);
     expect(calls).toEqual(['createProofedBiometricCredential']);
@@ -107,17 +127,6 @@ describe('poll step: deadline', () => {
     kind: 'foreign',
     startedAt: NOW - 120_000,
     expiresAt: NOW - 61_000,
-  };
-  const pending = {
-    getForeignBiometry: async () => ({
-      operationId: 'op-1',
-      status: 0 as const,
-      oneTimeSecret: null,
-      tempId: null,
-      message: null,
-      startDate: null,
-      endDate: null,
-    }),
   };
 
   it('stops polling after the operation timeout plus grace and reports expired', async () => {
@@ -158,19 +167,8 @@ describe('poll timing follows the webhook registration', () => {
     startedAt: NOW,
     expiresAt: NOW + 3600_000,
   };
-  const pending = {
-    getForeignBiometry: async () => ({
-      operationId: 'op-1',
-      status: 0 as const,
-      oneTimeSecret: null,
-      tempId: null,
-      message: null,
-      startDate: null,
-      endDate: null,
-    }),
-  };
   const started = {
-    beginForeignBiometry: async () => ({ operationId: 'op-1', oneTimeSecret: 's' }),
+    beginForeignBiometry: answers({ operationId: 'op-1', oneTimeSecret: 's' }),
   } as unknown as Partial<VerifiedClient>;
 
   function withRecordedOperation(webhooksActive: boolean) {

@@ -1,30 +1,18 @@
 // A worker that starts while the upstream refuses the webhook settings call keeps trying in the background,
 // so the fleet does not run on polling alone until its next restart.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@verified-onboard/devstack';
+import { describe, expect, it } from 'vitest';
 import { VerifiedClient } from '@verified-onboard/verified-client';
-import { startWorker, type RunningWorker } from '../src/index.js';
-import { createHarness, waitFor, type Harness } from './support/harness.js';
+import { upstreamCalls, useHarness } from './support/harness.js';
 
 describe('webhook registration', () => {
-  let h: Harness;
-  let worker: RunningWorker | undefined;
-
-  beforeAll(async () => {
-    h = await createHarness('worker-webhook-registration');
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await h?.close();
-  });
+  const h = useHarness('worker-webhook-registration');
 
   it('is retried after an upstream fault at start until it succeeds', async () => {
     await h.scenario({ faults: { webhookSettings: { rate5xx: 1 } } });
     const url = 'http://127.0.0.1:9/v1/webhooks/verified';
-    worker = await startWorker(h.config({ WEBHOOK_PUBLIC_URL: url }), { projector: false });
-    const calls = async () =>
-      (await h.control<{ calls: Record<string, number> }>('GET', '/_emulator/stats')).calls.webhookSettings ??
-      0;
-    await waitFor('a second attempt', async () => (await calls()) >= 2);
+    await h.startWorker({ WEBHOOK_PUBLIC_URL: url }, { projector: false });
+    await waitFor('a second attempt', async () => (await upstreamCalls(h, 'webhookSettings')) >= 2);
     await h.scenario({ faults: { webhookSettings: null } });
     const config = h.config();
     const client = new VerifiedClient({

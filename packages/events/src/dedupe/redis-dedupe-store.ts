@@ -21,16 +21,20 @@ export class RedisDedupeStore implements DedupeStore {
     this.ttlSec = options.ttlSec ?? 7 * 24 * 60 * 60;
   }
 
+  key(id: string): string {
+    return this.prefix + id;
+  }
+
   async has(id: string): Promise<boolean> {
-    return (await this.redis.exists(this.prefix + id)) === 1;
+    return (await this.redis.exists(this.key(id))) === 1;
   }
 
   async add(id: string): Promise<void> {
-    await this.redis.set(this.prefix + id, '1', 'EX', this.ttlSec, 'NX');
+    await this.redis.set(this.key(id), '1', 'EX', this.ttlSec, 'NX');
   }
 
   /** Atomic check-and-add: true when the id was new. */
   async claim(id: string): Promise<boolean> {
-    return (await this.redis.set(this.prefix + id, '1', 'EX', this.ttlSec, 'NX')) === 'OK';
+    return (await this.redis.set(this.key(id), '1', 'EX', this.ttlSec, 'NX')) === 'OK';
   }
 }

@@ -49,4 +49,8 @@ export class LiveReadModel {
   async get(enrollmentId: string): Promise<EnrollmentState | null> {
     return (await this.models()).active.get(enrollmentId);
   }
+
+  async events(enrollmentId: string): Promise<EnrollmentEvent[]> {
+    return (await this.models()).active.events(enrollmentId);
+  }
 }

@@ -60,7 +60,8 @@ export class ProjectionRebuild {
     this.logger = options.logger ?? silentLogger;
   }
 
-  private get statusKey(): string {
+  /** Where the last rebuild's status is kept. */
+  get statusKey(): string {
     return `${this.options.basePrefix}rm-rebuild`;
   }
 

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import {
   createEvent,
   EVENT_TYPES,
@@ -37,6 +38,11 @@ export function requestedData(
 export class Stream {
   readonly events: EnrollmentEvent[] = [];
   constructor(readonly id: string) {}
+
+  /** The event at `index` (0-based); fails the test if the stream is shorter. */
+  event(index: number): EnrollmentEvent {
+    return at(this.events, index);
+  }
 
   add<T extends EnrollmentEventType>(
     type: T,
@@ -119,17 +125,15 @@ export const TERMINAL: readonly EnrollmentStatus[] = [
   'canceled',
 ];
 
-export async function waitFor<T>(
-  probe: () => Promise<T> | T,
-  what: string,
-  timeoutMs = 45_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (last) return last as NonNullable<T>;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+/** `items[index]` (negative: from the end) for a test that knows it is there; fails the test if it is not. */
+export function at<T>(items: readonly T[], index: number): T {
+  const item = items.at(index);
+  assert.ok(item !== undefined, `no item at ${index} of ${items.length}`);
+  return item;
+}
+
+/** A value the test knows exists; fails the test if it does not. */
+export function defined<T>(value: T | null | undefined, what = 'the value'): T {
+  assert.ok(value !== null && value !== undefined, `${what} is missing`);
+  return value;
 }

@@ -53,7 +53,7 @@ export class ParkedPolls {
       redis.defineCommand('voLeaseDuePolls', { numberOfKeys: 1, lua: LEASE_DUE_SCRIPT });
     this.redis = redis as Redis & ParkedPollCommands;
     this.keys = workerKeys(prefix);
-    this.key = `${prefix}:parked-polls`;
+    this.key = this.keys.parkedPolls();
   }
 
   /** Parks the poll until `dueAt` (ms since epoch); returns its job id. */

@@ -36,8 +36,13 @@ interface LimiterCommands {
   voRatePause(pauseKey: string, ms: string): Promise<number>;
 }
 
+/** The limiter's keys: the next call's theoretical arrival time, and the fleet-wide pause. */
+export function rateLimiterKeys(prefix: string) {
+  return { tat: `${prefix}:ratelimit:verified`, pause: `${prefix}:ratelimit:verified:pause-until` };
+}
+
 export interface RedisRateLimiterOptions {
-  /** Key prefix, e.g. `vo`: keys are `${prefix}:ratelimit:verified` and `${prefix}:ratelimit:verified:pause-until`. */
+  /** Key prefix, e.g. `vo` (see rateLimiterKeys). */
   prefix: string;
   /** Calls per second shared by every process using the same Redis and prefix. */
   ratePerSec: number;
@@ -73,8 +78,9 @@ export class RedisRateLimiter {
       redis.defineCommand('voRateAcquire', { numberOfKeys: 2, lua: ACQUIRE_SCRIPT });
     if (!commands.voRatePause) redis.defineCommand('voRatePause', { numberOfKeys: 1, lua: PAUSE_SCRIPT });
     this.redis = redis as Redis & LimiterCommands;
-    this.tatKey = `${options.prefix}:ratelimit:verified`;
-    this.pauseKey = `${options.prefix}:ratelimit:verified:pause-until`;
+    const keys = rateLimiterKeys(options.prefix);
+    this.tatKey = keys.tat;
+    this.pauseKey = keys.pause;
     this.intervalMs = 1000 / options.ratePerSec;
     const burst = Math.max(1, Math.floor(options.burst ?? Math.ceil(options.ratePerSec / 5)));
     this.toleranceMs = this.intervalMs * (burst - 1);

@@ -1,14 +1,16 @@
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { isolatedNames, testInfra } from '@verified-onboard/devstack';
+import { isolatedNames, testInfra, waitFor } from '@verified-onboard/devstack';
 import {
   createEvent,
   createKafka,
   ensureTopics,
   EVENT_TYPES,
   EventProducer,
-  ReadModel,
+  LiveReadModel,
   type EnrollmentState,
   type EventEnvelope,
   type Kafka,
@@ -17,33 +19,12 @@ import {
 import { startEmulator, type RunningEmulator, type ScenarioPatch } from '@verified-onboard/verified-emulator';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type WorkerConfig } from '../../src/config.js';
+import { workerKeys, type WorkerKeys } from '../../src/keys.js';
+import { startWorker, type RunningWorker } from '../../src/worker-app.js';
 
 export const TEST_SOURCE = '/verified-onboard/worker-tests';
-
-/** Waits for a condition with a deadline (never for a fixed duration). */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 30_000,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== null && value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-      );
-    await sleep(everyMs);
-  }
-}
 
 /** Collects every log line of a logger, to assert that no secret ever reached one. */
 export class LogCapture {
@@ -64,13 +45,15 @@ export class LogCapture {
 
 export interface Harness {
   names: ReturnType<typeof isolatedNames>;
+  /** The worker's Redis keys under this harness's prefix. */
+  keys: WorkerKeys;
   redisUrl: string;
   kafkaBrokers: string[];
   kafka: Kafka;
   producer: EventProducer;
   redis: Redis;
   emulator: RunningEmulator;
-  readModel: ReadModel;
+  readModel: LiveReadModel;
   env: Record<string, string>;
   config(overrides?: Record<string, string>): WorkerConfig;
   scenario(patch: ScenarioPatch): Promise<void>;
@@ -101,7 +84,8 @@ export async function createHarness(label: string, env: Record<string, string> =
   await producer.connect();
   const redis = new Redis(redisUrl);
   const emulator = await startEmulator({ port: 0 });
-  const readModel = new ReadModel(redis, { prefix: `${names.queuePrefix}:` });
+  // Follows the keyspace a projection rebuild switches readers to, as the worker's projector does.
+  const readModel = new LiveReadModel(redis, `${names.queuePrefix}:`, { refreshMs: 0 });
   const baseEnv: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -135,17 +119,19 @@ export async function createHarness(label: string, env: Record<string, string> =
     ...env,
   };
   const control = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${emulator.baseUrl}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const res = await fetch(
+      `${emulator.baseUrl}${path}`,
+      body === undefined
+        ? { method }
+        : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    );
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   };
   const state = (id: string) => readModel.get(id);
   return {
     names,
+    keys: workerKeys(names.queuePrefix),
     redisUrl,
     kafkaBrokers,
     kafka,
@@ -159,7 +145,7 @@ export async function createHarness(label: string, env: Record<string, string> =
       await control('PUT', '/_emulator/scenario', patch);
     },
     control,
-    async request(overrides = {}) {
+    request(overrides = {}) {
       const enrollmentId = overrides.enrollmentId ?? randomUUID();
       const data: RequestedData = {
         enrollmentId,
@@ -174,14 +160,16 @@ export async function createHarness(label: string, env: Record<string, string> =
         requestedAt: new Date().toISOString(),
         ...overrides,
       };
-      return createEvent({
-        type: EVENT_TYPES.requested,
-        subject: enrollmentId,
-        sequence: 1,
-        data,
-        source: TEST_SOURCE,
-        correlationId: randomUUID(),
-      });
+      return Promise.resolve(
+        createEvent({
+          type: EVENT_TYPES.requested,
+          subject: enrollmentId,
+          sequence: 1,
+          data,
+          source: TEST_SOURCE,
+          correlationId: randomUUID(),
+        }),
+      );
     },
     publishEnrollment: (event) => producer.publish('enrollmentEvents', [event]),
     publishHint: (event) => producer.publish('hints', [event]),
@@ -193,7 +181,7 @@ export async function createHarness(label: string, env: Record<string, string> =
           const s = await state(id);
           return s && statuses.includes(s.status) ? s : null;
         },
-        timeoutMs,
+        { timeoutMs },
       ),
     async close() {
       await producer.disconnect();
@@ -201,6 +189,75 @@ export async function createHarness(label: string, env: Record<string, string> =
       redis.disconnect();
     },
   };
+}
+
+/** A harness that also starts workers; what it started is stopped before the harness closes. */
+export interface FileHarness extends Harness {
+  startWorker(
+    overrides?: Record<string, string>,
+    deps?: Parameters<typeof startWorker>[1],
+  ): Promise<RunningWorker>;
+}
+
+/**
+ * The harness of a test file: created before its first test, closed after its last, with the workers
+ * its tests start stopped first. Usable in hooks and tests only (before that it does not exist yet).
+ */
+export function useHarness(label: string, env: Record<string, string> = {}): FileHarness {
+  let harness: Harness | undefined;
+  const workers: RunningWorker[] = [];
+  beforeAll(async () => {
+    harness = await createHarness(label, env);
+  });
+  afterAll(async () => {
+    for (const worker of workers.splice(0)) await worker.stop();
+    await harness?.close();
+  });
+  const current = (): Harness => {
+    assert.ok(harness, `the ${label} harness is used outside a hook or test`);
+    return harness;
+  };
+  const start: FileHarness['startWorker'] = async (overrides = {}, deps) => {
+    const worker = await startWorker(current().config(overrides), deps);
+    workers.push(worker);
+    return worker;
+  };
+  return new Proxy({} as FileHarness, {
+    get: (_, key) => (key === 'startWorker' ? start : (Reflect.get(current(), key) as unknown)),
+  });
+}
+
+/**
+ * A stand-in for the api's webhook route on a random port, for the file's tests: `onDelivery` sees each
+ * delivery (its body and X-Signature) before the 204 (a 500 if it fails).
+ */
+export function useWebhookStandIn(onDelivery: (body: string, signature: string | undefined) => unknown): {
+  url(): string;
+} {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      const signature = req.headers['x-signature'];
+      void Promise.resolve()
+        .then(() => onDelivery(body, typeof signature === 'string' ? signature : undefined))
+        .then(
+          () => res.writeHead(204).end(),
+          () => res.writeHead(500).end(),
+        );
+    });
+  });
+  beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return {
+    url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/webhooks/verified`,
+  };
+}
+
+/** Upstream calls the emulator counted for `endpoint` so far. */
+export async function upstreamCalls(h: Harness, endpoint: string): Promise<number> {
+  const stats = await h.control<{ calls: Record<string, number> }>('GET', '/_emulator/stats');
+  return stats.calls[endpoint] ?? 0;
 }
 
 export async function emulatorAccounts(h: Harness): Promise<Map<string, EmulatorAccountView>> {
