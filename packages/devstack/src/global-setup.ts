@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerLikely, startContainers, type ContainerInfra } from './docker.js';
-import { fetchKafka, startKafka, stopKafka, type KafkaOptions } from './kafka-launcher.js';
+import { startPrivateKafka, stopKafka } from './kafka-launcher.js';
 import { freePort, isPortOpen } from './ports.js';
 import { pingRedis, startRedisServer } from './redis-launcher.js';
 
@@ -46,22 +46,16 @@ export default async function setup(): Promise<() => Promise<void>> {
   if (!redisUrl) {
     const handle = await startRedisServer(await freePort(), join(runDir, 'redis.log'));
     redisUrl = handle.url;
-    cleanups.push(() => {
-      if (handle.pid) process.kill(handle.pid, 'SIGTERM');
-    });
+    cleanups.push(() => void process.kill(handle.pid, 'SIGTERM'));
   }
   if (!kafkaBrokers) {
-    fetchKafka();
-    const options: KafkaOptions = {
-      port: await freePort(),
-      controllerPort: await freePort(),
+    const { options, broker } = await startPrivateKafka({
       dataDir: join(runDir, 'kafka'),
       pidFile: join(runDir, 'kafka.pid'),
       logFile: join(runDir, 'kafka.log'),
-      fresh: true,
       heap: '-Xms256m -Xmx512m',
-    };
-    kafkaBrokers = startKafka(options);
+    });
+    kafkaBrokers = broker;
     cleanups.push(() => stopKafka(options));
   }
 

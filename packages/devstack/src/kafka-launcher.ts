@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './paths.js';
+import { freePort } from './ports.js';
 
 export interface KafkaOptions {
   port: number;
@@ -49,4 +50,24 @@ export function stopKafka(options: KafkaOptions): void {
 
 export function kafkaAlive(options: KafkaOptions): boolean {
   return kafkaSh('status', options) === 0;
+}
+
+/** Where a private broker keeps its data, pid and log; everything else of it is chosen here. */
+export type PrivateKafkaFiles = Pick<KafkaOptions, 'dataDir' | 'pidFile' | 'logFile' | 'heap'>;
+
+/**
+ * A fresh single-node broker of its own on free ports (the tests' global setup, the e2e soak, the bench).
+ * Returns its options (for `stopKafka`, or a restart on the same data) and its bootstrap address.
+ */
+export async function startPrivateKafka(
+  files: PrivateKafkaFiles,
+): Promise<{ options: KafkaOptions; broker: string }> {
+  fetchKafka();
+  const options: KafkaOptions = {
+    ...files,
+    port: await freePort(),
+    controllerPort: await freePort(),
+    fresh: true,
+  };
+  return { options, broker: startKafka(options) };
 }

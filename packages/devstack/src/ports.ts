@@ -26,11 +26,3 @@ export async function isPortOpen(port: number, host = '127.0.0.1'): Promise<bool
     socket.once('error', () => done(false));
   });
 }
-
-export async function waitForPort(port: number, timeoutMs: number, host = '127.0.0.1'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await isPortOpen(port, host))) {
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { logFile, pidFile } from './paths.js';
+import { WaitTimeoutError, waitFor } from './wait-for.js';
 
 /** A long-running process of the local stack, tracked by `.local/pids/<name>.pid`. */
 export interface ManagedProcess {
@@ -66,8 +67,14 @@ export async function stopManaged(name: string, graceMs = 15_000): Promise<boole
     }
   };
   signal('SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (isAlive(pid)) signal('SIGKILL');
+  try {
+    await waitFor(`${name} (pid ${pid}) stopped`, () => !isAlive(pid), {
+      timeoutMs: graceMs,
+      intervalMs: 100,
+    });
+  } catch (error) {
+    if (!(error instanceof WaitTimeoutError)) throw error;
+    signal('SIGKILL');
+  }
   return true;
 }

@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { waitForPort } from './ports.js';
+import { ServiceExitedError } from './service-process.js';
+import { waitFor } from './wait-for.js';
 
 export interface RedisHandle {
   url: string;
@@ -55,7 +56,7 @@ export async function startRedisServer(
   port: number,
   log: string,
   options: RedisServerOptions = {},
-): Promise<RedisHandle> {
+): Promise<Required<RedisHandle>> {
   ensureRedisServerBinary();
   const out = openSync(log, 'a');
   const persistence =
@@ -81,6 +82,19 @@ export async function startRedisServer(
     { detached: true, stdio: ['ignore', out, out] },
   );
   child.unref();
-  await waitForPort(port, 15_000);
-  return { url: `redis://127.0.0.1:${port}`, pid: child.pid };
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  child.once('error', () => (exited = true));
+  const { pid } = child;
+  if (pid === undefined) throw new ServiceExitedError('redis-server', log);
+  const url = `redis://127.0.0.1:${port}`;
+  // Ready means PING answers, not merely that the port accepts: a server loading its append-only file
+  // accepts connections but answers LOADING. A server that exits (the port was taken) fails at once.
+  const state = await waitFor(
+    `redis-server answering PING on ${port}`,
+    async () => (exited ? 'exited' : (await pingRedis(url)) && 'ready'),
+    { timeoutMs: 15_000, intervalMs: 100 },
+  );
+  if (state === 'exited') throw new ServiceExitedError('redis-server', log);
+  return { url, pid };
 }

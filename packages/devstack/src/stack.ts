@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetchKafka, kafkaAlive, startKafka, stopKafka, type KafkaOptions } from './kafka-launcher.js';
 import { localDir, logFile, pidFile, repoRoot } from './paths.js';
-import { isAlive, recordedPid, startManaged, stopManaged } from './process-registry.js';
+import { isAlive, recordedPid, stopManaged } from './process-registry.js';
 import { isPortOpen } from './ports.js';
 import { pingRedis, startRedisServer } from './redis-launcher.js';
+import { startService } from './service-process.js';
 
 /** Where each part of the local stack listens; every port can be moved through the environment. */
 export interface StackPorts {
@@ -34,11 +35,6 @@ function kafkaOptions(ports: StackPorts): KafkaOptions {
     heap: '-Xms256m -Xmx1g',
   };
 }
-
-const tsEntry = (file: string) => ({
-  command: process.execPath,
-  args: ['--conditions=development', '--import', 'tsx', join(repoRoot, file)],
-});
 
 /** The environment every service of the local stack shares (see the README's configuration table). */
 export function stackEnv(ports: StackPorts): NodeJS.ProcessEnv {
@@ -84,21 +80,6 @@ const services: ServiceSpec[] = [
   },
 ];
 
-async function waitReady(name: string, port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await isPortOpen(port))) {
-    const pid = recordedPid(name);
-    if (pid === null || !isAlive(pid)) {
-      const log = logFile(name);
-      const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-25).join('\n') : '';
-      throw new Error(`${name} exited during start; last lines of ${log}:\n${tail}`);
-    }
-    if (Date.now() > deadline)
-      throw new Error(`${name} is not listening on ${port} after ${timeoutMs} ms; see ${logFile(name)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 export type Say = (line: string) => void;
 
 /** Starts what is not running yet; idempotent, so it also restarts a killed worker. */
@@ -139,10 +120,14 @@ export async function stackUp(say: Say, ports: StackPorts = stackPorts()): Promi
     }
     if (await isPortOpen(service.port(ports)))
       throw new Error(`port ${service.port(ports)} for ${service.name} is taken by another process`);
-    const { command, args } = tsEntry(service.entry);
-    startManaged({ name: service.name, command, args, env, cwd: repoRoot });
-    await waitReady(service.name, service.port(ports), 60_000);
-    say(`${service.name.padEnd(9)} ${service.url(ports)} (pid ${recordedPid(service.name)})`);
+    const started = await startService({
+      name: service.name,
+      entry: service.entry,
+      env,
+      port: service.port(ports),
+      timeoutMs: 60_000,
+    });
+    say(`${service.name.padEnd(9)} ${service.url(ports)} (pid ${started})`);
   }
   say(`logs in ${join(localDir, 'logs')}; stop everything with: npm run down`);
 }

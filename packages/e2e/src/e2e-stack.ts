@@ -2,28 +2,27 @@
 // own ports, process names, BullMQ/Redis prefix, topic prefix and consumer groups, and optionally its own
 // Kafka broker (the soak restarts it, which must not touch a broker other tests share).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   deleteKeysWithPrefix,
-  fetchKafka,
   freePort,
   isAlive,
   isPortOpen,
   logFile,
   pingRedis,
   recordedPid,
-  repoRoot,
   startKafka,
-  startManaged,
+  startPrivateKafka,
   startRedisServer,
+  startService,
   stopKafka,
   stopManaged,
+  waitFor,
   type KafkaOptions,
 } from '@verified-onboard/devstack';
 import { Redis } from 'ioredis';
-import { sleep, waitFor } from './wait.js';
 
 export type Say = (line: string) => void;
 
@@ -111,10 +110,6 @@ const entries = {
 } as const;
 type ServiceName = keyof typeof entries;
 
-function tail(file: string, lines = 30): string {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : '(no log)';
-}
-
 async function dropKeys(url: string, prefix: string): Promise<void> {
   const client = new Redis(url, { maxRetriesPerRequest: 3 });
   try {
@@ -160,7 +155,8 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
 
   try {
     const redis = await resolveRedis(options.redisUrl, privateDir, say);
-    if (redis.pid) cleanups.push(() => void process.kill(redis.pid!, 'SIGTERM'));
+    const redisPid = redis.pid;
+    if (redisPid !== undefined) cleanups.push(() => void process.kill(redisPid, 'SIGTERM'));
     // Runs after the processes are stopped (cleanups run in reverse): leave a shared Redis as it was.
     else cleanups.push(() => dropKeys(redis.url, `${queuePrefix}:`));
 
@@ -171,20 +167,16 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
       if (!shared) throw new Error('kafka: "shared" needs KAFKA_BROKERS (the test run provides it)');
       kafkaBrokers = shared.split(',');
     } else {
-      fetchKafka();
-      kafka = {
-        port: await freePort(),
-        controllerPort: await freePort(),
+      const started = await startPrivateKafka({
         dataDir: join(privateDir, 'kafka'),
         pidFile: join(privateDir, 'kafka.pid'),
         logFile: logFile(`e2e-${id}-kafka`),
-        fresh: true,
         heap: '-Xms256m -Xmx768m',
-      };
-      const k = kafka;
+      });
+      const k = (kafka = started.options);
       cleanups.push(() => stopKafka(k));
-      kafkaBrokers = [startKafka(kafka)];
-      say(`kafka     ${kafkaBrokers[0]} (private, data ${kafka.dataDir})`);
+      kafkaBrokers = [started.broker];
+      say(`kafka     ${started.broker} (private, data ${k.dataDir})`);
     }
 
     const [emulatorPort, apiPort, workerPort] = [await freePort(), await freePort(), await freePort()];
@@ -221,42 +213,21 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
       api: { ...common, API_PORT: String(apiPort), API_HOST: '127.0.0.1', ...options.apiEnv },
       worker: workerEnv,
     };
-    const ports: Record<ServiceName, number> = {
-      emulator: emulatorPort!,
-      api: apiPort!,
-      worker: workerPort!,
-    };
+    const ports: Record<ServiceName, number> = { emulator: emulatorPort, api: apiPort, worker: workerPort };
 
     const start = async (service: ServiceName): Promise<number> => {
       const name = processName(service);
       const running = recordedPid(name);
       if (running !== null && isAlive(running)) return running;
-      const free = await waitFor(
-        `port ${ports[service]} free`,
-        async () => ((await isPortOpen(ports[service])) ? null : true),
-        {
-          timeoutMs: 5000,
-          intervalMs: 100,
-        },
-      ).catch(() => false);
-      if (!free) throw new Error(`port ${ports[service]} for ${service} is taken by another process`);
-      const pid = startManaged({
-        name,
-        command: process.execPath,
-        args: ['--conditions=development', '--import', 'tsx', join(repoRoot, entries[service])],
-        env: envs[service],
-        cwd: repoRoot,
-      });
-      const state = await waitFor(
-        `${service} listening on ${ports[service]}`,
-        async () => (!isAlive(pid) ? 'exited' : (await isPortOpen(ports[service])) ? 'listening' : null),
-        { timeoutMs: 90_000, intervalMs: 200 },
-      );
-      if (state === 'exited')
-        throw new Error(
-          `${service} exited during start; last lines of ${logFile(name)}:\n${tail(logFile(name))}`,
-        );
-      say(`${service.padEnd(9)} 127.0.0.1:${ports[service]} (pid ${pid})`);
+      const port = ports[service];
+      // A worker killed a moment ago may still hold its port; anything else holding it is not ours.
+      const free = await waitFor(`port ${port} free`, async () => !(await isPortOpen(port)), {
+        timeoutMs: 5000,
+        intervalMs: 100,
+      }).catch(() => false);
+      if (!free) throw new Error(`port ${port} for ${service} is taken by another process`);
+      const pid = await startService({ name, entry: entries[service], env: envs[service], port });
+      say(`${service.padEnd(9)} 127.0.0.1:${port} (pid ${pid})`);
       return pid;
     };
 
@@ -277,10 +248,15 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     if (options.scenario !== undefined)
       await emulator('/_emulator/scenario', { method: 'PUT', body: JSON.stringify(options.scenario) });
     await start('api');
-    await waitFor('api ready (Redis and Kafka answer)', () => requestJson(`${apiUrl}/readyz`), {
-      timeoutMs: 90_000,
-      intervalMs: 250,
-    });
+    // Any 2xx answer is ready; a 503 throws, which the wait remembers and retries.
+    await waitFor(
+      'api ready (Redis and Kafka answer)',
+      async () => {
+        await requestJson(`${apiUrl}/readyz`);
+        return true;
+      },
+      { timeoutMs: 90_000, intervalMs: 250 },
+    );
     await start('worker');
 
     const stack: E2eStack = {
@@ -310,10 +286,9 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
         // The process is reaped a moment before the kernel has closed its listening socket: wait for both.
         await waitFor(
           'the killed worker gone',
-          async () => (isAlive(pid) || (await isPortOpen(ports.worker)) ? null : true),
+          async () => !isAlive(pid) && !(await isPortOpen(ports.worker)),
           {
             timeoutMs: 10_000,
-            intervalMs: 50,
           },
         );
         return pid;
@@ -321,9 +296,15 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
       startWorker: () => start('worker'),
       async restartKafka() {
         if (!kafka) throw new Error('restartKafka needs a private broker (kafka: "private")');
+        const { port, controllerPort = port + 1 } = kafka;
         stopKafka(kafka);
-        // The same port, controller port and data directory: the log, offsets and groups survive.
-        await sleep(200);
+        // The same port, controller port and data directory: the log, offsets and groups survive. The start
+        // refuses a port that still accepts connections, so wait until the stopped broker has let go of both.
+        await waitFor(
+          'the stopped broker releasing its ports',
+          async () => !(await isPortOpen(port)) && !(await isPortOpen(controllerPort)),
+          { timeoutMs: 15_000, intervalMs: 100 },
+        );
         startKafka({ ...kafka, fresh: false });
       },
       api: <T>(path: string, init?: RequestInit) =>

@@ -120,11 +120,11 @@ export function checkTerminal(accepted: number, folded: Map<string, Folded>, job
   const problems: string[] = [];
   if (folded.size !== accepted)
     problems.push(`${folded.size} enrollments in the log, ${accepted} accepted by the api`);
-  const unfoldable = [...folded].filter(([, f]) => f.error).map(([id, f]) => `${id}: ${f.error!.message}`);
+  const unfoldable = [...folded].flatMap(([id, f]) => (f.error ? [`${id}: ${f.error.message}`] : []));
   if (unfoldable.length) problems.push(`${unfoldable.length} streams do not fold: ${listSome(unfoldable)}`);
-  const pending = [...folded]
-    .filter(([, f]) => f.state && !isTerminal(f.state.status))
-    .map(([id, f]) => `${id} (${f.state!.status})`);
+  const pending = [...folded].flatMap(([id, f]) =>
+    f.state && !isTerminal(f.state.status) ? [`${id} (${f.state.status})`] : [],
+  );
   if (pending.length) problems.push(`${pending.length} not terminal: ${listSome(pending)}`);
 
   const failures = [...folded.values()].flatMap((f) =>
@@ -322,16 +322,16 @@ export function checkReadModel(
 ): SoakCheck {
   const problems: string[] = [];
   let equal = 0;
-  for (const [id, f] of folded) {
-    if (!f.state) continue;
+  for (const [id, { state }] of folded) {
+    if (!state) continue;
     const projected = readModel.get(id);
     if (!projected) problems.push(`${id}: missing from the read model`);
-    else if (canonical(projected) !== canonical(f.state)) {
-      const fields = differingFields(projected, f.state);
+    else if (canonical(projected) !== canonical(state)) {
+      const fields = differingFields(projected, state);
       const show = (state: EnrollmentState, k: string) =>
         canonical((state as unknown as Record<string, unknown>)[k]).slice(0, 80);
       problems.push(
-        `${id}: differs in ${fields.join(', ')} (${fields.map((k) => `${k}: read model ${show(projected, k)}, fold ${show(f.state!, k)}`).join('; ')})`,
+        `${id}: differs in ${fields.join(', ')} (${fields.map((k) => `${k}: read model ${show(projected, k)}, fold ${show(state, k)}`).join('; ')})`,
       );
     } else equal++;
   }
@@ -348,4 +348,33 @@ export function checkReadModel(
       `${equal}/${folded.size} states equal` +
       (problems.length ? `; ${listSome(problems)}` : '; batch counts agree'),
   };
+}
+
+/** Everything the soak collected, for its verdict. */
+export interface SoakEvidence {
+  planned: { workerKills: number; kafkaRestarts: number };
+  chaos: ChaosRecord[];
+  accepted: number;
+  /** The worker's WORKER_JOB_ATTEMPTS: a failure with this many attempts ran out of retries. */
+  jobAttempts: number;
+  events: Map<string, EnrollmentEvent[]>;
+  folded: Map<string, Folded>;
+  /** The emulator's accounts by account number. */
+  accounts: Map<string, EmulatorAccount>;
+  /** The soak's account numbers start with it; other accounts on the emulator are not the soak's. */
+  accountPrefix: string;
+  readModel: Map<string, EnrollmentState | null>;
+  batch: { total: number; byStatus: Record<string, number> };
+}
+
+/** Every check, in the order of CHECK_NAMES. */
+export function soakVerdict(e: SoakEvidence): SoakCheck[] {
+  return [
+    checkChaos(e.planned, e.chaos),
+    checkTerminal(e.accepted, e.folded, e.jobAttempts),
+    checkNoDuplicates(e.folded, e.accounts),
+    checkCredentials(e.events, e.folded, e.accounts),
+    checkRecorded(e.folded, e.accounts, e.accountPrefix),
+    checkReadModel(e.folded, e.readModel, e.batch),
+  ];
 }

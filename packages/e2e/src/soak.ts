@@ -15,21 +15,17 @@ import {
 import { Redis } from 'ioredis';
 import { HttpStatusError, startE2eStack, type E2eStack, type Say } from './e2e-stack.js';
 import { SOAK_SCENARIO, SOAK_WORKER_ENV } from './scenario.js';
+import { sleep, waitFor, WaitTimeoutError } from '@verified-onboard/devstack';
 import {
-  checkChaos,
-  checkCredentials,
-  checkNoDuplicates,
   checkReadModel,
-  checkRecorded,
-  checkTerminal,
   foldAll,
   isTerminal,
+  soakVerdict,
   statusCounts,
   type ChaosRecord,
   type EmulatorAccount,
   type SoakCheck,
 } from './soak-checks.js';
-import { sleep, waitFor } from './wait.js';
 
 export interface SoakOptions {
   size: number;
@@ -126,7 +122,7 @@ async function submitBatch(
             body,
             headers: { 'content-type': 'application/x-ndjson', 'x-batch-id': clientBatchKey },
             duplex: 'half',
-          } as RequestInit,
+          },
         );
       } catch (error) {
         if (error instanceof HttpStatusError && error.status !== 503) throw error;
@@ -180,7 +176,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     kafka: 'private',
     workerEnv,
     scenario: options.scenario ?? SOAK_SCENARIO,
-    keepLogs: options.keepLogs,
+    keepLogs: options.keepLogs ?? false,
     say,
   });
   const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 3 });
@@ -261,17 +257,35 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
     say(`${elapsed()}  ${terminalOf(final)}/${accepted} terminal per the read model; reading the event log`);
 
-    const events = await readEventLog(stack, batchId);
-    let folded = foldAll(events);
+    // What the log, the read model and the api say about the batch, read together.
+    const readViews = async () => {
+      const events = await readEventLog(stack, batchId);
+      const folded = foldAll(events);
+      return {
+        events,
+        folded,
+        readModel: await readReadModel(redis, stack.queuePrefix, folded.keys()),
+        batch: await stack.api<BatchView>(`/v1/batches/${encodeURIComponent(batchId)}`),
+      };
+    };
+    const agree = (v: Awaited<ReturnType<typeof readViews>>) =>
+      checkReadModel(v.folded, v.readModel, v.batch).pass;
     // The projector applies what the log holds a moment after it is written: give it a short while to catch
-    // up before comparing (a difference that persists is a finding, not lag).
-    let projected = await readReadModel(redis, stack.queuePrefix, events.keys());
-    let batch = await stack.api<BatchView>(`/v1/batches/${encodeURIComponent(batchId)}`);
-    for (let i = 0; i < 20 && !checkReadModel(folded, projected, batch).pass; i++) {
-      await sleep(1000);
-      folded = foldAll(await readEventLog(stack, batchId));
-      projected = await readReadModel(redis, stack.queuePrefix, folded.keys());
-      batch = await stack.api<BatchView>(`/v1/batches/${encodeURIComponent(batchId)}`);
+    // up before comparing (a difference that persists is a finding, not lag, and the check reports it).
+    let views = await readViews();
+    if (!agree(views)) {
+      try {
+        views = await waitFor(
+          'the read model to catch up with the event log',
+          async () => {
+            views = await readViews();
+            return agree(views) && views;
+          },
+          { timeoutMs: 20_000, intervalMs: 1000 },
+        );
+      } catch (error) {
+        if (!(error instanceof WaitTimeoutError)) throw error;
+      }
     }
 
     const accounts = new Map(
@@ -280,14 +294,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       ),
     );
     const after = await stack.emulator<EmulatorStats>('/_emulator/stats');
-    const checks: SoakCheck[] = [
-      checkChaos({ workerKills: options.workerKills, kafkaRestarts: options.kafkaRestarts }, chaos),
-      checkTerminal(accepted, folded, Number(workerEnv.WORKER_JOB_ATTEMPTS)),
-      checkNoDuplicates(folded, accounts),
-      checkCredentials(events, folded, accounts),
-      checkRecorded(folded, accounts, accountPrefix),
-      checkReadModel(folded, projected, batch),
-    ];
+    const checks: SoakCheck[] = soakVerdict({
+      planned: { workerKills: options.workerKills, kafkaRestarts: options.kafkaRestarts },
+      chaos,
+      accepted,
+      jobAttempts: Number(workerEnv.WORKER_JOB_ATTEMPTS),
+      ...views,
+      accounts,
+      accountPrefix,
+    });
     if (!checks.every((c) => c.pass)) {
       // The process logs go with the stack: keep the warnings of a failed run in its own log.
       for (const [name, file] of Object.entries(stack.logFiles()).filter(
@@ -304,7 +319,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       accepted,
       batchId,
       durationMs: Date.now() - started,
-      statusCounts: statusCounts(folded),
+      statusCounts: statusCounts(views.folded),
       chaos,
       checks,
       emulator: {

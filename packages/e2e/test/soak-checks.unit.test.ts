@@ -7,6 +7,7 @@ import {
   type EnrollmentEvent,
   type EnrollmentState,
 } from '@verified-onboard/events';
+import assert from 'node:assert/strict';
 import { describe, expect, it } from 'vitest';
 import { chaosPlan } from '../src/soak.js';
 import {
@@ -35,7 +36,7 @@ function stream(
   const events: EnrollmentEvent[] = [];
   const add = (type: EnrollmentEvent['type'], data: unknown) =>
     events.push(
-      createEvent({
+      createEvent<EnrollmentEvent['type']>({
         type,
         subject: id,
         sequence: ++seq,
@@ -43,7 +44,7 @@ function stream(
         source: 'test',
         correlationId: 'c',
         time: new Date(T0 + seq * 1000),
-      }) as EnrollmentEvent,
+      }),
     );
   add(EVENT_TYPES.requested, {
     enrollmentId: id,
@@ -88,6 +89,10 @@ function stream(
   return { id, account, events };
 }
 
+/** One stream of each kind, in order. */
+const streams = <K extends Array<Parameters<typeof stream>[0]>>(...kinds: K) =>
+  kinds.map((kind) => stream(kind)) as { [I in keyof K]: ReturnType<typeof stream> };
+
 const acct = (accountNumber: string, over: Partial<EmulatorAccount> = {}): EmulatorAccount => ({
   accountNumber,
   createAttempts: 1,
@@ -96,6 +101,9 @@ const acct = (accountNumber: string, over: Partial<EmulatorAccount> = {}): Emula
   credentialKind: 'proofed',
   ...over,
 });
+
+/** The emulator's accounts by account number, as the soak reads them. */
+const upstream = (...accounts: EmulatorAccount[]) => new Map(accounts.map((a) => [a.accountNumber, a]));
 
 function world(streams: Array<ReturnType<typeof stream>>) {
   const events = new Map(streams.map((s) => [s.id, s.events]));
@@ -124,7 +132,7 @@ describe('the soak checks', () => {
         source: 't',
         correlationId: 'c',
         discriminator: 'again',
-      }) as EnrollmentEvent,
+      }),
     );
     const r = checkTerminal(1, world([broken]).folded, 15);
     expect(r.pass).toBe(false);
@@ -135,10 +143,10 @@ describe('the soak checks', () => {
     const plain = stream('completed');
     const adopted = stream('completed', { alreadyExisted: true });
     const { folded } = world([plain, adopted]);
-    const accounts = new Map([
-      [plain.account, acct(plain.account)],
-      [adopted.account, acct(adopted.account, { createAttempts: 2, credentialCreates: 2 })],
-    ]);
+    const accounts = upstream(
+      acct(plain.account),
+      acct(adopted.account, { createAttempts: 2, credentialCreates: 2 }),
+    );
     const r = checkNoDuplicates(folded, accounts);
     expect(r.pass, r.detail).toBe(true);
     expect(r.detail).toContain('1 account, 1 credential');
@@ -156,86 +164,70 @@ describe('the soak checks', () => {
     const stuck = stream('account');
     const r = checkNoDuplicates(
       world([stuck]).folded,
-      new Map([[stuck.account, acct(stuck.account, { credentialCreates: 2 })]]),
+      upstream(acct(stuck.account, { credentialCreates: 2 })),
     );
     expect(r.pass).toBe(false);
     expect(r.detail).toContain('never recorded credential_attached');
 
-    const a = stream('completed');
-    const b = stream('completed');
+    const [a, b] = streams('completed', 'completed');
     b.events = b.events.map((e) =>
       e.type === EVENT_TYPES.accountCreated || e.type === EVENT_TYPES.credentialAttached
         ? ({ ...e, data: { ...e.data, accountNumber: a.account } } as EnrollmentEvent)
         : e,
     );
-    const folded = foldAll(
-      new Map([
-        [a.id, a.events],
-        [b.id, b.events],
-      ]),
-    );
+    const { folded } = world([a, b]);
     // fold keeps the requested account number; rebuild b's state as claiming a's account.
     const states = new Map(folded);
-    states.set(b.id, { state: { ...folded.get(b.id)!.state!, accountNumber: a.account } });
-    const twice = checkNoDuplicates(states, new Map([[a.account, acct(a.account)]]));
+    const bState = folded.get(b.id)?.state;
+    assert(bState);
+    states.set(b.id, { state: { ...bState, accountNumber: a.account } });
+    const twice = checkNoDuplicates(states, upstream(acct(a.account)));
     expect(twice.pass).toBe(false);
     expect(twice.detail).toContain('recorded as created by 2 enrollments');
   });
 
   it('credentials: every accepted capture needs exactly one proofed credential; rejected captures need none', () => {
-    const done = stream('completed');
-    const failed = stream('failed-account');
-    const rejected = stream('rejected');
+    const [done, failed, rejected] = streams('completed', 'failed-account', 'rejected');
     const w = world([done, rejected]);
-    expect(checkCredentials(w.events, w.folded, new Map([[done.account, acct(done.account)]])).pass).toBe(
-      true,
-    );
+    expect(checkCredentials(w.events, w.folded, upstream(acct(done.account))).pass).toBe(true);
     expect(
       checkCredentials(
         w.events,
         w.folded,
-        new Map([[done.account, acct(done.account, { credentials: 0, credentialKind: null })]]),
+        upstream(acct(done.account, { credentials: 0, credentialKind: null })),
       ).pass,
     ).toBe(false);
     const w2 = world([done, failed]);
-    const r = checkCredentials(w2.events, w2.folded, new Map([[done.account, acct(done.account)]]));
+    const r = checkCredentials(w2.events, w2.folded, upstream(acct(done.account)));
     expect(r.pass).toBe(false);
     expect(r.detail).toContain('1/2 accepted captures');
   });
 
   it('recorded: an upstream account or credential the log does not know about fails, and so does a logged account missing upstream', () => {
-    const done = stream('completed');
-    const account = stream('account');
-    const rejected = stream('rejected');
+    const [done, account, rejected] = streams('completed', 'account', 'rejected');
     const { folded } = world([done, account, rejected]);
-    const accounts = new Map([
-      [done.account, acct(done.account)],
-      [
-        account.account,
-        acct(account.account, { credentials: 0, credentialCreates: 0, credentialKind: null }),
-      ],
-    ]);
+    const accounts = upstream(
+      acct(done.account),
+      acct(account.account, { credentials: 0, credentialCreates: 0, credentialKind: null }),
+    );
     expect(checkRecorded(folded, accounts, 'soak-test-').pass).toBe(true);
     expect(
-      checkRecorded(folded, new Map([...accounts, [rejected.account, acct(rejected.account)]]), 'soak-test-')
-        .pass,
+      checkRecorded(folded, upstream(...accounts.values(), acct(rejected.account)), 'soak-test-').pass,
     ).toBe(false);
     expect(
-      checkRecorded(folded, new Map([...accounts, [account.account, acct(account.account)]]), 'soak-test-')
-        .detail,
+      checkRecorded(folded, upstream(...accounts.values(), acct(account.account)), 'soak-test-').detail,
     ).toContain('no credential_attached');
-    expect(
-      checkRecorded(folded, new Map([[done.account, acct(done.account)]]), 'soak-test-').detail,
-    ).toContain('does not exist upstream');
+    expect(checkRecorded(folded, upstream(acct(done.account)), 'soak-test-').detail).toContain(
+      'does not exist upstream',
+    );
     // Accounts outside the soak's prefix are someone else's business.
-    expect(
-      checkRecorded(folded, new Map([...accounts, ['other-1', acct('other-1')]]), 'soak-test-').pass,
-    ).toBe(true);
+    expect(checkRecorded(folded, upstream(...accounts.values(), acct('other-1')), 'soak-test-').pass).toBe(
+      true,
+    );
   });
 
   it('read model: equal states and counts pass; a stale, missing or different state and wrong batch counts fail', () => {
-    const a = stream('completed');
-    const b = stream('rejected');
+    const [a, b] = streams('completed', 'rejected');
     const { folded } = world([a, b]);
     const states = new Map<string, EnrollmentState | null>([
       [a.id, fold(a.events)],
@@ -269,7 +261,7 @@ describe('the soak checks', () => {
   it('the chaos plan spreads the faults over the run and puts Kafka restarts between worker kills', () => {
     const plan = chaosPlan(3, 1);
     expect(plan.map((p) => p.kind)).toEqual(['worker-kill', 'worker-kill', 'kafka-restart', 'worker-kill']);
-    expect(plan.map((p) => p.at)).toEqual([0.16, 0.32, 0.48, 0.64].map((x) => expect.closeTo(x, 5)));
+    [0.16, 0.32, 0.48, 0.64].forEach((at, i) => expect(plan[i]?.at).toBeCloseTo(at, 5));
     expect(chaosPlan(1, 1).map((p) => p.kind)).toEqual(['worker-kill', 'kafka-restart']);
     expect(chaosPlan(0, 0)).toEqual([]);
   });
