@@ -88,12 +88,18 @@ function collect(into: ConsumedEvent[]) {
 
 const MODES: EnrollmentMode[] = ['capture', 'import', 'recapture'];
 
+/** `count` happy-path enrollments, the modes in turn, published to a fresh set of topics. */
+async function published(label: string, partitions: number, count: number) {
+  const { names, topics } = await setup(label, partitions);
+  const streams = Array.from({ length: count }, (_, i) => happyPath(`${label}-${i}`, at(MODES, i % 3)));
+  const all = streams.flatMap((s) => s.events);
+  await publish(topics.enrollmentEvents, all);
+  return { names, topics, streams, all };
+}
+
 describe('EventConsumer round trip', () => {
   it('survives a SIGKILLed member mid-batch: a new member resumes, nothing lost, nothing applied twice', async () => {
-    const { names, topics } = await setup('consumer-crash', 3);
-    const streams = Array.from({ length: 30 }, (_, i) => happyPath(`enr-k${i}`, at(MODES, i % 3)));
-    const all = streams.flatMap((s) => s.events);
-    await publish(topics.enrollmentEvents, all);
+    const { names, topics, streams, all } = await published('consumer-crash', 3, 30);
     const groupId = `${names.groupPrefix}crash`;
 
     const child: ChildProcess = spawn(
@@ -149,10 +155,7 @@ describe('EventConsumer round trip', () => {
   });
 
   it('stop() mid-stream commits what finished; a new member in the group continues exactly where it stopped', async () => {
-    const { names, topics } = await setup('consumer-stop', 3);
-    const streams = Array.from({ length: 40 }, (_, i) => happyPath(`enr-g${i}`, at(MODES, i % 3)));
-    const all = streams.flatMap((s) => s.events);
-    await publish(topics.enrollmentEvents, all);
+    const { names, topics, streams, all } = await published('consumer-stop', 3, 40);
     const groupId = `${names.groupPrefix}stop`;
     const dedupe = new RedisDedupeStore(redis, { prefix: `${names.keyPrefix}dedupe:` });
     const count = countingHandler(redis, names.keyPrefix);
@@ -368,20 +371,13 @@ describe('EventConsumer failure handling', () => {
       error: (_o: unknown, m: string) => void lines.push(m),
     };
     const handled: ConsumedEvent[] = [];
-    const c = new EventConsumer(kafka, {
+    const c = consumer(topics, {
       groupId: `${names.groupPrefix}restart`,
-      topics: [topics.enrollmentEvents],
-      deadLetterTopic: topics.deadLetter,
-      fromBeginning: true,
-      sessionTimeoutMs: 6000,
-      heartbeatIntervalMs: 1000,
-      retry: { initialMs: 20, maxMs: 200 },
       upcasters: registry,
       kafkaRetry: { retries: 1, initialRetryTime: 50, restartOnFailure: () => Promise.resolve(false) },
       logger,
       handler: collect(handled),
     });
-    cleanups.push(() => c.stop());
     await c.start();
     await waitFor('every event after the restart', () => handled.length === events.length);
     expect(handled.map((h) => h.event.id)).toEqual(events.map((e) => e.id));
@@ -390,12 +386,7 @@ describe('EventConsumer failure handling', () => {
   });
 
   it('passes over the types it was not asked for, unread, and commits past them', async () => {
-    const { names, topics } = await setup('consumer-types', 2);
-    const streams = Array.from({ length: 6 }, (_, i) => happyPath(`enr-t${i}`, at(MODES, i % 3)));
-    await publish(
-      topics.enrollmentEvents,
-      streams.flatMap((s) => s.events),
-    );
+    const { names, topics, streams } = await published('consumer-types', 2, 6);
     const groupId = `${names.groupPrefix}types`;
     const handled: ConsumedEvent[] = [];
     const c = consumer(topics, {

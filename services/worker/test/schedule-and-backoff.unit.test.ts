@@ -13,22 +13,17 @@ const schedule = {
   hintRecheckMs: 1_000,
   webhookIntervalMs: 60_000,
 };
+const t0 = 1_000_000;
+const expiresAt = t0 + 3600_000;
+
+/** The decision at `now` for an operation started at t0 that expires an hour later. */
+const pollAt = (now: number, previousDelayMs: number, s: typeof schedule = schedule) =>
+  nextPoll(s, { startedAt: t0, previousDelayMs, operationExpiresAt: expiresAt }, now);
 
 describe('poll schedule', () => {
-  const t0 = 1_000_000;
-  const expiresAt = t0 + 3600_000;
-
   it('polls every 5 s during the first two minutes', () => {
-    expect(
-      nextPoll(schedule, { startedAt: t0, previousDelayMs: 0, operationExpiresAt: expiresAt }, t0),
-    ).toEqual({ kind: 'delay', delayMs: 5_000 });
-    expect(
-      nextPoll(
-        schedule,
-        { startedAt: t0, previousDelayMs: 5_000, operationExpiresAt: expiresAt },
-        t0 + 119_000,
-      ),
-    ).toEqual({ kind: 'delay', delayMs: 5_000 });
+    expect(pollAt(t0, 0)).toEqual({ kind: 'delay', delayMs: 5_000 });
+    expect(pollAt(t0 + 119_000, 5_000)).toEqual({ kind: 'delay', delayMs: 5_000 });
   });
 
   it('then grows geometrically up to 60 s', () => {
@@ -36,11 +31,7 @@ describe('poll schedule', () => {
     let previous = 5_000;
     let now = t0 + 120_000;
     for (let i = 0; i < 10; i++) {
-      const d = nextPoll(
-        schedule,
-        { startedAt: t0, previousDelayMs: previous, operationExpiresAt: expiresAt },
-        now,
-      );
+      const d = pollAt(now, previous);
       if (d.kind !== 'delay') throw new Error('unexpected give up');
       delays.push(d.delayMs);
       previous = d.delayMs;
@@ -53,47 +44,22 @@ describe('poll schedule', () => {
 
   it('never sleeps past the operation timeout plus grace, and gives up after it', () => {
     const deadline = expiresAt + schedule.graceMs;
-    expect(
-      nextPoll(
-        schedule,
-        { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt },
-        deadline - 2_000,
-      ),
-    ).toEqual({ kind: 'delay', delayMs: 2_000 });
-    expect(
-      nextPoll(schedule, { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt }, deadline),
-    ).toEqual({ kind: 'give_up' });
+    expect(pollAt(deadline - 2_000, 60_000)).toEqual({ kind: 'delay', delayMs: 2_000 });
+    expect(pollAt(deadline, 60_000)).toEqual({ kind: 'give_up' });
   });
 });
 
 describe('poll schedule while webhooks are registered', () => {
-  const t0 = 1_000_000;
-  const expiresAt = t0 + 3600_000;
-
   it('is the default schedule while no webhook is registered', () => {
     expect(effectiveSchedule(schedule, false)).toBe(schedule);
   });
 
   it('backs the webhook up every 60 s from the start instead of every 5 s', () => {
     const backup = effectiveSchedule(schedule, true);
-    expect(
-      nextPoll(backup, { startedAt: t0, previousDelayMs: 0, operationExpiresAt: expiresAt }, t0),
-    ).toEqual({ kind: 'delay', delayMs: 60_000 });
-    expect(
-      nextPoll(
-        backup,
-        { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt },
-        t0 + 60_000,
-      ),
-    ).toEqual({ kind: 'delay', delayMs: 60_000 });
+    expect(pollAt(t0, 0, backup)).toEqual({ kind: 'delay', delayMs: 60_000 });
+    expect(pollAt(t0 + 60_000, 60_000, backup)).toEqual({ kind: 'delay', delayMs: 60_000 });
     // Still looks one last time at the operation's deadline.
-    expect(
-      nextPoll(
-        backup,
-        { startedAt: t0, previousDelayMs: 60_000, operationExpiresAt: expiresAt },
-        expiresAt + 50_000,
-      ),
-    ).toEqual({ kind: 'delay', delayMs: 10_000 });
+    expect(pollAt(expiresAt + 50_000, 60_000, backup)).toEqual({ kind: 'delay', delayMs: 10_000 });
   });
 
   it('a backup interval longer than the cap raises the cap', () => {

@@ -3,7 +3,7 @@ import type { VerifiedClient } from '@verified-onboard/verified-client';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { TempIdTooOldError } from '../src/errors.js';
-import { stepJobData, type StepJobData } from '../src/pipeline/job-data.js';
+import { stepJobData, type PollProgress, type StepJobData } from '../src/pipeline/job-data.js';
 import { TEMPID_LIFETIME_MS, type SecretStore } from '../src/pipeline/secrets.js';
 import type { StepContext, StepJob } from '../src/pipeline/step-result.js';
 import { beginStep } from '../src/processors/begin.js';
@@ -121,6 +121,24 @@ describe('credential step: TempId age', () => {
   });
 });
 
+/** One poll of the pending operation `operation`, `progress` being the polls so far. */
+function pollPending(
+  progress: PollProgress,
+  options: { operation: OperationRecord; webhooksActive?: boolean },
+) {
+  const { ctx } = context({ client: pending, ...options });
+  return pollStep(job({ poll: progress }), ctx);
+}
+
+/** The same job again after `delayMs`, with one more poll counted. */
+function redelayed(delayMs: number, progress: PollProgress) {
+  return {
+    kind: 'redelay',
+    delayMs,
+    poll: { ...progress, previousDelayMs: delayMs, count: progress.count + 1 },
+  };
+}
+
 describe('poll step: deadline', () => {
   const operation: OperationRecord = {
     operationId: 'op-1',
@@ -130,10 +148,9 @@ describe('poll step: deadline', () => {
   };
 
   it('stops polling after the operation timeout plus grace and reports expired', async () => {
-    const { ctx } = context({ client: pending, operation });
-    const result = await pollStep(
-      job({ poll: { startedAt: NOW - 120_000, previousDelayMs: 5_000, count: 10 } }),
-      ctx,
+    const result = await pollPending(
+      { startedAt: NOW - 120_000, previousDelayMs: 5_000, count: 10 },
+      { operation },
     );
     expect(result).toEqual({
       kind: 'done',
@@ -147,16 +164,10 @@ describe('poll step: deadline', () => {
   });
 
   it('re-delays the same job while the operation is pending and within its time', async () => {
-    const { ctx } = context({ client: pending, operation: { ...operation, expiresAt: NOW + 3600_000 } });
-    const result = await pollStep(
-      job({ poll: { startedAt: NOW - 10_000, previousDelayMs: 5_000, count: 2 } }),
-      ctx,
+    const progress = { startedAt: NOW - 10_000, previousDelayMs: 5_000, count: 2 };
+    expect(await pollPending(progress, { operation: { ...operation, expiresAt: NOW + 3600_000 } })).toEqual(
+      redelayed(5_000, progress),
     );
-    expect(result).toEqual({
-      kind: 'redelay',
-      delayMs: 5_000,
-      poll: { startedAt: NOW - 10_000, previousDelayMs: 5_000, count: 3 },
-    });
   });
 });
 
@@ -188,15 +199,9 @@ describe('poll timing follows the webhook registration', () => {
   });
 
   it('a pending poll re-delays by the backup interval while webhooks are registered', async () => {
-    const { ctx } = context({ client: pending, operation, webhooksActive: true });
-    const result = await pollStep(
-      job({ poll: { startedAt: NOW - 10_000, previousDelayMs: 60_000, count: 1 } }),
-      ctx,
+    const progress = { startedAt: NOW - 10_000, previousDelayMs: 60_000, count: 1 };
+    expect(await pollPending(progress, { operation, webhooksActive: true })).toEqual(
+      redelayed(60_000, progress),
     );
-    expect(result).toEqual({
-      kind: 'redelay',
-      delayMs: 60_000,
-      poll: { startedAt: NOW - 10_000, previousDelayMs: 60_000, count: 2 },
-    });
   });
 });
