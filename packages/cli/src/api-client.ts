@@ -15,7 +15,7 @@ export class ApiClient {
   get<T>(path: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<T> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-    const qs = params.size ? `?${params}` : '';
+    const qs = params.size ? `?${params.toString()}` : '';
     return this.request<T>('GET', `${path}${qs}`);
   }
 

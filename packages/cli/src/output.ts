@@ -14,13 +14,18 @@ export const processIo: Io = {
 /** A plain aligned table for humans; `--json` output never goes through here. */
 export function table(rows: Array<Record<string, unknown>>, columns?: string[]): string {
   if (rows.length === 0) return '(none)';
-  const cols = columns ?? Object.keys(rows[0]!);
-  const cell = (v: unknown) =>
-    v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const cols = columns ?? Object.keys(rows[0] ?? {});
+  // Cells hold what the api answered (JSON): scalars as they are, objects and arrays as JSON.
+  const cell = (v: unknown): string =>
+    typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+      ? String(v)
+      : v === undefined || v === null
+        ? ''
+        : (JSON.stringify(v) ?? '');
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (values: string[]) =>
     values
-      .map((v, i) => v.padEnd(widths[i]!))
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
   return [

@@ -13,15 +13,17 @@ beforeAll(async () => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
+      // An incoming request of node's http server always has a method and a url.
+      const { method = '', url: path = '' } = req;
       seen.push({
-        method: req.method!,
-        url: req.url!,
-        body: raw ? JSON.parse(raw) : undefined,
+        method,
+        url: path,
+        body: raw ? (JSON.parse(raw) as unknown) : undefined,
         auth: req.headers.authorization,
       });
-      const reply = req.url!.startsWith('/v1/ops/failed/retry')
+      const reply = path.startsWith('/v1/ops/failed/retry')
         ? { retried: 2 }
-        : req.url!.startsWith('/v1/ops/projections/rebuild')
+        : path.startsWith('/v1/ops/projections/rebuild')
           ? { started: true, state: req.method === 'POST' ? 'running' : 'completed' }
           : { dryRun: false, enrollments: 1, events: 3, retried: 0, redriven: 1, terminal: 0 };
       res
@@ -53,7 +55,7 @@ describe('verified-onboard request bodies', () => {
 
   it('failed retry by ids sends { ids }, and refuses ids mixed with filters', async () => {
     expect(await cli('failed', 'retry', '--id', 'e1', '--id', 'e2')).toBe(0);
-    expect(seen.at(-1)!.body).toEqual({ ids: ['e1', 'e2'] });
+    expect(seen.at(-1)?.body).toEqual({ ids: ['e1', 'e2'] });
     const before = seen.length;
     expect(await cli('failed', 'retry', '--id', 'e1', '--code', 'x')).toBe(2);
     expect(seen.length).toBe(before);
@@ -61,9 +63,9 @@ describe('verified-onboard request bodies', () => {
 
   it('replay sends ids, batch and times, and dryRun only as asked', async () => {
     expect(await cli('replay', '--id', 'e9', '--since', '2026-01-01T00:00:00Z')).toBe(0);
-    expect(seen.at(-1)!.body).toEqual({ ids: ['e9'], since: '2026-01-01T00:00:00Z', dryRun: false });
+    expect(seen.at(-1)?.body).toEqual({ ids: ['e9'], since: '2026-01-01T00:00:00Z', dryRun: false });
     expect(await cli('replay', '--batch', 'b2', '--dry-run')).toBe(0);
-    expect(seen.at(-1)!.body).toEqual({ batchId: 'b2', dryRun: true });
+    expect(seen.at(-1)?.body).toEqual({ batchId: 'b2', dryRun: true });
   });
 
   it('projections rebuild starts one and follows it until it is no longer running', async () => {

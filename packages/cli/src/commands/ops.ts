@@ -2,13 +2,14 @@ import type { ApiClient } from '../api-client.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { table, type Io } from '../output.js';
 
+/** Filters as parsed from the command line: an option not given is undefined, and is not sent. */
 export interface FailedFilter {
-  step?: string;
-  code?: string;
-  batchId?: string;
-  since?: string;
-  until?: string;
-  retryable?: boolean;
+  step?: string | undefined;
+  code?: string | undefined;
+  batchId?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  retryable?: boolean | undefined;
 }
 
 interface FailedItem {
@@ -27,7 +28,7 @@ export async function failedList(
   api: ApiClient,
   io: Io,
   filter: FailedFilter,
-  opts: { limit?: number; cursor?: string; all: boolean; json: boolean },
+  opts: { limit?: number | undefined; cursor?: string | undefined; all: boolean; json: boolean },
 ): Promise<number> {
   const items: FailedItem[] = [];
   let cursor = opts.cursor;
@@ -65,7 +66,7 @@ export async function failedList(
 export async function failedRetry(
   api: ApiClient,
   io: Io,
-  selector: FailedFilter & { enrollmentIds?: string[] },
+  selector: FailedFilter & { enrollmentIds?: string[] | undefined },
   json: boolean,
 ): Promise<number> {
   const { retryable: _ignored, enrollmentIds, ...filter } = selector;
@@ -87,7 +88,13 @@ export async function failedRetry(
 export async function replay(
   api: ApiClient,
   io: Io,
-  selector: { enrollmentIds?: string[]; batchId?: string; since?: string; until?: string; dryRun: boolean },
+  selector: {
+    enrollmentIds?: string[] | undefined;
+    batchId?: string | undefined;
+    since?: string | undefined;
+    until?: string | undefined;
+    dryRun: boolean;
+  },
   json: boolean,
 ): Promise<number> {
   const { enrollmentIds, ...rest } = selector;

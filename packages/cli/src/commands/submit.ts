@@ -7,14 +7,15 @@ import { progressLine, terminalCount, type BatchView } from '../progress.js';
 
 export interface SubmitOptions {
   file: string;
-  format?: string;
-  batchId?: string;
+  /** Options not given on the command line are undefined. */
+  format?: string | undefined;
+  batchId?: string | undefined;
   wait: boolean;
   timeoutSec: number;
   intervalMs: number;
   json: boolean;
   /** Also write the final summary as JSON to this file (progress stays on the terminal). */
-  reportFile?: string;
+  reportFile?: string | undefined;
 }
 
 interface BatchAccepted {
