@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { batchAcceptedSchema } from '../src/routes/batches.js';
 import { AUTH, messageCount, startTestApp, type TestApp } from './support/harness.js';
 
 const LINES = 100_000;
@@ -55,10 +56,10 @@ it(`streams a ${LINES}-line NDJSON batch into Kafka without buffering it`, async
     const response = await fetch(`${baseUrl}/v1/enrollments/batch`, {
       method: 'POST',
       headers: { ...AUTH, 'content-type': 'application/x-ndjson' },
-      body: Readable.toWeb(body) as ReadableStream,
+      body: Readable.toWeb(body),
       duplex: 'half',
-    } as RequestInit);
-    const result = (await response.json()) as { accepted: number; rejectedCount: number };
+    });
+    const result = batchAcceptedSchema.parse(await response.json());
     expect(response.status).toBe(202);
     expect(result).toMatchObject({ accepted: LINES, rejectedCount: 0 });
   } finally {

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { describe, expect, it } from 'vitest';
 import { ApiKeyConfigError, ApiKeyStore } from '../src/auth/api-keys.js';
 import { ConfigError, LOCAL_DEV_API_KEY, loadConfig } from '../src/config.js';
@@ -59,12 +60,12 @@ describe('ApiKeyStore', () => {
   it('parses scopes that contain colons and secrets that contain colons', () => {
     expect(store.size).toBe(2);
     const ops = store.authenticate('ops1:s3cret:with:colons');
-    expect(ops?.keyId).toBe('ops1');
-    expect([...ops!.scopes]).toEqual(['ops']);
-    expect([...store.authenticate('rw:rw-secret-1')!.scopes]).toEqual([
-      'enrollments:write',
-      'enrollments:read',
-    ]);
+    assert.ok(ops);
+    expect(ops.keyId).toBe('ops1');
+    expect([...ops.scopes]).toEqual(['ops']);
+    const rw = store.authenticate('rw:rw-secret-1');
+    assert.ok(rw);
+    expect([...rw.scopes]).toEqual(['enrollments:write', 'enrollments:read']);
   });
 
   it('rejects wrong secrets, unknown ids and malformed credentials', () => {
@@ -84,6 +85,7 @@ describe('ApiKeyStore', () => {
     const local = ApiKeyStore.fromConfig(undefined, false);
     expect(local.isLocalDevKey).toBe(true);
     const principal = local.authenticate(`${LOCAL_DEV_API_KEY.keyId}:${LOCAL_DEV_API_KEY.secret}`);
-    expect([...principal!.scopes].sort()).toEqual(['enrollments:read', 'enrollments:write', 'ops']);
+    assert.ok(principal);
+    expect([...principal.scopes].sort()).toEqual(['enrollments:read', 'enrollments:write', 'ops']);
   });
 });

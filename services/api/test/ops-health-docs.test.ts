@@ -1,7 +1,32 @@
-import { createEvent, type EnrollmentEvent } from '@verified-onboard/events';
+import assert from 'node:assert/strict';
+import { createEvent, EVENT_TYPES } from '@verified-onboard/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { OpsService } from '../src/ops/ops-service.js';
-import { AUTH, bearer, KEYS, startTestApp, type TestApp } from './support/harness.js';
+import { failedPageSchema } from '../src/routes/ops.js';
+import { nextEvent } from './support/events.js';
+import { AUTH, basic, bearer, bodyOf, errorOf, KEYS, startTestApp, type TestApp } from './support/harness.js';
+
+/** The parts of an OpenAPI 3 document this file reads; the rest passes through unchecked. */
+const schemaObject = z.looseObject({
+  required: z.array(z.string()).optional(),
+  properties: z.record(z.string(), z.looseObject({ enum: z.array(z.unknown()).optional() })).optional(),
+});
+const mediaTypes = z.record(z.string(), z.looseObject({ schema: schemaObject }));
+const operation = z.looseObject({
+  parameters: z.array(z.looseObject({ name: z.string(), in: z.string() })).optional(),
+  requestBody: z.looseObject({ content: mediaTypes }).optional(),
+  responses: z.record(
+    z.string(),
+    z.looseObject({ description: z.unknown(), content: mediaTypes.optional() }),
+  ),
+});
+const openApiSubset = z.looseObject({
+  openapi: z.string(),
+  info: z.looseObject({ title: z.unknown(), version: z.unknown() }),
+  components: z.looseObject({ securitySchemes: z.record(z.string(), z.unknown()) }),
+  paths: z.record(z.string(), z.looseObject({ get: operation.optional(), post: operation.optional() })),
+});
 
 let t: TestApp;
 beforeAll(async () => {
@@ -11,7 +36,7 @@ afterAll(async () => t?.close());
 
 async function failedEnrollment(id: string, code: string, step: 'begin' | 'account', batchId?: string) {
   const requested = createEvent({
-    type: 'enrollment.requested.v1',
+    type: EVENT_TYPES.requested,
     subject: id,
     sequence: 1,
     source: 'test',
@@ -30,17 +55,15 @@ async function failedEnrollment(id: string, code: string, step: 'begin' | 'accou
       requestedAt: new Date().toISOString(),
     },
   });
-  const failed = createEvent({
-    type: 'enrollment.failed.v1',
-    subject: id,
-    sequence: 2,
-    source: 'test',
-    correlationId: id,
-    causationId: requested.id,
-    data: { step, code, message: 'failed in test', retryable: code !== 'account_conflict', attempts: 3 },
+  const failed = nextEvent(requested, EVENT_TYPES.failed, {
+    step,
+    code,
+    message: 'failed in test',
+    retryable: code !== 'account_conflict',
+    attempts: 3,
   });
-  await t.readModel.applyEvent(requested as EnrollmentEvent);
-  await t.readModel.applyEvent(failed as EnrollmentEvent);
+  await t.readModel.applyEvent(requested);
+  await t.readModel.applyEvent(failed);
 }
 
 describe('ops', () => {
@@ -48,12 +71,12 @@ describe('ops', () => {
     await failedEnrollment('10000000-0000-4000-8000-000000000001', 'upstream_unavailable', 'begin', 'b-1');
     await failedEnrollment('10000000-0000-4000-8000-000000000002', 'account_conflict', 'account');
     await failedEnrollment('10000000-0000-4000-8000-000000000003', 'upstream_unavailable', 'begin');
-    const list = (query: string) =>
-      t.app.inject({ method: 'GET', url: `/v1/ops/failed${query}`, headers: AUTH });
+    const list = (query: string) => t.get(`/v1/ops/failed${query}`);
+    const page = async (query: string) => bodyOf(await list(query), failedPageSchema);
 
-    const all = (await list('')).json();
-    expect(all.items.map((item: { enrollmentId: string }) => item.enrollmentId).sort()).toHaveLength(3);
-    const byCode = (await list('?code=account_conflict&retryable=false')).json();
+    const all = await page('');
+    expect(all.items.map((item) => item.enrollmentId).sort()).toHaveLength(3);
+    const byCode = await page('?code=account_conflict&retryable=false');
     expect(byCode.items).toEqual([
       expect.objectContaining({
         enrollmentId: '10000000-0000-4000-8000-000000000002',
@@ -61,92 +84,63 @@ describe('ops', () => {
         retryable: false,
       }),
     ]);
-    expect((await list('?batchId=b-1')).json().items).toHaveLength(1);
-    expect((await list('?step=begin')).json().items).toHaveLength(2);
+    expect((await page('?batchId=b-1')).items).toHaveLength(1);
+    expect((await page('?step=begin')).items).toHaveLength(2);
 
-    const page1 = (await list('?limit=2')).json();
+    const page1 = await page('?limit=2');
     expect(page1.items).toHaveLength(2);
     expect(page1.nextCursor).toEqual(expect.any(String));
-    const page2 = (await list(`?limit=2&cursor=${page1.nextCursor}`)).json();
+    const page2 = await page(`?limit=2&cursor=${page1.nextCursor}`);
     expect(page2.items).toHaveLength(1);
     expect(page2.nextCursor).toBeNull();
 
     expect(
-      (await list('?step=nope&limit=0'))
-        .json()
-        .error.details.map((d: { field: string }) => d.field)
+      errorOf(await list('?step=nope&limit=0'))
+        .details.map((d) => d.field)
         .sort(),
     ).toEqual(['limit', 'step']);
     expect((await list('?cursor=garbage')).statusCode).toBe(400);
   });
 
   it('retry, replay and rebuild are validated and need the ops scope', async () => {
-    const unknownField = await t.app.inject({
-      method: 'POST',
-      url: '/v1/ops/replay',
-      headers: AUTH,
-      payload: { everything: true },
-    });
-    expect(unknownField.statusCode).toBe(400);
-    const badFilter = await t.app.inject({
-      method: 'POST',
-      url: '/v1/ops/failed/retry',
-      headers: AUTH,
-      payload: { filter: { step: 'nap' } },
-    });
-    expect(badFilter.json().error.details.map((d: { field: string }) => d.field)).toEqual(['filter.step']);
-    expect(
-      (
-        await t.app.inject({
-          method: 'GET',
-          url: '/v1/ops/projections/rebuild',
-          headers: bearer(KEYS.writer),
-        })
-      ).statusCode,
-    ).toBe(403);
-    const both = await t.app.inject({
-      method: 'POST',
-      url: '/v1/ops/failed/retry',
-      headers: AUTH,
-      payload: { ids: ['a'], filter: {} },
-    });
-    expect(both.statusCode).toBe(400);
-    const writer = await t.app.inject({
-      method: 'POST',
-      url: '/v1/ops/replay',
-      headers: bearer(KEYS.writer),
-      payload: {},
-    });
-    expect(writer.statusCode).toBe(403);
+    expect((await t.post('/v1/ops/replay', { everything: true })).statusCode).toBe(400);
+    const badFilter = await t.post('/v1/ops/failed/retry', { filter: { step: 'nap' } });
+    expect(errorOf(badFilter).details.map((d) => d.field)).toEqual(['filter.step']);
+    expect((await t.get('/v1/ops/projections/rebuild', bearer(KEYS.writer))).statusCode).toBe(403);
+    expect((await t.post('/v1/ops/failed/retry', { ids: ['a'], filter: {} })).statusCode).toBe(400);
+    expect((await t.post('/v1/ops/replay', {}, bearer(KEYS.writer))).statusCode).toBe(403);
   });
 
   it('delegates to an injected OpsService with the caller recorded', async () => {
     const calls: unknown[] = [];
     const ops: OpsService = {
-      retryFailed: async (selector) => (calls.push(selector), { retried: selector.ids?.length ?? 0 }),
-      replay: async (selector) => (
-        calls.push(selector),
-        { dryRun: selector.dryRun, enrollments: 1, events: 4, retried: 0, redriven: 1, terminal: 0 }
-      ),
-      rebuildProjection: async (requestedBy) => (calls.push(requestedBy), { started: true }),
-      rebuildStatus: async () => null,
+      retryFailed: (selector) => {
+        calls.push(selector);
+        return Promise.resolve({ retried: selector.ids?.length ?? 0 });
+      },
+      replay: (selector) => {
+        calls.push(selector);
+        return Promise.resolve({
+          dryRun: selector.dryRun,
+          enrollments: 1,
+          events: 4,
+          retried: 0,
+          redriven: 1,
+          terminal: 0,
+        });
+      },
+      rebuildProjection: (requestedBy) => {
+        calls.push(requestedBy);
+        return Promise.resolve({ started: true });
+      },
+      rebuildStatus: () => Promise.resolve(null),
     };
     const withOps = await startTestApp('ops-injected', { deps: { opsService: ops } });
     try {
-      const retry = await withOps.app.inject({
-        method: 'POST',
-        url: '/v1/ops/failed/retry',
-        headers: AUTH,
-        payload: { ids: ['e1', 'e2'] },
-      });
+      const retry = await withOps.post('/v1/ops/failed/retry', { ids: ['e1', 'e2'] });
       expect(retry.statusCode).toBe(202);
       expect(retry.json()).toEqual({ retried: 2 });
-      const replay = await withOps.app.inject({
-        method: 'POST',
-        url: '/v1/ops/replay',
-        headers: AUTH,
-        payload: { batchId: 'b' },
-      });
+      const replay = await withOps.post('/v1/ops/replay', { batchId: 'b' });
       expect(replay.json()).toEqual({
         dryRun: true,
         enrollments: 1,
@@ -155,14 +149,8 @@ describe('ops', () => {
         redriven: 1,
         terminal: 0,
       });
-      expect(
-        (await withOps.app.inject({ method: 'GET', url: '/v1/ops/projections/rebuild', headers: AUTH }))
-          .statusCode,
-      ).toBe(404);
-      expect(
-        (await withOps.app.inject({ method: 'POST', url: '/v1/ops/projections/rebuild', headers: AUTH }))
-          .statusCode,
-      ).toBe(202);
+      expect((await withOps.get('/v1/ops/projections/rebuild')).statusCode).toBe(404);
+      expect((await withOps.post('/v1/ops/projections/rebuild')).statusCode).toBe(202);
       expect(calls).toEqual([
         { ids: ['e1', 'e2'], reason: 'ops retry', requestedBy: 'all' },
         { batchId: 'b', dryRun: true, requestedBy: 'all' },
@@ -174,37 +162,28 @@ describe('ops', () => {
   });
 
   it('the queue dashboard asks browsers for Basic credentials and needs the ops scope', async () => {
-    const anonymous = await t.app.inject({ method: 'GET', url: '/ops/queues' });
+    const anonymous = await t.get('/ops/queues', {});
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.headers['www-authenticate']).toMatch(/^Basic/);
-    const basic = (key: { id: string; secret: string }) => ({
-      authorization: `Basic ${Buffer.from(`${key.id}:${key.secret}`).toString('base64')}`,
-    });
-    expect(
-      (await t.app.inject({ method: 'GET', url: '/ops/queues', headers: basic(KEYS.writer) })).statusCode,
-    ).toBe(403);
-    const page = await t.app.inject({ method: 'GET', url: '/ops/queues', headers: basic(KEYS.all) });
+    expect((await t.get('/ops/queues', basic(KEYS.writer))).statusCode).toBe(403);
+    const page = await t.get('/ops/queues', basic(KEYS.all));
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/html/);
-    const queues = await t.app.inject({ method: 'GET', url: '/ops/queues/api/queues', headers: AUTH });
+    const queues = await t.get('/ops/queues/api/queues');
     expect(queues.statusCode).toBe(200);
-    expect(queues.json().queues.map((q: { name: string }) => q.name)).toEqual(['steps']);
+    const { queues: listed } = bodyOf(queues, z.object({ queues: z.array(z.object({ name: z.string() })) }));
+    expect(listed.map((q) => q.name)).toEqual(['steps']);
   });
 });
 
 describe('health, metrics, docs', () => {
   it('/healthz, /readyz with Redis and Kafka, /metrics with request and publish metrics', async () => {
-    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
+    expect((await t.get('/healthz', {})).json()).toEqual({ status: 'ok' });
+    const ready = await t.get('/readyz', {});
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toEqual({ status: 'ready', checks: { redis: 'ok', kafka: 'ok' } });
-    await t.app.inject({
-      method: 'POST',
-      url: '/v1/enrollments',
-      headers: AUTH,
-      payload: { displayName: 'Metered' },
-    });
-    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect((await t.post('/v1/enrollments', { displayName: 'Metered' })).statusCode).toBe(202);
+    const metrics = await t.get('/metrics', {});
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);
     expect(metrics.body).toMatch(
       /api_http_requests_total\{route="\/v1\/enrollments",method="POST",status="202"\} 1/,
@@ -215,13 +194,13 @@ describe('health, metrics, docs', () => {
   });
 
   it('/docs/json is an OpenAPI 3 document listing every endpoint with its schemas', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/docs/json' });
+    const res = await t.get('/docs/json', {});
     expect(res.statusCode).toBe(200);
-    const doc = res.json();
+    const doc = bodyOf(res, openApiSubset);
     expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
-    expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
+    expect([typeof doc.info.title, typeof doc.info.version]).toEqual(['string', 'string']);
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKeyHeader', 'bearerAuth']);
-    const expected: [string, string][] = [
+    const expected: ['get' | 'post', string][] = [
       ['post', '/v1/enrollments'],
       ['get', '/v1/enrollments/{id}'],
       ['get', '/v1/enrollments/{id}/events'],
@@ -239,29 +218,27 @@ describe('health, metrics, docs', () => {
     ];
     for (const [method, path] of expected) {
       const operation = doc.paths[path]?.[method];
-      expect(operation, `${method} ${path}`).toBeDefined();
+      assert.ok(operation, `${method} ${path}`);
       expect(Object.keys(operation.responses).length, `${method} ${path} responses`).toBeGreaterThan(0);
-      for (const response of Object.values(operation.responses) as { description?: string }[]) {
+      for (const response of Object.values(operation.responses)) {
         expect(typeof response.description).toBe('string');
       }
     }
     expect(
       Object.keys(doc.paths).some((path) => path.startsWith('/ops/queues') || path.startsWith('/docs')),
     ).toBe(false);
-    const create = doc.paths['/v1/enrollments'].post;
-    const body = create.requestBody.content['application/json'].schema;
-    expect(body.required).toEqual(['displayName']);
-    expect(body.properties.transport.enum).toEqual(['inline', 'sms', 'email']);
-    expect(create.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toContain(
-      'header:idempotency-key',
-    );
-    expect(create.responses['400'].content['application/json'].schema.properties.error).toBeDefined();
-    const batch = doc.paths['/v1/enrollments/batch'].post.requestBody.content;
+    const create = doc.paths['/v1/enrollments']?.post;
+    const body = create?.requestBody?.content['application/json']?.schema;
+    expect(body?.required).toEqual(['displayName']);
+    expect(body?.properties?.transport?.enum).toEqual(['inline', 'sms', 'email']);
+    expect(create?.parameters?.map((p) => `${p.in}:${p.name}`)).toContain('header:idempotency-key');
+    expect(create?.responses['400']?.content?.['application/json']?.schema.properties?.error).toBeDefined();
+    const batch = doc.paths['/v1/enrollments/batch']?.post?.requestBody?.content ?? {};
     expect(Object.keys(batch).sort()).toEqual(['application/x-ndjson', 'text/csv']);
-    expect(doc.paths['/v1/ops/failed'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+    expect(doc.paths['/v1/ops/failed']?.get?.parameters?.map((p) => p.name)).toEqual(
       expect.arrayContaining(['step', 'code', 'batchId', 'since', 'until', 'retryable', 'limit', 'cursor']),
     );
-    const ui = await t.app.inject({ method: 'GET', url: '/docs/' });
+    const ui = await t.get('/docs/', {});
     expect(ui.statusCode).toBe(200);
   });
 });
@@ -271,19 +248,15 @@ describe('rate limiting', () => {
     const limited = await startTestApp('rate-limit', { env: { API_RATE_LIMIT_PER_MIN: '3' } });
     try {
       const read = (headers: Record<string, string>) =>
-        limited.app.inject({
-          method: 'GET',
-          url: '/v1/enrollments/00000000-0000-4000-8000-000000000000',
-          headers,
-        });
+        limited.get('/v1/enrollments/00000000-0000-4000-8000-000000000000', headers);
       for (let i = 0; i < 3; i++) expect((await read(AUTH)).statusCode).toBe(404);
       const over = await read(AUTH);
       expect(over.statusCode).toBe(429);
-      expect(over.json().error.code).toBe('rate_limited');
+      expect(errorOf(over).code).toBe('rate_limited');
       expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
       expect((await read(bearer(KEYS.reader))).statusCode).toBe(404);
-      expect(await limited.redis.keys(`${limited.config.keyPrefix}:rate-limit:*`)).not.toHaveLength(0);
-      expect((await limited.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+      expect(await limited.redis.keys(`${limited.keys.rateLimitNamespace}*`)).not.toHaveLength(0);
+      expect((await limited.get('/healthz', {})).statusCode).toBe(200);
     } finally {
       await limited.close();
     }

@@ -15,6 +15,9 @@ const IDEMPOTENCY_TTL_SEC = 24 * 3600;
 // Only a GC bound: whether the account's enrollment is still active is decided from its status, not from the key.
 const ACTIVE_ACCOUNT_TTL_SEC = 7 * 24 * 3600;
 
+/** A claim held by a request still running: the client retries after a second. */
+const inProgress = (message: string) => new ConflictError('request_in_progress', message, 1);
+
 export type SubmitResult =
   { created: true; id: string } | { created: false; id: string; view: EnrollmentView };
 
@@ -132,19 +135,10 @@ export class EnrollmentSubmitter {
     ttlSec: number,
   ) {
     if (Date.now() - result.existing.claimedAtMs < this.options.staleClaimMs) {
-      throw new ConflictError(
-        'request_in_progress',
-        'An identical request is being processed; retry shortly.',
-        1,
-      );
+      throw inProgress('An identical request is being processed; retry shortly.');
     }
     const taken = await this.claims.replace(key, result.raw, claim, ttlSec);
-    if (taken === null)
-      throw new ConflictError(
-        'request_in_progress',
-        'A concurrent request took this claim; retry shortly.',
-        1,
-      );
+    if (taken === null) throw inProgress('A concurrent request took this claim; retry shortly.');
     return taken;
   }
 
@@ -155,11 +149,7 @@ export class EnrollmentSubmitter {
   ) {
     const taken = await this.claims.replace(key, result.raw, claim, ACTIVE_ACCOUNT_TTL_SEC);
     if (taken === null)
-      throw new ConflictError(
-        'request_in_progress',
-        'A concurrent request for this account is being processed; retry shortly.',
-        1,
-      );
+      throw inProgress('A concurrent request for this account is being processed; retry shortly.');
     return taken;
   }
 }

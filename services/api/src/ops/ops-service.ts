@@ -17,14 +17,11 @@ export function presentFields(filter: FailedFilter): {
   return Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined));
 }
 
+const enrollmentIdsSchema = z.array(z.string().min(1).max(128)).min(1).max(10_000);
+
 export const retrySelectorSchema = z
   .strictObject({
-    ids: z
-      .array(z.string().min(1).max(128))
-      .min(1)
-      .max(10_000)
-      .optional()
-      .describe('Enrollment ids to retry.'),
+    ids: enrollmentIdsSchema.optional().describe('Enrollment ids to retry.'),
     filter: failedFilterSchema.optional().describe('Retry every failed enrollment matching the filter.'),
     reason: z.string().min(1).max(1024).default('ops retry'),
   })
@@ -36,12 +33,7 @@ export type RetrySelector = z.output<typeof retrySelectorSchema> & { requestedBy
 
 export const replaySelectorSchema = z
   .strictObject({
-    ids: z
-      .array(z.string().min(1).max(128))
-      .min(1)
-      .max(10_000)
-      .optional()
-      .describe('Enrollments whose events are replayed.'),
+    ids: enrollmentIdsSchema.optional().describe('Enrollments whose events are replayed.'),
     batchId: z.string().min(1).max(128).optional(),
     since: z.iso.datetime({ offset: true }).optional(),
     until: z.iso.datetime({ offset: true }).optional(),
