@@ -34,9 +34,9 @@ export class DueQueue {
 
   drain(): void {
     const now = this.clock.now();
-    while (this.heap.length > 0 && this.heap[0]!.at <= now) {
-      const entry = this.pop();
-      this.onDue(entry.id);
+    for (let top = this.heap[0]; top && top.at <= now; top = this.heap[0]) {
+      this.pop();
+      this.onDue(top.id);
     }
     this.arm();
   }
@@ -57,8 +57,9 @@ export class DueQueue {
 
   private arm(): void {
     this.disarm();
-    if (this.closed || this.heap.length === 0) return;
-    const next = this.heap[0]!.at;
+    const first = this.heap[0];
+    if (this.closed || !first) return;
+    const next = first.at;
     const delay = Math.min(Math.max(next - this.clock.now(), 0), MAX_TIMER_MS);
     this.timerAt = next;
     this.timer = setTimeout(() => {
@@ -76,40 +77,49 @@ export class DueQueue {
     this.timerAt = Number.POSITIVE_INFINITY;
   }
 
-  private pop(): Entry {
-    const top = this.heap[0]!;
-    const last = this.heap.pop()!;
-    if (this.heap.length > 0) {
+  /** Removes the earliest entry. */
+  private pop(): void {
+    const last = this.heap.pop();
+    if (last && this.heap.length > 0) {
       this.heap[0] = last;
       this.siftDown(0);
     }
-    return top;
   }
 
+  // Both sifts move a hole instead of swapping: the moving entry is written once, where it lands.
   private siftUp(index: number): void {
     const heap = this.heap;
+    const entry = heap[index];
+    if (!entry) return;
     let i = index;
     while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (heap[parent]!.at <= heap[i]!.at) break;
-      [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
-      i = parent;
+      const parentIndex = (i - 1) >> 1;
+      const parent = heap[parentIndex];
+      if (!parent || parent.at <= entry.at) break;
+      heap[i] = parent;
+      i = parentIndex;
     }
+    heap[i] = entry;
   }
 
   private siftDown(index: number): void {
     const heap = this.heap;
-    const n = heap.length;
+    const entry = heap[index];
+    if (!entry) return;
     let i = index;
     for (;;) {
       const left = 2 * i + 1;
-      const right = left + 1;
-      let smallest = i;
-      if (left < n && heap[left]!.at < heap[smallest]!.at) smallest = left;
-      if (right < n && heap[right]!.at < heap[smallest]!.at) smallest = right;
-      if (smallest === i) return;
-      [heap[smallest], heap[i]] = [heap[i]!, heap[smallest]!];
-      i = smallest;
+      let childIndex = left;
+      let child = heap[left];
+      const right = heap[left + 1];
+      if (child && right && right.at < child.at) {
+        childIndex = left + 1;
+        child = right;
+      }
+      if (!child || child.at >= entry.at) break;
+      heap[i] = child;
+      i = childIndex;
     }
+    heap[i] = entry;
   }
 }

@@ -30,6 +30,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /** Every Administration and Authorization call needs a live access token (§2), else 401 E_USER_NOT_AUTHENTICATED. */
 export function requireBearer(ctx: EmulatorContext, request: FastifyRequest): void {
-  const match = BEARER.exec(request.headers.authorization ?? '');
-  if (!match || !ctx.state.tokens.isAccessValid(match[1]!, ctx.clock.now())) throw notAuthenticated();
+  const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+  if (token === undefined || !ctx.state.tokens.isAccessValid(token, ctx.clock.now()))
+    throw notAuthenticated();
 }

@@ -7,20 +7,15 @@ import {
   STATUS_MESSAGES,
   type OperationRecord,
   type OperationStatusCode,
-  type TransportType,
 } from './state/operations.js';
 import type { EmulatorState } from './state/store.js';
 import type { WebhookSender } from './webhook-sender.js';
 
-export interface BeginOperationInput {
-  api: OperationRecord['api'];
-  name: string;
-  accountNumber: string | null;
-  transportType: TransportType;
-  timeoutSec: number;
-  checkLiveness: boolean;
-  tag: string | null;
-}
+/** What the caller decides about a new operation; the lifecycle fills in the rest of the record. */
+export type BeginOperationInput = Pick<
+  OperationRecord,
+  'api' | 'name' | 'accountNumber' | 'transportType' | 'timeoutSec' | 'checkLiveness' | 'tag'
+>;
 
 /** Finished operations stay readable for 72 hours, as long as the TempId they carry lives upstream. */
 export const DEFAULT_FINISHED_RETENTION_MS = 72 * 3600 * 1000;
@@ -68,13 +63,7 @@ export class OperationLifecycle {
     const timesOut = chosen === 'never' || userAt >= timeoutAt;
     const record: OperationRecord = {
       operationId: newGuid(),
-      api: input.api,
-      name: input.name,
-      accountNumber: input.accountNumber,
-      transportType: input.transportType,
-      timeoutSec: input.timeoutSec,
-      checkLiveness: input.checkLiveness,
-      tag: input.tag,
+      ...input,
       oneTimeSecret: newOneTimeSecret(),
       secretRedeemed: false,
       status: OperationStatus.Pending,
@@ -149,8 +138,8 @@ export class OperationLifecycle {
 
   /** Drops operations that finished more than the retention ago (and were not reopened since). */
   private forgetExpired(now: number): void {
-    while (this.finishedHead < this.finished.length) {
-      const { operationId, endedAt } = this.finished[this.finishedHead]!;
+    for (let next = this.finished[this.finishedHead]; next; next = this.finished[this.finishedHead]) {
+      const { operationId, endedAt } = next;
       if (now - endedAt < this.finishedRetentionMs) break;
       this.finishedHead += 1;
       const record = this.state.operations.get(operationId);

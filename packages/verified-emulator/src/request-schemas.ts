@@ -85,7 +85,7 @@ export function checkAccountNumber(accountNumber: string): string {
  */
 export function checkTransport(
   transportType: number | null | undefined,
-  contact: { phoneNumber?: string | null; email?: string | null },
+  contact: { phoneNumber?: string | null | undefined; email?: string | null | undefined },
 ): TransportType {
   const t = transportType ?? 0;
   if (t !== 0 && t !== 1 && t !== 2) {

@@ -59,8 +59,11 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
     apiKeyValue: options.apiKeyValue ?? process.env.EMULATOR_API_KEY_VALUE ?? EMULATOR_DEFAULTS.apiKeyValue,
   };
 
+  // Typed as Fastify's base logger so the instance is the plain FastifyInstance the routes take, not one
+  // specialised on pino's Logger.
+  const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance,
     // The emulator is the peer in benchmarks: no per-request log lines unless someone asks for debug.
     logController: new LogController({ disableRequestLogging: level !== 'debug' && level !== 'trace' }),
     bodyLimit: DEFAULT_BODY_LIMIT,
@@ -77,12 +80,14 @@ export function buildEmulator(options: EmulatorOptions = {}): FastifyInstance {
   registerControlRoutes(app, ctx);
 
   // Held "timeout" faults would make a graceful close wait 30 s: release them before the server stops.
-  app.addHook('preClose', async () => {
+  app.addHook('preClose', (done) => {
     ctx.held.releaseAll();
     ctx.lifecycle.close();
+    done();
   });
-  app.addHook('onClose', async () => {
+  app.addHook('onClose', (_instance, done) => {
     ctx.webhooks.close();
+    done();
   });
   return app;
 }

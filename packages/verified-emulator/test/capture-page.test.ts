@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
+import { waitFor } from '@verified-onboard/devstack';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN_PREFIX, EmulatorHarness, waitFor } from './helpers.js';
+import { matching, EmulatorHarness, type OperationControlView } from './helpers.js';
 
 // Debian's chromium, installed by scripts/ensure-chromium.sh (run by `npm test` before the tests).
 const CHROMIUM = '/usr/bin/chromium';
@@ -41,9 +43,13 @@ describe('capture page', () => {
 
   async function pendingOperation(): Promise<{ id: string; secret: string; url: string }> {
     const begin = await h.beginBiometry(token);
-    const view = (await h.control('GET', `/operations/${begin.json.OperationId}`)).json;
-    return { id: begin.json.OperationId, secret: begin.json.OneTimeSecret, url: view.CaptureUrl };
+    const { OperationId: id, OneTimeSecret: secret } = begin.json;
+    assert.ok(secret !== null, 'an inline capture returns its secret');
+    return { id, secret, url: (await operation(id)).CaptureUrl };
   }
+
+  const operation = async (id: string) =>
+    (await h.control<OperationControlView>('GET', `/operations/${id}`)).json;
 
   /** A parent page embedding the capture URL in an iframe and recording every postMessage it receives. */
   async function parentWithIframe(url: string): Promise<Page> {
@@ -56,7 +62,11 @@ describe('capture page', () => {
   }
 
   const messages = (page: Page) =>
-    page.evaluate(() => (globalThis as unknown as { __messages: unknown[] }).__messages);
+    page.evaluate(() => (globalThis as unknown as { __messages: Array<{ pageName?: string }> }).__messages);
+  const messageTo = (page: Page, pageName: string) =>
+    waitFor(`the ${pageName} message`, async () =>
+      (await messages(page)).some((m) => m.pageName === pageName),
+    );
 
   it('Accept in an iframe completes the operation with a TempId and posts verifiedPage to the parent', async () => {
     const op = await pendingOperation();
@@ -68,13 +78,14 @@ describe('capture page', () => {
       await frame.locator('#file').setInputFiles({ name: 'selfie.png', mimeType: 'image/png', buffer: PNG });
       await frame.locator('#preview').waitFor({ state: 'visible' });
       await frame.locator('#accept').click();
-      const received = await waitFor(async () => {
-        const all = (await messages(page)) as Array<{ pageName?: string }>;
-        return all.some((m) => m.pageName === 'verifiedPage') ? all : undefined;
-      }, 'verifiedPage message');
-      expect(received).toContainEqual({ type: 'authid:page', pageName: 'verifiedPage', success: true });
-      const end = await h.call('GET', `${ADMIN_PREFIX}/foreignOperations/biometry/${op.id}`, { token });
-      expect(end.json).toMatchObject({ Status: 1, TempId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      await messageTo(page, 'verifiedPage');
+      expect(await messages(page)).toContainEqual({
+        type: 'authid:page',
+        pageName: 'verifiedPage',
+        success: true,
+      });
+      const end = await h.endBiometry(token, op.id);
+      expect(end.json).toMatchObject({ Status: 1, TempId: matching(/^[0-9a-f-]{36}$/) });
     } finally {
       await page.close();
     }
@@ -87,21 +98,13 @@ describe('capture page', () => {
       const frame = page.frameLocator('#authid');
       await frame.locator('#status').filter({ hasText: 'Ready' }).waitFor();
       await frame.locator('#reject').click();
-      await waitFor(
-        async () =>
-          ((await messages(page)) as Array<{ pageName?: string }>).find(
-            (m) => m.pageName === 'defaultFailedPage',
-          ),
-        'defaultFailedPage message',
-      );
+      await messageTo(page, 'defaultFailedPage');
       expect(await messages(page)).toContainEqual({
         type: 'authid:page',
         pageName: 'defaultFailedPage',
         success: false,
       });
-      expect(
-        (await h.call('GET', `${ADMIN_PREFIX}/foreignOperations/biometry/${op.id}`, { token })).json.Status,
-      ).toBe(2);
+      expect((await h.endBiometry(token, op.id)).json.Status).toBe(2);
     } finally {
       await page.close();
     }
@@ -120,7 +123,7 @@ describe('capture page', () => {
       // The first session still works.
       await first.locator('#accept').click();
       await first.locator('body[data-page="verifiedPage"]').waitFor();
-      expect((await h.control('GET', `/operations/${op.id}`)).json.Status).toBe(1);
+      expect((await operation(op.id)).Status).toBe(1);
     } finally {
       await first.close();
       await second.close();
@@ -137,7 +140,7 @@ describe('capture page', () => {
       await expect(page.locator('#status').textContent()).resolves.toBe(
         'This system requires a properly initialized authID transaction',
       );
-      expect((await h.control('GET', `/operations/${op.id}`)).json).toMatchObject({
+      expect(await operation(op.id)).toMatchObject({
         Status: 0,
         SecretRedeemed: false,
       });
@@ -157,8 +160,8 @@ describe('capture page internal API over HTTP', () => {
   it('401 for a wrong secret, once-only secrets and sessions, 409 once the operation is finished', async () => {
     const token = await h.token();
     const begin = await h.beginBiometry(token);
-    const id = begin.json.OperationId as string;
-    const secret = begin.json.OneTimeSecret as string;
+    const { OperationId: id, OneTimeSecret: secret } = begin.json;
+    assert.ok(secret !== null, 'an inline capture returns its secret');
     const page = await h.call('GET', `/?i=${id}&s=${encodeURIComponent(secret)}`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
@@ -173,7 +176,9 @@ describe('capture page internal API over HTTP', () => {
       (await h.call('POST', '/_capture/session', { body: { kind: 'operation', id: 'unknown', secret } }))
         .status,
     ).toBe(401);
-    const session = await h.call('POST', '/_capture/session', { body: { kind: 'operation', id, secret } });
+    const session = await h.call<{ sessionId: string }>('POST', '/_capture/session', {
+      body: { kind: 'operation', id, secret },
+    });
     expect(session.status).toBe(200);
     expect(
       (await h.call('POST', '/_capture/session', { body: { kind: 'operation', id, secret } })).status,
@@ -201,7 +206,7 @@ describe('capture page internal API over HTTP', () => {
 
     const other = await h.beginBiometry(token);
     await h.control('POST', `/operations/${other.json.OperationId}/complete`, { Status: 5 });
-    const finished = await h.call('POST', '/_capture/session', {
+    const finished = await h.call<{ pageName: string }>('POST', '/_capture/session', {
       body: { id: other.json.OperationId, secret: other.json.OneTimeSecret },
     });
     expect(finished.status).toBe(409);

@@ -1,5 +1,6 @@
+import { waitFor } from '@verified-onboard/devstack';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN_V1, EmulatorHarness, IDENTITY_PREFIX, waitFor } from './helpers.js';
+import { ADMIN_V1, EmulatorHarness, IDENTITY_PREFIX, type ErrorBody } from './helpers.js';
 
 describe('scenario faults and latency', () => {
   let h: EmulatorHarness;
@@ -13,26 +14,23 @@ describe('scenario faults and latency', () => {
   });
   afterAll(() => h.close());
 
-  const accounts = async (): Promise<string[]> =>
-    ((await h.control('GET', '/accounts')).json.accounts as Array<{ accountNumber: string }>).map(
-      (a) => a.accountNumber,
-    );
+  const accounts = async (): Promise<string[]> => (await h.accounts()).map((a) => a.accountNumber);
 
   it('rate5xx fails before the effect: nothing is created, and other endpoints are unaffected', async () => {
     await h.scenario({ faults: { createAccount: { rate5xx: 1 } } });
-    const res = await h.createAccount(token, 'f-1');
+    const res = await h.createAccount<ErrorBody>(token, 'f-1');
     expect(res.status).toBe(503);
     expect(res.json.ID).toBe('E_SERVICE_UNAVAILABLE');
     expect(await accounts()).toEqual([]);
     expect((await h.call('GET', `${ADMIN_V1}/accounts/f-1`, { token })).status).toBe(200);
-    expect((await h.control('GET', '/stats')).json.calls.createAccount).toBe(1);
+    expect((await h.stats()).calls.createAccount).toBe(1);
     await h.scenario({ faults: { createAccount: null } });
     expect((await h.createAccount(token, 'f-1')).status).toBe(200);
   });
 
   it('rate429 answers 429 with a Retry-After header', async () => {
     await h.scenario({ faults: { token: { rate429: 1, retryAfterSec: 7 } } });
-    const res = await h.tokens();
+    const res = await h.tokens<ErrorBody>();
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('7');
     expect(res.json.ID).toBe('E_TOO_MANY_REQUESTS');
@@ -58,7 +56,7 @@ describe('scenario faults and latency', () => {
     expect(res.status).toBe(503);
     expect(await accounts()).toEqual(['ae-1']);
     await h.scenario({ faults: { createAccount: null } });
-    const retry = await h.createAccount(token, 'ae-1');
+    const retry = await h.createAccount<ErrorBody>(token, 'ae-1');
     expect(retry.status).toBe(409);
     expect(retry.json.ID).toBe('E_ACCOUNT_ALREADY_EXISTS');
   });
@@ -77,10 +75,10 @@ describe('scenario faults and latency', () => {
   it('rates are probabilities: a fault rate of 0.5 fails some calls and lets others through', async () => {
     await h.scenario({ faults: { getAccount: { rate5xx: 0.5 } } });
     const statuses = new Set<number>();
-    await waitFor(async () => {
+    await waitFor('both outcomes', async () => {
       statuses.add((await h.call('GET', `${ADMIN_V1}/accounts/x`, { token })).status);
-      return statuses.size === 2 ? true : undefined;
-    }, 'both outcomes');
+      return statuses.size === 2;
+    });
     expect([...statuses].sort()).toEqual([200, 503]);
   });
 
@@ -104,10 +102,7 @@ describe('scenario faults and latency', () => {
       () => 'answered',
       () => 'dropped',
     );
-    await waitFor(
-      async () => ((await local.control('GET', '/stats')).json.calls.getAccount === 1 ? true : undefined),
-      'held call',
-    );
+    await waitFor('the held call', async () => (await local.stats()).calls.getAccount === 1);
     // Without the release on close, this would wait out the 30 s hold and then answer 504.
     await local.close();
     expect(await held).toBe('dropped');

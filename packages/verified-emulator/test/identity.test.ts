@@ -1,5 +1,15 @@
+import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PREFIX, AUTHZ_PREFIX, ADMIN_V1, EmulatorHarness, IDENTITY_PREFIX } from './helpers.js';
+import {
+  anyString,
+  ADMIN_PREFIX,
+  AUTHZ_PREFIX,
+  ADMIN_V1,
+  EmulatorHarness,
+  IDENTITY_PREFIX,
+  type ErrorBody,
+  type TokenBody,
+} from './helpers.js';
 
 describe('identity service: tokens', () => {
   let now = Date.parse('2026-01-01T00:00:00Z');
@@ -16,17 +26,21 @@ describe('identity service: tokens', () => {
       ['AccessToken', 'AccessTokenExpirationDate', 'RefreshToken', 'RefreshTokenExpirationDate'].sort(),
     );
     expect(res.json.AccessTokenExpirationDate).toBe(new Date(now + 900_000).toISOString());
-    const [, payload] = (res.json.AccessToken as string).split('.');
-    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8'));
+    const [, payload] = res.json.AccessToken.split('.');
+    assert.ok(payload !== undefined);
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp: number };
     expect(claims.exp).toBe(Math.floor((now + 900_000) / 1000));
   });
 
   it('refuses any other key pair and a missing Authorization header with the .NET error body', async () => {
-    for (const res of [await h.tokens('test-key-id', 'wrong'), await h.tokens('other', 'test-key-value')]) {
+    for (const res of [
+      await h.tokens<ErrorBody>('test-key-id', 'wrong'),
+      await h.tokens<ErrorBody>('other', 'test-key-value'),
+    ]) {
       expect(res.status).toBe(401);
       expect(res.json).toMatchObject({
         ID: 'E_USER_NOT_AUTHENTICATED',
-        Message: expect.any(String),
+        Message: anyString,
         Args: [],
       });
       expect(res.json).toHaveProperty('StackTrace');
@@ -38,7 +52,7 @@ describe('identity service: tokens', () => {
 
   it('refreshes with a JSON string literal body, once: reuse is 401', async () => {
     const first = (await h.tokens()).json;
-    const refreshed = await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, {
+    const refreshed = await h.call<TokenBody>('POST', `${IDENTITY_PREFIX}/auth/refresh`, {
       rawBody: JSON.stringify(first.RefreshToken),
       headers: { 'content-type': 'application/json' },
     });
@@ -47,14 +61,14 @@ describe('identity service: tokens', () => {
     const ok = await h.call('GET', `${ADMIN_V1}/accounts/someone`, { token: refreshed.json.AccessToken });
     expect(ok.status).toBe(200);
 
-    const before = (await h.control('GET', '/stats')).json.tokens.reuseDetected;
-    const reuse = await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, {
+    const before = (await h.stats()).tokens.reuseDetected;
+    const reuse = await h.call<ErrorBody>('POST', `${IDENTITY_PREFIX}/auth/refresh`, {
       rawBody: JSON.stringify(first.RefreshToken),
       headers: { 'content-type': 'application/json' },
     });
     expect(reuse.status).toBe(401);
     expect(reuse.json.ID).toBe('E_USER_NOT_AUTHENTICATED');
-    expect((await h.control('GET', '/stats')).json.tokens.reuseDetected).toBe(before + 1);
+    expect((await h.stats()).tokens.reuseDetected).toBe(before + 1);
   });
 
   it('leniently accepts { "RefreshToken": "..." } and refuses garbage', async () => {
@@ -66,7 +80,7 @@ describe('identity service: tokens', () => {
     expect((await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, { body: 'not-a-token' })).status).toBe(
       401,
     );
-    const empty = await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, { body: {} });
+    const empty = await h.call<ErrorBody>('POST', `${IDENTITY_PREFIX}/auth/refresh`, { body: {} });
     expect(empty.status).toBe(400);
     expect(empty.json.ID).toBe('E_INVALID_REQUEST');
   });
@@ -81,7 +95,7 @@ describe('identity service: tokens', () => {
     ] as const;
     for (const [method, path] of paths) {
       for (const token of [undefined, 'not-a-token']) {
-        const res = await h.call(method, path, { token, body: method === 'POST' ? {} : undefined });
+        const res = await h.call<ErrorBody>(method, path, { token, ...(method === 'POST' && { body: {} }) });
         expect(res.status, `${method} ${path}`).toBe(401);
         expect(res.json.ID).toBe('E_USER_NOT_AUTHENTICATED');
       }
@@ -95,7 +109,7 @@ describe('identity service: tokens', () => {
     now += 59_000;
     expect((await h.call('GET', `${ADMIN_V1}/accounts/a1`, { token })).status).toBe(200);
     now += 1_000;
-    const expired = await h.call('GET', `${ADMIN_V1}/accounts/a1`, { token });
+    const expired = await h.call<ErrorBody>('GET', `${ADMIN_V1}/accounts/a1`, { token });
     expect(expired.status).toBe(401);
     expect(expired.json.ID).toBe('E_USER_NOT_AUTHENTICATED');
   });

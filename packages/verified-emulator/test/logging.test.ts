@@ -1,13 +1,8 @@
+import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { waitFor } from '@verified-onboard/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ADMIN_PREFIX,
-  ADMIN_V1,
-  EmulatorHarness,
-  IDENTITY_PREFIX,
-  WebhookReceiver,
-  waitFor,
-} from './helpers.js';
+import { ADMIN_V1, EmulatorHarness, IDENTITY_PREFIX, WebhookReceiver, type TokenBody } from './helpers.js';
 
 describe('logging', () => {
   const lines: string[] = [];
@@ -34,8 +29,10 @@ describe('logging', () => {
 
   it('never writes tokens, secrets, TempIds or credentials, even at trace level with request logging on', async () => {
     const tokens = (await h.tokens()).json;
-    const token = tokens.AccessToken as string;
-    const refreshed = await h.call('POST', `${IDENTITY_PREFIX}/auth/refresh`, { body: tokens.RefreshToken });
+    const token = tokens.AccessToken;
+    const refreshed = await h.call<TokenBody>('POST', `${IDENTITY_PREFIX}/auth/refresh`, {
+      body: tokens.RefreshToken,
+    });
     await h.call('PUT', `${ADMIN_V1}/settings/webhook`, {
       token,
       body: {
@@ -48,18 +45,16 @@ describe('logging', () => {
       },
     });
     const begin = await h.beginBiometry(token);
-    await h.call('GET', `/?i=${begin.json.OperationId}&s=${encodeURIComponent(begin.json.OneTimeSecret)}`);
-    const end = await h.call('GET', `${ADMIN_PREFIX}/foreignOperations/biometry/${begin.json.OperationId}`, {
-      token,
-    });
-    await waitFor(() => (receiver.received.length > 0 ? true : undefined), 'webhook');
+    const secret = begin.json.OneTimeSecret;
+    assert.ok(secret !== null);
+    await h.call('GET', `/?i=${begin.json.OperationId}&s=${encodeURIComponent(secret)}`);
+    const end = await h.endBiometry(token, begin.json.OperationId);
+    assert.ok(end.json.TempId !== null);
+    await waitFor('the webhook', () => receiver.received.length > 0);
     // Make a delivery fail too, so the failure path logs.
     await receiver.close();
     await h.beginBiometry(token);
-    await waitFor(
-      async () => ((await h.control('GET', '/stats')).json.webhooks.failed === 1 ? true : undefined),
-      'failed delivery',
-    );
+    await waitFor('the failed delivery', async () => (await h.stats()).webhooks.failed === 1);
     receiver = await WebhookReceiver.start();
 
     const log = lines.join('');
@@ -69,8 +64,8 @@ describe('logging', () => {
       token,
       tokens.RefreshToken,
       refreshed.json.AccessToken,
-      begin.json.OneTimeSecret,
-      encodeURIComponent(begin.json.OneTimeSecret),
+      secret,
+      encodeURIComponent(secret),
       end.json.TempId,
       'very-secret-hook-key',
       'hook-password',

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@verified-onboard/devstack';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IDENTITY_PREFIX, waitFor } from './helpers.js';
+import { IDENTITY_PREFIX } from './helpers.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -24,12 +25,12 @@ describe('src/main.ts (standalone process)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const collect = (chunk: Buffer) => (output += chunk.toString());
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
     const baseUrl = await waitFor(
+      'the emulator to listen',
       () => /listening on (http:\/\/\S+) /.exec(output)?.[1],
-      'emulator start',
-      30_000,
     );
 
     const basic = (id: string, value: string) => ({
@@ -48,7 +49,7 @@ describe('src/main.ts (standalone process)', () => {
 
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
-    const [code] = await exited;
+    const [code] = (await exited) as [number | null, NodeJS.Signals | null];
     expect(code).toBe(0);
     expect(output).toContain('SIGTERM, closing');
   });

@@ -1,3 +1,4 @@
+import { waitFor } from '@verified-onboard/devstack';
 import { describe, expect, it } from 'vitest';
 import { EmulatorClock } from '../src/clock.js';
 import { DueQueue } from '../src/due-queue.js';
@@ -6,7 +7,11 @@ import { DEFAULT_SCENARIO, mergeScenario, pickInRange, pickOutcome } from '../sr
 
 const sequence = (...values: number[]) => {
   let i = 0;
-  return () => values[i++ % values.length]!;
+  return (): number => {
+    const value = values[i++ % values.length];
+    if (value === undefined) throw new Error('sequence() needs at least one value');
+    return value;
+  };
 };
 
 describe('scenario logic (pure)', () => {
@@ -84,8 +89,7 @@ describe('DueQueue', () => {
     const queue = new DueQueue(clock, (id) => fired.push(id));
     queue.push(clock.now() + 20, 'later');
     queue.push(clock.now(), 'now');
-    const deadline = Date.now() + 5_000;
-    while (fired.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await waitFor('both entries to fire', () => fired.length >= 2, { intervalMs: 5 });
     expect(fired).toEqual(['now', 'later']);
     queue.close();
   });

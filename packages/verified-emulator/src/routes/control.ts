@@ -18,11 +18,33 @@ export function captureUrlFor(request: FastifyRequest, op: OperationRecord): str
   return `${request.protocol}://${request.host}/?i=${encodeURIComponent(op.operationId)}&s=${encodeURIComponent(op.oneTimeSecret)}`;
 }
 
+/** GET /_emulator/operations/:id: the whole record, secrets included (tests and the capture page need them). */
+export interface OperationControlView {
+  OperationId: string;
+  Api: OperationRecord['api'];
+  Name: string;
+  AccountNumber: string | null;
+  TransportType: OperationRecord['transportType'];
+  Timeout: number;
+  CheckLiveness: boolean;
+  Tag: string | null;
+  Status: OperationStatusCode;
+  Message: string | null;
+  OneTimeSecret: string;
+  SecretRedeemed: boolean;
+  TempId: string | null;
+  StartDate: string | null;
+  EndDate: string | null;
+  PlannedOutcome: OperationRecord['plannedOutcome'];
+  DueDate: string | null;
+  CaptureUrl: string;
+}
+
 function operationView(
   ctx: EmulatorContext,
   request: FastifyRequest,
   op: OperationRecord,
-): Record<string, unknown> {
+): OperationControlView {
   const iso = (ms: number | null): string | null => (ms === null ? null : ctx.clock.iso(ms));
   return {
     OperationId: op.operationId,
@@ -63,8 +85,8 @@ function findOperation(ctx: EmulatorContext, operationId: string): OperationReco
 export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   const { state, clock, lifecycle } = ctx;
 
-  app.get(`${CONTROL_PREFIX}/scenario`, async () => state.scenario);
-  app.put(`${CONTROL_PREFIX}/scenario`, async (request) => {
+  app.get(`${CONTROL_PREFIX}/scenario`, () => state.scenario);
+  app.put(`${CONTROL_PREFIX}/scenario`, (request) => {
     try {
       state.scenario = mergeScenario(state.scenario, request.body);
     } catch (error) {
@@ -75,23 +97,23 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     return state.scenario;
   });
 
-  app.post<{ Params: { id: string } }>(`${CONTROL_PREFIX}/operations/:id/complete`, async (request) => {
+  app.post<{ Params: { id: string } }>(`${CONTROL_PREFIX}/operations/:id/complete`, (request) => {
     const op = findOperation(ctx, request.params.id);
     const body = parseOrThrow(completeSchema, request.body);
     lifecycle.complete(op, body.Status as OperationStatusCode, body.Message, body.TempId);
     return operationView(ctx, request, op);
   });
 
-  app.get<{ Params: { id: string } }>(`${CONTROL_PREFIX}/operations/:id`, async (request) =>
+  app.get<{ Params: { id: string } }>(`${CONTROL_PREFIX}/operations/:id`, (request) =>
     operationView(ctx, request, findOperation(ctx, request.params.id)),
   );
 
-  app.get(`${CONTROL_PREFIX}/stats`, async () => state.stats());
-  app.get(`${CONTROL_PREFIX}/accounts`, async () => ({ accounts: state.accountViews() }));
+  app.get(`${CONTROL_PREFIX}/stats`, () => state.stats());
+  app.get(`${CONTROL_PREFIX}/accounts`, () => ({ accounts: state.accountViews() }));
 
   const clockView = (): { now: string; offsetMs: number } => ({ now: clock.iso(), offsetMs: clock.offset });
-  app.get(`${CONTROL_PREFIX}/clock`, async () => clockView());
-  app.post(`${CONTROL_PREFIX}/clock`, async (request) => {
+  app.get(`${CONTROL_PREFIX}/clock`, () => clockView());
+  app.post(`${CONTROL_PREFIX}/clock`, (request) => {
     const { advanceMs } = parseOrThrow(clockSchema, request.body);
     clock.advance(advanceMs);
     // Timers run on real time; whatever the jump made due (user outcomes, Timeouts) happens now.
@@ -99,7 +121,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     return clockView();
   });
 
-  app.post(`${CONTROL_PREFIX}/reset`, async () => {
+  app.post(`${CONTROL_PREFIX}/reset`, () => {
     lifecycle.clear();
     state.reset();
     clock.reset();

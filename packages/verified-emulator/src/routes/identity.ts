@@ -8,7 +8,14 @@ import type { IssuedTokens } from '../state/tokens.js';
 
 const BASIC = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i;
 
-function tokenBody(ctx: EmulatorContext, tokens: IssuedTokens): Record<string, string> {
+export interface TokenBody {
+  AccessToken: string;
+  RefreshToken: string;
+  AccessTokenExpirationDate: string;
+  RefreshTokenExpirationDate: string;
+}
+
+function tokenBody(ctx: EmulatorContext, tokens: IssuedTokens): TokenBody {
   return {
     AccessToken: tokens.accessToken,
     RefreshToken: tokens.refreshToken,
@@ -19,9 +26,9 @@ function tokenBody(ctx: EmulatorContext, tokens: IssuedTokens): Record<string, s
 }
 
 function basicCredentials(request: FastifyRequest): { id: string; value: string } | null {
-  const match = BASIC.exec(request.headers.authorization ?? '');
-  if (!match) return null;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const encoded = BASIC.exec(request.headers.authorization ?? '')?.[1];
+  if (encoded === undefined) return null;
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return null;
   return { id: decoded.slice(0, colon), value: decoded.slice(colon + 1) };

@@ -1,10 +1,37 @@
 import type { EmulatorClock } from '../clock.js';
-import { OperationStatus, type OperationRecord } from '../state/operations.js';
+import { OperationStatus, type OperationRecord, type OperationStatusCode } from '../state/operations.js';
 
 /** Shapes of operation records as the upstream shows them. */
 
+export interface ForeignOperationView {
+  OneTimeSecret: string | null;
+  TempId: string | null;
+  OperationId: string;
+  Status: OperationStatusCode;
+  Message: string | null;
+  StartDate: string;
+  EndDate: string | null;
+}
+
+export interface OperationStatusView {
+  OperationId: string;
+  Name: string;
+  AccountNumber: string | null;
+  Status: OperationStatusCode;
+  Message: string | null;
+  StartDate: string;
+  EndDate: string | null;
+}
+
+export interface OperationResultView {
+  Name: string;
+  OperationId: string;
+  Status: OperationStatusCode;
+  Payload: { TempId: string | null };
+}
+
 /** "Foreign operation result" of Begin/EndGetForeignBiometry (SEED-2). */
-export function foreignOperationBody(clock: EmulatorClock, op: OperationRecord): Record<string, unknown> {
+export function foreignOperationBody(clock: EmulatorClock, op: OperationRecord): ForeignOperationView {
   return {
     // With TransportType 1/2 the secret travels in the SMS/email only and is never returned (D-OOB).
     OneTimeSecret: op.transportType === 0 ? op.oneTimeSecret : null,
@@ -18,7 +45,7 @@ export function foreignOperationBody(clock: EmulatorClock, op: OperationRecord):
 }
 
 /** §9 #4: the full Operation Status shape is unknown; clients should depend on `Status` only. */
-export function operationStatusBody(clock: EmulatorClock, op: OperationRecord): Record<string, unknown> {
+export function operationStatusBody(clock: EmulatorClock, op: OperationRecord): OperationStatusView {
   return {
     OperationId: op.operationId,
     Name: op.name,
@@ -31,7 +58,7 @@ export function operationStatusBody(clock: EmulatorClock, op: OperationRecord): 
 }
 
 /** §9 #18: a v2 GetForeignBiometry exposes its TempId as `Payload.TempId` (emulator assumption). */
-export function operationResultBody(op: OperationRecord): Record<string, unknown> {
+export function operationResultBody(op: OperationRecord): OperationResultView {
   return {
     Name: op.name,
     OperationId: op.operationId,

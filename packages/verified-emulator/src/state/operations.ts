@@ -51,14 +51,14 @@ export type StatusCounters = Record<
   number
 >;
 
-const COUNTER_BY_STATUS: Array<keyof StatusCounters> = [
-  'pending',
-  'accepted',
-  'rejected',
-  'expired',
-  'errored',
-  'canceled',
-];
+const COUNTER_BY_STATUS: Record<OperationStatusCode, keyof StatusCounters> = {
+  0: 'pending',
+  1: 'accepted',
+  2: 'rejected',
+  3: 'expired',
+  4: 'errored',
+  5: 'canceled',
+};
 
 /** Operations by id, with per-status counters maintained on every transition so stats stay O(1). */
 export class OperationStore {
@@ -74,7 +74,7 @@ export class OperationStore {
 
   add(record: OperationRecord): void {
     this.records.set(record.operationId, record);
-    this.counters[COUNTER_BY_STATUS[record.status]!] += 1;
+    this.counters[COUNTER_BY_STATUS[record.status]] += 1;
   }
 
   get(operationId: string): OperationRecord | undefined {
@@ -82,9 +82,9 @@ export class OperationStore {
   }
 
   setStatus(record: OperationRecord, status: OperationStatusCode): void {
-    this.counters[COUNTER_BY_STATUS[record.status]!] -= 1;
+    this.counters[COUNTER_BY_STATUS[record.status]] -= 1;
     record.status = status;
-    this.counters[COUNTER_BY_STATUS[status]!] += 1;
+    this.counters[COUNTER_BY_STATUS[status]] += 1;
   }
 
   /** Forgets a finished operation (the counters keep counting it under its final status). */
@@ -98,6 +98,6 @@ export class OperationStore {
 
   clear(): void {
     this.records.clear();
-    for (const key of COUNTER_BY_STATUS) this.counters[key] = 0;
+    for (const key of Object.values(COUNTER_BY_STATUS)) this.counters[key] = 0;
   }
 }
