@@ -12,3 +12,4 @@ const fromWorker = createRequire(join(repoRoot, 'services', 'worker', 'package.j
 export const bullmq = fromWorker('bullmq') as typeof BullMQ;
 export const ioredis = fromWorker('ioredis') as typeof IORedis;
 export type Redis = IORedis.Redis;
+export type { BullMQ };

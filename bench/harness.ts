@@ -2,28 +2,14 @@
 // developer's stack: a private Redis and Kafka on free ports, state in a private VO_LOCAL_DIR, and per-figure
 // QUEUE_PREFIX / KAFKA_TOPIC_PREFIX so one figure's leftovers never feed another figure's worker.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import {
-  fetchKafka,
-  freePort,
-  isAlive,
-  isPortOpen,
-  localDir,
-  logFile,
-  pidFile,
-  repoRoot,
-  startKafka,
-  startManaged,
-  startRedisServer,
-  stopKafka,
-  stopManaged,
-  type KafkaOptions,
-} from '@verified-onboard/devstack';
+import * as devstack from '@verified-onboard/devstack';
 import { randomUUID } from 'node:crypto';
 import { createKafka, topicNames, type Kafka } from '@verified-onboard/events';
 import { ioredis, type Redis } from './deps.js';
+import { round } from './stats.js';
 
 export type Say = (line: string) => void;
 
@@ -33,69 +19,12 @@ const BENCH_API_KEYS = `${BENCH_API_KEY}:enrollments:write+enrollments:read+ops`
 
 export class BenchError extends Error {
   constructor(
-    readonly code: 'not_ready' | 'timeout' | 'http' | 'process_exited' | 'bad_arguments',
+    readonly code: 'not_ready' | 'http' | 'bad_arguments',
     message: string,
   ) {
     super(message);
     this.name = 'BenchError';
   }
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs: number,
-  intervalMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new BenchError('timeout', `${what}: not reached within ${Math.round(timeoutMs / 1000)} s`);
-    await sleep(intervalMs);
-  }
-}
-
-function tail(file: string, lines = 25): string {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : '(no log)';
-}
-
-const tsEntry = (file: string, nodeArgs: string[] = []) => ({
-  command: process.execPath,
-  args: [...nodeArgs, '--conditions=development', '--import', 'tsx', join(repoRoot, file)],
-});
-
-/** A free port whose neighbour is free too (the Kafka controller listens on port + 1). */
-async function freePortPair(): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const port = await freePort();
-    if (port < 65535 && !(await isPortOpen(port + 1))) return port;
-  }
-  throw new BenchError('not_ready', 'no free pair of ports for Kafka');
-}
-
-async function waitHttpOk(name: string, pid: number, url: string, timeoutMs: number): Promise<void> {
-  await waitFor(
-    `${name} at ${url}`,
-    async () => {
-      if (!isAlive(pid))
-        throw new BenchError(
-          'process_exited',
-          `${name} exited during start; last lines of ${logFile(name)}:\n${tail(logFile(name))}`,
-        );
-      try {
-        return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
-      } catch {
-        return false;
-      }
-    },
-    timeoutMs,
-    200,
-  );
 }
 
 export interface AppOptions {
@@ -124,7 +53,7 @@ export class BenchApp {
     readonly prefix: string,
     readonly topicPrefix: string,
     readonly apiUrl: string,
-    readonly workers: Array<{ name: string; pid: number; metricsUrl: string }>,
+    readonly workers: Array<{ name: string; metricsUrl: string }>,
     private readonly apiName: string,
   ) {}
 
@@ -133,7 +62,7 @@ export class BenchApp {
     // and the bench's Redis and Kafka are private to the run, so the figure alone keeps them apart.
     const prefix = FIGURE_PREFIXES[figure] ?? figure;
     const topicPrefix = `${prefix}.`;
-    const apiPort = await freePort();
+    const apiPort = await devstack.freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const env: Record<string, string> = {
       NODE_ENV: 'development',
@@ -154,19 +83,38 @@ export class BenchApp {
       VERIFIED_RATE_LIMIT_PER_SEC: '1000000',
     };
     const apiName = `${figure}-api`;
-    const apiPid = startManaged({
-      name: apiName,
-      ...tsEntry('services/api/src/main.ts'),
+    const workers: BenchApp['workers'] = [];
+    const app = new BenchApp(figure, prefix, topicPrefix, apiUrl, workers, apiName);
+    try {
+      await app.startProcesses(stack, env, apiPort, options);
+    } catch (error) {
+      // Whatever did start must not outlive the figure that failed.
+      await app.stop();
+      throw error;
+    }
+    return app;
+  }
+
+  private async startProcesses(
+    stack: BenchStack,
+    env: Record<string, string>,
+    apiPort: number,
+    options: AppOptions,
+  ): Promise<void> {
+    const { figure, topicPrefix, workers } = this;
+    await devstack.startService({
+      name: this.apiName,
+      entry: 'services/api/src/main.ts',
       env,
-      cwd: repoRoot,
+      port: apiPort,
+      readyUrl: `${this.apiUrl}/readyz`,
     });
-    await waitHttpOk(apiName, apiPid, `${apiUrl}/readyz`, 90_000);
     // The api creates the topics in the background; the worker subscribes to them, so they must exist first.
     const names = topicNames(topicPrefix);
     const admin = stack.kafka.admin();
     await admin.connect();
     try {
-      await waitFor(
+      await devstack.waitFor(
         'topics of the bench app',
         async () => {
           const topics = new Set(await admin.listTopics());
@@ -174,17 +122,19 @@ export class BenchApp {
             topics.has(names.enrollmentEvents) && topics.has(names.hints) && topics.has(names.deadLetter)
           );
         },
-        60_000,
+        { timeoutMs: 60_000, intervalMs: 250 },
       );
     } finally {
       await admin.disconnect();
     }
-    const workers: BenchApp['workers'] = [];
     const startWorker = async (name: string, roleEnv: Record<string, string> = {}) => {
-      const port = await freePort();
-      const pid = startManaged({
+      const port = await devstack.freePort();
+      // Listed before it is ready, so that stop() also stops a worker that never came up.
+      workers.push({ name, metricsUrl: `http://127.0.0.1:${port}/metrics` });
+      await devstack.startService({
         name,
-        ...tsEntry('services/worker/src/main.ts', options.workerNodeArgs),
+        entry: 'services/worker/src/main.ts',
+        nodeArgs: options.workerNodeArgs ?? [],
         env: {
           ...env,
           WORKER_METRICS_PORT: String(port),
@@ -192,17 +142,15 @@ export class BenchApp {
           ...options.workerEnv,
           ...roleEnv,
         },
-        cwd: repoRoot,
+        port,
+        readyUrl: `http://127.0.0.1:${port}/healthz`,
       });
-      workers.push({ name, pid, metricsUrl: `http://127.0.0.1:${port}/metrics` });
-      await waitHttpOk(name, pid, `http://127.0.0.1:${port}/healthz`, 90_000);
     };
     for (let i = 1; i <= options.workers; i++) await startWorker(`${figure}-worker-${i}`);
     // Workers that run only the steps (WORKER_ROLES=steps) get one projector process beside them, as a
     // deployment would: the figures read the read model.
     if (options.workers > 0 && options.workerEnv?.WORKER_ROLES === 'steps')
       await startWorker(`${figure}-projector`, { WORKER_ROLES: 'projector' });
-    return new BenchApp(figure, prefix, topicPrefix, apiUrl, workers, apiName);
   }
 
   /** Authenticated JSON call to the api; throws on a non-2xx answer. */
@@ -233,8 +181,9 @@ export class BenchApp {
     for (const w of this.workers) {
       const text = await (await fetch(w.metricsUrl)).text();
       for (const m of text.matchAll(/^worker_jobs_processed_total\{([^}]*)\} ([0-9.e+]+)$/gm)) {
-        const outcome = /outcome="([^"]+)"/.exec(m[1]!)?.[1] ?? 'unknown';
-        out[outcome] = (out[outcome] ?? 0) + Number(m[2]);
+        const [, labels = '', value] = m;
+        const outcome = /outcome="([^"]+)"/.exec(labels)?.[1] ?? 'unknown';
+        out[outcome] = (out[outcome] ?? 0) + Number(value);
       }
     }
     return out;
@@ -242,12 +191,16 @@ export class BenchApp {
 
   /** Resident set size of every worker process, in bytes (Linux /proc). */
   workerRss(): number[] {
-    return this.workers.map((w) => rssBytes(w.pid));
+    return this.workers.map((w) => {
+      const pid = devstack.recordedPid(w.name);
+      if (pid === null) throw new BenchError('not_ready', `${w.name} has no recorded pid`);
+      return rssBytes(pid);
+    });
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.workers.map((w) => stopManaged(w.name, 40_000)));
-    await stopManaged(this.apiName, 20_000);
+    await Promise.all(this.workers.map((w) => devstack.stopManaged(w.name, 40_000)));
+    await devstack.stopManaged(this.apiName, 20_000);
   }
 }
 
@@ -267,8 +220,9 @@ export interface EmulatorStats {
 
 /** Redis, Kafka and the emulator, private to this run; figures start their own api and workers on top. */
 export class BenchStack {
-  private readonly managed: string[] = [];
-  private kafkaOptions: KafkaOptions | null = null;
+  private redisServer: devstack.StartedRedis | null = null;
+  private kafkaBroker: devstack.PrivateKafka | null = null;
+  private emulatorStarted = false;
   private redisClient: Redis | null = null;
   private kafkaClient: Kafka | null = null;
   redisUrl = '';
@@ -292,42 +246,36 @@ export class BenchStack {
 
   /** Starts the infrastructure; on failure whatever did start is stopped by `stop()` (call it in a finally). */
   async start(): Promise<void> {
-    const redisPort = await freePort();
+    const redisPort = await devstack.freePort();
     // No persistence: the figures measure memory and throughput, not fsync.
-    const redis = await startRedisServer(redisPort, logFile('redis'));
-    if (redis.pid) {
-      writeFileSync(pidFile('redis'), String(redis.pid));
-      this.managed.push('redis');
-    }
+    const redis = (this.redisServer = await devstack.startRedisServer(redisPort, devstack.logFile('redis')));
     this.redisUrl = redis.url;
     this.redisClient = new ioredis.Redis(redis.url, { maxRetriesPerRequest: 3 });
     this.say(`redis     ${redis.url} (private, no persistence)`);
 
-    const kafkaPort = await freePortPair();
-    this.kafkaOptions = {
-      port: kafkaPort,
-      dataDir: join(localDir, 'kafka'),
-      pidFile: pidFile('kafka'),
-      logFile: logFile('kafka'),
-      fresh: true,
+    // A broker that fails to start is stopped by the launcher itself.
+    const kafka = await devstack.startPrivateKafka({
+      dataDir: join(devstack.localDir, 'kafka'),
+      pidFile: devstack.pidFile('kafka'),
+      logFile: devstack.logFile('kafka'),
       heap: '-Xms256m -Xmx1g',
-    };
-    fetchKafka();
-    startKafka(this.kafkaOptions);
-    this.kafkaBrokers = [`127.0.0.1:${kafkaPort}`];
-    this.kafkaClient = createKafka({ brokers: this.kafkaBrokers, clientId: 'bench' });
-    this.say(`kafka     ${this.kafkaBrokers[0]} (fresh data in ${this.kafkaOptions.dataDir})`);
-
-    const emulatorPort = await freePort();
-    this.emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
-    const pid = startManaged({
-      name: 'emulator',
-      ...tsEntry('packages/verified-emulator/src/main.ts'),
-      env: { EMULATOR_PORT: String(emulatorPort) },
-      cwd: repoRoot,
     });
-    this.managed.push('emulator');
-    await waitHttpOk('emulator', pid, `${this.emulatorUrl}/_emulator/stats`, 60_000);
+    this.kafkaBroker = kafka;
+    this.kafkaBrokers = [kafka.broker];
+    this.kafkaClient = createKafka({ brokers: this.kafkaBrokers, clientId: 'bench' });
+    this.say(`kafka     ${kafka.broker} (fresh data in ${kafka.options.dataDir})`);
+
+    const emulatorPort = await devstack.freePort();
+    this.emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+    this.emulatorStarted = true;
+    await devstack.startService({
+      name: 'emulator',
+      entry: 'packages/verified-emulator/src/main.ts',
+      env: { EMULATOR_PORT: String(emulatorPort) },
+      port: emulatorPort,
+      readyUrl: `${this.emulatorUrl}/_emulator/stats`,
+      timeoutMs: 60_000,
+    });
     this.say(`emulator  ${this.emulatorUrl}`);
   }
 
@@ -393,9 +341,9 @@ export class BenchStack {
   /** Stops everything this stack started, newest first; safe to call after a partial start. */
   async stop(): Promise<void> {
     this.redisClient?.disconnect();
-    for (const name of [...this.managed].reverse().filter((n) => n !== 'redis')) await stopManaged(name);
-    if (this.kafkaOptions) stopKafka(this.kafkaOptions);
-    if (this.managed.includes('redis')) await stopManaged('redis');
+    if (this.emulatorStarted) await devstack.stopManaged('emulator');
+    this.kafkaBroker?.stop();
+    await this.redisServer?.stop();
   }
 }
 
@@ -406,18 +354,18 @@ export interface LoadSample {
 }
 
 export function loadSample(): LoadSample {
-  const [one, five] = loadavg();
+  const [one = NaN, five = NaN] = loadavg();
   return {
     at: new Date().toISOString(),
-    loadavg1: Number(one!.toFixed(2)),
-    loadavg5: Number(five!.toFixed(2)),
+    loadavg1: Number(one.toFixed(2)),
+    loadavg5: Number(five.toFixed(2)),
   };
 }
 
 export function machineFacts() {
   const version = (cmd: string, args: string[]) => {
     const r = spawnSync(cmd, args, { encoding: 'utf8' });
-    return r.status === 0 ? `${r.stdout}${r.stderr}`.trim().split('\n')[0]! : 'unknown';
+    return r.status === 0 ? (`${r.stdout}${r.stderr}`.trim().split('\n')[0] ?? 'unknown') : 'unknown';
   };
   const redisVersion = version('redis-server', ['--version']);
   const javaVersion = version('java', ['-version']);
@@ -451,6 +399,57 @@ export interface FigureResult {
   details: Record<string, unknown>;
 }
 
+/** What a figure measures; `timedFigure` adds how long it took and the machine's load around it. */
+export type FigureMeasurement = Omit<FigureResult, 'durationSec' | 'load'>;
+
+export async function timedFigure(measure: () => Promise<FigureMeasurement>): Promise<FigureResult> {
+  const start = loadSample();
+  const started = performance.now();
+  const { details, ...result } = await measure();
+  const durationSec = round((performance.now() - started) / 1000, 1);
+  return { ...result, durationSec, load: { start, end: loadSample() }, details };
+}
+
+/** A figure whose target is a least ratio to its baseline. */
+export const ratioTarget = (ratio: number, least: number) => ({
+  ratio: round(ratio, 3),
+  target: `ratio >= ${least}`,
+  pass: ratio >= least,
+});
+
+/** How the emulator's users answer in a figure: the outcome and after how long. */
+export interface FigureUsers {
+  outcome: 'accept' | 'never';
+  afterMs: number;
+}
+
+/** Puts the emulator in a figure's scenario: no latency, no faults, webhooks delivered but for `webhookDropRate`. */
+export async function figureScenario(
+  ctx: FigureContext,
+  users: FigureUsers,
+  webhookDropRate = 0,
+): Promise<void> {
+  await ctx.stack.emulatorScenario({
+    user: { ...users, mix: null },
+    latencyMs: { min: 0, max: 0 },
+    webhook: { enabled: true, dropRate: webhookDropRate },
+    faults: {},
+  });
+}
+
+/** Starts a figure's api and workers; `workerEnv` is the figure's own, --worker-env goes on top. */
+export function figureApp(
+  ctx: FigureContext,
+  figure: string,
+  workerEnv: Record<string, string> = {},
+): Promise<BenchApp> {
+  return ctx.stack.app(
+    figure,
+    { workers: ctx.workers, workerNodeArgs: ctx.workerNodeArgs, workerEnv },
+    ctx.workerEnv,
+  );
+}
+
 export interface FigureContext {
   stack: BenchStack;
   say: Say;
@@ -464,19 +463,6 @@ export interface FigureContext {
 
 export const scaled = (ctx: FigureContext, size: number, min = 1) =>
   Math.max(min, Math.round(size * ctx.sizeScale));
-
-/** Sorted deltas of two counter maps (after - before), zeros dropped. */
-export function delta(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(after)) {
-    const d = v - (before[k] ?? 0);
-    if (d !== 0) out[k] = d;
-  }
-  return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]));
-}
-
-export const sum = (m: Record<string, number>) => Object.values(m).reduce((a, b) => a + b, 0);
-export const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
 /** An NDJSON batch body of `size` capture enrollments (one person per line, like an operator's export). */
 export function ndjsonBatch(runTag: string, size: number, fields: Record<string, unknown> = {}): string {
@@ -540,8 +526,9 @@ export class TerminalEventWatch {
     await watch.consumer.connect();
     await watch.consumer.subscribe({ topic, fromBeginning: true });
     await watch.consumer.run({
-      eachBatch: async ({ batch }) => {
+      eachBatch: ({ batch }) => {
         for (const m of batch.messages) watch.observe(m.headers ?? {});
+        return Promise.resolve();
       },
     });
     return watch;
@@ -586,9 +573,4 @@ export class TerminalEventWatch {
   async stop(): Promise<void> {
     await this.consumer.disconnect();
   }
-}
-
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }

@@ -9,7 +9,14 @@ import { footprintFigure } from './figures/footprint.js';
 import { ingestFigure } from './figures/ingest.js';
 import { pipelineFigure } from './figures/pipeline.js';
 import { upstreamCallsFigure } from './figures/upstream-calls.js';
-import { BenchStack, machineFacts, type FigureContext, type FigureResult } from './harness.js';
+import {
+  BenchStack,
+  machineFacts,
+  timedFigure,
+  type FigureContext,
+  type FigureMeasurement,
+  type FigureResult,
+} from './harness.js';
 import { summarizeCpuProfile } from './profile-summary.js';
 import { table } from './report.js';
 import type { FigureName } from './run.js';
@@ -22,15 +29,15 @@ export interface BenchOptions {
   workerEnv: Record<string, string>;
   /** CONFIG SET on the private Redis before any figure (what-if runs of server settings). */
   redisConfig: Record<string, string>;
-  /** Write the worker processes' V8 CPU profiles here (node --cpu-prof) and summarize them. */
-  cpuProfDir?: string;
-  /** Append every JSON line to this file as well. */
-  out?: string;
+  /** Write the worker processes' V8 CPU profiles here (node --cpu-prof) and summarize them; undefined: none. */
+  cpuProfDir: string | undefined;
+  /** Append every JSON line to this file as well; undefined: stdout only. */
+  out: string | undefined;
   /** Keep the private state folder (logs of every process) after the run. */
   keep: boolean;
 }
 
-const FIGURE_RUNNERS: Record<FigureName, (ctx: FigureContext) => Promise<FigureResult>> = {
+const FIGURE_RUNNERS: Record<FigureName, (ctx: FigureContext) => Promise<FigureMeasurement>> = {
   ingest: ingestFigure,
   pipeline: pipelineFigure,
   upstream_calls: upstreamCallsFigure,
@@ -87,7 +94,7 @@ export async function runBench(options: BenchOptions): Promise<number> {
     for (const name of options.figures) {
       say(`== ${name}`);
       try {
-        const result = await FIGURE_RUNNERS[name](ctx);
+        const result = await timedFigure(() => FIGURE_RUNNERS[name](ctx));
         results.push(result);
         emit(result);
         say(

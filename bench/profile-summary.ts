@@ -17,11 +17,20 @@ interface CpuProfile {
   endTime: number;
 }
 
+/** A sample or parent link that names no node: not a V8 CPU profile, or a damaged one. */
+export class ProfileFormatError extends Error {
+  readonly code = 'bad_profile';
+  constructor(file: string, id: number) {
+    super(`${file}: no profile node ${id}`);
+    this.name = 'ProfileFormatError';
+  }
+}
+
 function area(url: string): string {
   if (!url) return '(native/idle/gc)';
   if (url.startsWith('node:')) return 'node internals';
   const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (pkg) return pkg[1]!;
+  if (pkg?.[1]) return pkg[1];
   const ours = /\/(packages|services)\/([^/]+)\//.exec(url);
   if (ours) return `${ours[1]}/${ours[2]}`;
   return url.replace(/^file:\/\//, '');
@@ -30,6 +39,11 @@ function area(url: string): string {
 export function summarizeCpuProfile(file: string, top = 25): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const frameOf = (id: number) => {
+    const node = byId.get(id);
+    if (!node) throw new ProfileFormatError(file, id);
+    return node.callFrame;
+  };
   const self = new Map<number, number>();
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const total = [...self.values()].reduce((a, b) => a + b, 0);
@@ -37,10 +51,10 @@ export function summarizeCpuProfile(file: string, top = 25): string {
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   // Native and node-internal time (socket writes, Buffer encoding) charged to the nearest library or our code.
   const owner = (id: number): string => {
-    const own = byId.get(id)!.callFrame.functionName;
+    const own = frameOf(id).functionName;
     if (own === '(idle)' || own === '(garbage collector)' || own === '(program)') return own;
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const a = area(byId.get(at)!.callFrame.url);
+      const a = area(frameOf(at).url);
       if (a !== 'node internals' && a !== '(native/idle/gc)') return a;
     }
     return 'node internals';
@@ -50,7 +64,7 @@ export function summarizeCpuProfile(file: string, top = 25): string {
   const byOwner = new Map<string, number>();
   for (const [id, us] of self) {
     byOwner.set(owner(id), (byOwner.get(owner(id)) ?? 0) + us);
-    const frame = byId.get(id)!.callFrame;
+    const frame = frameOf(id);
     const where = frame.url ? `${area(frame.url)} ${frame.url.split('/').pop()}:${frame.lineNumber + 1}` : '';
     const name = `${frame.functionName || '(anonymous)'} ${where}`.trim();
     byFunction.set(name, (byFunction.get(name) ?? 0) + us);

@@ -26,8 +26,8 @@ export function table(results: FigureResult[], machine: ReturnType<typeof machin
     String(r.durationSec),
     `${r.load.start.loadavg1} → ${r.load.end.loadavg1}`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   const memoryGb = (machine.memoryBytes / 2 ** 30).toFixed(1);
   return [
     `machine: ${machine.nproc} × ${machine.cpuModel}, ${memoryGb} GiB, Node ${machine.node}, ${machine.redis}`,

@@ -3,21 +3,14 @@
 // carrying the same poll data, measured on the same server in the same run (what a pending poll costs as a
 // delayed job, which is how the worker kept them before ParkedPolls).
 import { randomUUID } from 'node:crypto';
+import { sleep, waitFor } from '@verified-onboard/devstack';
+import { ENROLLMENT_FIELDS, workerKeys } from '../../services/worker/src/keys.js';
 import { bullmq, ioredis, type Redis } from '../deps.js';
-import {
-  loadSample,
-  ndjsonBatch,
-  round,
-  scaled,
-  sleep,
-  submitBatch,
-  waitFor,
-  type FigureContext,
-  type FigureResult,
-} from '../harness.js';
+import * as bench from '../harness.js';
+import { addStepJobs, STEPS_QUEUE } from '../raw-jobs.js';
+import { round } from '../stats.js';
 
 const TARGET_BYTES = 2048;
-const STEPS_QUEUE = 'steps';
 /**
  * The poll interval while pending. At the default 5 s, 100k pending people ask for 20k status calls a second,
  * far beyond two cores: polls (priority 3) would starve the begins (priority 4) and the set would never be
@@ -25,43 +18,29 @@ const STEPS_QUEUE = 'steps';
  */
 const POLL_MS = String(3_600_000);
 
-export async function footprintFigure(ctx: FigureContext): Promise<FigureResult> {
+export async function footprintFigure(ctx: bench.FigureContext): Promise<bench.FigureMeasurement> {
   const { stack, say } = ctx;
-  const size = scaled(ctx, 100_000, 1000);
-  const load = loadSample();
-  const figureStarted = performance.now();
-  await stack.emulatorScenario({
-    user: { outcome: 'never', afterMs: 0, mix: null },
-    latencyMs: { min: 0, max: 0 },
-    webhook: { enabled: true, dropRate: 0 },
-    faults: {},
+  const size = bench.scaled(ctx, 100_000, 1000);
+  await bench.figureScenario(ctx, { outcome: 'never', afterMs: 0 });
+  const app = await bench.figureApp(ctx, 'footprint', {
+    POLL_INITIAL_INTERVAL_MS: POLL_MS,
+    POLL_MAX_INTERVAL_MS: POLL_MS,
+    POLL_WEBHOOK_INTERVAL_MS: POLL_MS,
   });
-  const app = await stack.app(
-    'footprint',
-    {
-      workers: ctx.workers,
-      workerNodeArgs: ctx.workerNodeArgs,
-      workerEnv: {
-        POLL_INITIAL_INTERVAL_MS: POLL_MS,
-        POLL_MAX_INTERVAL_MS: POLL_MS,
-        POLL_WEBHOOK_INTERVAL_MS: POLL_MS,
-      },
-    },
-    ctx.workerEnv,
-  );
   const connection = new ioredis.Redis(stack.redisUrl, { maxRetriesPerRequest: null });
   const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix: app.prefix });
-  const parkedKey = `${app.prefix}:parked-polls`;
+  const keys = workerKeys(app.prefix);
   let measured;
   try {
+    // The freshly started processes finish their own startup writes (topics, offsets, registrations) first.
     await sleep(2000);
     const memoryBefore = await stack.usedMemory();
     const rssBefore = app.workerRss();
     say(`footprint: submitting ${size} enrollments that never finish`);
     const started = performance.now();
-    const submitted = await submitBatch(
+    const submitted = await bench.submitBatch(
       app,
-      ndjsonBatch(`fp-${stack.runId}`, size, { timeoutSec: 86_400 }),
+      bench.ndjsonBatch(`fp-${stack.runId}`, size, { timeoutSec: 86_400 }),
       `footprint-${stack.runId}`,
     );
     let lastReport = 0;
@@ -71,7 +50,7 @@ export async function footprintFigure(ctx: FigureContext): Promise<FigureResult>
         const [status, counts, parked] = await Promise.all([
           app.batchStatus(submitted.batchId),
           queue.getJobCounts('delayed', 'prioritized', 'waiting', 'active'),
-          stack.redis.zcard(parkedKey),
+          stack.redis.zcard(keys.parkedPolls()),
         ]);
         const pending = status.byStatus.capture_pending ?? 0;
         if (performance.now() - lastReport > 15_000) {
@@ -89,8 +68,7 @@ export async function footprintFigure(ctx: FigureContext): Promise<FigureResult>
           !counts.delayed
         );
       },
-      Math.max(900_000, size * 30),
-      1000,
+      { timeoutMs: Math.max(900_000, size * 30), intervalMs: 1000 },
     );
     const settleSec = (performance.now() - started) / 1000;
     await sleep(2000); // projector offsets and the last acks land; nothing else is moving now
@@ -105,7 +83,7 @@ export async function footprintFigure(ctx: FigureContext): Promise<FigureResult>
       rssAfter,
       settleSec,
       families,
-      sampleData: await parkedPollData(stack.redis, app.prefix, parkedKey),
+      sampleData: await parkedPollData(stack.redis, app.prefix),
     };
   } finally {
     await queue.close();
@@ -131,8 +109,6 @@ export async function footprintFigure(ctx: FigureContext): Promise<FigureResult>
     target: `<= ${TARGET_BYTES} Redis bytes per pending enrollment`,
     pass: perPending <= TARGET_BYTES,
     size,
-    durationSec: round((performance.now() - figureStarted) / 1000, 1),
-    load: { start: load, end: loadSample() },
     details: {
       usedMemoryBefore: measured.memoryBefore,
       usedMemoryAfter: measured.memoryAfter,
@@ -176,43 +152,35 @@ async function keyFamilies(redis: Redis, prefix: string, size: number) {
 }
 
 /** One parked poll's data as the worker keeps it (services/worker ParkedPolls): its id and enrollment-hash fields. */
-async function parkedPollData(
-  redis: Redis,
-  prefix: string,
-  parkedKey: string,
-): Promise<Record<string, string>> {
-  const [jobId] = await redis.zrange(parkedKey, 0, 0);
+async function parkedPollData(redis: Redis, prefix: string): Promise<Record<string, string>> {
+  const keys = workerKeys(prefix);
+  const [jobId] = await redis.zrange(keys.parkedPolls(), 0, 0);
   if (!jobId) return {};
   const enrollmentId = jobId.slice(0, jobId.indexOf('.poll.'));
-  const [pc, pa, pr, ps] = await redis.hmget(`${prefix}:wk:${enrollmentId}`, 'pc', 'pa', 'pr', 'ps');
+  const { parkedCorrelation, parkedCausation, parkedRequestedAt, parkedPosition } = ENROLLMENT_FIELDS;
+  const [pc, pa, pr, ps] = await redis.hmget(
+    keys.enrollment(enrollmentId),
+    parkedCorrelation,
+    parkedCausation,
+    parkedRequestedAt,
+    parkedPosition,
+  );
   return { jobId, pc: pc ?? '', pa: pa ?? '', pr: pr ?? '', ps: ps ?? '' };
 }
 
-async function rawDelayedJobBytes(ctx: FigureContext, jobs: number, data: unknown): Promise<number> {
+async function rawDelayedJobBytes(ctx: bench.FigureContext, jobs: number, data: unknown): Promise<number> {
   const { stack } = ctx;
   const connection = new ioredis.Redis(stack.redisUrl, { maxRetriesPerRequest: null });
   const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix: 'rd' });
   try {
     await queue.waitUntilReady();
     const before = await stack.usedMemory();
-    const opts = {
+    await addStepJobs(queue, jobs, {
+      name: 'poll',
+      data: data ?? {},
+      jobId: () => `${randomUUID()}.poll.1`,
       delay: 3_600_000,
-      priority: 3,
-      attempts: 8,
-      backoff: { type: 'fixed', delay: 1000 },
-      removeOnComplete: { age: 24 * 3600 },
-      removeOnFail: { age: 14 * 24 * 3600 },
-    };
-    for (let i = 0; i < jobs; i += 1000) {
-      const n = Math.min(1000, jobs - i);
-      await queue.addBulk(
-        Array.from({ length: n }, () => ({
-          name: 'poll',
-          data: data ?? {},
-          opts: { ...opts, jobId: `${randomUUID()}.poll.1` },
-        })),
-      );
-    }
+    });
     const after = await stack.usedMemory();
     return (after - before) / jobs;
   } finally {

@@ -9,34 +9,29 @@ import {
   topicNames,
   type EncodedEvent,
 } from '@verified-onboard/events';
-import {
-  loadSample,
-  ndjsonBatch,
-  round,
-  scaled,
-  submitBatch,
-  type FigureContext,
-  type FigureResult,
-} from '../harness.js';
+import * as bench from '../harness.js';
+import { round } from '../stats.js';
 
 const TARGET_RATIO = 0.5;
 /** Records per produce call of the baseline: the api publishes in chunks of this size too. */
 const RAW_CHUNK = 1000;
 
-export async function ingestFigure(ctx: FigureContext): Promise<FigureResult> {
+export async function ingestFigure(ctx: bench.FigureContext): Promise<bench.FigureMeasurement> {
   const { stack, say } = ctx;
-  const size = scaled(ctx, 100_000, 1000);
-  const load = loadSample();
-  const figureStarted = performance.now();
+  const size = bench.scaled(ctx, 100_000, 1000);
   // The api alone: no worker consumes these topics, so nothing else competes for the two cores.
   const app = await stack.app('ingest', { workers: 0 });
   let api: { batchId: string; accepted: number; ms: number; bodyBytes: number };
   try {
     // A small batch first, so the producer's connect and metadata fetch are not part of the figure.
-    await submitBatch(app, ndjsonBatch(`ingest-warmup-${stack.runId}`, 100), `ingest-warmup-${stack.runId}`);
-    const body = ndjsonBatch(`ing-${stack.runId}`, size, { timeoutSec: 3600 });
+    await bench.submitBatch(
+      app,
+      bench.ndjsonBatch(`ingest-warmup-${stack.runId}`, 100),
+      `ingest-warmup-${stack.runId}`,
+    );
+    const body = bench.ndjsonBatch(`ing-${stack.runId}`, size, { timeoutSec: 3600 });
     say(`ingest: posting ${size} lines (${(Buffer.byteLength(body) / 1e6).toFixed(1)} MB)`);
-    const result = await submitBatch(app, body, `ingest-${stack.runId}`);
+    const result = await bench.submitBatch(app, body, `ingest-${stack.runId}`);
     api = { ...result, bodyBytes: Buffer.byteLength(body) };
   } finally {
     await app.stop();
@@ -100,13 +95,9 @@ export async function ingestFigure(ctx: FigureContext): Promise<FigureResult> {
     baseline: round(rawRate),
     baselineUnit: 'records/s',
     baselineWhat: `raw kafkajs producer, same ${records.length} encoded records, idempotent, acks=all, ${RAW_CHUNK} per send`,
-    ratio: round(ratio, 3),
     ratioWhat: 'api enrollments/s ÷ raw producer records/s',
-    target: `ratio >= ${TARGET_RATIO}`,
-    pass: ratio >= TARGET_RATIO,
+    ...bench.ratioTarget(ratio, TARGET_RATIO),
     size,
-    durationSec: round((performance.now() - figureStarted) / 1000, 1),
-    load: { start: load, end: loadSample() },
     details: {
       accepted: api.accepted,
       apiSec: round(api.ms / 1000, 2),

@@ -2,43 +2,21 @@
 // enrollment.completed event in the log), beside raw BullMQ no-op jobs per second on the
 // same Redis in the same run. ratio = pipeline enrollments/s × jobs per enrollment ÷ raw jobs/s: the share of
 // BullMQ's own capacity the pipeline keeps once every job does real work (upstream call, Redis, Kafka ack).
-import { bullmq, ioredis } from '../deps.js';
+import { waitFor } from '@verified-onboard/devstack';
 import { topicNames } from '@verified-onboard/events';
-import {
-  delta,
-  loadSample,
-  percentile,
-  ndjsonBatch,
-  round,
-  scaled,
-  submitBatch,
-  sum,
-  waitFor,
-  type FigureContext,
-  type FigureResult,
-  TerminalEventWatch,
-} from '../harness.js';
+import { bullmq, ioredis } from '../deps.js';
+import * as bench from '../harness.js';
+import { addStepJobs, STEPS_QUEUE } from '../raw-jobs.js';
+import { delta, percentile, round, sum } from '../stats.js';
 
 const TARGET_RATIO = 0.25;
-const STEPS_QUEUE = 'steps';
 
-export async function pipelineFigure(ctx: FigureContext): Promise<FigureResult> {
+export async function pipelineFigure(ctx: bench.FigureContext): Promise<bench.FigureMeasurement> {
   const { stack, say } = ctx;
-  const size = scaled(ctx, 10_000, 100);
-  const load = loadSample();
-  const figureStarted = performance.now();
+  const size = bench.scaled(ctx, 10_000, 100);
   // Everyone accepts at once and every webhook is delivered: the pipeline, not the users, sets the pace.
-  await stack.emulatorScenario({
-    user: { outcome: 'accept', afterMs: 0, mix: null },
-    latencyMs: { min: 0, max: 0 },
-    webhook: { enabled: true, dropRate: 0 },
-    faults: {},
-  });
-  const app = await stack.app(
-    'pipeline',
-    { workers: ctx.workers, workerNodeArgs: ctx.workerNodeArgs },
-    ctx.workerEnv,
-  );
+  await bench.figureScenario(ctx, { outcome: 'accept', afterMs: 0 });
+  const app = await bench.figureApp(ctx, 'pipeline');
   let pipeline;
   try {
     const statsBefore = await stack.emulatorStats();
@@ -48,13 +26,13 @@ export async function pipelineFigure(ctx: FigureContext): Promise<FigureResult> 
     const clientBatchId = `pipeline-${stack.runId}`;
     const startedWall = Date.now();
     const started = performance.now();
-    const submitted = await submitBatch(
+    const submitted = await bench.submitBatch(
       app,
-      ndjsonBatch(`pipe-${stack.runId}`, size, { timeoutSec: 3600 }),
+      bench.ndjsonBatch(`pipe-${stack.runId}`, size, { timeoutSec: 3600 }),
       clientBatchId,
     );
     // Completion is read from the event log (the source of truth); the api's view lags by the projection.
-    const watch = await TerminalEventWatch.start(
+    const watch = await bench.TerminalEventWatch.start(
       stack.kafka,
       topicNames(app.topicPrefix).enrollmentEvents,
       submitted.batchId,
@@ -84,8 +62,7 @@ export async function pipelineFigure(ctx: FigureContext): Promise<FigureResult> 
           }
           return logDoneSec && terminal >= size ? status : undefined;
         },
-        Math.max(900_000, size * 200),
-        200,
+        { timeoutMs: Math.max(900_000, size * 200), intervalMs: 200 },
       );
     } finally {
       await watch.stop();
@@ -141,13 +118,9 @@ export async function pipelineFigure(ctx: FigureContext): Promise<FigureResult> 
     baseline: round(raw.jobsPerSec),
     baselineUnit: 'jobs/s',
     baselineWhat: `raw BullMQ no-op jobs (same Redis, same job options, concurrency ${raw.concurrency} × ${ctx.workers} worker(s))`,
-    ratio: round(ratio, 3),
     ratioWhat: 'enrollments/s × jobs per enrollment ÷ raw jobs/s',
-    target: `ratio >= ${TARGET_RATIO}`,
-    pass: ratio >= TARGET_RATIO,
+    ...bench.ratioTarget(ratio, TARGET_RATIO),
     size,
-    durationSec: round((performance.now() - figureStarted) / 1000, 1),
-    load: { start: load, end: loadSample() },
     details: {
       completed: pipeline.completed,
       byStatus: pipeline.byStatus,
@@ -189,7 +162,7 @@ async function sampleJobData(redisUrl: string, prefix: string): Promise<unknown>
  * Raw BullMQ: `jobs` no-op jobs, added first (not timed), then processed by as many Worker instances with the
  * worker's concurrency; timed from the first worker's start to the last completion.
  */
-async function rawBullmq(ctx: FigureContext, jobs: number, data: unknown) {
+async function rawBullmq(ctx: bench.FigureContext, jobs: number, data: unknown) {
   const { stack } = ctx;
   const prefix = 'rb';
   // The worker's default concurrency (services/worker/src/config.ts), so both sides run the same number of jobs at once.
@@ -203,47 +176,25 @@ async function rawBullmq(ctx: FigureContext, jobs: number, data: unknown) {
   const queue = new bullmq.Queue(STEPS_QUEUE, { connection: connection(), prefix });
   const workers: Array<{ close(): Promise<void> }> = [];
   try {
-    // The options a step job gets (services/worker/src/queues/steps-queue.ts): priority, attempts, retention.
-    const opts = {
-      priority: 3,
-      attempts: 8,
-      backoff: { type: 'fixed', delay: 1000 },
-      removeOnComplete: { age: 24 * 3600 },
-      removeOnFail: { age: 14 * 24 * 3600 },
-    };
-    for (let i = 0; i < jobs; i += 1000) {
-      const n = Math.min(1000, jobs - i);
-      await queue.addBulk(
-        Array.from({ length: n }, (_, j) => ({
-          name: 'noop',
-          data,
-          opts: { ...opts, jobId: `raw.${i + j}` },
-        })),
-      );
-    }
+    await addStepJobs(queue, jobs, { name: 'noop', data, jobId: (i) => `raw.${i}` });
     const commandsBefore = await stack.commandCalls();
     let done = 0;
-    let finish!: () => void;
-    const all = new Promise<void>((r) => (finish = r));
+    let finishedAt = 0;
     const started = performance.now();
     for (let i = 0; i < ctx.workers; i++) {
-      const worker = new bullmq.Worker(STEPS_QUEUE, async () => undefined, {
+      const worker = new bullmq.Worker(STEPS_QUEUE, () => Promise.resolve(), {
         connection: connection(),
         prefix,
         concurrency,
       });
+      // Timed at the last completion itself, not when the wait below notices it.
       worker.on('completed', () => {
-        if (++done === jobs) finish();
+        if (++done === jobs) finishedAt = performance.now();
       });
       workers.push(worker);
     }
-    await Promise.race([
-      all,
-      new Promise((_, reject) =>
-        setTimeout(() => reject(new Error('raw BullMQ baseline did not finish in 10 min')), 600_000).unref(),
-      ),
-    ]);
-    const seconds = (performance.now() - started) / 1000;
+    await waitFor('the raw BullMQ baseline to finish', () => finishedAt > 0, { timeoutMs: 600_000 });
+    const seconds = (finishedAt - started) / 1000;
     const commands = delta(await stack.commandCalls(), commandsBefore);
     return { jobs, seconds, jobsPerSec: jobs / seconds, concurrency, commandsPerJob: sum(commands) / jobs };
   } finally {

@@ -1,18 +1,9 @@
 // Figure "upstream_calls": Verified API calls per completed enrollment (token and webhook-registration calls
 // included), counted by the emulator itself, when users finish after 30 s. Measured twice in the same run: with
 // every webhook delivered (the figure) and with every webhook dropped (the baseline: polling alone).
-import {
-  delta,
-  loadSample,
-  ndjsonBatch,
-  round,
-  scaled,
-  submitBatch,
-  sum,
-  waitFor,
-  type FigureContext,
-  type FigureResult,
-} from '../harness.js';
+import { waitFor } from '@verified-onboard/devstack';
+import * as bench from '../harness.js';
+import { delta, round, sum } from '../stats.js';
 
 const TARGET_CALLS = 5;
 const USER_AFTER_MS = 30_000;
@@ -27,31 +18,22 @@ interface Variant {
 }
 
 async function runVariant(
-  ctx: FigureContext,
+  ctx: bench.FigureContext,
   name: string,
   size: number,
   dropRate: number,
 ): Promise<Variant> {
   const { stack, say } = ctx;
-  await stack.emulatorScenario({
-    user: { outcome: 'accept', afterMs: USER_AFTER_MS, mix: null },
-    latencyMs: { min: 0, max: 0 },
-    webhook: { enabled: true, dropRate },
-    faults: {},
-  });
+  await bench.figureScenario(ctx, { outcome: 'accept', afterMs: USER_AFTER_MS }, dropRate);
   // Counted from before the worker starts, so its token and webhook registration calls are included.
   const before = await stack.emulatorStats();
-  const app = await stack.app(
-    `upstream-${name}`,
-    { workers: ctx.workers, workerNodeArgs: ctx.workerNodeArgs },
-    ctx.workerEnv,
-  );
+  const app = await bench.figureApp(ctx, `upstream-${name}`);
   try {
     say(`upstream_calls (${name}): ${size} enrollments, users finish after ${USER_AFTER_MS / 1000} s`);
     const started = performance.now();
-    const submitted = await submitBatch(
+    const submitted = await bench.submitBatch(
       app,
-      ndjsonBatch(`up-${name}-${stack.runId}`, size, { timeoutSec: 600 }),
+      bench.ndjsonBatch(`up-${name}-${stack.runId}`, size, { timeoutSec: 600 }),
       `upstream-${name}-${stack.runId}`,
     );
     const final = await waitFor(
@@ -63,8 +45,7 @@ async function runVariant(
           (by.requested ?? 0) + (by.capture_pending ?? 0) + (by.captured ?? 0) + (by.account_created ?? 0);
         return pending === 0 && status.total >= size ? status : undefined;
       },
-      600_000,
-      500,
+      { timeoutMs: 600_000, intervalMs: 500 },
     );
     const wallSec = (performance.now() - started) / 1000;
     const after = await stack.emulatorStats();
@@ -87,10 +68,8 @@ async function runVariant(
   }
 }
 
-export async function upstreamCallsFigure(ctx: FigureContext): Promise<FigureResult> {
-  const size = scaled(ctx, 300, 20);
-  const load = loadSample();
-  const figureStarted = performance.now();
+export async function upstreamCallsFigure(ctx: bench.FigureContext): Promise<bench.FigureMeasurement> {
+  const size = bench.scaled(ctx, 300, 20);
   const withWebhooks = await runVariant(ctx, 'webhooks', size, 0);
   const pollingOnly = await runVariant(ctx, 'no-webhooks', size, 1);
   const perEnrollment = (v: Variant) =>
@@ -107,8 +86,6 @@ export async function upstreamCallsFigure(ctx: FigureContext): Promise<FigureRes
     target: `with webhooks <= ${TARGET_CALLS} calls per enrollment`,
     pass: withWebhooks.perEnrollment <= TARGET_CALLS,
     size,
-    durationSec: round((performance.now() - figureStarted) / 1000, 1),
-    load: { start: load, end: loadSample() },
     details: {
       userAfterSec: USER_AFTER_MS / 1000,
       withWebhooks: {

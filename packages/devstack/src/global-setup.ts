@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerLikely, startContainers, type ContainerInfra } from './docker.js';
-import { startPrivateKafka, stopKafka } from './kafka-launcher.js';
+import { startPrivateKafka } from './kafka-launcher.js';
 import { freePort, isPortOpen } from './ports.js';
 import { pingRedis, startRedisServer } from './redis-launcher.js';
 
@@ -46,17 +46,17 @@ export default async function setup(): Promise<() => Promise<void>> {
   if (!redisUrl) {
     const handle = await startRedisServer(await freePort(), join(runDir, 'redis.log'));
     redisUrl = handle.url;
-    cleanups.push(() => void process.kill(handle.pid, 'SIGTERM'));
+    cleanups.push(() => handle.stop());
   }
   if (!kafkaBrokers) {
-    const { options, broker } = await startPrivateKafka({
+    const kafka = await startPrivateKafka({
       dataDir: join(runDir, 'kafka'),
       pidFile: join(runDir, 'kafka.pid'),
       logFile: join(runDir, 'kafka.log'),
       heap: '-Xms256m -Xmx512m',
     });
-    kafkaBrokers = broker;
-    cleanups.push(() => stopKafka(options));
+    kafkaBrokers = kafka.broker;
+    cleanups.push(() => kafka.stop());
   }
 
   process.env.REDIS_URL = redisUrl;

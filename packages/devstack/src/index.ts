@@ -1,7 +1,7 @@
 export { repoRoot, localDir, logFile, pidFile } from './paths.js';
 export { freePort, isPortOpen } from './ports.js';
 export { waitFor, sleep, WaitTimeoutError, type WaitOptions } from './wait-for.js';
-export { pingRedis, startRedisServer, type RedisHandle } from './redis-launcher.js';
+export { pingRedis, startRedisServer, type RedisHandle, type StartedRedis } from './redis-launcher.js';
 export { deleteKeysWithPrefix } from './redis-keys.js';
 export {
   fetchKafka,
@@ -10,6 +10,7 @@ export {
   stopKafka,
   kafkaAlive,
   type KafkaOptions,
+  type PrivateKafka,
   type PrivateKafkaFiles,
 } from './kafka-launcher.js';
 export { testInfra, isolatedNames, type TestInfra } from './test-infra.js';

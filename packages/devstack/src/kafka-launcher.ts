@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './paths.js';
-import { freePort } from './ports.js';
+import { freePort, isPortOpen } from './ports.js';
+import { waitFor } from './wait-for.js';
 
 export interface KafkaOptions {
   port: number;
@@ -55,19 +56,35 @@ export function kafkaAlive(options: KafkaOptions): boolean {
 /** Where a private broker keeps its data, pid and log; everything else of it is chosen here. */
 export type PrivateKafkaFiles = Pick<KafkaOptions, 'dataDir' | 'pidFile' | 'logFile' | 'heap'>;
 
-/**
- * A fresh single-node broker of its own on free ports (the tests' global setup, the e2e soak, the bench).
- * Returns its options (for `stopKafka`, or a restart on the same data) and its bootstrap address.
- */
-export async function startPrivateKafka(
-  files: PrivateKafkaFiles,
-): Promise<{ options: KafkaOptions; broker: string }> {
+/** A broker started by `startPrivateKafka`. */
+export interface PrivateKafka {
+  /** Bootstrap address, 127.0.0.1:port. */
+  broker: string;
+  options: KafkaOptions;
+  stop(): void;
+  /** Stops the broker and starts it again on the same ports and data: its log, offsets and groups survive. */
+  restart(): Promise<void>;
+}
+
+/** A fresh single-node broker of its own on free ports (the tests' global setup, the e2e soak, the bench). */
+export async function startPrivateKafka(files: PrivateKafkaFiles): Promise<PrivateKafka> {
   fetchKafka();
-  const options: KafkaOptions = {
-    ...files,
-    port: await freePort(),
-    controllerPort: await freePort(),
-    fresh: true,
+  const port = await freePort();
+  const controllerPort = await freePort();
+  const options: KafkaOptions = { ...files, port, controllerPort, fresh: true };
+  return {
+    broker: startKafka(options),
+    options,
+    stop: () => stopKafka(options),
+    async restart() {
+      stopKafka(options);
+      // The start refuses a port that still accepts connections: wait until the stopped broker let go of both.
+      await waitFor(
+        `the stopped broker releasing ports ${port} and ${controllerPort}`,
+        async () => !(await isPortOpen(port)) && !(await isPortOpen(controllerPort)),
+        { timeoutMs: 15_000, intervalMs: 100 },
+      );
+      startKafka({ ...options, fresh: false });
+    },
   };
-  return { options, broker: startKafka(options) };
 }

@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import { isAlive } from './process-registry.js';
 import { ServiceExitedError } from './service-process.js';
 import { waitFor } from './wait-for.js';
 
@@ -42,6 +43,14 @@ function ensureRedisServerBinary(): void {
   }
 }
 
+/** A redis-server this process started. */
+export interface StartedRedis {
+  url: string;
+  pid: number;
+  /** SIGTERM, then resolves once the server is gone. */
+  stop(): Promise<void>;
+}
+
 export interface RedisServerOptions {
   /** Working directory for the append-only file; required with appendOnly. */
   dir?: string;
@@ -56,7 +65,7 @@ export async function startRedisServer(
   port: number,
   log: string,
   options: RedisServerOptions = {},
-): Promise<Required<RedisHandle>> {
+): Promise<StartedRedis> {
   ensureRedisServerBinary();
   const out = openSync(log, 'a');
   const persistence =
@@ -96,5 +105,13 @@ export async function startRedisServer(
     { timeoutMs: 15_000, intervalMs: 100 },
   );
   if (state === 'exited') throw new ServiceExitedError('redis-server', log);
-  return { url, pid };
+  return {
+    url,
+    pid,
+    async stop() {
+      if (!isAlive(pid)) return;
+      process.kill(pid, 'SIGTERM');
+      await waitFor(`redis-server (pid ${pid}) stopped`, () => !isAlive(pid), { timeoutMs: 15_000 });
+    },
+  };
 }

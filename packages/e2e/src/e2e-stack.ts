@@ -13,14 +13,13 @@ import {
   logFile,
   pingRedis,
   recordedPid,
-  startKafka,
   startPrivateKafka,
   startRedisServer,
   startService,
-  stopKafka,
   stopManaged,
   waitFor,
-  type KafkaOptions,
+  type PrivateKafka,
+  type StartedRedis,
 } from '@verified-onboard/devstack';
 import { Redis } from 'ioredis';
 
@@ -123,15 +122,15 @@ async function resolveRedis(
   wanted: string | undefined,
   privateDir: string,
   say: Say,
-): Promise<{ url: string; pid?: number }> {
+): Promise<{ url: string; started?: StartedRedis }> {
   const candidates = [wanted, process.env.REDIS_URL, 'redis://127.0.0.1:6379'].filter((u): u is string =>
     Boolean(u),
   );
   for (const url of candidates) if (await pingRedis(url)) return { url };
   if (wanted) throw new Error(`Redis at ${wanted} does not answer`);
-  const handle = await startRedisServer(await freePort(), join(privateDir, 'redis.log'));
-  say(`redis     ${handle.url} (private, pid ${handle.pid})`);
-  return handle;
+  const started = await startRedisServer(await freePort(), join(privateDir, 'redis.log'));
+  say(`redis     ${started.url} (private, pid ${started.pid})`);
+  return { url: started.url, started };
 }
 
 export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack> {
@@ -155,28 +154,27 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
 
   try {
     const redis = await resolveRedis(options.redisUrl, privateDir, say);
-    const redisPid = redis.pid;
-    if (redisPid !== undefined) cleanups.push(() => void process.kill(redisPid, 'SIGTERM'));
+    const privateRedis = redis.started;
+    if (privateRedis) cleanups.push(() => privateRedis.stop());
     // Runs after the processes are stopped (cleanups run in reverse): leave a shared Redis as it was.
     else cleanups.push(() => dropKeys(redis.url, `${queuePrefix}:`));
 
     let kafkaBrokers: string[];
-    let kafka: KafkaOptions | null = null;
+    let kafka: PrivateKafka | null = null;
     if (options.kafka === 'shared') {
       const shared = process.env.KAFKA_BROKERS;
       if (!shared) throw new Error('kafka: "shared" needs KAFKA_BROKERS (the test run provides it)');
       kafkaBrokers = shared.split(',');
     } else {
-      const started = await startPrivateKafka({
+      const k = (kafka = await startPrivateKafka({
         dataDir: join(privateDir, 'kafka'),
         pidFile: join(privateDir, 'kafka.pid'),
         logFile: logFile(`e2e-${id}-kafka`),
         heap: '-Xms256m -Xmx768m',
-      });
-      const k = (kafka = started.options);
-      cleanups.push(() => stopKafka(k));
-      kafkaBrokers = [started.broker];
-      say(`kafka     ${started.broker} (private, data ${k.dataDir})`);
+      }));
+      cleanups.push(() => k.stop());
+      kafkaBrokers = [k.broker];
+      say(`kafka     ${k.broker} (private, data ${k.options.dataDir})`);
     }
 
     const [emulatorPort, apiPort, workerPort] = [await freePort(), await freePort(), await freePort()];
@@ -239,7 +237,7 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     }
     if (!options.keepLogs && kafka) {
       const k = kafka;
-      cleanups.push(() => rmSync(k.logFile, { force: true }));
+      cleanups.push(() => rmSync(k.options.logFile, { force: true }));
     }
     cleanups.unshift(() => rmSync(privateDir, { recursive: true, force: true }));
 
@@ -273,7 +271,7 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
         ...Object.fromEntries(
           (Object.keys(entries) as ServiceName[]).map((s) => [s, logFile(processName(s))]),
         ),
-        ...(kafka && { kafka: kafka.logFile }),
+        ...(kafka && { kafka: kafka.options.logFile }),
       }),
       workerPid: () => {
         const pid = recordedPid(processName('worker'));
@@ -296,16 +294,7 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
       startWorker: () => start('worker'),
       async restartKafka() {
         if (!kafka) throw new Error('restartKafka needs a private broker (kafka: "private")');
-        const { port, controllerPort = port + 1 } = kafka;
-        stopKafka(kafka);
-        // The same port, controller port and data directory: the log, offsets and groups survive. The start
-        // refuses a port that still accepts connections, so wait until the stopped broker has let go of both.
-        await waitFor(
-          'the stopped broker releasing its ports',
-          async () => !(await isPortOpen(port)) && !(await isPortOpen(controllerPort)),
-          { timeoutMs: 15_000, intervalMs: 100 },
-        );
-        startKafka({ ...kafka, fresh: false });
+        await kafka.restart();
       },
       api: <T>(path: string, init?: RequestInit) =>
         requestJson<T>(`${apiUrl}${path}`, init, { authorization: `Bearer ${DEV_API_KEY}` }),

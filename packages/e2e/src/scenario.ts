@@ -1,21 +1,8 @@
 // The soak's emulator scenario (the body of PUT /_emulator/scenario) and the worker settings it runs with.
+import { ENDPOINT_NAMES } from '@verified-onboard/verified-emulator';
 
-/** Every upstream endpoint the emulator can fault (docs/emulator.md). */
-export const EMULATOR_ENDPOINTS = [
-  'token',
-  'refresh',
-  'beginBiometry',
-  'endBiometry',
-  'createOperation',
-  'operationStatus',
-  'operationResult',
-  'createAccount',
-  'getAccount',
-  'deleteAccount',
-  'proofedCredential',
-  'bioCredential',
-  'webhookSettings',
-] as const;
+/** Every upstream endpoint the emulator can fault (docs/emulator.md), as the emulator itself lists them. */
+export const EMULATOR_ENDPOINTS = ENDPOINT_NAMES;
 
 export function faultEveryEndpoint(fault: {
   rate5xx: number;

@@ -1,6 +1,7 @@
 // The short fault soak that runs in `npm test`: the same run as `npm run soak` (its own stack and Kafka
 // broker, faults on every endpoint, a worker SIGKILL, a broker restart), at 150 enrollments.
 import { describe, expect, it } from 'vitest';
+import { EMULATOR_ENDPOINTS } from '../src/scenario.js';
 import { runSoak } from '../src/soak.js';
 import { CHECK_NAMES } from '../src/soak-checks.js';
 
@@ -23,7 +24,7 @@ describe('the fault soak (short)', () => {
     expect(report.accepted).toBe(150);
     expect(report.chaos.map((c) => c.kind)).toEqual(['worker-kill', 'kafka-restart']);
     // The faults were really there: the emulator dropped webhooks and the run still made every enrollment terminal.
-    expect(report.emulator.faultedEndpoints).toBe(13);
+    expect(report.emulator.faultedEndpoints).toBe(EMULATOR_ENDPOINTS.length);
     expect(report.emulator.webhooks.dropped).toBeGreaterThan(0);
     expect(report.pass).toBe(true);
   }, 420_000);
