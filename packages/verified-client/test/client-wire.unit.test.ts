@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -88,13 +89,14 @@ describe('VerifiedClient on the wire', () => {
     expect(op).toMatchObject({ operationId: 'op-1', oneTimeSecret: 'c2VjcmV0', status: 0, tempId: null });
 
     const [tokenCall, begin] = upstream.requests;
+    assert.ok(tokenCall && begin);
     expect(tokenCall).toMatchObject({ method: 'POST', url: TOKEN_PATH, body: '' });
-    expect(tokenCall!.headers.authorization).toBe(
+    expect(tokenCall.headers.authorization).toBe(
       `Basic ${Buffer.from('key-id:key-value').toString('base64')}`,
     );
     expect(begin).toMatchObject({ method: 'POST', url: `${ADMIN}/foreignOperations/biometry` });
-    expect(begin!.headers.authorization).toMatch(/^Bearer ey/);
-    expect(JSON.parse(begin!.body)).toEqual({
+    expect(begin.headers.authorization).toMatch(/^Bearer ey/);
+    expect(JSON.parse(begin.body)).toEqual({
       CheckLiveness: true,
       TimeoutSec: 3600,
       TransportType: 0,
@@ -113,7 +115,8 @@ describe('VerifiedClient on the wire', () => {
       'refresh',
       'status',
     ]);
-    const refresh = upstream.requests.find((r) => r.url === REFRESH_PATH)!;
+    const refresh = upstream.requests.find((r) => r.url === REFRESH_PATH);
+    assert.ok(refresh);
     expect(refresh.method).toBe('POST');
     expect(refresh.body).toBe(JSON.stringify('refresh-' + (issued - 1)));
     expect(refresh.headers['content-type']).toBe('application/json');
@@ -248,7 +251,12 @@ describe('VerifiedClient on the wire', () => {
     let acquired = 0;
     const calls: Array<[EndpointName, string]> = [];
     const c = newClient({
-      rateLimiter: { acquire: async () => void (acquired += 1) },
+      rateLimiter: {
+        acquire: () => {
+          acquired += 1;
+          return Promise.resolve();
+        },
+      },
       onCall: (endpoint, outcome, ms) => {
         expect(ms).toBeGreaterThanOrEqual(0);
         calls.push([endpoint, outcome]);
@@ -257,7 +265,7 @@ describe('VerifiedClient on the wire', () => {
     await c.getOperationStatus('op');
     expect(acquired).toBe(upstream.requests.length);
     expect(calls.map(([endpoint]) => endpoint).slice(0, 2)).toEqual(['token', 'operationStatus']);
-    expect(calls[1]![1]).toBe('upstream_unauthenticated');
+    expect(calls[1]?.[1]).toBe('upstream_unauthenticated');
     expect(calls.at(-1)).toEqual(['operationStatus', 'ok']);
     expect(calls).toHaveLength(upstream.requests.length);
   });
@@ -295,7 +303,8 @@ describe('VerifiedClient on the wire', () => {
     await expect(c.createProofedBiometricCredential('acc', 'temp-id')).resolves.toBeUndefined();
     await expect(c.createBiometricCredential('acc', { data: 'aGVsbG8=' })).resolves.toBeUndefined();
     await expect(c.getWebhookSettings()).rejects.toBeInstanceOf(UpstreamContractError);
-    const proofed = dataRequests()[0]!;
+    const proofed = dataRequests()[0];
+    assert.ok(proofed);
     expect(proofed.url).toBe(`${ADMIN}/v1/accounts/acc/proofedBioCredential`);
     expect(JSON.parse(proofed.body)).toEqual({ TempId: 'temp-id' });
   });

@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHmac, randomUUID } from 'node:crypto';
+import { waitFor } from '@verified-onboard/devstack';
 import { startEmulator, type RunningEmulator } from '@verified-onboard/verified-emulator';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -19,12 +21,13 @@ import {
 } from '../src/index.js';
 import { CapturingTokenStore } from './helpers/capturing-store.js';
 import { emulatorControl } from './helpers/emulator-control.js';
-import { waitFor } from './helpers/fake-upstream.js';
 
 const API_KEY_ID = 'contract-key-id';
 const API_KEY_VALUE = 'contract-key-value-s3cr3t';
 const WEBHOOK_SECRET = 'contract-webhook-secret';
 const TEMPID_LIFETIME_MS = 72 * 60 * 60 * 1000;
+// vitest types its asymmetric matchers `any`; as `unknown` they sit in expected objects without spreading `any`.
+const anyString: unknown = expect.any(String);
 
 let emulator: RunningEmulator;
 let control: ReturnType<typeof emulatorControl>;
@@ -55,11 +58,13 @@ const outcomesOf = (endpoint: EndpointName) =>
 
 async function acceptedCapture(c: VerifiedClient) {
   const begun = await c.beginForeignBiometry({ checkLiveness: true, timeoutSec: 3600, transportType: 0 });
-  const done = await waitFor(async () => {
+  const done = await waitFor('the capture to finish', async () => {
     const op = await c.getForeignBiometry(begun.operationId);
-    return op.status !== 0 ? op : null;
-  }, 'the capture to finish');
-  return { begun, done };
+    return op.status !== 0 && op;
+  });
+  const { tempId } = done;
+  assert.ok(tempId, 'an accepted capture carries a TempId');
+  return { begun, done, tempId };
 }
 
 beforeAll(async () => {
@@ -120,10 +125,10 @@ describe('contract: tokens', () => {
 
   it('refreshes before expiry with a short tokenTtlSec, each refresh token used once', async () => {
     await control.scenario({ tokenTtlSec: 1 });
-    await waitFor(async () => {
+    await waitFor('two proactive refreshes', async () => {
       await client.getWebhookSettings();
       return outcomesOf('refresh').length >= 2;
-    }, 'two proactive refreshes');
+    });
     expect(outcomesOf('refresh').every((o) => o === 'ok')).toBe(true);
     expect(outcomesOf('webhookSettings').at(-1)).toBe('ok');
     expect((await control.stats()).calls.token).toBe(1);
@@ -162,19 +167,17 @@ describe('contract: accounts and credentials', () => {
   });
 
   it('runs the capture flow: begin → poll → account → proofed credential; a second credential is a duplicate', async () => {
-    const { begun, done } = await acceptedCapture(client);
-    expect(begun.oneTimeSecret).toEqual(expect.any(String));
-    expect(captureUrl(emulator.baseUrl, 'operation', begun.operationId, begun.oneTimeSecret!)).toContain(
+    const { begun, done, tempId } = await acceptedCapture(client);
+    assert.ok(typeof begun.oneTimeSecret === 'string');
+    expect(captureUrl(emulator.baseUrl, 'operation', begun.operationId, begun.oneTimeSecret)).toContain(
       `?i=${begun.operationId}&s=`,
     );
-    expect(done).toMatchObject({ operationId: begun.operationId, status: 1, tempId: expect.any(String) });
+    expect(done).toMatchObject({ operationId: begun.operationId, status: 1, tempId: anyString });
 
     const number = accountNumber();
     await client.createAccount({ accountNumber: number, displayName: 'Grace Hopper' });
-    await client.createProofedBiometricCredential(number, done.tempId!);
-    const again = await client
-      .createProofedBiometricCredential(number, done.tempId!)
-      .catch((e: unknown) => e);
+    await client.createProofedBiometricCredential(number, tempId);
+    const again = await client.createProofedBiometricCredential(number, tempId).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(CredentialAlreadyExistsError);
     expect(again).toMatchObject({
       code: 'credential_exists',
@@ -216,32 +219,31 @@ describe('contract: accounts and credentials', () => {
       transportType: 0,
       tag: 'e-1',
     });
-    expect(created).toEqual({ operationId: expect.any(String), oneTimeSecret: expect.any(String) });
-    const status = await waitFor(async () => {
+    expect(created).toEqual({ operationId: anyString, oneTimeSecret: anyString });
+    const status = await waitFor('the operation to finish', async () => {
       const s = await client.getOperationStatus(created.operationId);
-      return s.status !== 0 ? s : null;
-    }, 'the operation to finish');
+      return s.status !== 0 && s;
+    });
     expect(status.status).toBe(1);
     const result = await client.getOperationResult(created.operationId);
     expect(result).toMatchObject({
       operationId: created.operationId,
       name: 'GetForeignBiometry',
-      tempId: expect.any(String),
+      tempId: anyString,
     });
-    await client.createProofedBiometricCredential(number, result.tempId!);
+    assert.ok(result.tempId);
+    await client.createProofedBiometricCredential(number, result.tempId);
     expect(await control.accounts()).toEqual([
       expect.objectContaining({ credentials: 1, credentialKind: 'proofed' }),
     ]);
   });
 
   it('reports an expired TempId as TempIdExpiredError', async () => {
-    const { done } = await acceptedCapture(client);
+    const { tempId } = await acceptedCapture(client);
     const number = accountNumber();
     await client.createAccount({ accountNumber: number, displayName: 'Late' });
     await control.advanceClock(TEMPID_LIFETIME_MS + 60_000);
-    const error = await client
-      .createProofedBiometricCredential(number, done.tempId!)
-      .catch((e: unknown) => e);
+    const error = await client.createProofedBiometricCredential(number, tempId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TempIdExpiredError);
     expect(error).toMatchObject({ code: 'tempid_expired', retryable: false, upstreamId: 'E_TEMPID_EXPIRED' });
   });
@@ -259,8 +261,8 @@ describe('contract: accounts and credentials', () => {
       transportType: 2,
       email: 'x@example.org',
     });
-    expect(sms).toMatchObject({ operationId: expect.any(String), oneTimeSecret: null, status: 0 });
-    expect(email).toMatchObject({ operationId: expect.any(String), oneTimeSecret: null, status: 0 });
+    expect(sms).toMatchObject({ operationId: anyString, oneTimeSecret: null, status: 0 });
+    expect(email).toMatchObject({ operationId: anyString, oneTimeSecret: null, status: 0 });
   });
 });
 
@@ -269,7 +271,7 @@ describe('contract: faults', () => {
     const number = accountNumber();
     await control.scenario({ faults: { getAccount: { rate5xx: 1 } } });
     await expect(client.getAccount(number)).rejects.toSatisfy(
-      (e) => e instanceof UpstreamUnavailableError && e.retryable && e.httpStatus! >= 500,
+      (e) => e instanceof UpstreamUnavailableError && e.retryable && (e.httpStatus ?? 0) >= 500,
     );
 
     await control.scenario({ faults: { getAccount: { rate5xx: 0, rate429: 1, retryAfterSec: 7 } } });
@@ -351,7 +353,7 @@ describe('contract: webhooks', () => {
       transportType: 0,
     });
     await control.complete(begun.operationId, 1);
-    const delivery = await waitFor(() => received[0], 'the webhook delivery');
+    const delivery = await waitFor('the webhook delivery', () => received[0]);
 
     const signature = delivery.headers['x-signature'];
     expect(typeof signature).toBe('string');
@@ -372,11 +374,12 @@ describe('contract: webhooks', () => {
 describe('contract: redaction', () => {
   it('never logs tokens, the API key value, OneTimeSecret, TempId or image data over a full flow with failures', async () => {
     const image = Buffer.from(`selfie-bytes-${randomUUID()}`).toString('base64');
-    const { begun, done } = await acceptedCapture(client);
+    const { begun, tempId } = await acceptedCapture(client);
+    assert.ok(begun.oneTimeSecret);
     const number = accountNumber();
     await client.createAccount({ accountNumber: number, displayName: 'Redacted' });
     await client.createAccount({ accountNumber: number, displayName: 'Redacted' }).catch(() => undefined);
-    await client.createProofedBiometricCredential(number, done.tempId!);
+    await client.createProofedBiometricCredential(number, tempId);
     const other = accountNumber();
     await client.createAccount({ accountNumber: other, displayName: 'Import' });
     await client.createBiometricCredential(other, { data: image });
@@ -395,8 +398,8 @@ describe('contract: redaction', () => {
     const output = logLines.join('\n');
     const secrets = [
       API_KEY_VALUE,
-      begun.oneTimeSecret!,
-      done.tempId!,
+      begun.oneTimeSecret,
+      tempId,
       image,
       WEBHOOK_SECRET,
       'hook-password',

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { isolatedNames, testInfra } from '@verified-onboard/devstack';
+import { deleteKeysWithPrefix, isolatedNames, testInfra, waitFor } from '@verified-onboard/devstack';
 import { startEmulator, type RunningEmulator } from '@verified-onboard/verified-emulator';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emulatorControl } from './helpers/emulator-control.js';
-import { waitFor } from './helpers/fake-upstream.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const script = fileURLToPath(new URL('./fixtures/token-hammer.ts', import.meta.url));
@@ -74,8 +73,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const keys = await redis.keys(`${names.keyPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteKeysWithPrefix(redis, names.keyPrefix);
   redis.disconnect();
   await emulator?.close();
 });
@@ -87,7 +85,9 @@ describe('token sharing across processes through Redis', () => {
     try {
       await Promise.all(hammers.map((h) => h.started));
       // Several token lifetimes, measured by the upstream's own count rather than by a clock.
-      await waitFor(async () => (await control.stats()).calls.refresh! >= 4, 'four refreshes', 45_000);
+      await waitFor('four refreshes', async () => ((await control.stats()).calls.refresh ?? 0) >= 4, {
+        timeoutMs: 45_000,
+      });
     } finally {
       for (const h of hammers) h.child.stdin.end();
     }

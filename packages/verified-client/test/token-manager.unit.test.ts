@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+import { waitFor } from '@verified-onboard/devstack';
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, UpstreamUnavailableError } from '../src/errors.js';
 import { safeLogger } from '../src/redact.js';
@@ -5,7 +7,7 @@ import { accessTokenExpiresAt, DEFAULT_ACCESS_TOKEN_LIFETIME_MS } from '../src/t
 import { TokenManager } from '../src/token/token-manager.js';
 import { InMemoryTokenStore, type TokenStore } from '../src/token/token-store.js';
 import { FakeClock, FakeIdentity } from './helpers/fake-identity.js';
-import { fakeJwt, waitFor } from './helpers/fake-upstream.js';
+import { fakeJwt } from './helpers/fake-upstream.js';
 
 function manager(store: TokenStore, identity: FakeIdentity, clock: FakeClock, refreshSkewMs = 30_000) {
   return new TokenManager({
@@ -33,7 +35,7 @@ describe('TokenManager', () => {
     identity.gate = gate.promise;
     const tokens = manager(new InMemoryTokenStore(clock.now), identity, clock);
     const calls = Array.from({ length: 25 }, () => tokens.getAccessToken());
-    await waitFor(() => identity.tokenCalls === 1, 'the token call');
+    await waitFor('the token call', () => identity.tokenCalls === 1, { intervalMs: 5 });
     gate.release();
     expect(new Set(await Promise.all(calls))).toEqual(new Set(['access-1']));
     expect(identity.tokenCalls).toBe(1);
@@ -81,9 +83,8 @@ describe('TokenManager', () => {
   it('lets the API-key failure through when re-authentication itself is refused', async () => {
     const clock = new FakeClock();
     const identity = new FakeIdentity(clock.now);
-    identity.token = async () => {
-      throw new AuthenticationError('token: HTTP 401', { endpoint: 'token', httpStatus: 401 });
-    };
+    identity.token = () =>
+      Promise.reject(new AuthenticationError('token: HTTP 401', { endpoint: 'token', httpStatus: 401 }));
     await expect(
       manager(new InMemoryTokenStore(clock.now), identity, clock).getAccessToken(),
     ).rejects.toBeInstanceOf(AuthenticationError);
@@ -126,7 +127,7 @@ describe('TokenManager', () => {
     const tokens = manager(store, identity, clock);
 
     const lock = await store.acquireLock('s', 5_000);
-    expect(lock).not.toBeNull();
+    assert.ok(lock !== null);
     const waiting = tokens.getAccessToken();
     await store.set('s', {
       accessToken: 'from-other',
@@ -136,7 +137,7 @@ describe('TokenManager', () => {
       obtainedAt: clock.t,
     });
     expect(await waiting).toBe('from-other');
-    await store.releaseLock('s', lock!);
+    await store.releaseLock('s', lock);
     expect(identity.tokenCalls).toBe(0);
 
     const crashStore = new InMemoryTokenStore(clock.now);

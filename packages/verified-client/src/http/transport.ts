@@ -8,7 +8,8 @@ export interface RateLimiter {
   acquire(): Promise<void>;
 }
 
-export type OnCall = (endpoint: EndpointName, outcome: 'ok' | string, ms: number) => void;
+/** `outcome` is `'ok'` or the failed call's error code. */
+export type OnCall = (endpoint: EndpointName, outcome: string, ms: number) => void;
 
 export interface TransportOptions {
   baseUrl: string;
@@ -109,7 +110,8 @@ export class HttpTransport {
           method: request.method,
           path: this.basePath + request.path,
           headers,
-          body,
+          // undici sends no body for null.
+          body: body ?? null,
           signal: controller.signal,
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,

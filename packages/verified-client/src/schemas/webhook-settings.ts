@@ -79,11 +79,11 @@ export const webhookSettingsSchema = z
       version: wire.Version ?? 0,
       webHook: {
         url: hook.Url ?? '',
-        connectTimeout: hook.ConnectTimeout ?? undefined,
+        ...(hook.ConnectTimeout != null && { connectTimeout: hook.ConnectTimeout }),
         authMode: hook.AuthMode ?? 0,
         login: hook.Login ?? null,
         password: hook.Password ?? null,
-        isValidateCertificate: hook.IsValidateCertificate ?? undefined,
+        ...(hook.IsValidateCertificate != null && { isValidateCertificate: hook.IsValidateCertificate }),
         allowedServerCertificateThumbprints: hook.AllowedServerCertificateThumbprints ?? null,
       },
     };

@@ -40,42 +40,53 @@ export class InMemoryTokenStore implements TokenStore {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async get(scope: string): Promise<StoredToken | null> {
+  // Promise-returning without `async`: nothing here waits, the interface is asynchronous for the Redis store.
+  get(scope: string): Promise<StoredToken | null> {
     const token = this.tokens.get(scope);
-    return token ? { ...token } : null;
+    return Promise.resolve(token ? { ...token } : null);
   }
 
-  async set(scope: string, token: StoredToken): Promise<void> {
+  set(scope: string, token: StoredToken): Promise<void> {
     this.tokens.set(scope, { ...token });
+    return Promise.resolve();
   }
 
-  async invalidate(scope: string, accessToken: string): Promise<boolean> {
+  invalidate(scope: string, accessToken: string): Promise<boolean> {
     const token = this.tokens.get(scope);
-    if (!token || token.accessToken !== accessToken) return false;
+    if (!token || token.accessToken !== accessToken) return Promise.resolve(false);
     this.tokens.set(scope, { ...token, expiresAt: 0 });
-    return true;
+    return Promise.resolve(true);
   }
 
-  async acquireLock(scope: string, ttlMs: number): Promise<string | null> {
+  acquireLock(scope: string, ttlMs: number): Promise<string | null> {
     const held = this.locks.get(scope);
-    if (held && held.until > this.now()) return null;
+    if (held && held.until > this.now()) return Promise.resolve(null);
     const token = randomUUID();
     this.locks.set(scope, { token, until: this.now() + ttlMs });
-    return token;
+    return Promise.resolve(token);
   }
 
-  async releaseLock(scope: string, lockToken: string): Promise<void> {
+  releaseLock(scope: string, lockToken: string): Promise<void> {
     if (this.locks.get(scope)?.token === lockToken) this.locks.delete(scope);
+    return Promise.resolve();
   }
 
-  async markRefreshTokenConsumed(scope: string, refreshToken: string, ttlMs: number): Promise<boolean> {
+  markRefreshTokenConsumed(scope: string, refreshToken: string, ttlMs: number): Promise<boolean> {
     const now = this.now();
     for (const [key, until] of this.consumed) if (until <= now) this.consumed.delete(key);
     const key = `${scope}:${tokenFingerprint(refreshToken)}`;
-    if (this.consumed.has(key)) return false;
+    if (this.consumed.has(key)) return Promise.resolve(false);
     this.consumed.set(key, now + ttlMs);
-    return true;
+    return Promise.resolve(true);
   }
+}
+
+/** What a scope keeps in Redis: the token pair, the renewal lock, and one marker per spent refresh token. */
+export type TokenKeyPart = 'pair' | 'lock' | `consumed:${string}`;
+
+/** The Redis key of one part of a scope's token state (the prefix is used verbatim). */
+export function tokenStoreKey(keyPrefix: string, scope: string, part: TokenKeyPart): string {
+  return `${keyPrefix}${scope}:${part}`;
 }
 
 const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
@@ -164,7 +175,7 @@ export class RedisTokenStore implements TokenStore {
     return ok === 'OK';
   }
 
-  private key(scope: string, part: string): string {
-    return `${this.prefix}${scope}:${part}`;
+  private key(scope: string, part: TokenKeyPart): string {
+    return tokenStoreKey(this.prefix, scope, part);
   }
 }

@@ -77,18 +77,3 @@ export function fakeJwt(claims: Record<string, unknown>, salt = Math.random().to
   const enc = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${enc({ alg: 'none', typ: 'JWT' })}.${enc({ ...claims, jti: salt })}.sig`;
 }
-
-/** Polls until `probe` returns a truthy value; fails after the deadline instead of sleeping a fixed time. */
-export async function waitFor<T>(
-  probe: () => T | Promise<T>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, pause));
-  }
-}
