@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { waitFor } from '@verified-onboard/devstack';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { matching, EmulatorHarness, type OperationControlView } from './helpers.js';
 
@@ -51,14 +51,23 @@ describe('capture page', () => {
   const operation = async (id: string) =>
     (await h.control<OperationControlView>('GET', `/operations/${id}`)).json;
 
-  /** A parent page embedding the capture URL in an iframe and recording every postMessage it receives. */
-  async function parentWithIframe(url: string): Promise<Page> {
+  /**
+   * Runs `use` on a parent page embedding the capture URL in an iframe (recording every postMessage it
+   * receives), once the capture page in it is ready.
+   */
+  async function inReadyIframe(url: string, use: (frame: FrameLocator, page: Page) => Promise<void>) {
     const page = await browser.newPage();
-    await page.setContent(
-      `<script>window.__messages = []; window.addEventListener('message', (e) => window.__messages.push(e.data));</script>
-       <iframe id="authid" src="${url}" allow="fullscreen *;camera *;" width="600" height="700"></iframe>`,
-    );
-    return page;
+    try {
+      await page.setContent(
+        `<script>window.__messages = []; window.addEventListener('message', (e) => window.__messages.push(e.data));</script>
+         <iframe id="authid" src="${url}" allow="fullscreen *;camera *;" width="600" height="700"></iframe>`,
+      );
+      const frame = page.frameLocator('#authid');
+      await frame.locator('#status').filter({ hasText: 'Ready' }).waitFor();
+      await use(frame, page);
+    } finally {
+      await page.close();
+    }
   }
 
   const messages = (page: Page) =>
@@ -71,10 +80,7 @@ describe('capture page', () => {
   it('Accept in an iframe completes the operation with a TempId and posts verifiedPage to the parent', async () => {
     const op = await pendingOperation();
     expect(op.url).toContain(`/?i=${op.id}&s=${encodeURIComponent(op.secret)}`);
-    const page = await parentWithIframe(op.url);
-    try {
-      const frame = page.frameLocator('#authid');
-      await frame.locator('#status').filter({ hasText: 'Ready' }).waitFor();
+    await inReadyIframe(op.url, async (frame, page) => {
       await frame.locator('#file').setInputFiles({ name: 'selfie.png', mimeType: 'image/png', buffer: PNG });
       await frame.locator('#preview').waitFor({ state: 'visible' });
       await frame.locator('#accept').click();
@@ -86,17 +92,12 @@ describe('capture page', () => {
       });
       const end = await h.endBiometry(token, op.id);
       expect(end.json).toMatchObject({ Status: 1, TempId: matching(/^[0-9a-f-]{36}$/) });
-    } finally {
-      await page.close();
-    }
+    });
   });
 
   it('Reject posts defaultFailedPage and leaves the operation Rejected (2)', async () => {
     const op = await pendingOperation();
-    const page = await parentWithIframe(op.url);
-    try {
-      const frame = page.frameLocator('#authid');
-      await frame.locator('#status').filter({ hasText: 'Ready' }).waitFor();
+    await inReadyIframe(op.url, async (frame, page) => {
       await frame.locator('#reject').click();
       await messageTo(page, 'defaultFailedPage');
       expect(await messages(page)).toContainEqual({
@@ -105,9 +106,7 @@ describe('capture page', () => {
         success: false,
       });
       expect((await h.endBiometry(token, op.id)).json.Status).toBe(2);
-    } finally {
-      await page.close();
-    }
+    });
   });
 
   it('opened directly, the secret serves one UI session only; a second opening shows transactionNotValidPage', async () => {

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import type { EmulatorContext } from '../emulator-context.js';
 import { endpoint } from '../endpoint.js';
 import { UpstreamApiError } from '../errors.js';
@@ -26,6 +27,25 @@ function existingAccount(ctx: EmulatorContext, rawAccountNumber: string): Accoun
   const record = ctx.state.accounts.get(accountNumber);
   if (!record) throw accountNotFound(accountNumber);
   return record;
+}
+
+/**
+ * The account a credential create names, with the request body, counted as an attempt; the account holds
+ * one credential, so a second create is refused (409) and counted as a duplicate.
+ */
+function credentialCreate<S extends z.ZodType>(
+  ctx: EmulatorContext,
+  request: FastifyRequest,
+  schema: S,
+): { record: AccountRecord; body: z.output<S> } {
+  const record = existingAccount(ctx, (request.params as AccountParams).accountNumber);
+  const body = schema.parse(request.body);
+  record.credentialCreates += 1;
+  if (record.credential) {
+    ctx.state.accounts.duplicateCredentialCreates += 1;
+    throw credentialExists();
+  }
+  return { record, body };
 }
 
 /** Accounts and their (single) biometric credential, on one Administration Service prefix. */
@@ -87,13 +107,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: EmulatorContext
   app.post<{ Params: AccountParams }>(
     `${prefix}/accounts/:accountNumber/proofedBioCredential`,
     endpoint(ctx, 'proofedCredential', { auth: true }, (request) => {
-      const record = existingAccount(ctx, (request.params as AccountParams).accountNumber);
-      const body = proofedCredentialSchema.parse(request.body);
-      record.credentialCreates += 1;
-      if (record.credential) {
-        state.accounts.duplicateCredentialCreates += 1;
-        throw credentialExists();
-      }
+      const { record, body } = credentialCreate(ctx, request, proofedCredentialSchema);
       const tempId = state.tempIds.lookup(body.TempId, clock.now());
       if (!tempId.ok) {
         // Emulator assumption (§9 #17): both IDs are invented; the 72 h limit is documented.
@@ -121,13 +135,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: EmulatorContext
   app.post<{ Params: AccountParams }>(
     `${prefix}/accounts/:accountNumber/bioCredential`,
     endpoint(ctx, 'bioCredential', { auth: true }, (request) => {
-      const record = existingAccount(ctx, (request.params as AccountParams).accountNumber);
-      const body = bioCredentialSchema.parse(request.body);
-      record.credentialCreates += 1;
-      if (record.credential) {
-        state.accounts.duplicateCredentialCreates += 1;
-        throw credentialExists();
-      }
+      const { record, body } = credentialCreate(ctx, request, bioCredentialSchema);
       // §9 #12: enum values are echoed back; the image bytes are not kept (nor returned).
       const credential = {
         Id: newGuid(),

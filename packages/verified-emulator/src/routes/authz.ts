@@ -5,6 +5,7 @@ import { UpstreamApiError } from '../errors.js';
 import { AUTHZ_PREFIX } from '../paths.js';
 import { checkAccountNumber, checkTransport, createOperationSchema } from '../request-schemas.js';
 import { DEFAULT_TIMEOUT_SEC, operationNotFound } from './admin-foreign-operations.js';
+import type { OperationRecord } from '../state/operations.js';
 import { operationResultBody, operationStatusBody } from './views.js';
 
 /**
@@ -66,23 +67,20 @@ export function registerAuthzRoutes(app: FastifyInstance, ctx: EmulatorContext):
     }),
   );
 
-  app.get<{ Params: { operationId: string } }>(
-    `${AUTHZ_PREFIX}/v2/operations/:operationId/status`,
-    endpoint(ctx, 'operationStatus', { auth: true }, (request) => {
-      const { operationId } = request.params as { operationId: string };
-      const op = ctx.lifecycle.find(operationId);
-      if (!op) throw operationNotFound(operationId);
-      return { body: operationStatusBody(ctx.clock, op) };
-    }),
-  );
-
-  app.get<{ Params: { operationId: string } }>(
-    `${AUTHZ_PREFIX}/v2/operations/:operationId/result`,
-    endpoint(ctx, 'operationResult', { auth: true }, (request) => {
-      const { operationId } = request.params as { operationId: string };
-      const op = ctx.lifecycle.find(operationId);
-      if (!op) throw operationNotFound(operationId);
-      return { body: operationResultBody(op) };
-    }),
-  );
+  // Status and result read the same operation and differ only in the view of it.
+  const reads = [
+    ['status', 'operationStatus', (op: OperationRecord) => operationStatusBody(ctx.clock, op)],
+    ['result', 'operationResult', operationResultBody],
+  ] as const;
+  for (const [suffix, name, view] of reads) {
+    app.get<{ Params: { operationId: string } }>(
+      `${AUTHZ_PREFIX}/v2/operations/:operationId/${suffix}`,
+      endpoint(ctx, name, { auth: true }, (request) => {
+        const { operationId } = request.params as { operationId: string };
+        const op = ctx.lifecycle.find(operationId);
+        if (!op) throw operationNotFound(operationId);
+        return { body: view(op) };
+      }),
+    );
+  }
 }
