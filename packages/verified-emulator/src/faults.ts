@@ -4,7 +4,7 @@ import type { FaultConfig } from './scenario.js';
 
 export type FaultKind = '5xx' | '429' | 'timeout';
 
-/** How long a "timeout" fault holds a request before giving up itself (contracts.md §1). */
+/** How long a "timeout" fault holds a request before giving up itself (docs/emulator.md). */
 export const TIMEOUT_HOLD_MS = 30_000;
 
 /** One uniform draw split into [5xx | 429 | timeout | none] bands, so the rates add up like probabilities. */

@@ -17,7 +17,7 @@ const optionalUrl = z.preprocess(
 );
 
 /**
- * The environment the worker reads (docs/contracts.md section 4 plus the worker's own knobs). Every
+ * The environment the worker reads (README.md, Configuration, plus the worker's own knobs in docs/worker.md). Every
  * variable has a local default so `npm run up` works without an env file; production must set the
  * secrets (enforced by the refinement below).
  */

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 
 /**
  * Every Redis key the worker owns, in one place (docs/worker.md lists them). `prefix` is QUEUE_PREFIX;
- * keys shared with the api (secrets) follow docs/contracts.md section 5 exactly.
+ * keys shared with the api (secrets) follow docs/architecture.md (the keys the api and the worker share) exactly.
  */
 export function workerKeys(prefix: string) {
   return {

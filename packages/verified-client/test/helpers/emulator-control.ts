@@ -1,4 +1,4 @@
-/** The emulator's control API (contracts.md §1), called over HTTP as any other process would. */
+/** The emulator's control API (docs/emulator.md), called over HTTP as any other process would. */
 export interface EmulatorStatsView {
   calls: Record<string, number>;
   accounts: number;

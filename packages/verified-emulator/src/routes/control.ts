@@ -81,7 +81,7 @@ function findOperation(ctx: EmulatorContext, operationId: string): OperationReco
   return op;
 }
 
-/** `/_emulator/*`: scenario, forced outcomes, stats, records, clock and reset (contracts.md §1). No auth. */
+/** `/_emulator/*`: scenario, forced outcomes, stats, records, clock and reset (docs/emulator.md). No auth. */
 export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   const { state, clock, lifecycle } = ctx;
 

@@ -1,4 +1,4 @@
-/** Redis keys owned or read by the api (contracts.md §5); `prefix` is QUEUE_PREFIX without the trailing ':'. */
+/** Redis keys owned or read by the api (docs/architecture.md, the keys the api and the worker share); `prefix` is QUEUE_PREFIX without the trailing ':'. */
 export function redisKeys(prefix: string) {
   return {
     idempotency: (apiKeyId: string, key: string) => `${prefix}:idem:${apiKeyId}:${key}`,
