@@ -1,22 +1,8 @@
 // Named emulator scenarios for the demo, the benchmark and the soak (PUT /_emulator/scenario bodies).
-const endpoints = [
-  'token',
-  'refresh',
-  'beginBiometry',
-  'endBiometry',
-  'createOperation',
-  'operationStatus',
-  'operationResult',
-  'createAccount',
-  'getAccount',
-  'deleteAccount',
-  'proofedCredential',
-  'bioCredential',
-  'webhookSettings',
-] as const;
+import { ENDPOINT_NAMES } from '@verified-onboard/verified-emulator';
 
 function everyEndpoint(fault: Record<string, number | boolean> | null) {
-  return Object.fromEntries(endpoints.map((e) => [e, fault]));
+  return Object.fromEntries(ENDPOINT_NAMES.map((e) => [e, fault]));
 }
 
 export const scenarios = {
