@@ -54,19 +54,16 @@ describe('mapHttpError', () => {
     expect(error.upstreamMessage).toBe("Operation with name 'X' not found");
   });
 
-  it('treats E_ACCOUNT_ALREADY_EXISTS (any status) and 409 on createAccount as account_exists', () => {
-    const byId = mapHttpError(
-      'createAccount',
-      400,
-      { ID: 'E_ACCOUNT_ALREADY_EXISTS', Message: 'Account already exists' },
-      undefined,
-    );
-    expect(byId).toBeInstanceOf(AccountAlreadyExistsError);
-    expect(byId).toMatchObject({
-      code: 'account_exists',
-      retryable: false,
-      upstreamId: 'E_ACCOUNT_ALREADY_EXISTS',
-    });
+  it.each([
+    ['createAccount', 'E_ACCOUNT_ALREADY_EXISTS', AccountAlreadyExistsError, 'account_exists'],
+    ['proofedCredential', 'E_TEMPID_EXPIRED', TempIdExpiredError, 'tempid_expired'],
+  ] as const)('maps %s answering 400 with ID %s to a permanent typed error', (endpoint, id, type, code) => {
+    const error = mapHttpError(endpoint, 400, { ID: id, Message: 'from upstream' }, undefined);
+    expect(error).toBeInstanceOf(type);
+    expect(error).toMatchObject({ code, retryable: false, upstreamId: id });
+  });
+
+  it('treats a 409 on createAccount as account_exists, and a 409 elsewhere not', () => {
     expect(mapHttpError('createAccount', 409, undefined, undefined)).toBeInstanceOf(
       AccountAlreadyExistsError,
     );
@@ -82,17 +79,6 @@ describe('mapHttpError', () => {
     expect(
       mapHttpError('bioCredential', 400, { Message: 'Biometric credentials already exist' }, undefined),
     ).toBeInstanceOf(CredentialAlreadyExistsError);
-  });
-
-  it('maps E_TEMPID_EXPIRED to a permanent tempid_expired', () => {
-    const error = mapHttpError(
-      'proofedCredential',
-      400,
-      { ID: 'E_TEMPID_EXPIRED', Message: 'expired' },
-      undefined,
-    );
-    expect(error).toBeInstanceOf(TempIdExpiredError);
-    expect(error).toMatchObject({ code: 'tempid_expired', retryable: false });
   });
 
   it('maps 429 with Retry-After to a retryable rate_limited carrying retryAfterMs', () => {
