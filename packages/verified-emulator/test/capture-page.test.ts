@@ -72,10 +72,13 @@ describe('capture page', () => {
 
   const messages = (page: Page) =>
     page.evaluate(() => (globalThis as unknown as { __messages: Array<{ pageName?: string }> }).__messages);
-  const messageTo = (page: Page, pageName: string) =>
-    waitFor(`the ${pageName} message`, async () =>
+  /** Waits for the final-page message the capture page posts to its parent, and checks its whole shape. */
+  async function expectFinalPage(page: Page, pageName: string, success: boolean): Promise<void> {
+    await waitFor(`the ${pageName} message`, async () =>
       (await messages(page)).some((m) => m.pageName === pageName),
     );
+    expect(await messages(page)).toContainEqual({ type: 'authid:page', pageName, success });
+  }
 
   it('Accept in an iframe completes the operation with a TempId and posts verifiedPage to the parent', async () => {
     const op = await pendingOperation();
@@ -84,12 +87,7 @@ describe('capture page', () => {
       await frame.locator('#file').setInputFiles({ name: 'selfie.png', mimeType: 'image/png', buffer: PNG });
       await frame.locator('#preview').waitFor({ state: 'visible' });
       await frame.locator('#accept').click();
-      await messageTo(page, 'verifiedPage');
-      expect(await messages(page)).toContainEqual({
-        type: 'authid:page',
-        pageName: 'verifiedPage',
-        success: true,
-      });
+      await expectFinalPage(page, 'verifiedPage', true);
       const end = await h.endBiometry(token, op.id);
       expect(end.json).toMatchObject({ Status: 1, TempId: matching(/^[0-9a-f-]{36}$/) });
     });
@@ -99,12 +97,7 @@ describe('capture page', () => {
     const op = await pendingOperation();
     await inReadyIframe(op.url, async (frame, page) => {
       await frame.locator('#reject').click();
-      await messageTo(page, 'defaultFailedPage');
-      expect(await messages(page)).toContainEqual({
-        type: 'authid:page',
-        pageName: 'defaultFailedPage',
-        success: false,
-      });
+      await expectFinalPage(page, 'defaultFailedPage', false);
       expect((await h.endBiometry(token, op.id)).json.Status).toBe(2);
     });
   });
