@@ -6,7 +6,7 @@
 // Plain Node on purpose: it runs before any dependency exists.
 import { spawn } from 'node:child_process';
 import { delimiter, join } from 'node:path';
-import { ensureInstalled, pnpmCommand, root } from './bootstrap.mjs';
+import { ensureInstalled, root } from './bootstrap.mjs';
 
 const stack = 'packages/devstack/src/cli/stack.ts';
 
@@ -49,13 +49,11 @@ if (!task) {
 }
 
 ensureInstalled();
-// Children (and their children) find the same pnpm and the workspace's binaries without any global install.
-const [pnpmCmd] = pnpmCommand();
-const pathDirs = [join(root, 'node_modules', '.bin')];
-if (pnpmCmd === process.execPath) pathDirs.push(join(root, '.local', 'tools', 'node_modules', '.bin'));
+// Children find the workspace's binaries (tsx, vitest, eslint) without any global install; pnpm itself is only
+// ever called through scripts/bootstrap.mjs, which knows where it is.
 const env = {
   ...process.env,
-  PATH: [...pathDirs, process.env.PATH ?? ''].join(delimiter),
+  PATH: [join(root, 'node_modules', '.bin'), process.env.PATH ?? ''].join(delimiter),
   KAFKAJS_NO_PARTITIONER_WARNING: '1',
 };
 const nodeArgs = task.entry.endsWith('.ts') ? ['--conditions=development', '--import', 'tsx'] : [];
