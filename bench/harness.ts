@@ -14,7 +14,7 @@ import { round } from './stats.js';
 export type Say = (line: string) => void;
 
 /** API key the bench's api accepts (all scopes); the api refuses the dev default only in production. */
-export const BENCH_API_KEY = 'bench:bench-secret-0001';
+export const BENCH_API_KEY = 'bench:bench-secret-0001-0123456789abcdef0123';
 const BENCH_API_KEYS = `${BENCH_API_KEY}:enrollments:write+enrollments:read+ops`;
 
 export class BenchError extends Error {

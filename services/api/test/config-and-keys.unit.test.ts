@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, expect, it } from 'vitest';
-import { ApiKeyConfigError, ApiKeyStore } from '../src/auth/api-keys.js';
+import {
+  ApiKeyConfigError,
+  ApiKeyStore,
+  DEFAULT_TENANT,
+  MIN_SECRET_BYTES,
+  SCOPES,
+} from '../src/auth/api-keys.js';
 import { ConfigError, LOCAL_DEV_API_KEY, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
@@ -39,7 +45,7 @@ describe('loadConfig', () => {
     }
     const key = 'ab'.repeat(32);
     expect(
-      loadConfig({ NODE_ENV: 'production', API_KEYS: 'k:secret-123:ops', SELFIE_ENCRYPTION_KEY: key })
+      loadConfig({ NODE_ENV: 'production', API_KEYS: `k:${'x'.repeat(32)}:ops`, SELFIE_ENCRYPTION_KEY: key })
         .production,
     ).toBe(true);
   });
@@ -53,31 +59,38 @@ describe('loadConfig', () => {
 
 describe('ApiKeyStore', () => {
   const store = ApiKeyStore.fromConfig(
-    'ops1:s3cret:with:colons:ops,rw:rw-secret-1:enrollments:write+enrollments:read',
+    'ops1:s3cret:with:colons-0123456789abcdef0123:ops,rw:rw-secret-1-0123456789abcdef0123456789:enrollments:write+enrollments:read@acme',
     false,
   );
 
   it('parses scopes that contain colons and secrets that contain colons', () => {
     expect(store.size).toBe(2);
-    const ops = store.authenticate('ops1:s3cret:with:colons');
+    const ops = store.authenticate('ops1:s3cret:with:colons-0123456789abcdef0123');
     assert.ok(ops);
     expect(ops.keyId).toBe('ops1');
     expect([...ops.scopes]).toEqual(['ops']);
-    const rw = store.authenticate('rw:rw-secret-1');
+    expect(ops.tenant).toBe(DEFAULT_TENANT);
+    const rw = store.authenticate('rw:rw-secret-1-0123456789abcdef0123456789');
     assert.ok(rw);
     expect([...rw.scopes]).toEqual(['enrollments:write', 'enrollments:read']);
+    expect(rw.tenant).toBe('acme');
   });
 
   it('rejects wrong secrets, unknown ids and malformed credentials', () => {
-    expect(store.authenticate('rw:rw-secret-2')).toBeNull();
-    expect(store.authenticate('nobody:rw-secret-1')).toBeNull();
+    expect(store.authenticate('rw:rw-secret-1-0123456789abcdef012345678x')).toBeNull();
+    expect(store.authenticate('nobody:rw-secret-1-0123456789abcdef0123456789')).toBeNull();
     expect(store.authenticate('rw')).toBeNull();
-    expect(store.authenticate(':rw-secret-1')).toBeNull();
+    expect(store.authenticate(':rw-secret-1-0123456789abcdef0123456789')).toBeNull();
   });
 
   it('refuses unknown scopes, short secrets, and missing keys in production', () => {
-    expect(() => ApiKeyStore.fromConfig('k:secret-123:admin', false)).toThrow(ApiKeyConfigError);
-    expect(() => ApiKeyStore.fromConfig('k:short:ops', false)).toThrow(/shorter than 8/);
+    const strong = 'y'.repeat(MIN_SECRET_BYTES);
+    expect(() => ApiKeyStore.fromConfig(`k:${strong}:admin`, false)).toThrow(ApiKeyConfigError);
+    expect(() => ApiKeyStore.fromConfig(`k:${'y'.repeat(MIN_SECRET_BYTES - 1)}:ops`, false)).toThrow(
+      /shorter than 32 bytes/,
+    );
+    expect(() => ApiKeyStore.fromConfig(`k:${strong}:ops@Not A Tenant`, false)).toThrow(/tenant/);
+    expect(() => ApiKeyStore.fromConfig(`k:${strong}:ops,k:${strong}:ops`, false)).toThrow(/twice/);
     expect(() => ApiKeyStore.fromConfig(undefined, true)).toThrow(ApiKeyConfigError);
   });
 
@@ -86,6 +99,7 @@ describe('ApiKeyStore', () => {
     expect(local.isLocalDevKey).toBe(true);
     const principal = local.authenticate(`${LOCAL_DEV_API_KEY.keyId}:${LOCAL_DEV_API_KEY.secret}`);
     assert.ok(principal);
-    expect([...principal.scopes].sort()).toEqual(['enrollments:read', 'enrollments:write', 'ops']);
+    expect([...principal.scopes].sort()).toEqual([...SCOPES].sort());
+    expect(principal.tenant).toBe(DEFAULT_TENANT);
   });
 });

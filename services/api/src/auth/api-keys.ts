@@ -1,13 +1,25 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { LOCAL_DEV_API_KEY } from '../config.js';
 
-export const SCOPES = ['enrollments:write', 'enrollments:read', 'ops'] as const;
+export const SCOPES = ['enrollments:write', 'enrollments:read', 'enrollments:recapture', 'ops'] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/** The tenant of a key whose `API_KEYS` entry names none. */
+export const DEFAULT_TENANT = 'default';
+/** Tenant ids go into Redis keys and event data, so they are short and plain. */
+export const TENANT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+/** Configured secrets are refused below this many bytes: they must resist offline and online guessing. */
+export const MIN_SECRET_BYTES = 32;
 
 export interface Principal {
   keyId: string;
+  /** Whose data this key creates and sees; every record it creates belongs to this tenant. */
+  tenant: string;
   scopes: ReadonlySet<Scope>;
 }
+
+/** An `ops` key is the service operator's: it acts across tenants. */
+export const isOperator = (principal: Principal): boolean => principal.scopes.has('ops');
 
 export class ApiKeyConfigError extends Error {
   readonly code = 'invalid_api_keys';
@@ -19,6 +31,7 @@ export class ApiKeyConfigError extends Error {
 
 interface StoredKey {
   keyId: string;
+  tenant: string;
   secretDigest: Buffer;
   scopes: ReadonlySet<Scope>;
 }
@@ -28,8 +41,8 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
 const DECOY_DIGEST = digest('decoy-secret-never-matches');
 
 /**
- * API keys from `API_KEYS` (`keyId:secret:scope+scope,...`). Secrets are kept only as sha256 digests and compared
- * in constant time; the secret may itself contain ':' (key id is before the first, scopes after the last).
+ * API keys from `API_KEYS` (`keyId:secret:scope+scope[@tenant],...`). Secrets are kept only as sha256 digests and
+ * compared in constant time; the secret may itself contain ':' (key id is before the first, scopes after the last).
  */
 export class ApiKeyStore {
   private readonly keys = new Map<string, StoredKey>();
@@ -48,6 +61,7 @@ export class ApiKeyStore {
         [
           {
             keyId: LOCAL_DEV_API_KEY.keyId,
+            tenant: DEFAULT_TENANT,
             secretDigest: digest(LOCAL_DEV_API_KEY.secret),
             scopes: new Set(SCOPES),
           },
@@ -55,14 +69,17 @@ export class ApiKeyStore {
         true,
       );
     }
-    return new ApiKeyStore(
-      apiKeys
-        .split(',')
-        .map((raw) => raw.trim())
-        .filter(Boolean)
-        .map(parseEntry),
-      false,
-    );
+    const entries = apiKeys
+      .split(',')
+      .map((raw) => raw.trim())
+      .filter(Boolean)
+      .map(parseEntry);
+    const seen = new Set<string>();
+    for (const entry of entries) {
+      if (seen.has(entry.keyId)) throw new ApiKeyConfigError(`API key "${entry.keyId}" is configured twice`);
+      seen.add(entry.keyId);
+    }
+    return new ApiKeyStore(entries, false);
   }
 
   get size(): number {
@@ -77,25 +94,34 @@ export class ApiKeyStore {
     const given = digest(credential.slice(separator + 1));
     const stored = this.keys.get(keyId);
     const equal = timingSafeEqual(given, stored?.secretDigest ?? DECOY_DIGEST);
-    return stored && equal ? { keyId: stored.keyId, scopes: stored.scopes } : null;
+    return stored && equal ? { keyId: stored.keyId, tenant: stored.tenant, scopes: stored.scopes } : null;
   }
 }
 
 const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const SCOPE_PATTERN = SCOPES.map(escapeRegExp).join('|');
 // Scope names contain ':' themselves, so the entry is split by pattern: key id up to the first ':', then a
-// secret (which may contain ':'), then a '+'-separated list of known scopes at the end.
-const ENTRY = new RegExp(`^([^:]+):(.+):((?:${SCOPE_PATTERN})(?:\\+(?:${SCOPE_PATTERN}))*)$`);
+// secret (which may contain ':'), then a '+'-separated list of known scopes, then an optional `@tenant`.
+const ENTRY = new RegExp(`^([^:]+):(.+):((?:${SCOPE_PATTERN})(?:\\+(?:${SCOPE_PATTERN}))*)(?:@([^@:]+))?$`);
 
 function parseEntry(raw: string): StoredKey {
   const match = ENTRY.exec(raw);
   if (!match) {
     const keyId = raw.split(':', 1)[0] ?? '';
     throw new ApiKeyConfigError(
-      `API key "${keyId}": each API_KEYS entry must read keyId:secret:scope+scope with scopes among ${SCOPES.join(', ')}`,
+      `API key "${keyId}": each API_KEYS entry must read keyId:secret:scope+scope[@tenant] with scopes among ${SCOPES.join(', ')}`,
     );
   }
-  const [, keyId, secret, scopeList] = match as unknown as [string, string, string, string];
-  if (secret.length < 8) throw new ApiKeyConfigError(`API key "${keyId}": secret shorter than 8 characters`);
-  return { keyId, secretDigest: digest(secret), scopes: new Set(scopeList.split('+') as Scope[]) };
+  const [, keyId, secret, scopeList, tenant = DEFAULT_TENANT] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+  ];
+  if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES)
+    throw new ApiKeyConfigError(`API key "${keyId}": secret shorter than ${MIN_SECRET_BYTES} bytes`);
+  if (!TENANT_PATTERN.test(tenant))
+    throw new ApiKeyConfigError(`API key "${keyId}": tenant must match ${TENANT_PATTERN.source}`);
+  return { keyId, tenant, secretDigest: digest(secret), scopes: new Set(scopeList.split('+') as Scope[]) };
 }

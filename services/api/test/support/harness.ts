@@ -11,9 +11,17 @@ import { errorBodySchema } from '../../src/http/error-schema.js';
 import { Collector } from './collector.js';
 
 export const KEYS = {
-  all: { id: 'all', secret: 'all-secret-123', scopes: 'enrollments:write+enrollments:read+ops' },
-  reader: { id: 'reader', secret: 'reader-secret-123', scopes: 'enrollments:read' },
-  writer: { id: 'writer', secret: 'writer-secret-123', scopes: 'enrollments:write+enrollments:read' },
+  all: {
+    id: 'all',
+    secret: 'all-secret-0123456789abcdef0123456789',
+    scopes: 'enrollments:write+enrollments:read+ops',
+  },
+  reader: { id: 'reader', secret: 'reader-secret-0123456789abcdef01234567', scopes: 'enrollments:read' },
+  writer: {
+    id: 'writer',
+    secret: 'writer-secret-0123456789abcdef01234567',
+    scopes: 'enrollments:write+enrollments:read',
+  },
 } as const;
 export const API_KEYS = Object.values(KEYS)
   .map((key) => `${key.id}:${key.secret}:${key.scopes}`)
