@@ -196,7 +196,11 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
       logger,
     });
   await app.register(opsRoutes, { keys, readModel, opsService });
-  await app.register(queueDashboard, { keys, queues: [stepsQueue] });
+  await app.register(queueDashboard, {
+    keys,
+    queues: [stepsQueue],
+    writable: config.dashboardWritable,
+  });
   return app;
 }
 

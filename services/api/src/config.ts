@@ -72,6 +72,7 @@ export const envSchema = z
     API_BATCH_MAX_LINES: positiveInt(1_000_000),
     API_PUBLISH_TIMEOUT_MS: positiveInt(5_000),
     API_SELFIE_TTL_SEC: positiveInt(72 * 3600),
+    OPS_DASHBOARD_WRITABLE: z.preprocess(emptyAsUndefined, z.enum(['0', '1']).default('0')),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -109,6 +110,8 @@ export interface ApiConfig {
   batchMaxBytes: number;
   batchMaxLines: number;
   publishTimeoutMs: number;
+  /** Bull Board's mutating calls are allowed (each one audited) only when OPS_DASHBOARD_WRITABLE=1. */
+  dashboardWritable: boolean;
 }
 
 export class ConfigError extends Error {
@@ -155,5 +158,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     batchMaxBytes: e.API_BATCH_MAX_BYTES,
     batchMaxLines: e.API_BATCH_MAX_LINES,
     publishTimeoutMs: e.API_PUBLISH_TIMEOUT_MS,
+    dashboardWritable: e.OPS_DASHBOARD_WRITABLE === '1',
   };
 }

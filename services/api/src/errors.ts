@@ -51,6 +51,17 @@ export class ForbiddenError extends ApiError {
   }
 }
 
+/** A mutating Bull Board call while the dashboard is read-only (OPS_DASHBOARD_WRITABLE unset). */
+export class DashboardReadOnlyError extends ApiError {
+  readonly statusCode = 403;
+  constructor() {
+    super(
+      'dashboard_read_only',
+      'The queue dashboard is read-only; use the audited /v1/ops routes (or set OPS_DASHBOARD_WRITABLE=1).',
+    );
+  }
+}
+
 export class NotFoundError extends ApiError {
   readonly statusCode = 404;
   constructor(what: string, code = 'not_found') {

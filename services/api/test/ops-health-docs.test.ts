@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createEvent, EVENT_TYPES } from '@verified-onboard/events';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { STEPS_QUEUE } from '../src/app.js';
 import type { OpsService } from '../src/ops/ops-service.js';
 import { failedPageSchema } from '../src/routes/ops.js';
 import { nextEvent } from './support/events.js';
@@ -27,6 +29,16 @@ const openApiSubset = z.looseObject({
   components: z.looseObject({ securitySchemes: z.record(z.string(), z.unknown()) }),
   paths: z.record(z.string(), z.looseObject({ get: operation.optional(), post: operation.optional() })),
 });
+
+/** Whether the app's steps queue is paused, read straight from BullMQ. */
+async function stepsPaused(app: TestApp): Promise<boolean> {
+  const queue = new Queue(STEPS_QUEUE, { connection: app.redis, prefix: app.config.keyPrefix });
+  try {
+    return await queue.isPaused();
+  } finally {
+    await queue.close();
+  }
+}
 
 let t: TestApp;
 beforeAll(async () => {
@@ -173,6 +185,38 @@ describe('ops', () => {
     expect(queues.statusCode).toBe(200);
     const { queues: listed } = bodyOf(queues, z.object({ queues: z.array(z.object({ name: z.string() })) }));
     expect(listed.map((q) => q.name)).toEqual(['steps']);
+  });
+
+  it('the queue dashboard is read-only unless OPS_DASHBOARD_WRITABLE=1', async () => {
+    const listed = z.object({ queues: z.array(z.object({ name: z.string(), readOnlyMode: z.boolean() })) });
+    expect(bodyOf(await t.get('/ops/queues/api/queues'), listed).queues[0]?.readOnlyMode).toBe(true);
+    const mutating = [
+      ['PUT', '/ops/queues/api/queues/pause'],
+      ['PUT', '/ops/queues/api/queues/steps/pause'],
+      ['PUT', '/ops/queues/api/queues/steps/empty'],
+      ['PUT', '/ops/queues/api/queues/steps/obliterate'],
+      ['PATCH', '/ops/queues/api/queues/steps/job-1/update-data'],
+      ['POST', '/ops/queues/api/queues/steps/add'],
+    ] as const;
+    for (const [method, url] of mutating) {
+      const res = await t.app.inject({ method, url, headers: basic(KEYS.all), payload: {} });
+      expect(res.statusCode, `${method} ${url}`).toBe(403);
+      expect(errorOf(res).code).toBe('dashboard_read_only');
+    }
+    expect(await stepsPaused(t)).toBe(false);
+    // The ops scope is checked before the read-only answer: a writer never learns more than 403 forbidden.
+    const writer = await t.app.inject({ method: 'PUT', url: mutating[1][1], headers: basic(KEYS.writer) });
+    expect(errorOf(writer).code).toBe('forbidden');
+
+    const writable = await startTestApp('ops-dashboard-writable', { env: { OPS_DASHBOARD_WRITABLE: '1' } });
+    try {
+      expect(bodyOf(await writable.get('/ops/queues/api/queues'), listed).queues[0]?.readOnlyMode).toBe(false);
+      const pause = await writable.app.inject({ method: 'PUT', url: mutating[1][1], headers: AUTH });
+      expect(pause.statusCode).toBe(200);
+      expect(await stepsPaused(writable)).toBe(true);
+    } finally {
+      await writable.close();
+    }
   });
 });
 

@@ -5,14 +5,18 @@ import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiKeyStore } from '../auth/api-keys.js';
 import { requireScope } from '../auth/authenticate.js';
-import { ApiError } from '../errors.js';
+import { ApiError, DashboardReadOnlyError } from '../errors.js';
 
 export const QUEUE_DASHBOARD_PATH = '/ops/queues';
 
 export interface QueueDashboardOptions {
   keys: ApiKeyStore;
   queues: Queue[];
+  /** OPS_DASHBOARD_WRITABLE: Bull Board's add/retry/clean/obliterate change pipeline state outside the event log. */
+  writable: boolean;
 }
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Bull Board behind the `ops` scope. Browsers cannot set a Bearer header, so a 401 here carries a Basic
@@ -28,11 +32,16 @@ export const queueDashboard: FastifyPluginAsync<QueueDashboardOptions> = async (
       if (!(error instanceof ApiError)) throw error;
       return reply.code(error.statusCode).send(error.toBody());
     }
+    // Bull Board's own readOnlyMode only hides buttons for some calls; refuse every mutating call here.
+    if (!options.writable && !READ_METHODS.has(request.method)) {
+      const refusal = new DashboardReadOnlyError();
+      return reply.code(refusal.statusCode).send(refusal.toBody());
+    }
   });
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({
-    queues: options.queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: false })),
+    queues: options.queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: !options.writable })),
     serverAdapter,
   });
   await app.register(serverAdapter.registerPlugin(), { prefix: QUEUE_DASHBOARD_PATH });
