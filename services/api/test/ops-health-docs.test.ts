@@ -210,7 +210,9 @@ describe('ops', () => {
 
     const writable = await startTestApp('ops-dashboard-writable', { env: { OPS_DASHBOARD_WRITABLE: '1' } });
     try {
-      expect(bodyOf(await writable.get('/ops/queues/api/queues'), listed).queues[0]?.readOnlyMode).toBe(false);
+      expect(bodyOf(await writable.get('/ops/queues/api/queues'), listed).queues[0]?.readOnlyMode).toBe(
+        false,
+      );
       const pause = await writable.app.inject({ method: 'PUT', url: mutating[1][1], headers: AUTH });
       expect(pause.statusCode).toBe(200);
       expect(await stepsPaused(writable)).toBe(true);
