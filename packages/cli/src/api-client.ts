@@ -67,17 +67,22 @@ export class ApiClient {
     }
     const text = await response.text();
     const json = text ? safeJson(text) : undefined;
-    if (!response.ok) {
-      const err = (json as { error?: { code?: string; message?: string; details?: [] } } | undefined)?.error;
-      throw new ApiError(
-        response.status,
-        err?.code ?? `http_${response.status}`,
-        err?.message ?? (text.slice(0, 200) || response.statusText),
-        err?.details,
-      );
-    }
+    if (!response.ok) throw apiErrorFrom(response.status, response.statusText, text);
     return json as T;
   }
+}
+
+/** The api's RFC 9457 problem as an ApiError; an answer of another shape keeps its status and first bytes. */
+export function apiErrorFrom(status: number, statusText: string, text: string): ApiError {
+  const problem = (text ? safeJson(text) : undefined) as
+    | { code?: unknown; detail?: unknown; errors?: Array<{ field?: string; reason?: string }> }
+    | undefined;
+  return new ApiError(
+    status,
+    typeof problem?.code === 'string' ? problem.code : `http_${status}`,
+    typeof problem?.detail === 'string' ? problem.detail : text.slice(0, 200) || statusText,
+    Array.isArray(problem?.errors) ? problem.errors : [],
+  );
 }
 
 function safeJson(text: string): unknown {

@@ -27,7 +27,7 @@ export class UsageError extends CliError {
   }
 }
 
-/** The api answered with its error shape `{ error: { code, message, details } }`. */
+/** The api answered with an RFC 9457 problem `{ type, title, status, detail, instance, code, errors? }`. */
 export class ApiError extends CliError {
   constructor(
     readonly status: number,

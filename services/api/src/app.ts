@@ -21,7 +21,7 @@ import { redisKeys } from './enrollments/keys.js';
 import { activeReadModel, fixedReadModel } from './enrollments/read-model-source.js';
 import type { SelfieStore } from './enrollments/requested-event.js';
 import { TooManyRequestsError } from './errors.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { frameworkErrorToApiError, installErrorHandling, sendProblem } from './http/error-handler.js';
 import { createLogger } from './logger.js';
 import { ApiMetrics } from './metrics.js';
 import type { OpsService } from './ops/ops-service.js';
@@ -72,6 +72,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     trustProxy: false,
     // Request ids in logs tie a client's report to the server side.
     requestIdHeader: 'x-request-id',
+    frameworkErrors: (error, _request, reply) => void sendProblem(reply, frameworkErrorToApiError(error)),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -130,7 +131,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
         title: 'verified-onboard api',
         version: '1.0.0',
         description:
-          'Ingress of the Verified enrollment pipeline. Errors share one shape: { error: { code, message, details } }.',
+          'Ingress of the Verified enrollment pipeline. Every error is an RFC 9457 problem (application/problem+json) with a stable `code`.',
       },
       components: { securitySchemes: SECURITY_SCHEMES },
       tags: [

@@ -1,12 +1,31 @@
-/** One error shape for every client-facing failure: `{ error: { code, message, details: [{ field, reason }] } }`. */
+import { STATUS_CODES } from 'node:http';
+
+/**
+ * Every client-facing failure is an RFC 9457 problem (`application/problem+json`). Its `type` is a URN that ends
+ * in our stable `code` (also kept as a member, so clients switch on one short string), and field problems are
+ * listed under `errors` as `{ field, reason }`.
+ */
 export interface ErrorDetail {
   field: string | null;
   reason: string;
 }
 
-export interface ErrorBody {
-  error: { code: string; message: string; details: ErrorDetail[] };
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+export const PROBLEM_TYPE_PREFIX = 'urn:verified-onboard:problem:';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  /** Names this occurrence: the request id the api logged it under. */
+  instance: string;
+  code: string;
+  errors?: ErrorDetail[];
 }
+
+/** The problem `instance` for a request id; the same id is in the log line and the X-Request-Id header. */
+export const problemInstance = (requestId: string) => `urn:verified-onboard:request:${requestId}`;
 
 export abstract class ApiError extends Error {
   abstract readonly statusCode: number;
@@ -20,8 +39,16 @@ export abstract class ApiError extends Error {
     this.name = new.target.name;
   }
 
-  toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, details: this.details } };
+  toProblem(requestId: string): ProblemBody {
+    return {
+      type: `${PROBLEM_TYPE_PREFIX}${this.code}`,
+      title: STATUS_CODES[this.statusCode] ?? 'Error',
+      status: this.statusCode,
+      detail: this.message,
+      instance: problemInstance(requestId),
+      code: this.code,
+      ...(this.details.length > 0 ? { errors: this.details } : {}),
+    };
   }
 }
 
@@ -81,6 +108,13 @@ export class PayloadTooLargeError extends ApiError {
   readonly statusCode = 413;
   constructor(message: string, code = 'payload_too_large') {
     super(code, message);
+  }
+}
+
+export class UriTooLongError extends ApiError {
+  readonly statusCode = 414;
+  constructor() {
+    super('uri_too_long', 'A path segment of the URL is longer than the api accepts.');
   }
 }
 

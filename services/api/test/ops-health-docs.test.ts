@@ -278,7 +278,9 @@ describe('health, metrics, docs', () => {
     expect(body?.required).toEqual(['displayName']);
     expect(body?.properties?.transport?.enum).toEqual(['inline', 'sms', 'email']);
     expect(create?.parameters?.map((p) => `${p.in}:${p.name}`)).toContain('header:idempotency-key');
-    expect(create?.responses['400']?.content?.['application/json']?.schema.properties?.error).toBeDefined();
+    const problem = create?.responses['400']?.content?.['application/problem+json']?.schema;
+    expect(problem?.required).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail', 'code']));
+    expect(Object.keys(create?.responses['400']?.content ?? {})).toEqual(['application/problem+json']);
     const batch = doc.paths['/v1/enrollments/batch']?.post?.requestBody?.content ?? {};
     expect(Object.keys(batch).sort()).toEqual(['application/x-ndjson', 'text/csv']);
     expect(doc.paths['/v1/ops/failed']?.get?.parameters?.map((p) => p.name)).toEqual(

@@ -1,18 +1,20 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import {
   ApiError,
   InternalError,
   NotFoundError,
   PayloadTooLargeError,
+  PROBLEM_CONTENT_TYPE,
   UnsupportedMediaTypeError,
+  UriTooLongError,
   ValidationFailedError,
   type ErrorDetail,
 } from '../errors.js';
 
 const JSON_CONTENT_TYPES = ['application/json'];
 
-/** Maps every failure (ours, Fastify's, plugins') to the one error shape; no stack or internals reach the client. */
+/** Maps every failure (ours, Fastify's, plugins') to the one problem shape; no stack or internals reach the client. */
 export function toApiError(error: FastifyError): ApiError {
   if (error instanceof ApiError) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
@@ -66,6 +68,31 @@ export function toApiError(error: FastifyError): ApiError {
   return new InternalError();
 }
 
+/** Answers `error` as `application/problem+json`, with its headers (Retry-After, ...). */
+export function sendProblem(reply: FastifyReply, error: ApiError): FastifyReply {
+  for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
+  return reply.code(error.statusCode).type(PROBLEM_CONTENT_TYPE).send(error.toProblem(reply.request.id));
+}
+
+/**
+ * The router's own refusals (a path parameter over maxParamLength, a URL that is not valid percent-encoding)
+ * never reach setErrorHandler; Fastify hands them to the `frameworkErrors` option instead.
+ */
+export function frameworkErrorToApiError(error: FastifyError): ApiError {
+  switch (error.code) {
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new UriTooLongError();
+    case 'FST_ERR_BAD_URL':
+      return new ValidationFailedError(
+        [{ field: 'url', reason: 'not valid percent-encoding' }],
+        'The request URL is not valid.',
+        'invalid_url',
+      );
+    default:
+      return toApiError(error);
+  }
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const apiError = toApiError(error);
@@ -76,16 +103,15 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     if (apiError instanceof UnsupportedMediaTypeError && !(error instanceof ApiError)) {
       const contentType = request.headers['content-type'];
-      return reply.code(415).send(new UnsupportedMediaTypeError(contentType, JSON_CONTENT_TYPES).toBody());
+      return sendProblem(reply, new UnsupportedMediaTypeError(contentType, JSON_CONTENT_TYPES));
     }
-    for (const [name, value] of Object.entries(apiError.headers)) void reply.header(name, value);
-    return reply.code(apiError.statusCode).send(apiError.toBody());
+    return sendProblem(reply, apiError);
   });
   app.setNotFoundHandler((request, reply) => {
     const error = new NotFoundError(
       `Route ${request.method} ${request.url.split('?')[0]}`,
       'route_not_found',
     );
-    return reply.code(404).send(error.toBody());
+    return sendProblem(reply, error);
   });
 }

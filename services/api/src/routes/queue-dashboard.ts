@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ApiKeyStore } from '../auth/api-keys.js';
 import { requireScope } from '../auth/authenticate.js';
 import { ApiError, DashboardReadOnlyError } from '../errors.js';
+import { sendProblem } from '../http/error-handler.js';
 
 export const QUEUE_DASHBOARD_PATH = '/ops/queues';
 
@@ -30,12 +31,12 @@ export const queueDashboard: FastifyPluginAsync<QueueDashboardOptions> = async (
       await authenticate.call(app, request, reply);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      return reply.code(error.statusCode).send(error.toBody());
+      return sendProblem(reply, error);
     }
     // Bull Board's own readOnlyMode only hides buttons for some calls; refuse every mutating call here.
     if (!options.writable && !READ_METHODS.has(request.method)) {
       const refusal = new DashboardReadOnlyError();
-      return reply.code(refusal.statusCode).send(refusal.toBody());
+      return sendProblem(reply, refusal);
     }
   });
   const serverAdapter = new FastifyAdapter();

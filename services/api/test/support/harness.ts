@@ -7,7 +7,8 @@ import type { z } from 'zod';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import { loadConfig, type ApiConfig } from '../../src/config.js';
 import { redisKeys, type RedisKeys } from '../../src/enrollments/keys.js';
-import { errorBodySchema } from '../../src/http/error-schema.js';
+import { PROBLEM_CONTENT_TYPE } from '../../src/errors.js';
+import { problemSchema } from '../../src/http/error-schema.js';
 import { Collector } from './collector.js';
 
 export const KEYS = {
@@ -39,8 +40,17 @@ export const basic = (key: { id: string; secret: string }) => ({
 /** A JSON body read through the route's response schema: a typed value, and a body of another shape fails here. */
 export const bodyOf = <S extends z.ZodType>(res: LightMyRequestResponse, schema: S): z.output<S> =>
   schema.parse(res.json());
-/** The `error` of the body every refusal carries. */
-export const errorOf = (res: LightMyRequestResponse) => bodyOf(res, errorBodySchema).error;
+/**
+ * A refusal read as `{ code, message, details }` from its RFC 9457 problem body; an answer that is not
+ * `application/problem+json` of that shape fails here.
+ */
+export const errorOf = (res: LightMyRequestResponse) => {
+  const contentType = String(res.headers['content-type'] ?? '');
+  if (!contentType.startsWith(PROBLEM_CONTENT_TYPE))
+    throw new Error(`expected ${PROBLEM_CONTENT_TYPE}, got "${contentType}" (status ${res.statusCode})`);
+  const problem = bodyOf(res, problemSchema);
+  return { code: problem.code, message: problem.detail, details: problem.errors ?? [] };
+};
 
 /** Collects log lines the app writes, so tests can assert what reached (and did not reach) the log. */
 export class LogCapture extends Writable {
