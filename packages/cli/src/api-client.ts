@@ -75,8 +75,7 @@ export class ApiClient {
 /** The api's RFC 9457 problem as an ApiError; an answer of another shape keeps its status and first bytes. */
 export function apiErrorFrom(status: number, statusText: string, text: string): ApiError {
   const problem = (text ? safeJson(text) : undefined) as
-    | { code?: unknown; detail?: unknown; errors?: Array<{ field?: string; reason?: string }> }
-    | undefined;
+    { code?: unknown; detail?: unknown; errors?: Array<{ field?: string; reason?: string }> } | undefined;
   return new ApiError(
     status,
     typeof problem?.code === 'string' ? problem.code : `http_${status}`,

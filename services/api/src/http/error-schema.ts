@@ -7,7 +7,9 @@ export const problemSchema = z
     title: z.string().describe('The HTTP status phrase.'),
     status: z.number().int(),
     detail: z.string().describe('What went wrong, for a person.'),
-    instance: z.string().describe('urn:verified-onboard:request:<id>; the same id is in X-Request-Id and the log.'),
+    instance: z
+      .string()
+      .describe('urn:verified-onboard:request:<id>; the same id is in X-Request-Id and the log.'),
     code: z.string().describe('Stable machine-readable code (see docs/api.md).'),
     errors: z
       .array(z.object({ field: z.string().nullable(), reason: z.string() }))
