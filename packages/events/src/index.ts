@@ -1,6 +1,7 @@
 export * from './errors.js';
 export type { LoggerLike } from './logger.js';
 export * from './schemas/common.js';
+export * from './tenant.js';
 export * from './schemas/enrollment.js';
 export * from './schemas/hints.js';
 export * from './event-types.js';

@@ -16,6 +16,7 @@ import { ApiKeyStore } from './auth/api-keys.js';
 import { BatchIngestor, DEFAULT_BATCH_OPTIONS } from './batch/batch-ingestor.js';
 import type { ApiConfig } from './config.js';
 import { EnrollmentReader } from './enrollments/enrollment-reader.js';
+import { AdmissionRules } from './enrollments/admission.js';
 import { EnrollmentSubmitter } from './enrollments/enrollment-submitter.js';
 import { redisKeys } from './enrollments/keys.js';
 import { activeReadModel, fixedReadModel } from './enrollments/read-model-source.js';
@@ -98,10 +99,19 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     : activeReadModel(deps.redis, `${config.keyPrefix}:`);
   const selfieStore = deps.selfieStore ?? selfieVaultStore(deps.redis, config);
   const reader = new EnrollmentReader(deps.redis, readModel, rk);
-  const submitter = new EnrollmentSubmitter(deps.redis, rk, reader, publisher, selfieStore, metrics, {
-    staleClaimMs: config.publishTimeoutMs * 3,
-  });
-  const ingestor = new BatchIngestor(deps.redis, rk, publisher, selfieStore, metrics, {
+  const staleClaimMs = config.publishTimeoutMs * 3;
+  const admission = new AdmissionRules(deps.redis, rk, reader, { staleClaimMs });
+  const submitter = new EnrollmentSubmitter(
+    deps.redis,
+    rk,
+    reader,
+    publisher,
+    selfieStore,
+    metrics,
+    admission,
+    { staleClaimMs },
+  );
+  const ingestor = new BatchIngestor(deps.redis, rk, publisher, selfieStore, metrics, admission, {
     ...DEFAULT_BATCH_OPTIONS,
     maxBytes: config.batchMaxBytes,
     maxLines: config.batchMaxLines,

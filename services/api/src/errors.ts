@@ -71,10 +71,8 @@ export class UnauthenticatedError extends ApiError {
 
 export class ForbiddenError extends ApiError {
   readonly statusCode = 403;
-  constructor(scope: string) {
-    super('forbidden', `This API key lacks the scope "${scope}".`, [
-      { field: null, reason: `missing scope ${scope}` },
-    ]);
+  constructor(scope: string, code = 'forbidden', message = `This API key lacks the scope "${scope}".`) {
+    super(code, message, [{ field: null, reason: `missing scope ${scope}` }]);
   }
 }
 

@@ -29,7 +29,11 @@ it('POST /v1/enrollments answers 503 with Retry-After and claims nothing', async
   expect(res.statusCode).toBe(503);
   expect(errorOf(res).code).toBe('kafka_unavailable');
   expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-  const claims = [t.keys.idempotency('*', '*'), t.keys.activeAccount('*'), t.keys.accepted('*')];
+  const claims = [
+    t.keys.idempotency('default', '*', '*'),
+    t.keys.activeAccount('default', '*'),
+    t.keys.accepted('*'),
+  ];
   for (const pattern of claims) expect(await t.redis.keys(pattern)).toEqual([]);
   // The client's retry with the same key is not blocked by a leftover claim.
   expect((await enroll()).statusCode).toBe(503);
@@ -45,7 +49,10 @@ it('batches, hints and webhooks answer 503 too; /readyz reports Kafka', async ()
     field: 'batchId',
     reason: batch.headers['x-batch-id'],
   });
-  expect(await t.redis.keys(t.keys.batch('*'))).toEqual([]);
+  // The batch id the 503 names is recorded (so X-Batch-Id can resume it) with nothing accepted or published.
+  const batchId = String(batch.headers['x-batch-id']);
+  expect(await t.redis.hget(t.keys.batch(batchId), 'accepted')).toBe('0');
+  expect(await t.redis.exists(t.keys.batchPublished(batchId))).toBe(0);
 
   const body = '{"OperationId":"op-down","Status":1}';
   const webhook = await t.post('/v1/webhooks/verified', body, {

@@ -7,6 +7,8 @@ import type { Redis } from 'ioredis';
 export function workerKeys(prefix: string) {
   return {
     accountIntent: (accountNumber: string) => `${prefix}:intent:account:${accountNumber}`,
+    /** Tenant that created the account; shared with the api, which admits recapture only to that tenant. */
+    accountOwner: (accountNumber: string) => `${prefix}:account-owner:${accountNumber}`,
     credentialIntent: (accountNumber: string) => `${prefix}:intent:credential:${accountNumber}`,
     credentialReplaced: (enrollmentId: string) => `${prefix}:intent:credential-replaced:${enrollmentId}`,
     /** One small hash per enrollment: the operation record, the poll job id and the done-job markers. */

@@ -182,6 +182,16 @@ describe('worker pipeline against the emulator', () => {
     expect(account).toMatchObject({ createAttempts: 1, credentials: 1, credentialCreates: 2 });
   });
 
+  it('records the tenant that created an account as its owner (events from before tenants: default)', async () => {
+    await scenario();
+    const tenanted = await submit({ mode: 'capture', tenant: 'acme', requestedBy: 'acme-key' });
+    const legacy = await submit({ mode: 'capture' });
+    await h.waitForStatus(tenanted.subject, ['completed']);
+    await h.waitForStatus(legacy.subject, ['completed']);
+    expect(await h.redis.get(h.keys.accountOwner(tenanted.data.accountNumber))).toBe('acme');
+    expect(await h.redis.get(h.keys.accountOwner(legacy.data.accountNumber))).toBe('default');
+  });
+
   it('upstream statuses 2..5 end in rejected, expired, errored and canceled', async () => {
     await scenario({ outcome: 'never', afterMs: 0 });
     const expected = { 2: 'rejected', 3: 'expired', 4: 'errored', 5: 'canceled' } as const;

@@ -8,7 +8,9 @@ import { LuaScript } from './lua-script.js';
 // ARGV: 1 expected v ('' = absent), 2 compressed record ('' = unchanged), 3 new v,
 //       4 old status ('' = new), 5 new status, 6 '1' when the enrollment belongs to a batch,
 //       7 'add'|'remove'|'' failed index, 8 enrollment id, 9 failed score (ms), 10 failed meta json,
-//       11 events held back for a sequence gap ('' = none)
+//       11 events held back for a sequence gap ('' = none), 12 the enrollment's tenant ('' = not known yet)
+// The tenant is kept beside the record (field 'tenant', and on the batch hash) so ownership is checked
+// without unpacking the record; HSETNX because an enrollment never changes tenant.
 // The record replaces the JSON fields 'state' and 'events' of records written before compression.
 export const applyScript = new LuaScript(`
 local cur = redis.call('HGET', KEYS[1], 'v')
@@ -19,6 +21,10 @@ if ARGV[2] ~= '' then
 end
 redis.call('HSET', KEYS[1], 'v', ARGV[3])
 if ARGV[11] == '' then redis.call('HDEL', KEYS[1], 'p') else redis.call('HSET', KEYS[1], 'p', ARGV[11]) end
+if ARGV[12] ~= '' then
+  redis.call('HSETNX', KEYS[1], 'tenant', ARGV[12])
+  if ARGV[6] == '1' then redis.call('HSETNX', KEYS[2], 'tenant', ARGV[12]) end
+end
 if ARGV[6] == '1' and ARGV[5] ~= '' then
   if ARGV[4] == '' then redis.call('HINCRBY', KEYS[2], 'total', 1) end
   if ARGV[4] ~= ARGV[5] then

@@ -12,6 +12,7 @@ import { EVENT_TYPES } from '../event-types.js';
 import type { Step } from '../schemas/common.js';
 import { ENROLLMENT_STATUSES, type EnrollmentState, type EnrollmentStatus } from '../state.js';
 import type { UpcasterRegistry } from '../upcasters.js';
+import { tenantOf } from '../tenant.js';
 import { applyScript } from './apply-script.js';
 import { packState, unpackState, type PackedState } from './compact-state.js';
 import { expand, parseStored, toStored, type StoredEvent } from './stored-event.js';
@@ -28,6 +29,8 @@ export type ApplyResult = 'applied' | 'duplicate' | 'stale' | 'deferred';
 export interface BatchCounts {
   total: number;
   byStatus: Record<EnrollmentStatus, number>;
+  /** Tenant of the batch's enrollments; null while none is projected. */
+  tenant: string | null;
 }
 
 export interface FailedFilter {
@@ -314,6 +317,7 @@ export class ReadModel {
         meta ? toMillis(meta.failedAt) : 0,
         meta ? JSON.stringify(meta) : '',
         pending.length ? JSON.stringify(pending) : '',
+        after ? tenantOf(after.request) : '',
       ],
     );
     return ok === 1;
@@ -325,7 +329,7 @@ export class ReadModel {
       EnrollmentStatus,
       number
     >;
-    return { total: Number(raw.total ?? 0), byStatus };
+    return { total: Number(raw.total ?? 0), byStatus, tenant: raw.tenant ?? null };
   }
 
   /** Failed enrollments, oldest failure first, filtered; page with `cursor`. */

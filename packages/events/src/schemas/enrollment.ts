@@ -9,6 +9,7 @@ import {
   timestamp,
   transportSchema,
 } from './common.js';
+import { tenantSchema } from '../tenant.js';
 
 // Additive changes (a new optional field) are made in place; anything else is a new `.vN` type plus an
 // upcaster (see upcasters.ts), so events already in the log keep folding.
@@ -50,6 +51,17 @@ export const requestedDataSchema = z
       .describe('Line of the batch input this enrollment came from.'),
     priority: prioritySchema,
     requestedAt: timestamp,
+    tenant: tenantSchema
+      .optional()
+      .describe(
+        'Tenant that owns the enrollment; absent in events from before tenants, which belong to `default`.',
+      ),
+    requestedBy: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe('Id of the API key that submitted the enrollment (never its secret).'),
   })
   .refine((d) => d.mode !== 'import' || d.selfie !== undefined, {
     message: 'mode import requires selfie',

@@ -1,13 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { DEFAULT_TENANT, TENANT_PATTERN } from '@verified-onboard/events';
 import { LOCAL_DEV_API_KEY } from '../config.js';
 
 export const SCOPES = ['enrollments:write', 'enrollments:read', 'enrollments:recapture', 'ops'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** The tenant of a key whose `API_KEYS` entry names none. */
-export const DEFAULT_TENANT = 'default';
-/** Tenant ids go into Redis keys and event data, so they are short and plain. */
-export const TENANT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+// The tenant name rules are the event catalogue's (an enrollment.requested carries the tenant).
+export { DEFAULT_TENANT, TENANT_PATTERN };
 /** Configured secrets are refused below this many bytes: they must resist offline and online guessing. */
 export const MIN_SECRET_BYTES = 32;
 
@@ -20,6 +19,13 @@ export interface Principal {
 
 /** An `ops` key is the service operator's: it acts across tenants. */
 export const isOperator = (principal: Principal): boolean => principal.scopes.has('ops');
+
+/**
+ * Whether `principal` may see a record of `tenant`: its own tenant's, or any as the operator. Callers answer
+ * 404 otherwise, with the body a missing id gets, so ids of other tenants cannot even be confirmed.
+ */
+export const canSee = (principal: Principal, tenant: string): boolean =>
+  principal.tenant === tenant || isOperator(principal);
 
 export class ApiKeyConfigError extends Error {
   readonly code = 'invalid_api_keys';

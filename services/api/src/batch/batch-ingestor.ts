@@ -1,5 +1,7 @@
-import type { EventEnvelope } from '@verified-onboard/events';
+import { DEFAULT_TENANT, type EventEnvelope } from '@verified-onboard/events';
 import type { Redis } from 'ioredis';
+import type { Principal } from '../auth/api-keys.js';
+import type { AdmissionRules, Held } from '../enrollments/admission.js';
 import type { RedisKeys } from '../enrollments/keys.js';
 import { requestedEvent, storeSelfie, type SelfieStore } from '../enrollments/requested-event.js';
 import { enrollmentRequestSchema } from '../enrollments/schemas.js';
@@ -8,6 +10,7 @@ import { batchEnrollmentId } from '../ids.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { EventPublisher } from '../publishing/publisher.js';
 import { CsvLineError, csvRecord, parseCsvHeader } from './csv.js';
+import { admitLines, type BatchLine } from './line-admission.js';
 import { splitLines } from './line-splitter.js';
 
 export type BatchFormat = 'ndjson' | 'csv';
@@ -47,9 +50,10 @@ export const DEFAULT_BATCH_OPTIONS = {
 const BATCH_RECORD_TTL_SEC = 30 * 24 * 3600;
 
 /**
- * Streams a batch body line by line into `enrollment.requested` events. Idempotency without per-line Redis keys:
- * enrollment ids are name-based on (batchId, line) and event ids on the enrollment id, so resubmitting a batch
- * (same Idempotency-Key / X-Batch-Id) republishes identical event ids that consumers drop as duplicates.
+ * Streams a batch body line by line into `enrollment.requested` events. Each line passes the same admission rules as
+ * a single request (its tenant's account and externalRef claims, the recapture rule). Enrollment ids are name-based on
+ * (batchId, line) and a bitmap records the lines Kafka acknowledged, so resubmitting a batch (same Idempotency-Key, or
+ * X-Batch-Id with the id it was issued) publishes only the lines not yet published, under the same ids.
  */
 export class BatchIngestor {
   constructor(
@@ -58,6 +62,7 @@ export class BatchIngestor {
     private readonly publisher: EventPublisher,
     private readonly selfies: SelfieStore,
     private readonly metrics: ApiMetrics,
+    private readonly admission: AdmissionRules,
     private readonly options: BatchIngestorOptions,
   ) {}
 
@@ -65,35 +70,70 @@ export class BatchIngestor {
     batchId: string;
     format: BatchFormat;
     body: AsyncIterable<Buffer | string>;
-    apiKeyId: string;
+    principal: Principal;
+    /** An earlier submission of this batch: the lines it published are counted, not published again. */
+    resumed: boolean;
   }): Promise<BatchResult> {
-    const { batchId, format } = input;
+    const { batchId, format, principal } = input;
     const result: BatchResult = { batchId, accepted: 0, rejectedCount: 0, rejected: [] };
     const inFlight: Promise<void>[] = [];
-    let chunk: EventEnvelope[] = [];
-    let chunkAccepted = 0;
+    let pending: BatchLine[] = [];
     let columns: string[] | null = null;
     let lineNumber = 0;
     let dataLines = 0;
     // Every rejected publish, any value; the first is what the client hears about.
     const failures: unknown[] = [];
+    const published = input.resumed
+      ? ((await this.redis.getBuffer(this.keys.batchPublished(batchId))) ?? Buffer.alloc(0))
+      : Buffer.alloc(0);
 
     const reject = (rejection: Rejection) => {
       result.rejectedCount += 1;
       if (result.rejected.length < this.options.maxRejectedListed) result.rejected.push(rejection);
     };
+    const requestedAt = new Date();
     const flush = async () => {
-      if (chunk.length === 0) return;
-      const events = chunk;
-      const count = chunkAccepted;
-      chunk = [];
-      chunkAccepted = 0;
+      if (pending.length === 0) return;
+      const lines = pending;
+      pending = [];
+      const admitted: { line: number; held: Held[] }[] = [];
+      const events: EventEnvelope[] = [];
+      for (const decision of await admitLines(this.admission, principal, lines)) {
+        if (!decision.admitted) {
+          reject(decision.rejection);
+          continue;
+        }
+        const { line } = decision;
+        const selfie = await storeSelfie(this.selfies, line.request);
+        events.push(
+          requestedEvent({
+            enrollmentId: line.enrollmentId,
+            request: line.request,
+            selfie,
+            priority: 'batch',
+            batchId,
+            line: line.line,
+            correlationId: batchId,
+            requestedAt,
+            tenant: principal.tenant,
+            requestedBy: principal.keyId,
+          }),
+        );
+        admitted.push({ line: line.line, held: decision.held });
+      }
+      if (events.length === 0) return;
       const publish = this.publisher.publish('enrollment', events).then(
-        () => {
-          result.accepted += count;
+        async () => {
+          result.accepted += admitted.length;
+          // Remembered per line, so a resubmission after a failure later in the batch publishes only the rest.
+          const marks = this.redis.pipeline();
+          for (const { line } of admitted) marks.setbit(this.keys.batchPublished(batchId), line, 1);
+          marks.expire(this.keys.batchPublished(batchId), BATCH_RECORD_TTL_SEC);
+          await marks.exec();
         },
-        (error: unknown) => {
+        async (error: unknown) => {
           failures.push(error);
+          await this.admission.release(admitted.flatMap(({ held }) => held)).catch(() => undefined);
         },
       );
       inFlight.push(publish);
@@ -101,7 +141,6 @@ export class BatchIngestor {
       if (failures.length > 0) throw failures[0];
     };
 
-    const requestedAt = new Date();
     try {
       for await (const line of splitLines(input.body, {
         maxBytes: this.options.maxBytes,
@@ -120,6 +159,10 @@ export class BatchIngestor {
             'too_many_lines',
           );
         }
+        if (isPublished(published, lineNumber)) {
+          result.accepted += 1;
+          continue;
+        }
         const parsed = this.parseLine(columns, line);
         if ('rejection' in parsed) {
           reject({ line: lineNumber, ...parsed.rejection });
@@ -136,22 +179,12 @@ export class BatchIngestor {
           });
           continue;
         }
-        const enrollmentId = batchEnrollmentId(batchId, lineNumber);
-        const selfie = await storeSelfie(this.selfies, validated.data);
-        chunk.push(
-          requestedEvent({
-            enrollmentId,
-            request: validated.data,
-            selfie,
-            priority: 'batch',
-            batchId,
-            line: lineNumber,
-            correlationId: batchId,
-            requestedAt,
-          }),
-        );
-        chunkAccepted += 1;
-        if (chunk.length >= this.options.chunkSize) await flush();
+        pending.push({
+          line: lineNumber,
+          enrollmentId: batchEnrollmentId(batchId, lineNumber),
+          request: validated.data,
+        });
+        if (pending.length >= this.options.chunkSize) await flush();
       }
       await flush();
       await Promise.all(inFlight);
@@ -164,19 +197,20 @@ export class BatchIngestor {
       this.metrics.batchLines.inc({ outcome: 'accepted' }, result.accepted);
       this.metrics.batchLines.inc({ outcome: 'rejected' }, result.rejectedCount);
       this.metrics.enrollmentsAccepted.inc({ mode: 'any', source: 'batch' }, result.accepted);
+      // Written after a failure too: the batch id in the 503 is one this tenant was issued, so X-Batch-Id resumes it.
+      await this.redis
+        .multi()
+        .hset(this.keys.batch(batchId), {
+          accepted: result.accepted,
+          rejected: result.rejectedCount,
+          apiKeyId: principal.keyId,
+          tenant: principal.tenant,
+          format,
+        })
+        .hsetnx(this.keys.batch(batchId), 'submittedAt', requestedAt.toISOString())
+        .expire(this.keys.batch(batchId), BATCH_RECORD_TTL_SEC)
+        .exec();
     }
-
-    await this.redis
-      .multi()
-      .hset(this.keys.batch(batchId), {
-        accepted: result.accepted,
-        rejected: result.rejectedCount,
-        apiKeyId: input.apiKeyId,
-        format,
-        submittedAt: requestedAt.toISOString(),
-      })
-      .expire(this.keys.batch(batchId), BATCH_RECORD_TTL_SEC)
-      .exec();
     return result;
   }
 
@@ -208,6 +242,12 @@ export class BatchIngestor {
   }
 }
 
+/** Bit `line` of a batch's published-lines bitmap (Redis SETBIT order: most significant bit first). */
+function isPublished(bitmap: Buffer, line: number): boolean {
+  const byte = bitmap[line >> 3];
+  return byte !== undefined && (byte & (0x80 >> (line & 7))) !== 0;
+}
+
 /** Batch progress: submitted counts from the api's record, per-status counts from the read model. */
 export async function readBatchRecord(redis: Redis, keys: RedisKeys, batchId: string) {
   const record = await redis.hgetall(keys.batch(batchId));
@@ -216,5 +256,7 @@ export async function readBatchRecord(redis: Redis, keys: RedisKeys, batchId: st
     accepted: Number(record.accepted),
     rejected: Number(record.rejected ?? 0),
     submittedAt: record.submittedAt ?? null,
+    // Records from before tenants belong to the default tenant.
+    tenant: record.tenant ?? DEFAULT_TENANT,
   };
 }

@@ -1,5 +1,12 @@
-import type { EnrollmentEvent, EnrollmentState } from '@verified-onboard/events';
+import {
+  DEFAULT_TENANT,
+  EVENT_TYPES,
+  tenantOf,
+  type EnrollmentEvent,
+  type EnrollmentState,
+} from '@verified-onboard/events';
 import type { Redis } from 'ioredis';
+import { canSee, type Principal } from '../auth/api-keys.js';
 import type { RedisKeys } from './keys.js';
 import type { ReadModelSource } from './read-model-source.js';
 import type { EnrollmentView } from './schemas.js';
@@ -11,6 +18,14 @@ export interface AcceptedRecord {
   mode: EnrollmentView['mode'];
   batchId?: string;
   createdAt: string;
+  /** Absent in records written before tenants (default tenant). */
+  tenant?: string;
+}
+
+/** An enrollment as the api knows it, with the tenant that owns it. */
+export interface OwnedView {
+  view: EnrollmentView;
+  tenant: string;
 }
 
 // Long enough for any projector lag; the read model is the truth afterwards.
@@ -52,35 +67,57 @@ export class EnrollmentReader {
     return (await this.readModel()).get(id);
   }
 
+  /**
+   * The view `principal` may see: null for an unknown id and for another tenant's id alike (the caller answers
+   * 404 either way). The capture URL, a bearer secret, goes only to the owning tenant, never to an operator.
+   */
+  async viewFor(principal: Principal, id: string): Promise<EnrollmentView | null> {
+    const found = await this.find(id);
+    if (!found || !canSee(principal, found.tenant)) return null;
+    if (found.tenant === principal.tenant || found.view.captureUrl === undefined) return found.view;
+    const { captureUrl: _hidden, ...view } = found.view;
+    return view;
+  }
+
   /** The read model's view, or the "accepted" record (status requested) between 202 and projection; null if unknown. */
-  async view(id: string): Promise<EnrollmentView | null> {
+  async find(id: string): Promise<OwnedView | null> {
     const state = await (await this.readModel()).get(id);
     if (state) {
       const captureUrl =
         state.status === 'capture_pending' && state.request.transport === 'inline'
           ? await this.redis.get(this.keys.captureUrl(id))
           : null;
-      return toView(state, captureUrl);
+      return { view: toView(state, captureUrl), tenant: tenantOf(state.request) };
     }
     const raw = await this.redis.get(this.keys.accepted(id));
     if (!raw) return null;
     const record = JSON.parse(raw) as AcceptedRecord;
     return {
-      id: record.id,
-      accountNumber: record.accountNumber,
-      mode: record.mode,
-      status: 'requested',
-      ...(record.batchId ? { batchId: record.batchId } : {}),
-      createdAt: record.createdAt,
-      updatedAt: record.createdAt,
-      version: 0,
+      tenant: record.tenant ?? DEFAULT_TENANT,
+      view: {
+        id: record.id,
+        accountNumber: record.accountNumber,
+        mode: record.mode,
+        status: 'requested',
+        ...(record.batchId ? { batchId: record.batchId } : {}),
+        createdAt: record.createdAt,
+        updatedAt: record.createdAt,
+        version: 0,
+      },
     };
   }
 
-  async events(id: string): Promise<EnrollmentEvent[] | null> {
+  /** The events `principal` may see; null for an unknown id and for another tenant's id alike. */
+  async eventsFor(principal: Principal, id: string): Promise<EnrollmentEvent[] | null> {
     const events = await (await this.readModel()).events(id);
-    if (events.length > 0) return [...events].sort((a, b) => a.sequence - b.sequence);
-    return (await this.redis.exists(this.keys.accepted(id))) ? [] : null;
+    if (events.length > 0) {
+      const requested = events.find((event) => event.type === EVENT_TYPES.requested);
+      const tenant = requested ? tenantOf(requested.data) : DEFAULT_TENANT;
+      if (!canSee(principal, tenant)) return null;
+      return [...events].sort((a, b) => a.sequence - b.sequence);
+    }
+    const found = await this.find(id);
+    return found && canSee(principal, found.tenant) ? [] : null;
   }
 
   async remember(record: AcceptedRecord): Promise<void> {

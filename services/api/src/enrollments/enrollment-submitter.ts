@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { TERMINAL_STATUSES } from '@verified-onboard/events';
 import type { Redis } from 'ioredis';
-import { ConflictError, UnprocessableError } from '../errors.js';
+import type { Principal } from '../auth/api-keys.js';
+import { ConflictError, ForbiddenError, UnprocessableError } from '../errors.js';
 import { idempotentEnrollmentId, newEnrollmentId, generatedAccountNumber } from '../ids.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { EventPublisher } from '../publishing/publisher.js';
+import type { AdmissionRules, Held, Refusal } from './admission.js';
 import { ClaimStore, type Claim, type ClaimResult } from './claims.js';
 import type { EnrollmentReader } from './enrollment-reader.js';
 import type { RedisKeys } from './keys.js';
@@ -12,8 +13,6 @@ import { requestedEvent, storeSelfie, type SelfieStore } from './requested-event
 import type { EnrollmentRequest, EnrollmentView } from './schemas.js';
 
 const IDEMPOTENCY_TTL_SEC = 24 * 3600;
-// Only a GC bound: whether the account's enrollment is still active is decided from its status, not from the key.
-const ACTIVE_ACCOUNT_TTL_SEC = 7 * 24 * 3600;
 
 /** A claim held by a request still running: the client retries after a second. */
 const inProgress = (message: string) => new ConflictError('request_in_progress', message, 1);
@@ -40,25 +39,26 @@ export class EnrollmentSubmitter {
     private readonly publisher: EventPublisher,
     private readonly selfies: SelfieStore,
     private readonly metrics: ApiMetrics,
+    private readonly admission: AdmissionRules,
     private readonly options: SubmitterOptions,
   ) {
     this.claims = new ClaimStore(redis);
   }
 
   async submit(
-    apiKeyId: string,
+    principal: Principal,
     request: EnrollmentRequest,
     idempotencyKey: string | undefined,
   ): Promise<SubmitResult> {
     const fingerprint = createHash('sha256').update(JSON.stringify(request)).digest('hex').slice(0, 32);
     const now = Date.now();
-    const held: { key: string; value: string }[] = [];
-    const releaseAll = () => Promise.all(held.map(({ key, value }) => this.claims.release(key, value)));
+    const held: Held[] = [];
+    const releaseAll = () => this.admission.release(held);
 
     let id: string;
     if (idempotencyKey !== undefined) {
-      id = idempotentEnrollmentId(apiKeyId, idempotencyKey);
-      const key = this.keys.idempotency(apiKeyId, idempotencyKey);
+      id = idempotentEnrollmentId(principal.keyId, idempotencyKey);
+      const key = this.keys.idempotency(principal.tenant, principal.keyId, idempotencyKey);
       const claim = { enrollmentId: id, fingerprint, claimedAtMs: now };
       const result = await this.claims.claim(key, claim, IDEMPOTENCY_TTL_SEC);
       if (!result.claimed) {
@@ -69,8 +69,8 @@ export class EnrollmentSubmitter {
             [{ field: 'Idempotency-Key', reason: 'reused with a different body' }],
           );
         }
-        const existing = await this.reader.view(result.existing.enrollmentId);
-        if (existing) return { created: false, id: existing.id, view: existing };
+        const existing = await this.reader.find(result.existing.enrollmentId);
+        if (existing) return { created: false, id: existing.view.id, view: existing.view };
         const taken = await this.takeOverStale(key, result, claim, IDEMPOTENCY_TTL_SEC);
         held.push({ key, value: taken });
       } else {
@@ -81,25 +81,13 @@ export class EnrollmentSubmitter {
     }
 
     try {
-      if (request.accountNumber !== undefined) {
-        const key = this.keys.activeAccount(request.accountNumber);
-        const claim = { enrollmentId: id, fingerprint, claimedAtMs: now };
-        const result = await this.claims.claim(key, claim, ACTIVE_ACCOUNT_TTL_SEC);
-        if (result.claimed) {
-          held.push({ key, value: result.value });
-        } else if (result.existing.enrollmentId !== id) {
-          const existing = await this.reader.view(result.existing.enrollmentId);
-          if (existing && !TERMINAL_STATUSES.has(existing.status)) {
-            // The account's enrollment in flight answers this request; the idempotency claim must not point here.
-            await releaseAll();
-            return { created: false, id: existing.id, view: existing };
-          }
-          const taken = existing
-            ? await this.replaceOrConflict(key, result, claim)
-            : await this.takeOverStale(key, result, claim, ACTIVE_ACCOUNT_TTL_SEC);
-          held.push({ key, value: taken });
-        }
+      const admission = await this.admission.admit({ principal, enrollmentId: id, request, fingerprint });
+      if (!admission.admitted) {
+        // Nothing is created: the idempotency claim must not point at an enrollment that does not exist.
+        await releaseAll();
+        return this.answerRefusal(admission.refusal, fingerprint);
       }
+      held.push(...admission.held);
 
       const selfie = await storeSelfie(this.selfies, request);
       const requestedAt = new Date(now);
@@ -111,6 +99,8 @@ export class EnrollmentSubmitter {
           priority: 'interactive',
           correlationId: id,
           requestedAt,
+          tenant: principal.tenant,
+          requestedBy: principal.keyId,
         }),
       ]);
       await this.reader.remember({
@@ -118,6 +108,7 @@ export class EnrollmentSubmitter {
         accountNumber: request.accountNumber ?? generatedAccountNumber(id),
         mode: request.mode,
         createdAt: requestedAt.toISOString(),
+        tenant: principal.tenant,
       });
     } catch (error) {
       await releaseAll().catch(() => undefined);
@@ -125,6 +116,31 @@ export class EnrollmentSubmitter {
     }
     this.metrics.enrollmentsAccepted.inc({ mode: request.mode, source: 'single' });
     return { created: true, id };
+  }
+
+  /** A single request's answer to a refusal: the existing enrollment (200) where that is the same request, else an error. */
+  private answerRefusal(refusal: Refusal, fingerprint: string): SubmitResult {
+    switch (refusal.code) {
+      case 'recapture_forbidden':
+        throw new ForbiddenError('enrollments:recapture', refusal.code, refusal.message);
+      case 'account_not_owned':
+        throw new ConflictError(refusal.code, refusal.message);
+      case 'account_active':
+        // The account's enrollment in flight answers this request.
+        return { created: false, id: refusal.existing.id, view: refusal.existing };
+      case 'external_ref_exists':
+        if (refusal.existing.fingerprint !== fingerprint) {
+          throw new UnprocessableError(
+            'external_ref_reused',
+            'This externalRef already names another enrollment of your tenant, submitted with a different body.',
+            [{ field: 'externalRef', reason: 'reused with a different body' }],
+          );
+        }
+        if (refusal.view) return { created: false, id: refusal.view.id, view: refusal.view };
+        throw inProgress('An identical request is being processed; retry shortly.');
+      case 'request_in_progress':
+        throw inProgress(refusal.message);
+    }
   }
 
   /** The holder of `result` never got its enrollment accepted: once stale, take the claim over; before, 409. */
@@ -139,17 +155,6 @@ export class EnrollmentSubmitter {
     }
     const taken = await this.claims.replace(key, result.raw, claim, ttlSec);
     if (taken === null) throw inProgress('A concurrent request took this claim; retry shortly.');
-    return taken;
-  }
-
-  private async replaceOrConflict(
-    key: string,
-    result: Extract<ClaimResult, { claimed: false }>,
-    claim: Claim,
-  ) {
-    const taken = await this.claims.replace(key, result.raw, claim, ACTIVE_ACCOUNT_TTL_SEC);
-    if (taken === null)
-      throw inProgress('A concurrent request for this account is being processed; retry shortly.');
     return taken;
   }
 }

@@ -1,11 +1,26 @@
+import { createHash } from 'node:crypto';
+import { DEFAULT_TENANT } from '@verified-onboard/events';
+
 /** Redis keys owned or read by the api (docs/architecture.md, the keys the api and the worker share); `prefix` is QUEUE_PREFIX without the trailing ':'. */
 export function redisKeys(prefix: string) {
+  // Claims are per tenant. The default tenant keeps the key names from before tenants, so claims and
+  // idempotency keys written then stay valid.
+  const scoped = (tenant: string) => (tenant === DEFAULT_TENANT ? prefix : `${prefix}:t:${tenant}`);
   return {
-    idempotency: (apiKeyId: string, key: string) => `${prefix}:idem:${apiKeyId}:${key}`,
-    activeAccount: (accountNumber: string) => `${prefix}:active-account:${accountNumber}`,
+    idempotency: (tenant: string, apiKeyId: string, key: string) =>
+      `${scoped(tenant)}:idem:${apiKeyId}:${key}`,
+    activeAccount: (tenant: string, accountNumber: string) =>
+      `${scoped(tenant)}:active-account:${accountNumber}`,
+    /** The caller's free-text reference is hashed: bounded key names, and no caller text in them. */
+    externalRef: (tenant: string, externalRef: string) =>
+      `${scoped(tenant)}:external-ref:${createHash('sha256').update(externalRef).digest('hex').slice(0, 40)}`,
+    /** Tenant that created the upstream account (written by the worker; account numbers are global upstream). */
+    accountOwner: (accountNumber: string) => `${prefix}:account-owner:${accountNumber}`,
     accepted: (enrollmentId: string) => `${prefix}:accepted:${enrollmentId}`,
     captureUrl: (enrollmentId: string) => `${prefix}:secret:capture-url:${enrollmentId}`,
     batch: (batchId: string) => `${prefix}:batch:${batchId}`,
+    /** Bitmap of a batch's lines whose enrollment.requested Kafka acknowledged: a resubmission skips them. */
+    batchPublished: (batchId: string) => `${prefix}:batch:${batchId}:published`,
     rateLimitNamespace: `${prefix}:rate-limit:`,
   };
 }

@@ -18,6 +18,10 @@ export interface RequestedEventInput {
   line?: number;
   correlationId: string;
   requestedAt: Date;
+  /** Tenant of the submitting key: it owns the enrollment. */
+  tenant: string;
+  /** Id of the submitting key. */
+  requestedBy: string;
 }
 
 /**
@@ -54,6 +58,8 @@ export function requestedEvent(input: RequestedEventInput): EventEnvelope {
       ...(input.line !== undefined ? { line: input.line } : {}),
       priority: input.priority,
       requestedAt: input.requestedAt.toISOString(),
+      tenant: input.tenant,
+      requestedBy: input.requestedBy,
     },
   });
 }

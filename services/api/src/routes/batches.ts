@@ -3,7 +3,9 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import type { Redis } from 'ioredis';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { ApiKeyStore } from '../auth/api-keys.js';
+import { DEFAULT_TENANT } from '@verified-onboard/events';
+import { canSee, type ApiKeyStore } from '../auth/api-keys.js';
+import { resolveBatchIdentity } from '../batch/batch-identity.js';
 import { principalOf, requireScope } from '../auth/authenticate.js';
 import { readBatchRecord, type BatchFormat, type BatchIngestor } from '../batch/batch-ingestor.js';
 import type { RedisKeys } from '../enrollments/keys.js';
@@ -12,7 +14,6 @@ import { ENROLLMENT_STATUSES, enrollmentRequestSchema } from '../enrollments/sch
 import { ApiError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js';
 import { checkHook } from '../http/check-hook.js';
 import { errorResponses } from '../http/error-schema.js';
-import { batchIdFromClientKey, newBatchId } from '../ids.js';
 import { idempotencyKeySchema } from './enrollments.js';
 import { API_KEY_SECURITY } from './security.js';
 
@@ -95,32 +96,43 @@ export const batchRoutes: FastifyPluginCallback<BatchRoutesOptions> = (app, opti
         summary: 'Submit many enrollments as one streamed body (NDJSON or CSV).',
         description:
           'application/x-ndjson: one enrollment request object per line. text/csv: a header row naming the fields, then one ' +
-          'enrollment a line (no selfie column). Up to 10^6 lines. Resubmitting with the same Idempotency-Key or X-Batch-Id ' +
-          'republishes the same enrollment and event ids (derived from batch id and line number), so nothing is duplicated.',
+          'enrollment a line (no selfie column). Up to 10^6 lines. Each line obeys the claims a single request does (rejected ' +
+          'per line: account_active, external_ref_exists, account_not_owned, recapture_forbidden). Resubmitting with the same ' +
+          'Idempotency-Key, or with X-Batch-Id set to the id this batch was issued, resumes it: lines already published keep ' +
+          'their enrollment ids and are not published again.',
         security: API_KEY_SECURITY,
         consumes: ACCEPTED_TYPES,
         headers: z.object({
           'idempotency-key': idempotencyKeySchema.optional(),
-          'x-batch-id': idempotencyKeySchema
+          'x-batch-id': z
+            .string()
+            .max(128)
             .optional()
-            .describe('Same as Idempotency-Key (either names the batch).'),
+            .describe(
+              "The id of a batch this tenant was issued (the X-Batch-Id of an earlier answer, or the batchId detail of a 503): resumes that batch. Unknown or another tenant's: 404 batch_not_found.",
+            ),
         }),
         body: enrollmentRequestSchema.describe('One line of the batch.'),
-        response: { 202: batchAcceptedSchema, ...errorResponses(400, 401, 403, 413, 415, 429, 503) },
+        response: { 202: batchAcceptedSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 429, 503) },
       },
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const clientKey = request.headers['idempotency-key'] ?? request.headers['x-batch-id'];
-      const batchId = clientKey ? batchIdFromClientKey(principal.keyId, clientKey) : newBatchId();
-      void reply.header('x-batch-id', batchId);
       const body = request.body as unknown as Readable;
+      let batchId: string | undefined;
       try {
+        const identity = await resolveBatchIdentity(options.redis, options.redisKeys, principal, {
+          idempotencyKey: request.headers['idempotency-key'],
+          batchId: request.headers['x-batch-id'],
+        });
+        batchId = identity.batchId;
+        void reply.header('x-batch-id', batchId);
         const result = await options.ingestor.ingest({
           batchId,
           format: formatOf(request),
           body,
-          apiKeyId: principal.keyId,
+          principal,
+          resumed: identity.resumed,
         });
         return reply.code(202).send(result);
       } catch (error) {
@@ -129,7 +141,8 @@ export const batchRoutes: FastifyPluginCallback<BatchRoutesOptions> = (app, opti
           void reply.header('connection', 'close');
           body.resume();
         }
-        if (error instanceof ApiError) error.details.push({ field: 'batchId', reason: batchId });
+        if (error instanceof ApiError && batchId !== undefined)
+          error.details.push({ field: 'batchId', reason: batchId });
         throw error;
       }
     },
@@ -150,11 +163,15 @@ export const batchRoutes: FastifyPluginCallback<BatchRoutesOptions> = (app, opti
     },
     async (request) => {
       const batchId = request.params.id;
+      const principal = principalOf(request);
       const [record, projected] = await Promise.all([
         readBatchRecord(options.redis, options.redisKeys, batchId),
         options.readModel().then((model) => model.batch(batchId)),
       ]);
       if (!record && projected.total === 0) throw new NotFoundError(`Batch ${batchId}`);
+      const tenant = record?.tenant ?? projected.tenant ?? DEFAULT_TENANT;
+      // Another tenant's batch answers exactly as an unknown one.
+      if (!canSee(principal, tenant)) throw new NotFoundError(`Batch ${batchId}`);
       const byStatus = { ...projected.byStatus };
       const unprojected = record ? record.accepted - projected.total : 0;
       if (unprojected > 0) byStatus.requested += unprojected;

@@ -61,7 +61,9 @@ export const enrollmentRoutes: FastifyPluginCallback<EnrollmentRoutesOptions> = 
         summary: 'Submit one person for enrollment.',
         description:
           'Answers 202 once Kafka acknowledged enrollment.requested, 503 (Retry-After) if it could not. An Idempotency-Key, or an ' +
-          'accountNumber whose enrollment is still active, answers 200 with the existing enrollment instead of creating another.',
+          'accountNumber whose enrollment is still active, or an externalRef already used with the same body, answers 200 with ' +
+          'the existing enrollment of your tenant instead of creating another. mode recapture (and import on an existing account) ' +
+          'needs the scope enrollments:recapture (403 recapture_forbidden) and an account your tenant enrolled (409 account_not_owned).',
         security: API_KEY_SECURITY,
         headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }),
         body: enrollmentRequestSchema,
@@ -74,7 +76,7 @@ export const enrollmentRoutes: FastifyPluginCallback<EnrollmentRoutesOptions> = 
     },
     async (request, reply) => {
       const result = await options.submitter.submit(
-        principalOf(request).keyId,
+        principalOf(request),
         request.body,
         request.headers['idempotency-key'],
       );
@@ -98,7 +100,7 @@ export const enrollmentRoutes: FastifyPluginCallback<EnrollmentRoutesOptions> = 
       },
     },
     async (request) => {
-      const view = await options.reader.view(request.params.id);
+      const view = await options.reader.viewFor(principalOf(request), request.params.id);
       if (!view) throw new NotFoundError(`Enrollment ${request.params.id}`);
       return view;
     },
@@ -120,7 +122,7 @@ export const enrollmentRoutes: FastifyPluginCallback<EnrollmentRoutesOptions> = 
       },
     },
     async (request) => {
-      const events = await options.reader.events(request.params.id);
+      const events = await options.reader.eventsFor(principalOf(request), request.params.id);
       if (!events) throw new NotFoundError(`Enrollment ${request.params.id}`);
       return { events: events as unknown as z.output<typeof eventSchema>[] };
     },
@@ -152,7 +154,8 @@ export const enrollmentRoutes: FastifyPluginCallback<EnrollmentRoutesOptions> = 
     },
     async (request, reply) => {
       const { id } = request.params;
-      if (!(await options.reader.view(id))) throw new NotFoundError(`Enrollment ${id}`);
+      if (!(await options.reader.viewFor(principalOf(request), id)))
+        throw new NotFoundError(`Enrollment ${id}`);
       const receivedAt = new Date();
       const event = createEvent({
         type: 'enrollment.capture_finished.v1',

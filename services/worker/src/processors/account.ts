@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from '@verified-onboard/events';
+import { EVENT_TYPES, tenantOf } from '@verified-onboard/events';
 import { AccountAlreadyExistsError } from '@verified-onboard/verified-client';
 import { AccountConflictError } from '../errors.js';
 import { ownsExisting } from '../upstream/ownership.js';
@@ -36,6 +36,8 @@ export async function accountStep(job: StepJob, ctx: StepContext): Promise<StepR
     }
     alreadyExisted = true;
   }
+  // Only reached when the account is this enrollment's own effect, so its tenant owns it.
+  await ctx.ownership.recordAccountTenant(accountNumber, tenantOf(request));
   return {
     kind: 'done',
     events: [{ type: EVENT_TYPES.accountCreated, data: { accountNumber, alreadyExisted } }],

@@ -48,6 +48,18 @@ export class Ownership extends ExpiringStore {
   }
 
   /**
+   * Records the tenant that created the account. Kept without expiry, as long as the account itself: the api
+   * admits a recapture or an import on an existing account only to this tenant.
+   */
+  async recordAccountTenant(accountNumber: string, tenant: string): Promise<void> {
+    await this.redis.set(this.keys.accountOwner(accountNumber), tenant);
+  }
+
+  async accountTenant(accountNumber: string): Promise<string | null> {
+    return this.redis.get(this.keys.accountOwner(accountNumber));
+  }
+
+  /**
    * `takeOver`: recapture replaces the account's credential by design, so it overwrites an older
    * intent (the api admits one active enrollment per account, so there is no live competitor).
    */
