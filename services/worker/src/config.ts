@@ -84,6 +84,9 @@ export const workerEnvSchema = z
     POLL_DISPATCH_BATCH: int(1).default(500),
     POLL_DISPATCH_LEASE_MS: int(1000).default(30_000),
     OWNERSHIP_TTL_SEC: int(60).default(30 * 24 * 3600),
+    // A failed job is for looking at in the dashboard; the failure itself is in the event log and read model.
+    WORKER_KEEP_FAILED_JOBS_SEC: int(1).default(24 * 3600),
+    WORKER_KEEP_FAILED_JOBS_COUNT: int(1).default(1000),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.SELFIE_ENCRYPTION_KEY !== DEV_SELFIE_KEY, {
     message: 'SELFIE_ENCRYPTION_KEY must be set in production',
@@ -154,6 +157,8 @@ export interface WorkerConfig {
   poll: PollSchedule;
   pollDispatch: PollDispatch;
   ownershipTtlSec: number;
+  /** How long and how many failed BullMQ jobs are kept (WORKER_KEEP_FAILED_JOBS_SEC / _COUNT). */
+  keepFailedJobs: { ageSec: number; count: number };
 }
 
 /** Error thrown for an invalid environment; lists every offending variable (values are never echoed). */
@@ -223,5 +228,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       leaseMs: e.POLL_DISPATCH_LEASE_MS,
     },
     ownershipTtlSec: e.OWNERSHIP_TTL_SEC,
+    keepFailedJobs: { ageSec: e.WORKER_KEEP_FAILED_JOBS_SEC, count: e.WORKER_KEEP_FAILED_JOBS_COUNT },
   };
 }

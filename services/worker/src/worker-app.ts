@@ -23,6 +23,7 @@ import { PollDispatcher } from './pipeline/poll-dispatcher.js';
 import type { Step, StepJobData } from './pipeline/job-data.js';
 import { OutcomeLog } from './pipeline/outcomes.js';
 import { SecretStore } from './pipeline/secrets.js';
+import { RecentRequests } from './pipeline/recent-requests.js';
 import type { RequestSource } from './pipeline/request-source.js';
 import type { SelfieSource } from './pipeline/selfie-source.js';
 import type { StepContext, StepProcessor } from './pipeline/step-result.js';
@@ -42,6 +43,8 @@ export interface StartWorkerOptions {
   projector?: boolean;
   /** Run the steps: jobs, the pipeline consumer, poll dispatch, webhook registration (default: WORKER_ROLES has `steps`). */
   steps?: boolean;
+  /** How many requests the pipeline consumer keeps for this process's steps (RecentRequests; 0: none). */
+  recentRequests?: number;
 }
 
 export interface RunningWorker {
@@ -90,7 +93,13 @@ export async function startWorker(
       return connection;
     };
 
-    const queue = new StepsQueue({ connection: bullConnection(), prefix, attempts: config.jobAttempts });
+    const queue = new StepsQueue({
+      connection: bullConnection(),
+      prefix,
+      attempts: config.jobAttempts,
+      keepFailedSec: config.keepFailedJobs.ageSec,
+      keepFailedCount: config.keepFailedJobs.count,
+    });
     closers.push(() => queue.close());
     const parked = new ParkedPolls(redis, prefix, queue, {
       enrollmentTtlSec: config.ownershipTtlSec,
@@ -162,7 +171,10 @@ export async function startWorker(
             logger,
           })
         : null;
-    const requests: RequestSource = { get: async (id) => (await readModel.get(id))?.request ?? null };
+    const recentRequests = new RecentRequests(options.recentRequests);
+    const requests: RequestSource = {
+      get: async (id) => recentRequests.get(id) ?? (await readModel.get(id))?.request ?? null,
+    };
     const context: StepContext = {
       config,
       client,
@@ -248,6 +260,7 @@ export async function startWorker(
           queue,
           hints,
           reader: readModel,
+          recentRequests,
           metrics,
           logger: logger.child({ component: 'pipeline-consumer' }),
         });

@@ -10,6 +10,7 @@ import {
 import type { Logger } from 'pino';
 import { MissingContextError } from '../errors.js';
 import type { HintBook } from '../pipeline/hint-book.js';
+import type { RecentRequests } from '../pipeline/recent-requests.js';
 import { stepJobData, type Step, type StepJobData } from '../pipeline/job-data.js';
 import type { WorkerMetrics } from '../metrics.js';
 import type { StepsQueue } from '../queues/steps-queue.js';
@@ -27,6 +28,8 @@ export interface PipelineConsumerOptions {
   queue: StepsQueue;
   hints: HintBook;
   reader: EnrollmentReader;
+  /** Where the requests of the jobs enqueued here are kept for this process's steps (jobs carry ids only). */
+  recentRequests?: RecentRequests;
   metrics: WorkerMetrics;
   logger: Logger;
 }
@@ -98,6 +101,7 @@ export class PipelineConsumer {
 
   private startJob(event: EventEnvelope<typeof EVENT_TYPES.requested>): { step: Step; data: StepJobData } {
     const request = event.data;
+    this.options.recentRequests?.remember(event.subject, request);
     return {
       step: firstStep(request.mode),
       data: stepJobData(request, {
@@ -143,6 +147,7 @@ export class PipelineConsumer {
    */
   private async redrive(event: EventEnvelope<typeof EVENT_TYPES.redriveRequested>): Promise<void> {
     const d = event.data;
+    this.options.recentRequests?.remember(d.enrollmentId, d.request);
     const data = stepJobData(d.request, {
       enrollmentId: d.enrollmentId,
       generation: d.generation,
@@ -177,6 +182,7 @@ export class PipelineConsumer {
         `enrollment ${event.subject} is not in the read model yet; retry of ${event.data.step} deferred`,
       );
     }
+    this.options.recentRequests?.remember(event.subject, state.request);
     const data = stepJobData(state.request, {
       enrollmentId: event.subject,
       generation: event.sequence,

@@ -12,7 +12,9 @@ export interface PollProgress {
 /**
  * Everything a step needs, carried by the job so that a re-run emits identical envelopes: the
  * sequence of its first event, the retry generation (event-id discriminator and job-id suffix), and
- * the causation chain. Secrets are never in here (they live in Redis with a TTL).
+ * the causation chain. Ids and routing only: job data is shown by the queue dashboard and kept with
+ * failed jobs, so no secret and no personal data (name, e-mail, phone, description, external ref) is in
+ * here; a step reads the request by enrollment id (see RequestSource).
  */
 export interface StepJobData {
   enrollmentId: string;
@@ -26,12 +28,6 @@ export interface StepJobData {
   mode: EnrollmentMode;
   priority: Priority;
   requestedAt: string;
-  /**
-   * The whole request, where the job's producer had it at hand (the `requested` event, a retry, the step
-   * before). The poll job, which can wait for days, never carries it: the step after it reads the request
-   * from the read model (see RequestSource), so a pending enrollment does not hold a second copy.
-   */
-  request?: RequestedData;
   poll?: PollProgress;
 }
 
@@ -48,7 +44,6 @@ export function stepJobData(
     mode: request.mode,
     priority: request.priority,
     requestedAt: request.requestedAt,
-    request,
   };
 }
 

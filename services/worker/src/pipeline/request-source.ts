@@ -3,16 +3,16 @@ import { RequestNotProjectedError } from '../errors.js';
 import type { StepJob } from './step-result.js';
 
 /**
- * Where a step finds the enrollment's request when its job does not carry it: the read model, which
- * holds the `requested` event anyway. The projector may trail the pipeline by a moment, so a request
- * not there yet parks the job (RequestNotProjectedError) instead of failing it.
+ * Where a step finds the enrollment's request (jobs carry ids only): the requests this process's pipeline
+ * consumer saw lately (RecentRequests), else the read model, which holds the `requested` event anyway. The
+ * projector may trail the pipeline by a moment, so a request not there yet parks the job
+ * (RequestNotProjectedError) instead of failing it.
  */
 export interface RequestSource {
   get(enrollmentId: string): Promise<RequestedData | null>;
 }
 
 export async function requestOf(job: StepJob, source: RequestSource): Promise<RequestedData> {
-  if (job.data.request) return job.data.request;
   const request = await source.get(job.data.enrollmentId);
   if (!request)
     throw new RequestNotProjectedError(

@@ -1,4 +1,4 @@
-import type { EnrollmentEventType, EventData, RequestedData } from '@verified-onboard/events';
+import type { EnrollmentEventType, EventData } from '@verified-onboard/events';
 import type { VerifiedClient } from '@verified-onboard/verified-client';
 import type { Job } from 'bullmq';
 import type { WorkerConfig } from '../config.js';
@@ -17,8 +17,6 @@ export type PendingEvent = {
 export interface NextStep {
   step: Step;
   delayMs?: number;
-  /** The request, when this step had to load it: the next job then carries it (except a poll job). */
-  request?: RequestedData;
 }
 
 export type StepResult =

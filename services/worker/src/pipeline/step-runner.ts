@@ -187,8 +187,6 @@ export class StepRunner {
     });
     let next: NextJob | null = null;
     if (result.next) {
-      // The poll job may wait for days: it carries no copy of the request (the read model has one).
-      const request = result.next.step === 'poll' ? undefined : (result.next.request ?? data.request);
       next = {
         step: result.next.step,
         ...(result.next.delayMs !== undefined && { delayMs: result.next.delayMs }),
@@ -202,7 +200,6 @@ export class StepRunner {
           mode: data.mode,
           priority: data.priority,
           requestedAt: data.requestedAt,
-          ...(request && { request }),
         } satisfies StepJobData,
       };
     }

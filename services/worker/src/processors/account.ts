@@ -41,6 +41,6 @@ export async function accountStep(job: StepJob, ctx: StepContext): Promise<StepR
   return {
     kind: 'done',
     events: [{ type: EVENT_TYPES.accountCreated, data: { accountNumber, alreadyExisted } }],
-    next: { step: 'credential', request },
+    next: { step: 'credential' },
   };
 }

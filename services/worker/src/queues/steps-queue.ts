@@ -22,6 +22,7 @@ export interface StepsQueueOptions {
   /** Completed jobs are kept this long so a re-enqueue of the same id (Kafka redelivery) stays a no-op. */
   keepCompletedSec?: number;
   keepFailedSec?: number;
+  keepFailedCount?: number;
 }
 
 export interface EnqueueOptions {
@@ -49,7 +50,11 @@ export class StepsQueue {
       // 1,000 for at most an hour. A day of them cost ~1.6 KB per pending enrollment (docs/benchmarks.md).
       // A poll job goes at once: its id is dispatched again for the next look while the operation is pending.
       removeOnComplete: step === 'poll' ? true : { age: this.options.keepCompletedSec ?? 3600, count: 1000 },
-      removeOnFail: { age: this.options.keepFailedSec ?? 14 * 24 * 3600 },
+      // Failed jobs are for looking at; the failure is in the event log and the read model (GET /v1/ops/failed).
+      removeOnFail: {
+        age: this.options.keepFailedSec ?? 24 * 3600,
+        count: this.options.keepFailedCount ?? 1000,
+      },
     };
   }
 
