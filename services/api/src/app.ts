@@ -13,7 +13,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { ApiKeyStore } from './auth/api-keys.js';
-import { BatchIngestor, DEFAULT_BATCH_OPTIONS } from './batch/batch-ingestor.js';
+import { BatchIngestor, DEFAULT_BATCH_OPTIONS, LINE_MARGIN_BYTES } from './batch/batch-ingestor.js';
 import type { ApiConfig } from './config.js';
 import { EnrollmentReader } from './enrollments/enrollment-reader.js';
 import { AdmissionRules } from './enrollments/admission.js';
@@ -115,6 +115,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     ...DEFAULT_BATCH_OPTIONS,
     maxBytes: config.batchMaxBytes,
     maxLines: config.batchMaxLines,
+    maxLineBytes: config.jsonBodyLimitBytes + LINE_MARGIN_BYTES,
   });
   const stepsQueue = new Queue(STEPS_QUEUE, { connection: deps.redis.duplicate(), prefix: config.keyPrefix });
   const kafkaAdmin = lazyAdmin(deps.kafka);

@@ -1,13 +1,14 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CsvLineError, csvRecord, parseCsvHeader, splitCsvLine } from '../src/batch/csv.js';
-import { splitLines } from '../src/batch/line-splitter.js';
+import { nestsDeeperThan } from '../src/batch/json-depth.js';
+import { LINE_TOO_LARGE, splitLines, type SplitLine, type SplitWork } from '../src/batch/line-splitter.js';
 import { PayloadTooLargeError, ValidationFailedError } from '../src/errors.js';
 import { batchEnrollmentId, batchIdFromClientKey } from '../src/ids.js';
 import { sanitizeUrl } from '../src/logger.js';
 
 const collect = async (source: Iterable<string>, limits = { maxBytes: 1e9, maxLineBytes: 1e6 }) => {
-  const lines: string[] = [];
+  const lines: SplitLine[] = [];
   for await (const line of splitLines(Readable.from([...source].map((s) => Buffer.from(s))), limits))
     lines.push(line);
   return lines;
@@ -22,19 +23,75 @@ describe('splitLines', () => {
       Buffer.concat([Buffer.from('x'), euro.subarray(0, 1)]),
       Buffer.concat([euro.subarray(1), Buffer.from('\ny')]),
     ];
-    const lines: string[] = [];
+    const lines: SplitLine[] = [];
     for await (const line of splitLines(Readable.from(split), { maxBytes: 100, maxLineBytes: 100 }))
       lines.push(line);
     expect(lines).toEqual(['x€', 'y']);
   });
 
-  it('enforces the body and line limits', async () => {
+  it('enforces the body limit; an over-long line is replaced by a marker and the lines after it still come', async () => {
     await expect(collect(['a\n'.repeat(10)], { maxBytes: 5, maxLineBytes: 100 })).rejects.toBeInstanceOf(
       PayloadTooLargeError,
     );
-    await expect(collect(['x'.repeat(50)], { maxBytes: 1000, maxLineBytes: 10 })).rejects.toMatchObject({
-      code: 'line_too_large',
-    });
+    const limits = { maxBytes: 1000, maxLineBytes: 10 };
+    expect(await collect(['x'.repeat(50)], limits)).toEqual([LINE_TOO_LARGE]);
+    // Over the limit within one chunk, across chunks, and exactly at the limit (a CR does not count).
+    expect(await collect(['a\n', 'y'.repeat(11), '\nb\n'], limits)).toEqual(['a', LINE_TOO_LARGE, 'b']);
+    expect(await collect(['a\n', 'yyyyyy', 'yyyyyy', 'yyy\nb'], limits)).toEqual(['a', LINE_TOO_LARGE, 'b']);
+    expect(await collect(['z'.repeat(11) + '\nc\n'], limits)).toEqual([LINE_TOO_LARGE, 'c']);
+    expect(await collect(['0123456789\r\n', '01234', '56789\r', '\n'], limits)).toEqual([
+      '0123456789',
+      '0123456789',
+    ]);
+    expect(await collect(['€€€€'], limits)).toEqual([LINE_TOO_LARGE]); // 12 bytes, 4 UTF-16 units
+  });
+
+  /** The work of splitting `lines` lines of `lineBytes` bytes each, fed in `chunkBytes` chunks. */
+  const workOf = async (lineBytes: number, lines: number, chunkBytes: number, maxLineBytes = 1 << 30) => {
+    const line = Buffer.alloc(lineBytes + 1, 'a');
+    line[lineBytes] = 0x0a;
+    const body = Buffer.concat(Array.from({ length: lines }, () => line));
+    const chunks = function* () {
+      for (let offset = 0; offset < body.length; offset += chunkBytes)
+        yield body.subarray(offset, offset + chunkBytes);
+    };
+    const work: SplitWork = { scanned: 0, copied: 0 };
+    let count = 0;
+    for await (const split of splitLines(chunks(), { maxBytes: 1 << 30, maxLineBytes }, work)) {
+      expect(split === LINE_TOO_LARGE || split.length === lineBytes).toBe(true);
+      count += 1;
+    }
+    expect(count).toBe(lines);
+    return { ...work, input: body.length };
+  };
+
+  it('is linear: each byte is scanned once and copied at most once, however small the chunks', async () => {
+    const one = await workOf(512 * 1024, 1, 1024);
+    expect(one.scanned).toBe(one.input);
+    expect(one.copied).toBe(512 * 1024);
+    const four = await workOf(512 * 1024, 4, 1024);
+    expect(four.scanned).toBe(4 * one.scanned);
+    expect(four.copied).toBe(4 * one.copied);
+    // The same line in chunks 64 times smaller costs the same, not 64 times more.
+    const tiny = await workOf(512 * 1024, 1, 16);
+    expect(tiny).toEqual(one);
+  });
+
+  it('an over-long line is scanned once and never copied', async () => {
+    const refused = await workOf(4 * 1024 * 1024, 1, 1024, 1024 * 1024);
+    expect(refused.scanned).toBe(refused.input);
+    expect(refused.copied).toBe(0);
+  });
+});
+
+describe('nestsDeeperThan', () => {
+  it('counts bracket depth outside strings, escaped quotes included', () => {
+    expect(nestsDeeperThan('[[[]]]', 3)).toBe(false);
+    expect(nestsDeeperThan('[[[[]]]]', 3)).toBe(true);
+    expect(nestsDeeperThan('{"a":{"b":[1]}}', 3)).toBe(false);
+    expect(nestsDeeperThan('{"a":"[[[[[[\\"[[[[", "b":"\\\\"}', 2)).toBe(false);
+    expect(nestsDeeperThan('{"a":"\\\\", "b":[[[1]]]}', 3)).toBe(true);
+    expect(nestsDeeperThan('[' + '{"x":'.repeat(40), 32)).toBe(true);
   });
 });
 

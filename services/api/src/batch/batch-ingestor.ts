@@ -10,8 +10,9 @@ import { batchEnrollmentId } from '../ids.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { EventPublisher } from '../publishing/publisher.js';
 import { CsvLineError, csvRecord, parseCsvHeader } from './csv.js';
+import { nestsDeeperThan } from './json-depth.js';
 import { admitLines, type BatchLine } from './line-admission.js';
-import { splitLines } from './line-splitter.js';
+import { LINE_TOO_LARGE, splitLines } from './line-splitter.js';
 
 export type BatchFormat = 'ndjson' | 'csv';
 
@@ -41,8 +42,12 @@ export interface BatchIngestorOptions {
   maxRejectedListed: number;
 }
 
+/** Room above the JSON body limit for a line: the same request as a single POST, give or take whitespace. */
+export const LINE_MARGIN_BYTES = 64 * 1024;
+/** Deeper NDJSON lines are refused before JSON.parse: no enrollment request nests more than a few levels. */
+export const MAX_LINE_DEPTH = 32;
+
 export const DEFAULT_BATCH_OPTIONS = {
-  maxLineBytes: 16 * 1024 * 1024,
   chunkSize: 1000,
   maxInFlight: 4,
   maxRejectedListed: 1000,
@@ -147,6 +152,21 @@ export class BatchIngestor {
         maxLineBytes: this.options.maxLineBytes,
       })) {
         lineNumber += 1;
+        if (line === LINE_TOO_LARGE) {
+          if (format === 'csv' && columns === null) {
+            throw new PayloadTooLargeError(
+              `The CSV header row exceeds ${this.options.maxLineBytes} bytes.`,
+              'line_too_large',
+            );
+          }
+          reject({
+            line: lineNumber,
+            code: 'line_too_large',
+            field: null,
+            message: `the line exceeds ${this.options.maxLineBytes} bytes`,
+          });
+          continue;
+        }
         if (line.trim() === '') continue;
         if (format === 'csv' && columns === null) {
           columns = parseCsvHeader(line);
@@ -227,6 +247,15 @@ export class BatchIngestor {
           return { rejection: { code: 'invalid_csv', field: null, message: error.message } };
         throw error;
       }
+    }
+    if (nestsDeeperThan(line, MAX_LINE_DEPTH)) {
+      return {
+        rejection: {
+          code: 'too_deep',
+          field: null,
+          message: `the line nests deeper than ${MAX_LINE_DEPTH} levels`,
+        },
+      };
     }
     try {
       const value: unknown = JSON.parse(line);
