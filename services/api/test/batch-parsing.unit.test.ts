@@ -51,7 +51,7 @@ describe('splitLines', () => {
     const line = Buffer.alloc(lineBytes + 1, 'a');
     line[lineBytes] = 0x0a;
     const body = Buffer.concat(Array.from({ length: lines }, () => line));
-    const chunks = function* () {
+    const chunks = async function* () {
       for (let offset = 0; offset < body.length; offset += chunkBytes)
         yield body.subarray(offset, offset + chunkBytes);
     };
