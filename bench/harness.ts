@@ -473,7 +473,8 @@ export function ndjsonBatch(runTag: string, size: number, fields: Record<string,
         accountNumber: `${runTag}-${i}`,
         displayName: `Bench Person ${i}`,
         email: `person${i}@example.com`,
-        externalRef: `crm-${i}`,
+        // Per run and batch: the api refuses an externalRef its tenant used in the last 24 h.
+        externalRef: `${runTag}-ref-${i}`,
         ...fields,
       }),
     );
@@ -492,7 +493,7 @@ export async function submitBatch(
     '/v1/enrollments/batch',
     {
       method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson', 'x-batch-id': clientBatchId },
+      headers: { 'content-type': 'application/x-ndjson', 'idempotency-key': clientBatchId },
       body,
     },
   );

@@ -65,7 +65,7 @@ for (let i = 1; i <= size; i++) {
       displayName: `Demo Person ${i}`,
       email: `person${i}@example.com`,
       timeoutSec: 60,
-      externalRef: `crm-${i}`,
+      externalRef: `crm-${runId}-${i}`,
     }),
   );
 }

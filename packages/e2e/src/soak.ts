@@ -93,13 +93,14 @@ export function chaosPlan(
 
 function* ndjsonLines(size: number, accountPrefix: string): Generator<string> {
   for (let i = 1; i <= size; i++) {
-    yield `${JSON.stringify({ accountNumber: `${accountPrefix}${i}`, displayName: `Soak Person ${i}`, email: `soak${i}@example.com`, timeoutSec: 120, externalRef: `soak-${i}` })}\n`;
+    yield `${JSON.stringify({ accountNumber: `${accountPrefix}${i}`, displayName: `Soak Person ${i}`, email: `soak${i}@example.com`, timeoutSec: 120, externalRef: `${accountPrefix}ref-${i}` })}\n`;
   }
 }
 
 /**
  * Streams the batch to the api. A 503 (Kafka did not acknowledge) or a refused connection is answered by
- * resubmitting under the same X-Batch-Id, which the api makes idempotent (same enrollment and event ids).
+ * resubmitting under the same Idempotency-Key, which resumes the batch: lines already published keep their
+ * enrollment ids and are not published again. The externalRefs are per run (the api dedupes them for 24 h).
  */
 async function submitBatch(
   stack: E2eStack,
@@ -120,7 +121,7 @@ async function submitBatch(
           {
             method: 'POST',
             body,
-            headers: { 'content-type': 'application/x-ndjson', 'x-batch-id': clientBatchKey },
+            headers: { 'content-type': 'application/x-ndjson', 'idempotency-key': clientBatchKey },
             duplex: 'half',
           },
         );

@@ -35,7 +35,8 @@ function contentType(file: string, format?: string): string {
 /** Streams the file to the batch endpoint, then follows the batch until every enrollment is terminal. */
 export async function submit(api: ApiClient, io: Io, options: SubmitOptions): Promise<number> {
   const started = Date.now();
-  const headers: Record<string, string> = options.batchId ? { 'x-batch-id': options.batchId } : {};
+  // Your name for the batch: the api derives the batch id from it, so submitting again with it resumes the batch.
+  const headers: Record<string, string> = options.batchId ? { 'idempotency-key': options.batchId } : {};
   const accepted = await api.postFile<BatchAccepted>(
     '/v1/enrollments/batch',
     options.file,
