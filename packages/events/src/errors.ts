@@ -90,8 +90,20 @@ export class PublishError extends withCode('publish_failed') {}
 /** A selfie could not be decrypted or its digest does not match. */
 export class SelfieIntegrityError extends withCode('selfie_integrity') {}
 
-/** The selfie encryption key is not 32 bytes of base64 or hex. */
+/** An encryption key is not 32 bytes of base64 or hex, or ENCRYPTION_KEYS is not `id:key,...`. */
 export class InvalidEncryptionKeyError extends withCode('invalid_encryption_key') {}
+
+/** A sealed value the keyring cannot open: not sealed, sealed under a key it lacks, or failing authentication. */
+export class SealedDataError extends EventsError {
+  readonly code = 'sealed_data';
+  constructor(
+    readonly reason: 'format' | 'unknown_key' | 'authentication',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
 
 /** An upcaster registration that would make the chain ambiguous or cyclic. */
 export class UpcasterRegistrationError extends withCode('invalid_upcaster') {}

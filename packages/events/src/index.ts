@@ -51,12 +51,14 @@ export {
   type FailedPage,
   type ReadModelOptions,
 } from './read-model/read-model.js';
+export { SelfieVault, type SelfieVaultOptions, type StoredSelfie } from './selfie-vault.js';
 export {
-  SelfieVault,
+  DEFAULT_KEY_ID,
+  Keyring,
   parseEncryptionKey,
-  type SelfieVaultOptions,
-  type StoredSelfie,
-} from './selfie-vault.js';
+  parseKeyList,
+  type KeyringSource,
+} from './crypto/keyring.js';
 export { asyncApiDocument, CATALOGUE_VERSION, eventJsonSchemas, generatedFiles } from './catalogue-docs.js';
 export { scanEventLog, LogScanTimeoutError, type ScanOptions, type ScanResult } from './kafka/log-scanner.js';
 export { LiveReadModel, KEYSPACE_REFRESH_MS } from './read-model/live-read-model.js';

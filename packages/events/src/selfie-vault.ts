@@ -1,17 +1,11 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  randomBytes,
-  randomUUID,
-  timingSafeEqual,
-} from 'node:crypto';
+import { createDecipheriv, createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { InvalidEncryptionKeyError, SelfieIntegrityError } from './errors.js';
+import { DEFAULT_KEY_ID, Keyring } from './crypto/keyring.js';
+import { SealedDataError, SelfieIntegrityError } from './errors.js';
 
 export interface SelfieVaultOptions {
-  /** 32 bytes: a Buffer, or a string of 64 hex characters or base64. */
-  key: string | Buffer;
+  /** The keyring (ENCRYPTION_KEYS), or one 32-byte key (a Buffer, 64 hex characters or base64) known as id `default`. */
+  key: Keyring | string | Buffer;
   /** Key prefix, e.g. `vo:`; selfies live at `${prefix}selfie:{ref}`. */
   prefix: string;
   /** Default 72 h, the lifetime of an upstream TempId: past it the enrollment cannot use the image anyway. */
@@ -24,33 +18,20 @@ export interface StoredSelfie {
   digest: string;
 }
 
-const VERSION = 1;
+// Format 1 (before key ids): version byte, digest in clear, IV, tag, ciphertext; AAD `ref:digest`. Still read.
+const LEGACY_VERSION = 1;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-
-/** Parses SELFIE_ENCRYPTION_KEY: 64 hex characters or base64 of exactly 32 bytes. */
-export function parseEncryptionKey(key: string | Buffer): Buffer {
-  if (Buffer.isBuffer(key)) {
-    if (key.length !== 32)
-      throw new InvalidEncryptionKeyError(`the selfie key must be 32 bytes, got ${key.length}`);
-    return key;
-  }
-  const trimmed = key.trim();
-  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
-  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) {
-    const bytes = Buffer.from(trimmed, 'base64');
-    if (bytes.length === 32) return bytes;
-  }
-  throw new InvalidEncryptionKeyError('the selfie key must be 32 bytes as 64 hex characters or base64');
-}
+const DIGEST_BYTES = 32;
 
 /**
- * Holds import selfies encrypted (AES-256-GCM, random 12-byte IV) in Redis with a TTL, so the image never
- * travels on Kafka: events carry only the ref and the digest. The ref and digest are bound to the
- * ciphertext as associated data, so a blob cannot be swapped under another ref.
+ * Holds import selfies encrypted in Redis with a TTL, so the image never travels on Kafka: events carry only
+ * the ref and the digest. Blobs are sealed by the keyring (AES-256-GCM, key id in the blob, so a key rotates
+ * by listing the new one first); the digest is sealed with the image, and the Redis key is associated data,
+ * so a blob cannot be swapped under another ref.
  */
 export class SelfieVault {
-  private readonly key: Buffer;
+  private readonly keyring: Keyring;
   private readonly prefix: string;
   private readonly ttlSec: number;
 
@@ -58,7 +39,7 @@ export class SelfieVault {
     private readonly redis: Redis,
     options: SelfieVaultOptions,
   ) {
-    this.key = parseEncryptionKey(options.key);
+    this.keyring = options.key instanceof Keyring ? options.key : Keyring.from({ legacyKey: options.key });
     this.prefix = options.prefix;
     this.ttlSec = options.ttlSec ?? 72 * 60 * 60;
   }
@@ -72,20 +53,11 @@ export class SelfieVault {
     const plaintext = Buffer.from(imageBase64, 'base64');
     if (plaintext.length === 0) throw new SelfieIntegrityError('the selfie is empty or not base64');
     const ref = randomUUID();
-    const digest = createHash('sha256').update(plaintext).digest('hex');
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    cipher.setAAD(Buffer.from(`${ref}:${digest}`));
-    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    const blob = Buffer.concat([
-      Buffer.from([VERSION]),
-      Buffer.from(digest, 'hex'),
-      iv,
-      cipher.getAuthTag(),
-      ciphertext,
-    ]);
-    await this.redis.set(this.redisKey(ref), blob, 'EX', options.ttlSec ?? this.ttlSec);
-    return { ref, digest };
+    const digest = createHash('sha256').update(plaintext).digest();
+    const key = this.redisKey(ref);
+    const blob = this.keyring.seal(Buffer.concat([digest, plaintext]), key);
+    await this.redis.set(key, blob, 'EX', options.ttlSec ?? this.ttlSec);
+    return { ref, digest: digest.toString('hex') };
   }
 
   /**
@@ -93,33 +65,52 @@ export class SelfieVault {
    * ciphertext was tampered with, the key is wrong, or the digest differs from `expectedDigest`.
    */
   async get(ref: string, expectedDigest?: string): Promise<string | null> {
-    const blob = await this.redis.getBuffer(this.redisKey(ref));
+    const key = this.redisKey(ref);
+    const blob = await this.redis.getBuffer(key);
     if (!blob) return null;
-    const header = 1 + 32 + IV_BYTES + TAG_BYTES;
-    if (blob.length <= header || blob[0] !== VERSION)
-      throw new SelfieIntegrityError(`selfie ${ref} has an unknown format`);
-    const storedDigest = blob.subarray(1, 33);
-    const iv = blob.subarray(33, 33 + IV_BYTES);
-    const tag = blob.subarray(33 + IV_BYTES, header);
-    const digestHex = storedDigest.toString('hex');
+    const { digest, image } =
+      blob[0] === LEGACY_VERSION ? this.openLegacy(ref, blob) : this.open(ref, key, blob);
+    const actual = createHash('sha256').update(image).digest();
+    if (digest.length !== DIGEST_BYTES || !timingSafeEqual(actual, digest))
+      throw new SelfieIntegrityError(`selfie ${ref} does not match its digest`);
+    if (expectedDigest !== undefined && expectedDigest.toLowerCase() !== digest.toString('hex')) {
+      throw new SelfieIntegrityError(`selfie ${ref} is not the image the enrollment refers to`);
+    }
+    return image.toString('base64');
+  }
+
+  private open(ref: string, key: string, blob: Buffer): { digest: Buffer; image: Buffer } {
     let plaintext: Buffer;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, iv);
-      decipher.setAAD(Buffer.from(`${ref}:${digestHex}`));
-      decipher.setAuthTag(tag);
-      plaintext = Buffer.concat([decipher.update(blob.subarray(header)), decipher.final()]);
+      plaintext = this.keyring.open(blob, key);
+    } catch (error) {
+      if (error instanceof SealedDataError && error.reason === 'format')
+        throw new SelfieIntegrityError(`selfie ${ref} has an unknown format`, { cause: error });
+      throw new SelfieIntegrityError(`selfie ${ref} failed authentication (wrong key or tampered)`, {
+        cause: error,
+      });
+    }
+    return { digest: plaintext.subarray(0, DIGEST_BYTES), image: plaintext.subarray(DIGEST_BYTES) };
+  }
+
+  /** Format-1 blobs were written under the single key, which the keyring knows as `default`. */
+  private openLegacy(ref: string, blob: Buffer): { digest: Buffer; image: Buffer } {
+    const header = 1 + DIGEST_BYTES + IV_BYTES + TAG_BYTES;
+    const key = this.keyring.key(DEFAULT_KEY_ID);
+    if (blob.length <= header || !key)
+      throw new SelfieIntegrityError(`selfie ${ref} has an unknown format or no default key to read it`);
+    const digest = blob.subarray(1, 1 + DIGEST_BYTES);
+    const iv = blob.subarray(1 + DIGEST_BYTES, 1 + DIGEST_BYTES + IV_BYTES);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      decipher.setAAD(Buffer.from(`${ref}:${digest.toString('hex')}`));
+      decipher.setAuthTag(blob.subarray(1 + DIGEST_BYTES + IV_BYTES, header));
+      return { digest, image: Buffer.concat([decipher.update(blob.subarray(header)), decipher.final()]) };
     } catch (error) {
       throw new SelfieIntegrityError(`selfie ${ref} failed authentication (wrong key or tampered)`, {
         cause: error,
       });
     }
-    const actual = createHash('sha256').update(plaintext).digest();
-    if (!timingSafeEqual(actual, storedDigest))
-      throw new SelfieIntegrityError(`selfie ${ref} does not match its digest`);
-    if (expectedDigest !== undefined && expectedDigest.toLowerCase() !== digestHex) {
-      throw new SelfieIntegrityError(`selfie ${ref} is not the image the enrollment refers to`);
-    }
-    return plaintext.toString('base64');
   }
 
   async delete(ref: string): Promise<void> {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { isolatedNames } from '@verified-onboard/devstack';
 import { describe, expect, it } from 'vitest';
 import {
   InvalidEncryptionKeyError,
+  Keyring,
   parseEncryptionKey,
   SelfieIntegrityError,
   SelfieVault,
@@ -85,5 +86,48 @@ describe('SelfieVault', () => {
     expect(() => new SelfieVault(redis, { key: randomBytes(24), prefix: 'x' })).toThrow(
       InvalidEncryptionKeyError,
     );
+  });
+});
+
+describe('SelfieVault with a keyring', () => {
+  const oldKey = randomBytes(32);
+  const newKey = randomBytes(32);
+
+  it('keeps the digest sealed: neither the image nor its sha256 appears in the stored blob', async () => {
+    const { ref, digest } = await vault.put(imageBase64);
+    const stored = await storedBlob(ref);
+    expect(stored.includes(Buffer.from(digest, 'hex'))).toBe(false);
+    expect(stored.includes(Buffer.from(digest))).toBe(false);
+    expect(stored[0]).toBe(2);
+  });
+
+  it('rotates: selfies sealed under the old key are read by a ring that seals with a new key first', async () => {
+    const before = new SelfieVault(redis, {
+      key: Keyring.from({ encryptionKeys: `k1:${oldKey.toString('hex')}` }),
+      prefix: names.keyPrefix,
+    });
+    const after = new SelfieVault(redis, {
+      key: Keyring.from({ encryptionKeys: `k2:${newKey.toString('hex')},k1:${oldKey.toString('hex')}` }),
+      prefix: names.keyPrefix,
+    });
+    const sealedBefore = await before.put(imageBase64);
+    expect(await after.get(sealedBefore.ref, sealedBefore.digest)).toBe(imageBase64);
+    const sealedAfter = await after.put(imageBase64);
+    expect((await storedBlob(sealedAfter.ref)).subarray(2, 4).toString()).toBe('k2');
+    await expect(before.get(sealedAfter.ref)).rejects.toBeInstanceOf(SelfieIntegrityError);
+  });
+
+  it('still reads a format-1 blob (before key ids) with SELFIE_ENCRYPTION_KEY, the key `default`', async () => {
+    const ref = 'legacy-ref';
+    const digest = createHash('sha256').update(image).digest();
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', oldKey, iv);
+    cipher.setAAD(Buffer.from(`${ref}:${digest.toString('hex')}`));
+    const ciphertext = Buffer.concat([cipher.update(image), cipher.final()]);
+    const legacy = Buffer.concat([Buffer.from([1]), digest, iv, cipher.getAuthTag(), ciphertext]);
+    const ring = Keyring.from({ encryptionKeys: `k2:${newKey.toString('hex')}`, legacyKey: oldKey });
+    const reader = new SelfieVault(redis, { key: ring, prefix: names.keyPrefix });
+    await redis.set(reader.redisKey(ref), legacy);
+    expect(await reader.get(ref, digest.toString('hex'))).toBe(imageBase64);
   });
 });

@@ -20,6 +20,7 @@ export {
 export {
   InMemoryTokenStore,
   RedisTokenStore,
+  type TokenCipher,
   type TokenStore,
   type StoredToken,
 } from './token/token-store.js';

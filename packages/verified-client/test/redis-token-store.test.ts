@@ -4,7 +4,12 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeLogger } from '../src/redact.js';
 import { TokenManager } from '../src/token/token-manager.js';
-import { RedisTokenStore, tokenFingerprint, tokenStoreKey } from '../src/token/token-store.js';
+import {
+  RedisTokenStore,
+  tokenFingerprint,
+  tokenStoreKey,
+  type TokenCipher,
+} from '../src/token/token-store.js';
 import { FakeClock, FakeIdentity } from './helpers/fake-identity.js';
 
 const names = isolatedNames('verified-token-store');
@@ -51,6 +56,42 @@ describe('RedisTokenStore', () => {
     expect((await store.get('cmp'))?.expiresAt).toBeGreaterThan(Date.now());
     expect(await store.invalidate('cmp', 'new')).toBe(true);
     expect(await store.get('cmp')).toMatchObject({ accessToken: 'new', refreshToken: 'r', expiresAt: 0 });
+  });
+
+  it('with a cipher keeps both tokens sealed under their place, and reads what does not open as no token', async () => {
+    // A reversible stand-in for the worker's keyring: what matters here is what the store hands it and keeps.
+    const cipher: TokenCipher = {
+      sealText: (text, context) => `sealed:${Buffer.from(`${context}|${text}`).toString('base64')}`,
+      openText: (sealed, context) => {
+        if (!sealed.startsWith('sealed:')) return null;
+        const [where, text] = Buffer.from(sealed.slice(7), 'base64').toString().split('|');
+        return where === context && text !== undefined ? text : null;
+      },
+    };
+    const store = new RedisTokenStore(redis, { keyPrefix: names.keyPrefix, cipher });
+    const token = {
+      accessToken: 'access-in-clear',
+      refreshToken: 'refresh-in-clear',
+      expiresAt: Date.now() + 60_000,
+      refreshExpiresAt: null,
+      obtainedAt: Date.now(),
+    };
+    await store.set('sealed', token);
+    const key = tokenStoreKey(names.keyPrefix, 'sealed', 'pair');
+    const raw = JSON.stringify(await redis.hgetall(key));
+    expect(raw).not.toContain('access-in-clear');
+    expect(raw).not.toContain('refresh-in-clear');
+    expect(await store.get('sealed')).toEqual(token);
+    expect(await store.invalidate('sealed', 'access-in-clear')).toBe(true);
+    expect((await store.get('sealed'))?.expiresAt).toBe(0);
+
+    // A pair written in clear before sealing, or a sealed value moved to another scope: absent, never a crash.
+    await new RedisTokenStore(redis, { keyPrefix: names.keyPrefix }).set('old', token);
+    expect(await store.get('old')).toBeNull();
+    const moved = await redis.hget(key, 'accessToken');
+    assert.ok(moved);
+    await redis.hset(tokenStoreKey(names.keyPrefix, 'old', 'pair'), 'accessToken', moved);
+    expect(await store.get('old')).toBeNull();
   });
 
   it('grants the lock to one holder and releases it only for that holder', async () => {

@@ -1,7 +1,14 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { EventProducer, type ReadModel, SelfieVault, topicNames, type Kafka } from '@verified-onboard/events';
+import {
+  EventProducer,
+  Keyring,
+  type ReadModel,
+  SelfieVault,
+  topicNames,
+  type Kafka,
+} from '@verified-onboard/events';
 import { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
@@ -64,7 +71,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     );
   }
   if (config.selfieEncryptionKeyIsDevDefault)
-    logger.warn('SELFIE_ENCRYPTION_KEY is unset: using the local development key');
+    logger.warn('ENCRYPTION_KEYS and SELFIE_ENCRYPTION_KEY are unset: using the local development key');
 
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
@@ -97,8 +104,9 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
   const readModel = deps.readModel
     ? fixedReadModel(deps.readModel)
     : activeReadModel(deps.redis, `${config.keyPrefix}:`);
-  const selfieStore = deps.selfieStore ?? selfieVaultStore(deps.redis, config);
-  const reader = new EnrollmentReader(deps.redis, readModel, rk);
+  const keyring = Keyring.from(config.keyring);
+  const selfieStore = deps.selfieStore ?? selfieVaultStore(deps.redis, config, keyring);
+  const reader = new EnrollmentReader(deps.redis, readModel, rk, keyring);
   const staleClaimMs = config.publishTimeoutMs * 3;
   const admission = new AdmissionRules(deps.redis, rk, reader, { staleClaimMs });
   const submitter = new EnrollmentSubmitter(
@@ -216,10 +224,10 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
   return app;
 }
 
-function selfieVaultStore(redis: Redis, config: ApiConfig): SelfieStore {
+function selfieVaultStore(redis: Redis, config: ApiConfig, keyring: Keyring): SelfieStore {
   const vault = new SelfieVault(redis, {
     prefix: `${config.keyPrefix}:`,
-    key: config.selfieEncryptionKey,
+    key: keyring,
     ttlSec: config.selfieTtlSec,
   });
   return { store: (imageBase64) => vault.put(imageBase64) };

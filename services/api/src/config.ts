@@ -1,4 +1,4 @@
-import { parseEncryptionKey } from '@verified-onboard/events';
+import { parseEncryptionKey, parseKeyList, type KeyringSource } from '@verified-onboard/events';
 import { z } from 'zod';
 
 /** AES-256 key used when SELFIE_ENCRYPTION_KEY is unset outside production; anyone reading the source knows it. */
@@ -62,6 +62,19 @@ export const envSchema = z
         }, 'must be 32 bytes as 64 hex characters or base64')
         .optional(),
     ),
+    ENCRYPTION_KEYS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .superRefine((spec, ctx) => {
+          try {
+            parseKeyList(spec);
+          } catch (error) {
+            ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          }
+        })
+        .optional(),
+    ),
     LOG_LEVEL: z.preprocess(
       emptyAsUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -78,11 +91,11 @@ export const envSchema = z
     if (env.NODE_ENV !== 'production') return;
     if (!env.API_KEYS)
       ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'required when NODE_ENV=production' });
-    if (!env.SELFIE_ENCRYPTION_KEY) {
+    if (!env.SELFIE_ENCRYPTION_KEY && !env.ENCRYPTION_KEYS) {
       ctx.addIssue({
         code: 'custom',
         path: ['SELFIE_ENCRYPTION_KEY'],
-        message: 'required when NODE_ENV=production',
+        message: 'ENCRYPTION_KEYS or SELFIE_ENCRYPTION_KEY is required when NODE_ENV=production',
       });
     }
   });
@@ -103,6 +116,8 @@ export interface ApiConfig {
   webhookBasicAuth: { user: string; password: string } | undefined;
   selfieEncryptionKey: string;
   selfieEncryptionKeyIsDevDefault: boolean;
+  /** What the keyring (selfies, capture URLs) is built from: ENCRYPTION_KEYS, and SELFIE_ENCRYPTION_KEY as `default`. */
+  keyring: KeyringSource;
   selfieTtlSec: number;
   logLevel: string;
   rateLimitPerMinute: number;
@@ -150,7 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
           }
         : undefined,
     selfieEncryptionKey: e.SELFIE_ENCRYPTION_KEY ?? DEV_SELFIE_ENCRYPTION_KEY,
-    selfieEncryptionKeyIsDevDefault: e.SELFIE_ENCRYPTION_KEY === undefined,
+    selfieEncryptionKeyIsDevDefault: e.SELFIE_ENCRYPTION_KEY === undefined && e.ENCRYPTION_KEYS === undefined,
+    keyring: keyringSource(e.ENCRYPTION_KEYS, e.SELFIE_ENCRYPTION_KEY),
     selfieTtlSec: e.API_SELFIE_TTL_SEC,
     logLevel: e.LOG_LEVEL,
     rateLimitPerMinute: e.API_RATE_LIMIT_PER_MIN,
@@ -160,4 +176,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     publishTimeoutMs: e.API_PUBLISH_TIMEOUT_MS,
     dashboardWritable: e.OPS_DASHBOARD_WRITABLE === '1',
   };
+}
+
+/**
+ * ENCRYPTION_KEYS wins; SELFIE_ENCRYPTION_KEY joins it as the key `default` only when it is set, so the
+ * published dev key never opens anything next to real keys. Neither set: the dev key (refused in production).
+ */
+function keyringSource(encryptionKeys: string | undefined, selfieKey: string | undefined): KeyringSource {
+  if (encryptionKeys) return { encryptionKeys, legacyKey: selfieKey };
+  return { legacyKey: selfieKey ?? DEV_SELFIE_ENCRYPTION_KEY };
 }

@@ -50,6 +50,20 @@ describe('loadConfig', () => {
     ).toBe(true);
   });
 
+  it('takes ENCRYPTION_KEYS (id:key,...) instead of SELFIE_ENCRYPTION_KEY, which then joins it as `default`', () => {
+    const keys = `k2:${'b'.repeat(64)},k1:${'c'.repeat(64)}`;
+    const prod = loadConfig({
+      NODE_ENV: 'production',
+      API_KEYS: `k:${'x'.repeat(32)}:ops`,
+      ENCRYPTION_KEYS: keys,
+    });
+    expect(prod.keyring).toEqual({ encryptionKeys: keys, legacyKey: undefined });
+    expect(prod.selfieEncryptionKeyIsDevDefault).toBe(false);
+    const both = loadConfig({ ENCRYPTION_KEYS: keys, SELFIE_ENCRYPTION_KEY: 'a'.repeat(64) });
+    expect(both.keyring).toEqual({ encryptionKeys: keys, legacyKey: 'a'.repeat(64) });
+    expect(() => loadConfig({ ENCRYPTION_KEYS: 'k1:short' })).toThrow(/ENCRYPTION_KEYS/);
+  });
+
   it('rejects a selfie key that is not 32 bytes and malformed numbers', () => {
     expect(() => loadConfig({ SELFIE_ENCRYPTION_KEY: 'short' })).toThrow(/SELFIE_ENCRYPTION_KEY/);
     expect(() => loadConfig({ API_PORT: 'eighty' })).toThrow(/API_PORT/);

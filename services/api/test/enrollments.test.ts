@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { EVENT_TYPES, SelfieVault } from '@verified-onboard/events';
+import { randomBytes } from 'node:crypto';
+import { EVENT_TYPES, Keyring, SelfieVault } from '@verified-onboard/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptedEnrollmentSchema, enrollmentViewSchema } from '../src/enrollments/schemas.js';
 import { enrollmentEventsSchema } from '../src/routes/enrollments.js';
@@ -64,7 +65,7 @@ describe('POST /v1/enrollments', () => {
     const { id } = accepted(await enroll({ displayName: 'Linus', accountNumber: 'acct-capture' }));
     const started = await projectCaptureStarted(t.readModel, await requestedOf(id), 'op-1');
     const url = 'http://verified.test/?i=op-1&s=one-time-secret';
-    await t.redis.set(t.keys.captureUrl(id), url, 'EX', 60);
+    await t.storeCaptureUrl(id, url);
 
     expect(await view(id)).toMatchObject({
       id,
@@ -79,6 +80,15 @@ describe('POST /v1/enrollments', () => {
       [1, 'enrollment.requested.v1'],
       [2, 'enrollment.capture_started.v1'],
     ]);
+
+    // A URL kept in clear (before sealing) or sealed under another key is treated as absent, never as an error.
+    await t.redis.set(t.keys.captureUrl(id), url, 'EX', 60);
+    const plaintext = await t.get(`/v1/enrollments/${id}`);
+    expect(plaintext.statusCode).toBe(200);
+    expect(bodyOf(plaintext, enrollmentViewSchema).captureUrl).toBeUndefined();
+    const otherRing = Keyring.from({ legacyKey: randomBytes(32) });
+    await t.redis.set(t.keys.captureUrl(id), otherRing.sealText(url, t.keys.captureUrl(id)), 'EX', 60);
+    expect((await view(id)).captureUrl).toBeUndefined();
 
     await projectCaptureCompleted(t.readModel, started, 2, 'no');
     const rejected = await view(id);
@@ -145,7 +155,7 @@ describe('POST /v1/enrollments', () => {
     expect(await t.redis.ttl(key)).toBeGreaterThan(3600);
     const vault = new SelfieVault(t.redis, {
       prefix: `${t.config.keyPrefix}:`,
-      key: t.config.selfieEncryptionKey,
+      key: Keyring.from(t.config.keyring),
     });
     expect(await vault.get(selfie.ref, selfie.digest)).toBe(image);
   });

@@ -30,7 +30,7 @@ it('no API key, signature, selfie or capture secret reaches the log in a full re
   );
   const { id } = bodyOf(capture, acceptedEnrollmentSchema);
   await projectCaptureStarted(t.readModel, await collector.first(EVENT_TYPES.requested, id), 'op-log');
-  await t.redis.set(t.keys.captureUrl(id), `http://verified.test/?i=op-log&s=${captureSecret}`, 'EX', 60);
+  await t.storeCaptureUrl(id, `http://verified.test/?i=op-log&s=${captureSecret}`);
   const read = await t.get(`/v1/enrollments/${id}?s=${captureSecret}`);
   expect(bodyOf(read, enrollmentViewSchema).captureUrl).toContain(captureSecret);
 

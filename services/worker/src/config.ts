@@ -1,3 +1,4 @@
+import { parseKeyList, type KeyringSource } from '@verified-onboard/events';
 import { z } from 'zod';
 
 // The api's local development key (services/api DEV_SELFIE_ENCRYPTION_KEY): both must agree to exchange selfies.
@@ -46,6 +47,19 @@ export const workerEnvSchema = z
     VERIFIED_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(50),
     WEBHOOK_PUBLIC_URL: optionalUrl,
     SELFIE_ENCRYPTION_KEY: z.string().min(1).default(DEV_SELFIE_KEY),
+    ENCRYPTION_KEYS: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z
+        .string()
+        .superRefine((spec, ctx) => {
+          try {
+            parseKeyList(spec);
+          } catch (error) {
+            ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          }
+        })
+        .optional(),
+    ),
     EVENTS_INCLUDE_CAPTURE_URL: bool.default(false),
     WORKER_METRICS_PORT: int(0).max(65535).default(3001),
     WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
@@ -88,10 +102,16 @@ export const workerEnvSchema = z
     WORKER_KEEP_FAILED_JOBS_SEC: int(1).default(24 * 3600),
     WORKER_KEEP_FAILED_JOBS_COUNT: int(1).default(1000),
   })
-  .refine((env) => env.NODE_ENV !== 'production' || env.SELFIE_ENCRYPTION_KEY !== DEV_SELFIE_KEY, {
-    message: 'SELFIE_ENCRYPTION_KEY must be set in production',
-    path: ['SELFIE_ENCRYPTION_KEY'],
-  })
+  .refine(
+    (env) =>
+      env.NODE_ENV !== 'production' ||
+      env.ENCRYPTION_KEYS !== undefined ||
+      env.SELFIE_ENCRYPTION_KEY !== DEV_SELFIE_KEY,
+    {
+      message: 'ENCRYPTION_KEYS or SELFIE_ENCRYPTION_KEY must be set in production',
+      path: ['SELFIE_ENCRYPTION_KEY'],
+    },
+  )
   .refine((env) => env.POLL_MAX_INTERVAL_MS >= env.POLL_INITIAL_INTERVAL_MS, {
     message: 'POLL_MAX_INTERVAL_MS must be >= POLL_INITIAL_INTERVAL_MS',
     path: ['POLL_MAX_INTERVAL_MS'],
@@ -141,7 +161,8 @@ export interface WorkerConfig {
     rateLimitPerSec: number;
   };
   webhookPublicUrl: string | undefined;
-  selfieEncryptionKey: string;
+  /** Seals selfies, TempIds, capture URLs and vendor tokens: ENCRYPTION_KEYS, and SELFIE_ENCRYPTION_KEY as `default`. */
+  keyring: KeyringSource;
   eventsIncludeCaptureUrl: boolean;
   metrics: { port: number; host: string };
   /** What this process runs (WORKER_ROLES). */
@@ -202,7 +223,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateLimitPerSec: e.VERIFIED_RATE_LIMIT_PER_SEC,
     },
     webhookPublicUrl: e.WEBHOOK_PUBLIC_URL,
-    selfieEncryptionKey: e.SELFIE_ENCRYPTION_KEY,
+    // The published dev key joins real keys never: with ENCRYPTION_KEYS only an explicit SELFIE_ENCRYPTION_KEY does.
+    keyring: e.ENCRYPTION_KEYS
+      ? {
+          encryptionKeys: e.ENCRYPTION_KEYS,
+          legacyKey: e.SELFIE_ENCRYPTION_KEY === DEV_SELFIE_KEY ? undefined : e.SELFIE_ENCRYPTION_KEY,
+        }
+      : { legacyKey: e.SELFIE_ENCRYPTION_KEY },
     eventsIncludeCaptureUrl: e.EVENTS_INCLUDE_CAPTURE_URL,
     metrics: { port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST },
     roles: e.WORKER_ROLES,

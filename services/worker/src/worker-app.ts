@@ -1,6 +1,7 @@
 import {
   createKafka,
   EventProducer,
+  Keyring,
   LiveReadModel,
   SelfieVault,
   SelfieIntegrityError,
@@ -113,6 +114,8 @@ export async function startWorker(
       () => parked.overdueMs(),
     );
 
+    // One keyring seals every secret this worker keeps in Redis: selfies, TempIds, capture URLs, vendor tokens.
+    const keyring = Keyring.from(config.keyring);
     const limiter = new RedisRateLimiter(redis, {
       prefix,
       ratePerSec: config.verified.rateLimitPerSec,
@@ -123,7 +126,7 @@ export async function startWorker(
       apiKeyId: config.verified.apiKeyId,
       apiKeyValue: config.verified.apiKeyValue,
       timeoutMs: config.verified.timeoutMs,
-      tokenStore: new RedisTokenStore(redis, { keyPrefix: `${prefix}:verified-token:` }),
+      tokenStore: new RedisTokenStore(redis, { keyPrefix: `${prefix}:verified-token:`, cipher: keyring }),
       logger: logger.child({ component: 'verified-client' }),
       rateLimiter: limiter,
       onCall: (endpoint, outcome, ms) => {
@@ -145,7 +148,7 @@ export async function startWorker(
     const keyPrefix = `${prefix}:`;
     // Follows readers' keyspace switches and feeds a running rebuild's target (see ProjectionRebuild).
     const readModel = new LiveReadModel(redis, keyPrefix);
-    const vault = new SelfieVault(redis, { prefix: keyPrefix, key: config.selfieEncryptionKey });
+    const vault = new SelfieVault(redis, { prefix: keyPrefix, key: keyring });
     const selfies: SelfieSource = {
       async get(ref, digest) {
         try {
@@ -159,8 +162,8 @@ export async function startWorker(
       },
     };
 
-    const ownership = new Ownership(redis, prefix, config.ownershipTtlSec);
-    const secrets = new SecretStore(redis, prefix);
+    const ownership = new Ownership(redis, prefix, config.ownershipTtlSec, keyring);
+    const secrets = new SecretStore(redis, prefix, keyring);
     const hints = new HintBook(redis, prefix, parked);
     const outcomes = new OutcomeLog(redis, prefix, config.ownershipTtlSec);
     const webhooks =

@@ -54,6 +54,21 @@ describe('worker configuration', () => {
     );
   });
 
+  it('feeds the keyring from ENCRYPTION_KEYS or SELFIE_ENCRYPTION_KEY; the dev key never joins real keys', () => {
+    const keys = `k2:${'b'.repeat(64)},k1:${'c'.repeat(64)}`;
+    const prod = loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEYS: keys });
+    expect(prod.keyring).toEqual({ encryptionKeys: keys, legacyKey: undefined });
+    expect(
+      loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEYS: keys, SELFIE_ENCRYPTION_KEY: 'a'.repeat(64) })
+        .keyring,
+    ).toEqual({ encryptionKeys: keys, legacyKey: 'a'.repeat(64) });
+    expect(loadConfig({ SELFIE_ENCRYPTION_KEY: 'a'.repeat(64) }).keyring).toEqual({
+      legacyKey: 'a'.repeat(64),
+    });
+    expect(() => loadConfig({ ENCRYPTION_KEYS: 'k1:short' })).toThrow(/ENCRYPTION_KEYS/);
+    expect(() => loadConfig({ ENCRYPTION_KEYS: 'a'.repeat(64) })).toThrow(/ENCRYPTION_KEYS/);
+  });
+
   it('runs both roles by default; WORKER_ROLES picks one, and an unknown role is refused', () => {
     expect(loadConfig({}).roles).toEqual(['steps', 'projector']);
     expect(loadConfig({ WORKER_ROLES: ' projector ' }).roles).toEqual(['projector']);

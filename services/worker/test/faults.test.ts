@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EVENT_TYPES, SelfieVault } from '@verified-onboard/events';
+import { EVENT_TYPES, Keyring, SelfieVault } from '@verified-onboard/events';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorker } from '../src/worker-app.js';
 import { emulatorAccounts, useHarness } from './support/harness.js';
@@ -46,7 +46,7 @@ describe('upstream faults delay but never lose or duplicate an enrollment', () =
 
     const vault = new SelfieVault(h.redis, {
       prefix: `${h.names.queuePrefix}:`,
-      key: h.config().selfieEncryptionKey,
+      key: Keyring.from(h.config().keyring),
     });
     const events = [];
     // 40 enrollments make "no fault of some kind ever fired" vanishingly unlikely (< 1e-4), so the checks below are not flaky.

@@ -5,6 +5,7 @@ import {
   createEvent,
   ENROLLMENT_STATUSES,
   EVENT_TYPES,
+  Keyring,
   ProjectionRebuild,
   ReadModel,
   SelfieVault,
@@ -90,7 +91,7 @@ describe('worker pipeline against the emulator', () => {
   async function submitImport(image: Buffer, overrides: Parameters<Harness['request']>[0] = {}) {
     const vault = new SelfieVault(h.redis, {
       prefix: `${h.names.queuePrefix}:`,
-      key: h.config().selfieEncryptionKey,
+      key: Keyring.from(h.config().keyring),
     });
     const stored = await vault.put(image.toString('base64'));
     return submit({
@@ -192,6 +193,33 @@ describe('worker pipeline against the emulator', () => {
     expect(await h.redis.get(h.keys.accountOwner(legacy.data.accountNumber))).toBe('default');
   });
 
+  /** A terminal enrollment keeps neither its TempId nor its capture URL (the step runner deletes both). */
+  async function secretsForgotten(enrollmentId: string) {
+    await waitFor(
+      `the TempId and capture URL of ${enrollmentId} deleted`,
+      async () =>
+        (await h.redis.exists(h.keys.tempIdSecret(enrollmentId), h.keys.captureUrlSecret(enrollmentId))) ===
+        0,
+    );
+  }
+
+  it('a capture that fails for good (account conflict) forgets its TempId and capture URL', async () => {
+    await scenario();
+    const accountNumber = `taken-${randomUUID()}`;
+    const client = new VerifiedClient({
+      baseUrl: h.emulator.baseUrl,
+      apiKeyId: 'emulator-key-id',
+      apiKeyValue: 'emulator-key-value',
+    });
+    await client.createAccount({ accountNumber, displayName: 'Someone else' });
+    await client.close();
+    const e = await submit({ mode: 'capture', accountNumber, accountNumberGenerated: false });
+    const s = await h.waitForStatus(e.subject, ['failed']);
+    expect(s.failure).toMatchObject({ step: 'account', code: 'account_conflict', retryable: false });
+    expect(s.operationId).toBeDefined();
+    await secretsForgotten(e.subject);
+  });
+
   it('upstream statuses 2..5 end in rejected, expired, errored and canceled', async () => {
     await scenario({ outcome: 'never', afterMs: 0 });
     const expected = { 2: 'rejected', 3: 'expired', 4: 'errored', 5: 'canceled' } as const;
@@ -200,9 +228,14 @@ describe('worker pipeline against the emulator', () => {
     );
     for (const { status, event } of submitted) {
       const op = await operationIdOf(event.subject);
-      // The api serves the capture URL from here; it lives until the operation times out.
+      // The api serves the capture URL from here, sealed under its key; it lives until the operation times out.
       const urlKey = h.keys.captureUrlSecret(event.subject);
-      expect(await h.redis.get(urlKey)).toMatch(new RegExp(`^${h.emulator.baseUrl}/?\\?i=${op}&s=.+`));
+      const sealed = await h.redis.get(urlKey);
+      assert.ok(sealed);
+      expect(sealed).not.toContain('s=');
+      expect(Keyring.from(h.config().keyring).openText(sealed, urlKey)).toMatch(
+        new RegExp(`^${h.emulator.baseUrl}/?\\?i=${op}&s=.+`),
+      );
       expect(await h.redis.pttl(urlKey)).toBeGreaterThan(3_000_000);
       await h.control('POST', `/_emulator/operations/${op}/complete`, {
         Status: status,
@@ -213,6 +246,7 @@ describe('worker pipeline against the emulator', () => {
       const s = await h.waitForStatus(event.subject, [expected[status]]);
       expect(s.upstreamStatus).toBe(status);
       expect((await emulatorAccounts(h)).has(event.data.accountNumber)).toBe(false);
+      await secretsForgotten(event.subject);
     }
   });
 
@@ -222,6 +256,7 @@ describe('worker pipeline against the emulator', () => {
     const s = await h.waitForStatus(e.subject, ['expired']);
     expect(s.upstreamStatus).toBe(3);
     await operationIdOf(e.subject);
+    await secretsForgotten(e.subject);
   });
 
   it('with webhooks dropped, polling alone completes the enrollment', async () => {
@@ -264,6 +299,10 @@ describe('worker pipeline against the emulator', () => {
       retryable: true,
       attempts: 3,
     });
+    // A retryable failure keeps the TempId: the retry's credential step needs it.
+    const tempId = await h.redis.get(h.keys.tempIdSecret(e.subject));
+    assert.ok(tempId);
+    expect(tempId).not.toContain('tempId');
     const beginCalls = await upstreamCalls(h, 'beginBiometry');
 
     await scenario();

@@ -89,8 +89,22 @@ export function tokenStoreKey(keyPrefix: string, scope: string, part: TokenKeyPa
   return `${keyPrefix}${scope}:${part}`;
 }
 
+/**
+ * Encrypts the token pair at rest (the worker passes its keyring). `context` is where the value lives, so a
+ * sealed value moved elsewhere does not open; `open` answers null for anything it cannot open (a value from
+ * before sealing, a retired key), which the store treats as "no token": the client fetches a new one.
+ */
+export interface TokenCipher {
+  sealText(plaintext: string, context: string): string;
+  openText(sealed: string, context: string): string | null;
+}
+
+/** Stores without a cipher keep tokens as they are: the in-process default and tests. */
+const CLEAR: TokenCipher = { sealText: (text) => text, openText: (text) => text };
+
 const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-const INVALIDATE = `if redis.call('HGET', KEYS[1], 'accessToken') == ARGV[1] then redis.call('HSET', KEYS[1], 'expiresAt', '0') return 1 end return 0`;
+// Compares fingerprints: the stored access token is sealed, and a sealed value differs on every write.
+const INVALIDATE = `if redis.call('HGET', KEYS[1], 'accessFp') == ARGV[1] then redis.call('HSET', KEYS[1], 'expiresAt', '0') return 1 end return 0`;
 
 /** Longest a token pair is kept when the upstream does not say how long the refresh token lives. */
 const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -101,21 +115,30 @@ const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
  */
 export class RedisTokenStore implements TokenStore {
   private readonly prefix: string;
+  private readonly cipher: TokenCipher;
 
   constructor(
     private readonly redis: Redis,
-    /** Keys are `${keyPrefix}${scope}:pair|lock|consumed:*`; the prefix is used verbatim. */
-    options: { keyPrefix?: string } = {},
+    /**
+     * Keys are `${keyPrefix}${scope}:pair|lock|consumed:*`; the prefix is used verbatim. With a `cipher` the
+     * access and refresh tokens are stored sealed (a shared Redis is then no token store in clear).
+     */
+    options: { keyPrefix?: string; cipher?: TokenCipher } = {},
   ) {
     this.prefix = options.keyPrefix ?? 'verified-token:';
+    this.cipher = options.cipher ?? CLEAR;
   }
 
   async get(scope: string): Promise<StoredToken | null> {
-    const hash = await this.redis.hgetall(this.key(scope, 'pair'));
+    const key = this.key(scope, 'pair');
+    const hash = await this.redis.hgetall(key);
     if (!hash.accessToken || hash.expiresAt === undefined) return null;
+    const accessToken = this.cipher.openText(hash.accessToken, `${key}#access`);
+    const refreshToken = hash.refreshToken ? this.cipher.openText(hash.refreshToken, `${key}#refresh`) : null;
+    if (accessToken === null || (hash.refreshToken && refreshToken === null)) return null;
     return {
-      accessToken: hash.accessToken,
-      refreshToken: hash.refreshToken ? hash.refreshToken : null,
+      accessToken,
+      refreshToken,
       expiresAt: Number(hash.expiresAt),
       refreshExpiresAt: hash.refreshExpiresAt ? Number(hash.refreshExpiresAt) : null,
       obtainedAt: Number(hash.obtainedAt ?? 0),
@@ -133,8 +156,10 @@ export class RedisTokenStore implements TokenStore {
       .multi()
       .del(key)
       .hset(key, {
-        accessToken: token.accessToken,
-        refreshToken: token.refreshToken ?? '',
+        accessToken: this.cipher.sealText(token.accessToken, `${key}#access`),
+        accessFp: tokenFingerprint(token.accessToken),
+        refreshToken:
+          token.refreshToken === null ? '' : this.cipher.sealText(token.refreshToken, `${key}#refresh`),
         expiresAt: String(token.expiresAt),
         refreshExpiresAt: token.refreshExpiresAt === null ? '' : String(token.refreshExpiresAt),
         obtainedAt: String(token.obtainedAt),
@@ -144,7 +169,12 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async invalidate(scope: string, accessToken: string): Promise<boolean> {
-    const result = await this.redis.eval(INVALIDATE, 1, this.key(scope, 'pair'), accessToken);
+    const result = await this.redis.eval(
+      INVALIDATE,
+      1,
+      this.key(scope, 'pair'),
+      tokenFingerprint(accessToken),
+    );
     return result === 1;
   }
 

@@ -4,6 +4,7 @@ import {
   tenantOf,
   type EnrollmentEvent,
   type EnrollmentState,
+  type Keyring,
 } from '@verified-onboard/events';
 import type { Redis } from 'ioredis';
 import { canSee, type Principal } from '../auth/api-keys.js';
@@ -61,6 +62,8 @@ export class EnrollmentReader {
     private readonly redis: Redis,
     private readonly readModel: ReadModelSource,
     private readonly keys: RedisKeys,
+    /** Opens the capture URL, which the worker keeps sealed under its Redis key. */
+    private readonly keyring: Keyring,
   ) {}
 
   async state(id: string): Promise<EnrollmentState | null> {
@@ -85,7 +88,7 @@ export class EnrollmentReader {
     if (state) {
       const captureUrl =
         state.status === 'capture_pending' && state.request.transport === 'inline'
-          ? await this.redis.get(this.keys.captureUrl(id))
+          ? await this.captureUrl(id)
           : null;
       return { view: toView(state, captureUrl), tenant: tenantOf(state.request) };
     }
@@ -105,6 +108,13 @@ export class EnrollmentReader {
         version: 0,
       },
     };
+  }
+
+  /** A value stored before sealing, or under a retired key, reads as absent: the view shows no URL. */
+  private async captureUrl(id: string): Promise<string | null> {
+    const key = this.keys.captureUrl(id);
+    const sealed = await this.redis.get(key);
+    return sealed === null ? null : this.keyring.openText(sealed, key);
   }
 
   /** The events `principal` may see; null for an unknown id and for another tenant's id alike. */

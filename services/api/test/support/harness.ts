@@ -1,6 +1,13 @@
 import { Writable } from 'node:stream';
 import { isolatedNames, testInfra } from '@verified-onboard/devstack';
-import { createKafka, ensureTopics, ReadModel, topicNames, type Kafka } from '@verified-onboard/events';
+import {
+  createKafka,
+  ensureTopics,
+  Keyring,
+  ReadModel,
+  topicNames,
+  type Kafka,
+} from '@verified-onboard/events';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import type { z } from 'zod';
@@ -83,6 +90,8 @@ export interface TestApp {
     payload?: string | object,
     headers?: Record<string, string>,
   ): Promise<LightMyRequestResponse>;
+  /** Stores an enrollment's capture URL as the worker does: sealed by the keyring under its Redis key. */
+  storeCaptureUrl(enrollmentId: string, url: string): Promise<void>;
   /** This app's Redis keys whose name contains `fragment` (for keys a package names privately). */
   keysNaming(fragment: string): Promise<string[]>;
   /** A collector on these topics from their beginning; stopped by `close`. */
@@ -133,6 +142,10 @@ export async function startTestApp(label: string, options: TestAppOptions = {}):
     get: (url, headers = AUTH) => app.inject({ method: 'GET', url, headers }),
     post: (url, payload, headers = AUTH) =>
       app.inject({ method: 'POST', url, headers, ...(payload === undefined ? {} : { payload }) }),
+    async storeCaptureUrl(enrollmentId, url) {
+      const key = redisKeys(config.keyPrefix).captureUrl(enrollmentId);
+      await redis.set(key, Keyring.from(config.keyring).sealText(url, key), 'EX', 60);
+    },
     async keysNaming(fragment) {
       const found: string[] = [];
       const pattern = `${config.keyPrefix}:*${fragment}*`;

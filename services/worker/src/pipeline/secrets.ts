@@ -1,3 +1,4 @@
+import type { Keyring } from '@verified-onboard/events';
 import type { Redis } from 'ioredis';
 import { workerKeys, type WorkerKeys } from '../keys.js';
 
@@ -11,7 +12,9 @@ export interface StoredTempId {
 
 /**
  * Secrets live in Redis only, with a TTL, never in events, job data or logs: the TempId until it is
- * useless upstream, the capture URL (it embeds the OneTimeSecret) until the operation times out.
+ * useless upstream, the capture URL (it embeds the OneTimeSecret) until the operation times out. Both are
+ * sealed by the keyring under their Redis key; a value that does not open (written in clear before sealing,
+ * or under a retired key) reads as absent, so the step fetches a new TempId or begins anew.
  */
 export class SecretStore {
   private readonly keys: WorkerKeys;
@@ -19,6 +22,7 @@ export class SecretStore {
   constructor(
     private readonly redis: Redis,
     prefix: string,
+    private readonly keyring: Keyring,
   ) {
     this.keys = workerKeys(prefix);
   }
@@ -28,21 +32,33 @@ export class SecretStore {
     const key = this.keys.tempIdSecret(enrollmentId);
     const value: StoredTempId = { tempId, obtainedAt };
     const ttlMs = Math.max(1, obtainedAt + TEMPID_LIFETIME_MS - Date.now());
-    const set = await this.redis.set(key, JSON.stringify(value), 'PX', ttlMs, 'NX');
+    const sealed = this.keyring.sealText(JSON.stringify(value), key);
+    const set = await this.redis.set(key, sealed, 'PX', ttlMs, 'NX');
     if (set === 'OK') return value;
-    return (await this.tempId(enrollmentId)) ?? value;
+    const kept = await this.tempId(enrollmentId);
+    if (kept) return kept;
+    // What is there does not open (plaintext from before sealing): replace it rather than keep it forever.
+    await this.redis.set(key, sealed, 'PX', ttlMs);
+    return value;
   }
 
   async tempId(enrollmentId: string): Promise<StoredTempId | null> {
-    const raw = await this.redis.get(this.keys.tempIdSecret(enrollmentId));
-    return raw ? (JSON.parse(raw) as StoredTempId) : null;
+    const opened = await this.open(this.keys.tempIdSecret(enrollmentId));
+    if (opened === null) return null;
+    const value = JSON.parse(opened) as StoredTempId;
+    return typeof value.tempId === 'string' && typeof value.obtainedAt === 'number' ? value : null;
   }
 
   async captureUrl(enrollmentId: string): Promise<string | null> {
-    return this.redis.get(this.keys.captureUrlSecret(enrollmentId));
+    return this.open(this.keys.captureUrlSecret(enrollmentId));
   }
 
-  /** After the credential is attached neither secret has a use left. */
+  private async open(key: string): Promise<string | null> {
+    const sealed = await this.redis.get(key);
+    return sealed === null ? null : this.keyring.openText(sealed, key);
+  }
+
+  /** Once the enrollment is terminal (completed, failed, rejected, expired, canceled) neither secret has a use. */
   async forget(enrollmentId: string): Promise<void> {
     await this.redis.del(this.keys.tempIdSecret(enrollmentId), this.keys.captureUrlSecret(enrollmentId));
   }

@@ -96,9 +96,7 @@ export class StepRunner {
     }
     await this.publish(job, outcome, token, log);
     if (outcome.next) await this.enqueueNext(outcome.next);
-    this.observeTerminal(job, outcome.events);
-    if (outcome.events.some((e) => e.type === EVENT_TYPES.completed))
-      await this.deps.secrets.forget(job.data.enrollmentId);
+    if (this.observeTerminal(job, outcome.events)) await this.deps.secrets.forget(job.data.enrollmentId);
     await outcomes.finish(job.data.enrollmentId, jobId, outcome.failed !== undefined);
     if (step === 'poll') await this.deps.parked.release(jobId);
     metrics.stepDuration.observe({ step }, (Date.now() - startedAt) / 1000);
@@ -249,7 +247,13 @@ export class StepRunner {
     await this.deps.hints.pollParked(data.enrollmentId);
   }
 
-  private observeTerminal(job: StepJob, events: EnrollmentEvent[]): void {
+  /**
+   * Records the duration of enrollments that ended; true when one did and its TempId and capture URL have no
+   * use left: completed, rejected, expired, errored, canceled, and failed unless retryable (an ops retry of
+   * the credential step needs the TempId, and the secrets' own TTLs bound how long that lasts).
+   */
+  private observeTerminal(job: StepJob, events: EnrollmentEvent[]): boolean {
+    let secretsUseless = false;
     for (const event of events) {
       let status: string | null = null;
       if (event.type === EVENT_TYPES.completed) status = 'completed';
@@ -259,6 +263,7 @@ export class StepRunner {
           ['', '', 'rejected', 'expired', 'errored', 'canceled'][event.data.upstreamStatus] ?? 'unknown';
       }
       if (!status) continue;
+      if (event.type !== EVENT_TYPES.failed || !event.data.retryable) secretsUseless = true;
       const requestedAt = Date.parse(job.data.requestedAt);
       if (Number.isFinite(requestedAt)) {
         this.deps.metrics.enrollmentDuration.observe(
@@ -267,5 +272,6 @@ export class StepRunner {
         );
       }
     }
+    return secretsUseless;
   }
 }

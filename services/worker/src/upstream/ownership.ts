@@ -1,3 +1,5 @@
+import type { Keyring } from '@verified-onboard/events';
+import type { Redis } from 'ioredis';
 import { ENROLLMENT_FIELDS as F, ExpiringStore } from '../keys.js';
 
 export type OperationKind = 'foreign' | 'operation';
@@ -34,6 +36,16 @@ export function ownsExisting(claim: Claim): boolean {
  * tells an idempotent re-run after a crash apart from an account or credential someone else made.
  */
 export class Ownership extends ExpiringStore {
+  constructor(
+    redis: Redis,
+    prefix: string,
+    ttlSec: number,
+    /** Seals the capture URL (it embeds the OneTimeSecret) under its Redis key; SecretStore opens it. */
+    private readonly keyring: Keyring,
+  ) {
+    super(redis, prefix, ttlSec);
+  }
+
   claimAccount(accountNumber: string, enrollmentId: string): Promise<Claim> {
     return this.claim(this.keys.accountIntent(accountNumber), enrollmentId);
   }
@@ -114,7 +126,10 @@ export class Ownership extends ExpiringStore {
       )
       .expire(key, this.ttlSec)
       .set(this.keys.operationIndex(record.operationId), enrollmentId, 'EX', this.ttlSec);
-    if (captureUrl) tx.set(this.keys.captureUrlSecret(enrollmentId), captureUrl, 'PX', ttlMs);
+    if (captureUrl) {
+      const secretKey = this.keys.captureUrlSecret(enrollmentId);
+      tx.set(secretKey, this.keyring.sealText(captureUrl, secretKey), 'PX', ttlMs);
+    }
     await tx.exec();
   }
 
