@@ -29,7 +29,10 @@ import { redisKeys } from './enrollments/keys.js';
 import { activeReadModel, fixedReadModel } from './enrollments/read-model-source.js';
 import type { SelfieStore } from './enrollments/requested-event.js';
 import { TooManyRequestsError } from './errors.js';
+import { AuthFailureLimiter, installAuthFailureLimit } from './http/auth-failures.js';
 import { frameworkErrorToApiError, installErrorHandling, sendProblem } from './http/error-handler.js';
+import { installNoStore } from './http/no-store.js';
+import { installRequestIdEcho, requestIdOptions } from './http/request-id.js';
 import { createLogger } from './logger.js';
 import { ApiMetrics } from './metrics.js';
 import type { OpsService } from './ops/ops-service.js';
@@ -78,8 +81,8 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     loggerInstance,
     bodyLimit: config.jsonBodyLimitBytes,
     trustProxy: false,
-    // Request ids in logs tie a client's report to the server side.
-    requestIdHeader: 'x-request-id',
+    // Request ids in logs tie a client's report to the server side; they are always ours.
+    ...requestIdOptions,
     frameworkErrors: (error, _request, reply) => void sendProblem(reply, frameworkErrorToApiError(error)),
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -88,6 +91,16 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
   // JSON routes take JSON only: without this, text/plain would be parsed and fail validation as a 400, not a 415.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
+  installRequestIdEcho(app);
+  installNoStore(app);
+  installAuthFailureLimit(
+    app,
+    new AuthFailureLimiter(deps.redis, config.keyPrefix, {
+      perAddress: config.authFailuresPerAddress,
+      perKey: config.authFailuresPerKey,
+      windowMs: 60_000,
+    }),
+  );
 
   const metrics = new ApiMetrics();
   const rk = redisKeys(config.keyPrefix);

@@ -80,6 +80,8 @@ export const envSchema = z
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
     API_RATE_LIMIT_PER_MIN: positiveInt(1200),
+    API_AUTH_FAILURES_PER_ADDRESS: positiveInt(10),
+    API_AUTH_FAILURES_PER_KEY: positiveInt(100),
     API_JSON_BODY_LIMIT_BYTES: positiveInt(10 * 1024 * 1024),
     API_BATCH_MAX_BYTES: positiveInt(4 * 1024 * 1024 * 1024),
     API_BATCH_MAX_LINES: positiveInt(1_000_000),
@@ -121,6 +123,9 @@ export interface ApiConfig {
   selfieTtlSec: number;
   logLevel: string;
   rateLimitPerMinute: number;
+  /** Refused credentials a minute per client address and per existing key id before 429 too_many_auth_failures. */
+  authFailuresPerAddress: number;
+  authFailuresPerKey: number;
   jsonBodyLimitBytes: number;
   batchMaxBytes: number;
   batchMaxLines: number;
@@ -170,6 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     selfieTtlSec: e.API_SELFIE_TTL_SEC,
     logLevel: e.LOG_LEVEL,
     rateLimitPerMinute: e.API_RATE_LIMIT_PER_MIN,
+    authFailuresPerAddress: e.API_AUTH_FAILURES_PER_ADDRESS,
+    authFailuresPerKey: e.API_AUTH_FAILURES_PER_KEY,
     jsonBodyLimitBytes: e.API_JSON_BODY_LIMIT_BYTES,
     batchMaxBytes: e.API_BATCH_MAX_BYTES,
     batchMaxLines: e.API_BATCH_MAX_LINES,

@@ -102,6 +102,15 @@ export class ApiKeyStore {
     const equal = timingSafeEqual(given, stored?.secretDigest ?? DECOY_DIGEST);
     return stored && equal ? { keyId: stored.keyId, tenant: stored.tenant, scopes: stored.scopes } : null;
   }
+
+  /**
+   * The key id a credential claims when that key exists, else null: failed attempts are counted per real key
+   * only, so made-up key ids cannot fill Redis with counters.
+   */
+  knownKeyId(credential: string): string | null {
+    const keyId = credential.slice(0, Math.max(0, credential.indexOf(':')));
+    return this.keys.has(keyId) ? keyId : null;
+  }
 }
 
 const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

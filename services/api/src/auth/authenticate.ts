@@ -6,23 +6,30 @@ import type { ApiKeyStore, Principal, Scope } from './api-keys.js';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** Set when the request presented credentials that were refused; the failed-authentication limiter counts it. */
+    authFailure: { keyId: string | null } | null;
   }
 }
 
-/** Reads `Authorization: Bearer keyId:secret`, `X-API-Key: keyId:secret` or `Authorization: Basic` (browsers). */
-export function credentialFrom(request: FastifyRequest): string | null {
+/**
+ * Reads `Authorization: Bearer keyId:secret`, `X-API-Key: keyId:secret`, and `Authorization: Basic` only where
+ * `acceptBasic` (the queue dashboard): a browser caches Basic credentials and would otherwise make them ambient
+ * authority on every route.
+ */
+export function credentialFrom(request: FastifyRequest, acceptBasic = false): string | null {
   const header = request.headers.authorization;
   if (typeof header === 'string') {
     const [scheme, value] = header.split(/\s+/, 2);
     if (value && scheme?.toLowerCase() === 'bearer') return value;
-    if (value && scheme?.toLowerCase() === 'basic') return Buffer.from(value, 'base64').toString('utf8');
+    if (value && acceptBasic && scheme?.toLowerCase() === 'basic')
+      return Buffer.from(value, 'base64').toString('utf8');
   }
   const apiKey = request.headers['x-api-key'];
   return typeof apiKey === 'string' && apiKey !== '' ? apiKey : null;
 }
 
 export interface RequireScopeOptions {
-  /** Ask browsers for Basic credentials on 401 (the queue dashboard). */
+  /** Accept Basic credentials and ask browsers for them on 401 (the queue dashboard only). */
   basicChallenge?: boolean;
 }
 
@@ -42,9 +49,10 @@ function authenticate(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const credential = credentialFrom(request);
+  const credential = credentialFrom(request, options.basicChallenge === true);
   const principal = credential === null ? null : keys.authenticate(credential);
   if (!principal) {
+    if (credential !== null) request.authFailure = { keyId: keys.knownKeyId(credential) };
     if (options.basicChallenge)
       void reply.header('www-authenticate', 'Basic realm="verified-onboard ops", charset="UTF-8"');
     throw new UnauthenticatedError(

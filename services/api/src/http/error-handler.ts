@@ -11,6 +11,7 @@ import {
   ValidationFailedError,
   type ErrorDetail,
 } from '../errors.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
 
 const JSON_CONTENT_TYPES = ['application/json'];
 
@@ -70,6 +71,8 @@ export function toApiError(error: FastifyError): ApiError {
 
 /** Answers `error` as `application/problem+json`, with its headers (Retry-After, ...). */
 export function sendProblem(reply: FastifyReply, error: ApiError): FastifyReply {
+  // Router errors are answered before any hook runs, so the id is set here too.
+  void reply.header(REQUEST_ID_HEADER, reply.request.id);
   for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
   return reply.code(error.statusCode).type(PROBLEM_CONTENT_TYPE).send(error.toProblem(reply.request.id));
 }

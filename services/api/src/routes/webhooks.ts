@@ -67,6 +67,7 @@ export const webhookRoutes: FastifyPluginCallback<WebhookRoutesOptions> = (app, 
           { hasSignature: signature !== undefined },
           'webhook rejected: signature or credentials do not verify',
         );
+        request.authFailure = { keyId: null };
         throw new UnauthenticatedError(
           'The webhook signature or credentials do not verify.',
           'invalid_webhook_signature',

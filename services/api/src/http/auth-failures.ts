@@ -1,0 +1,101 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import { ApiError } from '../errors.js';
+
+export interface AuthFailureLimits {
+  /** Refused credentials one client address may present per window (API_AUTH_FAILURES_PER_ADDRESS). */
+  perAddress: number;
+  /** Refused credentials naming one existing key id per window, from anywhere (API_AUTH_FAILURES_PER_KEY). */
+  perKey: number;
+  windowMs: number;
+}
+
+export class TooManyAuthFailuresError extends ApiError {
+  readonly statusCode = 429;
+  constructor(retryAfterSec: number) {
+    super('too_many_auth_failures', `Too many failed authentication attempts; retry in ${retryAfterSec} s.`);
+    this.headers['retry-after'] = String(retryAfterSec);
+  }
+}
+
+/**
+ * Fixed-window counters of refused credentials in Redis, shared by every replica. Checked before any route
+ * authenticates, so once a window is used up even the right secret is refused until it ends: guessing stays
+ * at the limit's pace whatever the attacker's concurrency (a burst in flight can overshoot by its own size).
+ */
+export class AuthFailureLimiter {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly limits: AuthFailureLimits,
+  ) {}
+
+  private addressKey = (address: string) => `${this.prefix}:auth-failures:address:${address}`;
+  private keyIdKey = (keyId: string) => `${this.prefix}:auth-failures:key:${keyId}`;
+
+  /** Throws TooManyAuthFailuresError when the address or the claimed key id has used up its window. */
+  async check(address: string, claimedKeyId: string | null): Promise<void> {
+    const pipeline = this.redis.pipeline().get(this.addressKey(address)).pttl(this.addressKey(address));
+    if (claimedKeyId !== null) pipeline.get(this.keyIdKey(claimedKeyId)).pttl(this.keyIdKey(claimedKeyId));
+    const results = await pipeline.exec();
+    const values = (results ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
+    const over = (countAt: number, limit: number) => Number(values[countAt] ?? 0) >= limit;
+    const waits: number[] = [];
+    if (over(0, this.limits.perAddress)) waits.push(Number(values[1]));
+    if (claimedKeyId !== null && over(2, this.limits.perKey)) waits.push(Number(values[3]));
+    if (waits.length > 0) {
+      const waitMs = Math.max(...waits.map((ms) => (ms > 0 ? ms : this.limits.windowMs)));
+      throw new TooManyAuthFailuresError(Math.max(1, Math.ceil(waitMs / 1000)));
+    }
+  }
+
+  async record(address: string, knownKeyId: string | null): Promise<void> {
+    const keys = [this.addressKey(address), ...(knownKeyId === null ? [] : [this.keyIdKey(knownKeyId)])];
+    const multi = this.redis.multi();
+    for (const key of keys) multi.set(key, 0, 'PX', this.limits.windowMs, 'NX').incr(key);
+    await multi.exec();
+  }
+}
+
+/** The key id a request claims, whatever its scheme; only for looking up counters, never for authenticating. */
+export function claimedKeyId(request: FastifyRequest): string | null {
+  let credential: string | undefined;
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const [scheme, value] = header.split(/\s+/, 2);
+    if (value && scheme?.toLowerCase() === 'bearer') credential = value;
+    else if (value && scheme?.toLowerCase() === 'basic')
+      credential = Buffer.from(value, 'base64').toString('utf8');
+  }
+  const apiKey = request.headers['x-api-key'];
+  if (credential === undefined && typeof apiKey === 'string') credential = apiKey;
+  if (credential === undefined) return null;
+  const separator = credential.indexOf(':');
+  // A key id is short; anything longer names no key and is not worth a Redis lookup.
+  return separator > 0 && separator <= 128 ? credential.slice(0, separator) : null;
+}
+
+const presentsCredentials = (request: FastifyRequest) =>
+  request.headers.authorization !== undefined ||
+  request.headers['x-api-key'] !== undefined ||
+  request.headers['x-signature'] !== undefined;
+
+/**
+ * Refuses requests from an address or for a key id over its failure budget (before any route authenticates),
+ * and counts each refused credential before its 401 is sent. Requests without credentials (health, metrics,
+ * docs) skip Redis entirely, so liveness never depends on it.
+ */
+export function installAuthFailureLimit(app: FastifyInstance, limiter: AuthFailureLimiter): void {
+  app.decorateRequest('authFailure', null);
+  app.addHook('onRequest', async (request) => {
+    if (!presentsCredentials(request)) return;
+    await limiter.check(request.ip, claimedKeyId(request));
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (request.authFailure === null || reply.statusCode !== 401) return;
+    await limiter.record(request.ip, request.authFailure.keyId);
+  });
+}
