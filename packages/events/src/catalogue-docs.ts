@@ -6,6 +6,7 @@ import {
   eventDataSchemas,
   HINT_EVENT_TYPES,
   EVENT_TYPES,
+  OPS_EVENT_TYPES,
   type EventType,
 } from './event-types.js';
 import { DLQ_HEADERS } from './kafka/dlq-headers.js';
@@ -98,8 +99,12 @@ function channel(key: TopicKey, messages: string[]) {
 /** AsyncAPI 3.0 document of the topics and messages, CloudEvents Kafka binary mode. */
 export function asyncApiDocument(): Record<string, unknown> {
   const message = (type: EventType) => {
-    const isWebhook = type === EVENT_TYPES.webhookReceived;
-    const subjectNote = isWebhook ? 'Verified OperationId (also the key).' : 'Enrollment id (also the key).';
+    const subjectNote =
+      type === EVENT_TYPES.webhookReceived
+        ? 'Verified OperationId (also the key).'
+        : type === EVENT_TYPES.opsActionRecorded
+          ? 'Audit record id (also the key).'
+          : 'Enrollment id (also the key).';
     const payload = withoutMeta(z.toJSONSchema(eventDataSchemas[type], { target: 'draft-7', io: 'input' }));
     return {
       name: type,
@@ -150,6 +155,7 @@ export function asyncApiDocument(): Record<string, unknown> {
       enrollmentEvents: channel('enrollmentEvents', [...ENROLLMENT_EVENT_TYPES]),
       hints: channel('hints', [...HINT_EVENT_TYPES]),
       deadLetter: channel('deadLetter', ['deadLetter']),
+      opsAudit: channel('opsAudit', [...OPS_EVENT_TYPES]),
     },
     operations: {
       publishEnrollmentEvents: {
@@ -166,6 +172,11 @@ export function asyncApiDocument(): Record<string, unknown> {
         action: 'send',
         channel: { $ref: '#/channels/deadLetter' },
         messages: [{ $ref: '#/channels/deadLetter/messages/deadLetter' }],
+      },
+      publishOpsAudit: {
+        action: 'send',
+        channel: { $ref: '#/channels/opsAudit' },
+        messages: OPS_EVENT_TYPES.map((t) => ({ $ref: `#/channels/opsAudit/messages/${t}` })),
       },
     },
     components: {

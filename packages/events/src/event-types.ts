@@ -14,6 +14,7 @@ import {
   redriveRequestedDataSchema,
   webhookReceivedDataSchema,
 } from './schemas/hints.js';
+import { opsActionRecordedDataSchema } from './schemas/ops.js';
 
 /** Every event type this version of the catalogue produces and folds; the version is part of the name. */
 export const EVENT_TYPES = {
@@ -28,6 +29,7 @@ export const EVENT_TYPES = {
   webhookReceived: 'verified.webhook_received.v1',
   captureFinished: 'enrollment.capture_finished.v1',
   redriveRequested: 'enrollment.redrive_requested.v1',
+  opsActionRecorded: 'ops.action_recorded.v1',
 } as const;
 
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
@@ -44,6 +46,7 @@ export const eventDataSchemas = {
   [EVENT_TYPES.webhookReceived]: webhookReceivedDataSchema,
   [EVENT_TYPES.captureFinished]: captureFinishedDataSchema,
   [EVENT_TYPES.redriveRequested]: redriveRequestedDataSchema,
+  [EVENT_TYPES.opsActionRecorded]: opsActionRecordedDataSchema,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventData<T extends EventType = EventType> = z.infer<(typeof eventDataSchemas)[T]>;
@@ -68,6 +71,10 @@ export const HINT_EVENT_TYPES = [
   EVENT_TYPES.redriveRequested,
 ] as const;
 export type HintEventType = (typeof HINT_EVENT_TYPES)[number];
+
+/** Types on the ops audit topic: what operators did, keyed by the record id. */
+export const OPS_EVENT_TYPES = [EVENT_TYPES.opsActionRecorded] as const;
+export type OpsEventType = (typeof OPS_EVENT_TYPES)[number];
 
 const known = new Set<string>(Object.values(EVENT_TYPES));
 export function isEventType(type: string): type is EventType {

@@ -4,6 +4,7 @@ export * from './schemas/common.js';
 export * from './tenant.js';
 export * from './schemas/enrollment.js';
 export * from './schemas/hints.js';
+export * from './schemas/ops.js';
 export * from './event-types.js';
 export { EVENT_ID_NAMESPACE, eventId, uuidV5 } from './event-id.js';
 export {

@@ -3,6 +3,7 @@ export const TOPIC_BASE_NAMES = {
   enrollmentEvents: 'verified.enrollment.events.v1',
   hints: 'verified.hints.v1',
   deadLetter: 'verified.dead-letter.v1',
+  opsAudit: 'verified.ops.audit.v1',
 } as const;
 export type TopicKey = keyof typeof TOPIC_BASE_NAMES;
 
@@ -40,7 +41,16 @@ export const TOPIC_CATALOGUE: Readonly<Record<TopicKey, TopicSpec>> = {
     retentionMs: 30 * DAY_MS,
     cleanupPolicy: 'delete',
     description:
-      'Messages that failed decoding or validation, verbatim, with dlq-* headers saying why and where from.',
+      'Messages that failed decoding or validation, or whose handler failed every attempt, verbatim, with dlq-* headers saying why and where from.',
+  },
+  opsAudit: {
+    base: TOPIC_BASE_NAMES.opsAudit,
+    partitions: 1,
+    // The audit trail outlives the actions it records; it holds key ids and enrollment ids, no personal data.
+    retentionMs: 400 * DAY_MS,
+    cleanupPolicy: 'delete',
+    description:
+      'Every operator action (retry, replay, rebuild, redrive, dashboard writes), recorded before it runs.',
   },
 };
 
@@ -51,6 +61,7 @@ export function topicNames(prefix = ''): TopicNames {
     enrollmentEvents: `${prefix}${TOPIC_BASE_NAMES.enrollmentEvents}`,
     hints: `${prefix}${TOPIC_BASE_NAMES.hints}`,
     deadLetter: `${prefix}${TOPIC_BASE_NAMES.deadLetter}`,
+    opsAudit: `${prefix}${TOPIC_BASE_NAMES.opsAudit}`,
   };
 }
 
@@ -68,6 +79,7 @@ export function topicDefinitions(prefix = '', overrides: TopicOverrides = {}) {
     enrollmentEvents: overrides.enrollmentPartitions ?? TOPIC_CATALOGUE.enrollmentEvents.partitions,
     hints: overrides.hintPartitions ?? TOPIC_CATALOGUE.hints.partitions,
     deadLetter: TOPIC_CATALOGUE.deadLetter.partitions,
+    opsAudit: TOPIC_CATALOGUE.opsAudit.partitions,
   };
   return (Object.keys(TOPIC_CATALOGUE) as TopicKey[]).map((key) => ({
     key,

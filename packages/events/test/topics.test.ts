@@ -19,11 +19,13 @@ describe('topic catalogue', () => {
       enrollmentEvents: 'verified.enrollment.events.v1',
       hints: 'verified.hints.v1',
       deadLetter: 'verified.dead-letter.v1',
+      opsAudit: 'verified.ops.audit.v1',
     });
     expect(topicNames('t-1.').hints).toBe('t-1.verified.hints.v1');
     expect(TOPIC_CATALOGUE.enrollmentEvents).toMatchObject({ partitions: 12, retentionMs: -1 });
     expect(TOPIC_CATALOGUE.hints).toMatchObject({ partitions: 6, retentionMs: 7 * 86_400_000 });
     expect(TOPIC_CATALOGUE.deadLetter).toMatchObject({ partitions: 1, retentionMs: 30 * 86_400_000 });
+    expect(TOPIC_CATALOGUE.opsAudit).toMatchObject({ partitions: 1, retentionMs: 400 * 86_400_000 });
   });
 
   it('ensureTopics creates them with partitions and retention on the broker, idempotently and under races', async () => {
@@ -38,7 +40,12 @@ describe('topic catalogue', () => {
     const t = topicNames(names.topicPrefix);
     const meta = await admin.fetchTopicMetadata({ topics: Object.values(t) });
     const partitions = Object.fromEntries(meta.topics.map((m) => [m.name, m.partitions.length]));
-    expect(partitions).toEqual({ [t.enrollmentEvents]: 4, [t.hints]: 6, [t.deadLetter]: 1 });
+    expect(partitions).toEqual({
+      [t.enrollmentEvents]: 4,
+      [t.hints]: 6,
+      [t.deadLetter]: 1,
+      [t.opsAudit]: 1,
+    });
     const configs = await admin.describeConfigs({
       includeSynonyms: false,
       resources: Object.values(t).map((name) => ({
@@ -57,6 +64,7 @@ describe('topic catalogue', () => {
       [t.enrollmentEvents]: '-1',
       [t.hints]: String(7 * 86_400_000),
       [t.deadLetter]: String(30 * 86_400_000),
+      [t.opsAudit]: String(400 * 86_400_000),
     });
   });
 });

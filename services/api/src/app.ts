@@ -36,6 +36,7 @@ import { installRequestIdEcho, requestIdOptions } from './http/request-id.js';
 import { createLogger } from './logger.js';
 import { ApiMetrics } from './metrics.js';
 import type { OpsService } from './ops/ops-service.js';
+import { OpsAudit } from './ops/ops-audit.js';
 import { PipelineOpsService } from './ops/pipeline-ops-service.js';
 import { EventPublisher } from './publishing/publisher.js';
 import { batchRoutes } from './routes/batches.js';
@@ -109,7 +110,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
   const producer = deps.producer ?? new EventProducer(deps.kafka, { lingerMs: 5, maxBatchSize: 2000 });
   const publisher = new EventPublisher(
     producer,
-    { enrollment: topics.enrollmentEvents, hints: topics.hints },
+    { enrollment: topics.enrollmentEvents, hints: topics.hints, audit: topics.opsAudit },
     metrics,
     config.publishTimeoutMs,
     logger,
@@ -228,11 +229,13 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
       basePrefix: `${config.keyPrefix}:`,
       logger,
     });
-  await app.register(opsRoutes, { keys, readModel, opsService });
+  const audit = new OpsAudit(publisher);
+  await app.register(opsRoutes, { keys, readModel, opsService, audit });
   await app.register(queueDashboard, {
     keys,
     queues: [stepsQueue],
     writable: config.dashboardWritable,
+    audit,
   });
   return app;
 }

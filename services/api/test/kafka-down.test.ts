@@ -2,7 +2,28 @@ import { freePort } from '@verified-onboard/devstack';
 import { createKafka } from '@verified-onboard/events';
 import { signWebhookBody } from '@verified-onboard/verified-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { STEPS_QUEUE } from '../src/app.js';
+import type { OpsService } from '../src/ops/ops-service.js';
 import { AUTH, errorOf, startTestApp, type TestApp } from './support/harness.js';
+
+/** Ops actions that must never run while their audit record cannot be written. */
+const ran: string[] = [];
+const refusingOps: OpsService = {
+  retryFailed: () => {
+    ran.push('retry');
+    return Promise.resolve({ retried: 0 });
+  },
+  replay: () => {
+    ran.push('replay');
+    return Promise.reject(new Error('replay ran'));
+  },
+  rebuildProjection: () => {
+    ran.push('rebuild');
+    return Promise.resolve({ started: true });
+  },
+  rebuildStatus: () => Promise.resolve(null),
+};
 
 let t: TestApp;
 beforeAll(async () => {
@@ -14,7 +35,11 @@ beforeAll(async () => {
     retries: 0,
     connectionTimeoutMs: 500,
   });
-  t = await startTestApp('kafka-down', { kafka, env: { API_PUBLISH_TIMEOUT_MS: '3000' } });
+  t = await startTestApp('kafka-down', {
+    kafka,
+    env: { API_PUBLISH_TIMEOUT_MS: '3000', OPS_DASHBOARD_WRITABLE: '1' },
+    deps: { opsService: refusingOps },
+  });
 });
 afterAll(async () => t?.close());
 
@@ -65,4 +90,26 @@ it('batches, hints and webhooks answer 503 too; /readyz reports Kafka', async ()
   expect(ready.statusCode).toBe(503);
   expect(errorOf(ready).details.map((d) => d.field)).toEqual(['kafka']);
   expect((await t.get('/healthz', {})).statusCode).toBe(200);
+});
+
+it('an ops action whose audit record is not acknowledged answers 503 and does not run', async () => {
+  const actions = [
+    () => t.post('/v1/ops/failed/retry', { ids: ['e1'] }),
+    () => t.post('/v1/ops/replay', { ids: ['e1'] }),
+    () => t.post('/v1/ops/projections/rebuild'),
+    () => t.app.inject({ method: 'PUT', url: '/ops/queues/api/queues/steps/pause', headers: AUTH }),
+  ];
+  for (const action of actions) {
+    const res = await action();
+    expect(res.statusCode).toBe(503);
+    expect(errorOf(res).code).toBe('audit_unavailable');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  }
+  expect(ran).toEqual([]);
+  const queue = new Queue(STEPS_QUEUE, { connection: t.redis, prefix: t.config.keyPrefix });
+  try {
+    expect(await queue.isPaused()).toBe(false);
+  } finally {
+    await queue.close();
+  }
 });

@@ -7,7 +7,17 @@ import { STEPS_QUEUE } from '../src/app.js';
 import type { OpsService } from '../src/ops/ops-service.js';
 import { failedPageSchema } from '../src/routes/ops.js';
 import { nextEvent } from './support/events.js';
-import { AUTH, basic, bearer, bodyOf, errorOf, KEYS, startTestApp, type TestApp } from './support/harness.js';
+import {
+  AUTH,
+  basic,
+  bearer,
+  bodyOf,
+  errorOf,
+  KEYS,
+  messageCount,
+  startTestApp,
+  type TestApp,
+} from './support/harness.js';
 
 /** The parts of an OpenAPI 3 document this file reads; the rest passes through unchecked. */
 const schemaObject = z.looseObject({
@@ -123,14 +133,23 @@ describe('ops', () => {
     expect((await t.post('/v1/ops/replay', {}, bearer(KEYS.writer))).statusCode).toBe(403);
   });
 
-  it('delegates to an injected OpsService with the caller recorded', async () => {
+  it('delegates to an injected OpsService with the caller recorded, each action audited before it runs', async () => {
     const calls: unknown[] = [];
+    // How many audit records the broker had acknowledged when each action started.
+    const auditedBefore: number[] = [];
+    let withOps: TestApp | undefined;
+    const audited = async () => {
+      assert.ok(withOps);
+      auditedBefore.push(await messageCount(withOps.kafka, withOps.topics.opsAudit));
+    };
     const ops: OpsService = {
-      retryFailed: (selector) => {
+      retryFailed: async (selector) => {
+        await audited();
         calls.push(selector);
-        return Promise.resolve({ retried: selector.ids?.length ?? 0 });
+        return { retried: selector.ids?.length ?? 0 };
       },
-      replay: (selector) => {
+      replay: async (selector) => {
+        await audited();
         calls.push(selector);
         return Promise.resolve({
           dryRun: selector.dryRun,
@@ -141,14 +160,16 @@ describe('ops', () => {
           terminal: 0,
         });
       },
-      rebuildProjection: (requestedBy) => {
+      rebuildProjection: async (requestedBy) => {
+        await audited();
         calls.push(requestedBy);
-        return Promise.resolve({ started: true });
+        return { started: true };
       },
       rebuildStatus: () => Promise.resolve(null),
     };
-    const withOps = await startTestApp('ops-injected', { deps: { opsService: ops } });
+    withOps = await startTestApp('ops-injected', { deps: { opsService: ops } });
     try {
+      const audit = await withOps.collect(withOps.topics.opsAudit);
       const retry = await withOps.post('/v1/ops/failed/retry', { ids: ['e1', 'e2'] });
       expect(retry.statusCode).toBe(202);
       expect(retry.json()).toEqual({ retried: 2 });
@@ -167,6 +188,17 @@ describe('ops', () => {
         { ids: ['e1', 'e2'], reason: 'ops retry', requestedBy: 'all' },
         { batchId: 'b', dryRun: true, requestedBy: 'all' },
         'all',
+      ]);
+      expect(auditedBefore).toEqual([1, 2, 3]);
+      const records = await audit.atLeast(3, EVENT_TYPES.opsActionRecorded, () => true);
+      expect(records.map((r) => r.data)).toEqual([
+        expect.objectContaining({ action: 'retry', keyId: 'all', target: { ids: ['e1', 'e2'] } }),
+        expect.objectContaining({
+          action: 'replay',
+          keyId: 'all',
+          target: { filter: { batchId: 'b' }, dryRun: true },
+        }),
+        expect.objectContaining({ action: 'rebuild', keyId: 'all', target: {} }),
       ]);
     } finally {
       await withOps.close();
@@ -216,6 +248,13 @@ describe('ops', () => {
       const pause = await writable.app.inject({ method: 'PUT', url: mutating[1][1], headers: AUTH });
       expect(pause.statusCode).toBe(200);
       expect(await stepsPaused(writable)).toBe(true);
+      const audit = await writable.collect(writable.topics.opsAudit);
+      const [record] = await audit.atLeast(1, EVENT_TYPES.opsActionRecorded, () => true);
+      expect(record?.data).toMatchObject({
+        action: 'dashboard',
+        keyId: 'all',
+        target: { method: 'PUT', path: '/ops/queues/api/queues/steps/pause' },
+      });
     } finally {
       await writable.close();
     }

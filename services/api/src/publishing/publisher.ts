@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { ServiceUnavailableError } from '../errors.js';
 import type { ApiMetrics } from '../metrics.js';
 
-export type TopicKind = 'enrollment' | 'hints';
+export type TopicKind = 'enrollment' | 'hints' | 'audit';
 
 export class PublishFailedError extends ServiceUnavailableError {
   constructor(reason: string) {

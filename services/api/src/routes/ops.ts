@@ -17,12 +17,15 @@ import {
   retrySelectorSchema,
   type OpsService,
 } from '../ops/ops-service.js';
+import { auditFilter, type OpsAudit } from '../ops/ops-audit.js';
 import { API_KEY_SECURITY } from './security.js';
 
 export interface OpsRoutesOptions {
   keys: ApiKeyStore;
   readModel: ReadModelSource;
   opsService: OpsService;
+  /** Every action is recorded (and acknowledged) here before it runs. */
+  audit: OpsAudit;
 }
 
 const failedQuerySchema = failedFilterSchema.extend({
@@ -95,9 +98,15 @@ export const opsRoutes: FastifyPluginCallback<OpsRoutesOptions> = (app, options,
       },
     },
     async (request, reply) => {
+      const principal = principalOf(request);
+      const { ids, filter } = request.body;
+      await options.audit.record('retry', principal, {
+        ...(ids && { ids }),
+        ...(filter && { filter: auditFilter(filter) }),
+      });
       const result = await options.opsService.retryFailed({
         ...request.body,
-        requestedBy: principalOf(request).keyId,
+        requestedBy: principal.keyId,
       });
       return reply.code(202).send(result);
     },
@@ -114,8 +123,16 @@ export const opsRoutes: FastifyPluginCallback<OpsRoutesOptions> = (app, options,
         response: { 200: replayResultSchema, ...OPS_ERRORS },
       },
     },
-    async (request) =>
-      options.opsService.replay({ ...request.body, requestedBy: principalOf(request).keyId }),
+    async (request) => {
+      const principal = principalOf(request);
+      const { ids, dryRun, ...rest } = request.body;
+      await options.audit.record('replay', principal, {
+        ...(ids && { ids }),
+        filter: auditFilter(rest),
+        dryRun,
+      });
+      return options.opsService.replay({ ...request.body, requestedBy: principal.keyId });
+    },
   );
 
   r.post(
@@ -129,8 +146,11 @@ export const opsRoutes: FastifyPluginCallback<OpsRoutesOptions> = (app, options,
         response: { 202: rebuildResultSchema, ...OPS_ERRORS },
       },
     },
-    async (request, reply) =>
-      reply.code(202).send(await options.opsService.rebuildProjection(principalOf(request).keyId)),
+    async (request, reply) => {
+      const principal = principalOf(request);
+      await options.audit.record('rebuild', principal, {});
+      return reply.code(202).send(await options.opsService.rebuildProjection(principal.keyId));
+    },
   );
 
   r.get(

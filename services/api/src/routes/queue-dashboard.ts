@@ -4,8 +4,9 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiKeyStore } from '../auth/api-keys.js';
-import { requireScope } from '../auth/authenticate.js';
+import { principalOf, requireScope } from '../auth/authenticate.js';
 import { ApiError, DashboardReadOnlyError } from '../errors.js';
+import type { OpsAudit } from '../ops/ops-audit.js';
 import { sendProblem } from '../http/error-handler.js';
 
 export const QUEUE_DASHBOARD_PATH = '/ops/queues';
@@ -15,6 +16,8 @@ export interface QueueDashboardOptions {
   queues: Queue[];
   /** OPS_DASHBOARD_WRITABLE: Bull Board's add/retry/clean/obliterate change pipeline state outside the event log. */
   writable: boolean;
+  /** Where a writable dashboard's mutating calls are recorded before they run. */
+  audit: OpsAudit;
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -34,9 +37,16 @@ export const queueDashboard: FastifyPluginAsync<QueueDashboardOptions> = async (
       return sendProblem(reply, error);
     }
     // Bull Board's own readOnlyMode only hides buttons for some calls; refuse every mutating call here.
-    if (!options.writable && !READ_METHODS.has(request.method)) {
-      const refusal = new DashboardReadOnlyError();
-      return sendProblem(reply, refusal);
+    if (READ_METHODS.has(request.method)) return;
+    try {
+      if (!options.writable) throw new DashboardReadOnlyError();
+      await options.audit.record('dashboard', principalOf(request), {
+        method: request.method,
+        path: (request.url.split('?')[0] ?? '').slice(0, 512),
+      });
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return sendProblem(reply, error);
     }
   });
   const serverAdapter = new FastifyAdapter();
