@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { createEvent, EVENT_TYPES } from '@verified-onboard/events';
+import { isolatedNames } from '@verified-onboard/devstack';
+import { createEvent, EVENT_TYPES, topicNames } from '@verified-onboard/events';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -137,10 +138,9 @@ describe('ops', () => {
     const calls: unknown[] = [];
     // How many audit records the broker had acknowledged when each action started.
     const auditedBefore: number[] = [];
-    let withOps: TestApp | undefined;
+    const names = isolatedNames('ops-injected');
     const audited = async () => {
-      assert.ok(withOps);
-      auditedBefore.push(await messageCount(withOps.kafka, withOps.topics.opsAudit));
+      auditedBefore.push(await messageCount(t.kafka, topicNames(names.topicPrefix).opsAudit));
     };
     const ops: OpsService = {
       retryFailed: async (selector) => {
@@ -167,7 +167,7 @@ describe('ops', () => {
       },
       rebuildStatus: () => Promise.resolve(null),
     };
-    withOps = await startTestApp('ops-injected', { deps: { opsService: ops } });
+    const withOps = await startTestApp('ops-injected', { names, deps: { opsService: ops } });
     try {
       const audit = await withOps.collect(withOps.topics.opsAudit);
       const retry = await withOps.post('/v1/ops/failed/retry', { ids: ['e1', 'e2'] });
