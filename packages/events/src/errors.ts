@@ -87,6 +87,15 @@ export class MixedSubjectsError extends EventsError {
 /** Kafka did not acknowledge a publish (broker unreachable, topic missing, timeout, producer stopped). */
 export class PublishError extends withCode('publish_failed') {}
 
+/** A publish whose caller gave up before it was handed to Kafka: it was taken out of the queue and is never sent. */
+export class PublishWithdrawnError extends PublishError {}
+
+/**
+ * A publish that was sent and never acknowledged (the broker failed it, or kafkajs gave up retrying): Kafka may
+ * have written it all the same, so the caller cannot say "nothing was accepted".
+ */
+export class PublishUnacknowledgedError extends PublishError {}
+
 /** A selfie could not be decrypted or its digest does not match. */
 export class SelfieIntegrityError extends withCode('selfie_integrity') {}
 

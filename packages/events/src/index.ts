@@ -32,7 +32,12 @@ export { apply, fold, isDuplicate } from './fold.js';
 export * from './topics.js';
 export { createKafka, type CreateKafkaOptions, type Kafka } from './kafka/create-kafka.js';
 export { ensureTopics } from './kafka/ensure-topics.js';
-export { EventProducer, type EventProducerOptions, type ProducerStats } from './kafka/event-producer.js';
+export {
+  EventProducer,
+  type EventProducerOptions,
+  type ProducerStats,
+  type PublishOptions,
+} from './kafka/event-producer.js';
 export {
   EventConsumer,
   type ConsumedEvent,

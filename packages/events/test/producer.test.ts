@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { freePort, isolatedNames } from '@verified-onboard/devstack';
 import { describe, expect, it } from 'vitest';
-import { createKafka, decodeEvent, EventProducer, PublishError } from '../src/index.js';
+import {
+  createKafka,
+  decodeEvent,
+  EventProducer,
+  PublishError,
+  PublishWithdrawnError,
+} from '../src/index.js';
 import { happyPath } from './support/builders.js';
 import { useKafka } from './support/infra.js';
 
@@ -38,7 +44,7 @@ describe('EventProducer', () => {
       streams.map((s) => producer.publish(topics.enrollmentEvents, s.events)),
     );
     expect(results).toHaveLength(20);
-    expect(producer.stats).toEqual({ requests: 1, messages: 120, failedRequests: 0 });
+    expect(producer.stats).toEqual({ requests: 1, messages: 120, failedRequests: 0, inFlight: 0 });
 
     // Resolved means durable: every event is readable, in order per enrollment.
     const seen = await readAll(topics.enrollmentEvents, 120);
@@ -66,6 +72,31 @@ describe('EventProducer', () => {
     const [first] = streams;
     assert.ok(first);
     await expect(producer.publish('enrollmentEvents', first.events)).rejects.toBeInstanceOf(PublishError);
+  });
+
+  it('a publish withdrawn through its signal while queued is never sent; the others in its window are', async () => {
+    const producer = new EventProducer(kafka, { lingerMs: 200 });
+    await producer.connect();
+    const kept = happyPath('enr-kept', 'import');
+    const withdrawn = happyPath('enr-withdrawn', 'import');
+    const controller = new AbortController();
+    const outcomes = Promise.allSettled([
+      producer.publish(topics.hints, kept.events),
+      producer.publish(topics.hints, withdrawn.events, { signal: controller.signal }),
+    ]);
+    controller.abort();
+    const [sent, gone] = await outcomes;
+    expect(sent?.status).toBe('fulfilled');
+    expect((gone as PromiseRejectedResult).reason).toBeInstanceOf(PublishWithdrawnError);
+    const aborted = AbortSignal.abort();
+    await expect(
+      producer.publish(topics.hints, withdrawn.events, { signal: aborted }),
+    ).rejects.toBeInstanceOf(PublishWithdrawnError);
+    await producer.disconnect();
+    // Everything the producer sent is on the topic, and only the kept stream's events.
+    expect(producer.stats.messages).toBe(kept.events.length);
+    const seen = await readAll(topics.hints, kept.events.length);
+    expect(seen.map((e) => e.subject)).toEqual(kept.events.map(() => kept.id));
   });
 
   it('rejects every caller when the broker does not acknowledge (missing topic): no false success', async () => {

@@ -155,3 +155,11 @@ export class InternalError extends ApiError {
     super('internal_error', 'An unexpected error occurred; it was logged.');
   }
 }
+
+/** An upstream (the event log) failed in a way that leaves the outcome open: the request may have taken effect. */
+export class BadGatewayError extends ApiError {
+  readonly statusCode = 502;
+  constructor(code: string, message: string, details: ErrorDetail[] = []) {
+    super(code, message, details);
+  }
+}

@@ -1,7 +1,7 @@
 import { Partitioners, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
 import { encodeEvent, type EncodedEvent } from '../codec.js';
 import type { EventEnvelope } from '../envelope.js';
-import { PublishError } from '../errors.js';
+import { PublishError, PublishUnacknowledgedError, PublishWithdrawnError } from '../errors.js';
 import { silentLogger, type LoggerLike } from '../logger.js';
 import { TOPIC_BASE_NAMES, topicNames, type TopicKey } from '../topics.js';
 
@@ -26,6 +26,16 @@ interface Pending {
   messages: EncodedEvent[];
   resolve: () => void;
   reject: (error: Error) => void;
+  /** Stops listening to the caller's signal: called when the publish is handed to kafkajs. */
+  handOver: () => void;
+}
+
+export interface PublishOptions {
+  /**
+   * Aborting it withdraws the publish if it is still queued (it rejects with PublishWithdrawnError and is never
+   * sent); a publish already handed to kafkajs cannot be recalled and settles with the broker's answer.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ProducerStats {
@@ -33,12 +43,15 @@ export interface ProducerStats {
   requests: number;
   messages: number;
   failedRequests: number;
+  /** Messages handed to kafkajs and not answered yet (they can no longer be withdrawn). */
+  inFlight: number;
 }
 
 /**
  * Publishes events with the CloudEvents binary binding. Concurrent publishes within `lingerMs` share one
  * request; each publish resolves only after the broker acknowledged its events (acks = all, idempotent
- * producer) and rejects with PublishError otherwise: no false success.
+ * producer) and rejects with PublishError otherwise: no false success. A caller that stops waiting withdraws its
+ * publish through `signal` while it is queued, so a publish the caller reported as failed is never sent later.
  */
 export class EventProducer {
   private readonly producer: Producer;
@@ -52,7 +65,12 @@ export class EventProducer {
   private sending: Promise<void> | null = null;
   private connected = false;
   private closed = false;
-  private readonly counters: ProducerStats = { requests: 0, messages: 0, failedRequests: 0 };
+  private readonly counters: ProducerStats = {
+    requests: 0,
+    messages: 0,
+    failedRequests: 0,
+    inFlight: 0,
+  };
 
   constructor(kafka: Kafka, options: EventProducerOptions = {}) {
     this.lingerMs = options.lingerMs ?? 5;
@@ -90,7 +108,9 @@ export class EventProducer {
     return baseKey ? names[baseKey] : topic;
   }
 
-  publish(topic: string, events: readonly EventEnvelope[]): Promise<void> {
+  publish(topic: string, events: readonly EventEnvelope[], options: PublishOptions = {}): Promise<void> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(new PublishWithdrawnError('withdrawn before it was queued'));
     if (this.closed) return Promise.reject(new PublishError('the producer is disconnected'));
     if (!this.connected) return Promise.reject(new PublishError('the producer is not connected'));
     if (events.length === 0) return Promise.resolve();
@@ -103,7 +123,22 @@ export class EventProducer {
       );
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ topic: this.resolveTopic(topic), messages, resolve, reject });
+      const withdraw = () => {
+        const index = this.queue.indexOf(pending);
+        if (index === -1) return;
+        this.queue.splice(index, 1);
+        this.queued -= messages.length;
+        reject(new PublishWithdrawnError(`withdrawn before it was sent: ${messages.length} message(s)`));
+      };
+      const pending: Pending = {
+        topic: this.resolveTopic(topic),
+        messages,
+        resolve,
+        reject,
+        handOver: () => signal?.removeEventListener('abort', withdraw),
+      };
+      signal?.addEventListener('abort', withdraw, { once: true });
+      this.queue.push(pending);
       this.queued += messages.length;
       this.schedule();
     });
@@ -141,6 +176,7 @@ export class EventProducer {
         tm.messages.push(...p.messages);
       }
       const count = batch.reduce((n, p) => n + p.messages.length, 0);
+      this.counters.inFlight = count;
       try {
         await this.producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
         this.counters.requests++;
@@ -149,11 +185,13 @@ export class EventProducer {
       } catch (error) {
         this.counters.failedRequests++;
         this.logger.warn({ err: { message: (error as Error).message }, messages: count }, 'publish failed');
-        const failure = new PublishError(
+        const failure = new PublishUnacknowledgedError(
           `Kafka did not acknowledge ${count} message(s): ${(error as Error).message}`,
           { cause: error },
         );
         for (const p of batch) p.reject(failure);
+      } finally {
+        this.counters.inFlight = 0;
       }
       // Publishes that arrived during the request have waited at least as long as the linger: send them now.
     }
@@ -166,6 +204,7 @@ export class EventProducer {
     for (let next = this.queue[0]; next !== undefined; next = this.queue[0]) {
       if (out.length > 0 && n + next.messages.length > this.maxBatchSize) break;
       this.queue.shift();
+      next.handOver();
       out.push(next);
       n += next.messages.length;
     }

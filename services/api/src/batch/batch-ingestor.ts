@@ -9,6 +9,7 @@ import { PayloadTooLargeError } from '../errors.js';
 import { batchEnrollmentId } from '../ids.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { EventPublisher } from '../publishing/publisher.js';
+import { BatchPublishFailedError } from './batch-publish-failed.js';
 import { CsvLineError, csvRecord, parseCsvHeader } from './csv.js';
 import { nestsDeeperThan } from './json-depth.js';
 import { admitLines, type BatchLine } from './line-admission.js';
@@ -210,8 +211,12 @@ export class BatchIngestor {
       await Promise.all(inFlight);
       if (failures.length > 0) throw failures[0];
     } catch (error) {
-      // Let every outstanding publish settle so none rejects unobserved after the answer went out.
+      // Let every outstanding publish settle so none rejects unobserved after the answer went out, and so the
+      // answer can say how much of the batch was accepted.
       await Promise.allSettled(inFlight);
+      if (BatchPublishFailedError.isPublishFailure(error)) {
+        throw new BatchPublishFailedError(result.accepted, failures);
+      }
       throw error;
     } finally {
       this.metrics.batchLines.inc({ outcome: 'accepted' }, result.accepted);

@@ -1,10 +1,16 @@
-import type { EventEnvelope, EventProducer } from '@verified-onboard/events';
+import {
+  PublishUnacknowledgedError,
+  PublishWithdrawnError,
+  type EventEnvelope,
+  type EventProducer,
+} from '@verified-onboard/events';
 import type { FastifyBaseLogger } from 'fastify';
-import { ServiceUnavailableError } from '../errors.js';
+import { BadGatewayError, ServiceUnavailableError } from '../errors.js';
 import type { ApiMetrics } from '../metrics.js';
 
 export type TopicKind = 'enrollment' | 'hints' | 'audit';
 
+/** 503: nothing was handed to Kafka (not connected, or withdrawn from the queue), so nothing was accepted. */
 export class PublishFailedError extends ServiceUnavailableError {
   constructor(reason: string) {
     super(
@@ -15,9 +21,21 @@ export class PublishFailedError extends ServiceUnavailableError {
   }
 }
 
+/** 502: the write was sent and never acknowledged; Kafka may have accepted it. */
+export class PublishOutcomeUnknownError extends BadGatewayError {
+  constructor(reason: string) {
+    super(
+      'publish_unacknowledged',
+      `The event log did not acknowledge the write (${reason}); it may have been accepted: retry with the same Idempotency-Key.`,
+    );
+  }
+}
+
 /**
- * The only path from the api to Kafka. A request is answered 202 only after `publish` resolved (broker ack);
- * a broker that is down or slow turns into PublishFailedError (503) within `timeoutMs` instead of a hung request.
+ * The only path from the api to Kafka. A request is answered 202 only after `publish` resolved (broker ack).
+ * After `timeoutMs` a publish still waiting in the producer's queue is withdrawn (never sent later) and answers
+ * PublishFailedError (503: nothing was accepted). One already sent cannot be recalled: it is awaited until twice
+ * `timeoutMs`, then answers 202 if acknowledged, else PublishOutcomeUnknownError (502: it may have been accepted).
  * Connecting is lazy so the api starts (and answers /healthz and reads) while Kafka is still coming up.
  */
 export class EventPublisher {
@@ -34,27 +52,49 @@ export class EventPublisher {
   async publish(kind: TopicKind, events: EventEnvelope[]): Promise<void> {
     if (events.length === 0) return;
     const started = process.hrtime.bigint();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new PublishFailedError(`no acknowledgement within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
+    const withdraw = new AbortController();
+    let handedOver = false;
+    const timers: NodeJS.Timeout[] = [];
+    const deadlines = new Promise<never>((_, reject) => {
+      timers.push(
+        setTimeout(() => {
+          withdraw.abort();
+          // Still connecting: nothing was queued, so nothing can be sent later.
+          if (!handedOver) reject(new PublishFailedError(`not connected within ${this.timeoutMs} ms`));
+        }, this.timeoutMs),
+        setTimeout(
+          () => reject(new PublishOutcomeUnknownError(`no acknowledgement within ${2 * this.timeoutMs} ms`)),
+          2 * this.timeoutMs,
+        ),
       );
     });
+    const attempt = this.connect().then(() => {
+      if (withdraw.signal.aborted) throw new PublishWithdrawnError('connected after the deadline');
+      handedOver = true;
+      return this.producer.publish(this.topics[kind], events, { signal: withdraw.signal });
+    });
     try {
-      await Promise.race([
-        this.connect().then(() => this.producer.publish(this.topics[kind], events)),
-        timeout,
-      ]);
+      await Promise.race([attempt, deadlines]);
       this.observe(kind, 'ok', started);
     } catch (error) {
       this.observe(kind, 'error', started);
-      if (error instanceof PublishFailedError) throw error;
-      this.logger.warn({ err: error, topic: this.topics[kind], count: events.length }, 'publish failed');
-      throw new PublishFailedError((error as { code?: string }).code ?? (error as Error).name ?? 'error');
+      throw this.toApiError(error, kind, events.length);
     } finally {
-      clearTimeout(timer);
+      for (const timer of timers) clearTimeout(timer);
     }
+  }
+
+  private toApiError(error: unknown, kind: TopicKind, count: number): Error {
+    if (error instanceof PublishFailedError || error instanceof PublishOutcomeUnknownError) return error;
+    if (error instanceof PublishWithdrawnError) {
+      return new PublishFailedError(
+        `no acknowledgement within ${this.timeoutMs} ms; the write was withdrawn`,
+      );
+    }
+    this.logger.warn({ err: error, topic: this.topics[kind], count }, 'publish failed');
+    const reason = (error as { code?: string }).code ?? (error as Error).name ?? 'error';
+    if (error instanceof PublishUnacknowledgedError) return new PublishOutcomeUnknownError(reason);
+    return new PublishFailedError(reason);
   }
 
   async close(): Promise<void> {

@@ -113,7 +113,10 @@ export const batchRoutes: FastifyPluginCallback<BatchRoutesOptions> = (app, opti
             ),
         }),
         body: enrollmentRequestSchema.describe('One line of the batch.'),
-        response: { 202: batchAcceptedSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 429, 503) },
+        response: {
+          202: batchAcceptedSchema,
+          ...errorResponses(400, 401, 403, 404, 413, 415, 429, 502, 503),
+        },
       },
     },
     async (request, reply) => {

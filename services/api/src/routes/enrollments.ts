@@ -70,7 +70,7 @@ export const enrollmentRoutes: FastifyPluginCallback<EnrollmentRoutesOptions> = 
         response: {
           200: acceptedEnrollmentSchema,
           202: acceptedEnrollmentSchema,
-          ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429, 503),
+          ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429, 502, 503),
         },
       },
     },
@@ -148,7 +148,7 @@ export const enrollmentRoutes: FastifyPluginCallback<EnrollmentRoutesOptions> = 
           .describe('What the capture page reported in its last authid:page message.'),
         response: {
           202: z.object({ id: enrollmentIdSchema, hint: z.literal('published') }),
-          ...errorResponses(400, 401, 403, 404, 415, 429, 503),
+          ...errorResponses(400, 401, 403, 404, 415, 429, 502, 503),
         },
       },
     },

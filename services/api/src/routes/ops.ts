@@ -53,7 +53,7 @@ export const failedPageSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
-const OPS_ERRORS = errorResponses(400, 401, 403, 409, 415, 429, 503);
+const OPS_ERRORS = errorResponses(400, 401, 403, 409, 415, 429, 502, 503);
 
 export const opsRoutes: FastifyPluginCallback<OpsRoutesOptions> = (app, options, done) => {
   const r = app.withTypeProvider<ZodTypeProvider>();

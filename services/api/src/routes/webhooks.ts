@@ -52,7 +52,7 @@ export const webhookRoutes: FastifyPluginCallback<WebhookRoutesOptions> = (app, 
           'x-signature': z.string().optional().describe('base64 HMAC-SHA256 of the raw body.'),
         }),
         body: webhookBodyDoc,
-        response: { 204: z.null().describe('Received.'), ...errorResponses(400, 401, 413, 503) },
+        response: { 204: z.null().describe('Received.'), ...errorResponses(400, 401, 413, 502, 503) },
       },
     },
     async (request, reply) => {
