@@ -132,10 +132,12 @@ export class BatchIngestor {
         async () => {
           result.accepted += admitted.length;
           // Remembered per line, so a resubmission after a failure later in the batch publishes only the rest.
-          const marks = this.redis.pipeline();
-          for (const { line } of admitted) marks.setbit(this.keys.batchPublished(batchId), line, 1);
-          marks.expire(this.keys.batchPublished(batchId), BATCH_RECORD_TTL_SEC);
-          await marks.exec();
+          const marks = admitted.flatMap(({ line }) => ['SET', 'u1', String(line), '1']);
+          await this.redis
+            .multi()
+            .call('BITFIELD', this.keys.batchPublished(batchId), ...marks)
+            .expire(this.keys.batchPublished(batchId), BATCH_RECORD_TTL_SEC)
+            .exec();
         },
         async (error: unknown) => {
           failures.push(error);

@@ -24,32 +24,29 @@ const LINE_REJECTIONS: Record<Refusal['code'], { code: string; field: string }> 
 };
 
 /**
- * Admits a chunk of batch lines through the same rules as a single request (AdmissionRules), concurrently so the
- * Redis round trips of a chunk overlap. Lines are sent in order, so of two lines claiming one account the earlier wins.
+ * Admits a chunk of batch lines through the same rules as a single request (AdmissionRules.admitMany: one pipelined
+ * round trip for the chunk, and in line order, so of two lines claiming one account the earlier wins).
  */
 export async function admitLines(
   rules: AdmissionRules,
   principal: Principal,
   lines: BatchLine[],
 ): Promise<LineDecision[]> {
-  return Promise.all(
-    lines.map(async (line): Promise<LineDecision> => {
-      const fingerprint = createHash('sha256')
-        .update(JSON.stringify(line.request))
-        .digest('hex')
-        .slice(0, 32);
-      const admission = await rules.admit({
-        principal,
-        enrollmentId: line.enrollmentId,
-        request: line.request,
-        fingerprint,
-      });
-      if (admission.admitted) return { admitted: true, line, held: admission.held };
-      const { code, field } = LINE_REJECTIONS[admission.refusal.code];
-      return {
-        admitted: false,
-        rejection: { line: line.line, code, field, message: admission.refusal.message },
-      };
-    }),
+  const admissions = await rules.admitMany(
+    lines.map((line) => ({
+      principal,
+      enrollmentId: line.enrollmentId,
+      request: line.request,
+      fingerprint: createHash('sha256').update(JSON.stringify(line.request)).digest('hex').slice(0, 32),
+    })),
   );
+  return admissions.map((admission, i): LineDecision => {
+    const line = lines[i] as BatchLine;
+    if (admission.admitted) return { admitted: true, line, held: admission.held };
+    const { code, field } = LINE_REJECTIONS[admission.refusal.code];
+    return {
+      admitted: false,
+      rejection: { line: line.line, code, field, message: admission.refusal.message },
+    };
+  });
 }
