@@ -189,7 +189,8 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     timeWindow: 60_000,
     redis: deps.redis,
     nameSpace: rk.rateLimitNamespace,
-    skipOnError: true,
+    // Redis unreachable: refuse (503 redis_unavailable), never serve unlimited.
+    skipOnError: false,
     keyGenerator: (request) => request.principal?.keyId ?? request.ip,
     allowList: (request) => request.principal === null,
     errorResponseBuilder: (_request, context) =>
@@ -200,7 +201,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     { name: 'redis', check: async () => void (await deps.redis.ping()) },
     { name: 'kafka', check: () => kafkaAdmin.check() },
   ];
-  await app.register(healthRoutes, { probes, metrics, probeTimeoutMs: 3000 });
+  await app.register(healthRoutes, { keys, probes, metrics, probeTimeoutMs: 3000 });
   await app.register(enrollmentRoutes, { keys, submitter, reader, publisher });
   await app.register(batchRoutes, {
     keys,

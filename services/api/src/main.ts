@@ -3,9 +3,12 @@ import closeWithGrace from 'close-with-grace';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
+import { API_REDIS_OPTIONS } from './http/redis-errors.js';
 
 const config = loadConfig();
-const redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+// No offline queue: while Redis is unreachable a command fails at once and the request answers 503
+// redis_unavailable with Retry-After, instead of waiting out reconnects and failing as a 500.
+const redis = new Redis(config.redisUrl, { lazyConnect: false, ...API_REDIS_OPTIONS });
 const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'verified-onboard-api' });
 const app = await buildApp(config, { redis, kafka });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { STEPS_QUEUE } from '../src/app.js';
 import type { OpsService } from '../src/ops/ops-service.js';
-import { AUTH, errorOf, startTestApp, type TestApp } from './support/harness.js';
+import { AUTH, bearer, errorOf, KEYS, startTestApp, type TestApp } from './support/harness.js';
 
 /** Ops actions that must never run while their audit record cannot be written. */
 const ran: string[] = [];
@@ -112,4 +112,16 @@ it('an ops action whose audit record is not acknowledged answers 503 and does no
   } finally {
     await queue.close();
   }
+});
+
+it('/readyz names the failing dependency to everyone, and only an ops key reads why', async () => {
+  for (const headers of [{}, bearer(KEYS.reader), { authorization: 'Bearer all:wrong-secret' }]) {
+    const ready = await t.get('/readyz', headers);
+    expect(ready.statusCode).toBe(503);
+    expect(errorOf(ready).details).toEqual([{ field: 'kafka', reason: 'unreachable' }]);
+  }
+  const forOps = errorOf(await t.get('/readyz', AUTH)).details;
+  expect(forOps.map((d) => d.field)).toEqual(['kafka']);
+  expect(forOps[0]?.reason).not.toBe('unreachable');
+  expect(forOps[0]?.reason).toMatch(/\S/);
 });

@@ -11,6 +11,7 @@ import {
   ValidationFailedError,
   type ErrorDetail,
 } from '../errors.js';
+import { isRedisUnavailable, RedisUnavailableError } from './redis-errors.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 
 const JSON_CONTENT_TYPES = ['application/json'];
@@ -18,6 +19,7 @@ const JSON_CONTENT_TYPES = ['application/json'];
 /** Maps every failure (ours, Fastify's, plugins') to the one problem shape; no stack or internals reach the client. */
 export function toApiError(error: FastifyError): ApiError {
   if (error instanceof ApiError) return error;
+  if (isRedisUnavailable(error)) return new RedisUnavailableError();
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as { validationContext?: string }).validationContext;
     const details: ErrorDetail[] = error.validation.flatMap((issue) => {

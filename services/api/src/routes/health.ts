@@ -1,6 +1,8 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isOperator, type ApiKeyStore } from '../auth/api-keys.js';
+import { credentialFrom } from '../auth/authenticate.js';
 import { ServiceUnavailableError } from '../errors.js';
 import { errorResponses } from '../http/error-schema.js';
 import type { ApiMetrics } from '../metrics.js';
@@ -11,6 +13,8 @@ export interface ReadinessProbe {
 }
 
 export interface HealthRoutesOptions {
+  /** Only an `ops` key sees why a dependency failed (its error text names hosts and ports). */
+  keys: ApiKeyStore;
   probes: ReadinessProbe[];
   metrics: ApiMetrics;
   probeTimeoutMs: number;
@@ -70,7 +74,15 @@ export const healthRoutes: FastifyPluginCallback<HealthRoutesOptions> = (app, op
       const failures = outcomes.flat();
       if (failures.length > 0) {
         request.log.warn({ failures }, 'not ready');
-        throw new ServiceUnavailableError('not_ready', 'A dependency is unreachable.', 5, failures);
+        const credential = credentialFrom(request);
+        const principal = credential === null ? null : options.keys.authenticate(credential);
+        const operator = principal !== null && isOperator(principal);
+        throw new ServiceUnavailableError(
+          'not_ready',
+          'A dependency is unreachable.',
+          5,
+          operator ? failures : failures.map(({ field }) => ({ field, reason: 'unreachable' })),
+        );
       }
       return {
         status: 'ready' as const,
