@@ -98,7 +98,7 @@ function* ndjsonLines(size: number, accountPrefix: string): Generator<string> {
 }
 
 /**
- * Streams the batch to the api. A 503 (Kafka did not acknowledge) or a refused connection is answered by
+ * Streams the batch to the api. A 503 or 502 (Kafka did not acknowledge) or a refused connection is answered by
  * resubmitting under the same Idempotency-Key, which resumes the batch: lines already published keep their
  * enrollment ids and are not published again. The externalRefs are per run (the api dedupes them for 24 h).
  */
@@ -126,7 +126,8 @@ async function submitBatch(
           },
         );
       } catch (error) {
-        if (error instanceof HttpStatusError && error.status !== 503) throw error;
+        // 503: nothing accepted; 502: part accepted; 429: the dropped attempt still holds its slot for a moment.
+        if (error instanceof HttpStatusError && ![429, 502, 503].includes(error.status)) throw error;
         say(`batch upload: ${(error as Error).message.slice(0, 120)}; resubmitting under the same batch id`);
         return null;
       }

@@ -40,6 +40,7 @@ import { OpsAudit } from './ops/ops-audit.js';
 import { PipelineOpsService } from './ops/pipeline-ops-service.js';
 import { EventPublisher } from './publishing/publisher.js';
 import { batchRoutes } from './routes/batches.js';
+import { BatchSlots, DEFAULT_SLOT_TIMING } from './batch/batch-slots.js';
 import { enrollmentRoutes } from './routes/enrollments.js';
 import { healthRoutes, type ReadinessProbe } from './routes/health.js';
 import { opsRoutes } from './routes/ops.js';
@@ -210,6 +211,10 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     redis: deps.redis,
     redisKeys: rk,
     maxBytes: config.batchMaxBytes,
+    slots: new BatchSlots(deps.redis, rk.batchSlots, {
+      perKey: config.batchConcurrencyPerKey,
+      ...DEFAULT_SLOT_TIMING,
+    }),
   });
   await app.register(webhookRoutes, {
     auth: {

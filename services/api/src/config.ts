@@ -85,6 +85,7 @@ export const envSchema = z
     API_JSON_BODY_LIMIT_BYTES: positiveInt(10 * 1024 * 1024),
     API_BATCH_MAX_BYTES: positiveInt(4 * 1024 * 1024 * 1024),
     API_BATCH_MAX_LINES: positiveInt(1_000_000),
+    API_BATCH_CONCURRENCY_PER_KEY: positiveInt(2),
     API_PUBLISH_TIMEOUT_MS: positiveInt(5_000),
     API_SELFIE_TTL_SEC: positiveInt(72 * 3600),
     OPS_DASHBOARD_WRITABLE: z.preprocess(emptyAsUndefined, z.enum(['0', '1']).default('0')),
@@ -129,6 +130,8 @@ export interface ApiConfig {
   jsonBodyLimitBytes: number;
   batchMaxBytes: number;
   batchMaxLines: number;
+  /** Batches one API key may stream at once (across instances); more answer 429 too_many_concurrent_batches. */
+  batchConcurrencyPerKey: number;
   publishTimeoutMs: number;
   /** Bull Board's mutating calls are allowed (each one audited) only when OPS_DASHBOARD_WRITABLE=1. */
   dashboardWritable: boolean;
@@ -180,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     jsonBodyLimitBytes: e.API_JSON_BODY_LIMIT_BYTES,
     batchMaxBytes: e.API_BATCH_MAX_BYTES,
     batchMaxLines: e.API_BATCH_MAX_LINES,
+    batchConcurrencyPerKey: e.API_BATCH_CONCURRENCY_PER_KEY,
     publishTimeoutMs: e.API_PUBLISH_TIMEOUT_MS,
     dashboardWritable: e.OPS_DASHBOARD_WRITABLE === '1',
   };

@@ -163,3 +163,14 @@ export class BadGatewayError extends ApiError {
     super(code, message, details);
   }
 }
+
+export class TooManyConcurrentBatchesError extends ApiError {
+  readonly statusCode = 429;
+  constructor(limit: number, retryAfterSec: number) {
+    super(
+      'too_many_concurrent_batches',
+      `This API key is already streaming ${limit} batch(es); retry in ${retryAfterSec} s, once one has finished.`,
+    );
+    this.headers['retry-after'] = String(retryAfterSec);
+  }
+}

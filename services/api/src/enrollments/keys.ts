@@ -21,6 +21,8 @@ export function redisKeys(prefix: string) {
     batch: (batchId: string) => `${prefix}:batch:${batchId}`,
     /** Bitmap of a batch's lines whose enrollment.requested Kafka acknowledged: a resubmission skips them. */
     batchPublished: (batchId: string) => `${prefix}:batch:${batchId}:published`,
+    /** Slots of the batches an API key is streaming (a sorted set of tokens by expiry). */
+    batchSlots: (apiKeyId: string) => `${prefix}:batch-slots:${apiKeyId}`,
     rateLimitNamespace: `${prefix}:rate-limit:`,
   };
 }

@@ -7,6 +7,7 @@ import { DEFAULT_TENANT } from '@verified-onboard/events';
 import { canSee, type ApiKeyStore } from '../auth/api-keys.js';
 import { resolveBatchIdentity } from '../batch/batch-identity.js';
 import { principalOf, requireScope } from '../auth/authenticate.js';
+import type { BatchSlot, BatchSlots } from '../batch/batch-slots.js';
 import { readBatchRecord, type BatchFormat, type BatchIngestor } from '../batch/batch-ingestor.js';
 import type { RedisKeys } from '../enrollments/keys.js';
 import type { ReadModelSource } from '../enrollments/read-model-source.js';
@@ -24,6 +25,8 @@ export interface BatchRoutesOptions {
   redis: Redis;
   redisKeys: RedisKeys;
   maxBytes: number;
+  /** At most this many batches of one API key stream at once. */
+  slots: BatchSlots;
 }
 
 const FORMATS: Record<string, BatchFormat> = { 'application/x-ndjson': 'ndjson', 'text/csv': 'csv' };
@@ -123,7 +126,9 @@ export const batchRoutes: FastifyPluginCallback<BatchRoutesOptions> = (app, opti
       const principal = principalOf(request);
       const body = request.body as unknown as Readable;
       let batchId: string | undefined;
+      let slot: BatchSlot | undefined;
       try {
+        slot = await options.slots.acquire(principal.keyId);
         const identity = await resolveBatchIdentity(options.redis, options.redisKeys, principal, {
           idempotencyKey: request.headers['idempotency-key'],
           batchId: request.headers['x-batch-id'],
@@ -147,6 +152,8 @@ export const batchRoutes: FastifyPluginCallback<BatchRoutesOptions> = (app, opti
         if (error instanceof ApiError && batchId !== undefined)
           error.details.push({ field: 'batchId', reason: batchId });
         throw error;
+      } finally {
+        await slot?.release().catch(() => undefined);
       }
     },
   );
