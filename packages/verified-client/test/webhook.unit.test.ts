@@ -71,3 +71,22 @@ describe('webhookPayloadSchema', () => {
     expect(webhookPayloadSchema.safeParse([1, 2]).success).toBe(false);
   });
 });
+
+describe('webhookPayloadSchema against prototype keys', () => {
+  it('reads nothing through __proto__, constructor or prototype', () => {
+    for (const key of ['__proto__', 'constructor', 'prototype', 'Constructor', 'Prototype']) {
+      const parsed = webhookPayloadSchema.parse(
+        JSON.parse(`{"${key}": {"OperationId": "op-x"}, "Status": 1}`),
+      );
+      expect(parsed.operationId, key).toBeNull();
+    }
+    expect(({} as { OperationId?: unknown }).OperationId).toBeUndefined();
+  });
+
+  it('bounds OperationId to 64 characters of A-Z a-z 0-9 . _ -', () => {
+    expect(webhookPayloadSchema.safeParse({ OperationId: 'a'.repeat(64) }).success).toBe(true);
+    expect(webhookPayloadSchema.safeParse({ OperationId: 'a'.repeat(65) }).success).toBe(false);
+    expect(webhookPayloadSchema.safeParse({ OperationId: 'a b' }).success).toBe(false);
+    expect(webhookPayloadSchema.safeParse({ OperationId: 'Op-1.2_3' }).success).toBe(true);
+  });
+});

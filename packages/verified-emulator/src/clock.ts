@@ -24,6 +24,14 @@ export class EmulatorClock {
     this.offsetMs = 0;
   }
 
+  /**
+   * Wall time without the advance() offset: what a delivery sent right now is stamped with. The receiver
+   * refuses deliveries stamped far from its own clock, so a scenario moved 72 h ahead must not date them.
+   */
+  wallIso(): string {
+    return new Date(this.base()).toISOString();
+  }
+
   iso(ms: number = this.now()): string {
     return new Date(ms).toISOString();
   }

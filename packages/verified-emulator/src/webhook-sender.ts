@@ -69,7 +69,7 @@ export class WebhookSender {
       Name: operation.name,
       Status: operation.status,
       Message: operation.message,
-      Timestamp: this.clock.iso(),
+      Timestamp: this.clock.wallIso(),
     };
     this.deliver(JSON.stringify(payload));
   }

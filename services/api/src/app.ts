@@ -223,6 +223,8 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     },
     publisher,
     bodyLimitBytes: 1024 * 1024,
+    redis: deps.redis,
+    keyPrefix: config.keyPrefix,
   });
   const opsService =
     deps.opsService ??

@@ -17,9 +17,10 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const payload = (operationId: string, status = 1) =>
+const payload = (operationId: string, status = 1, sentAt = new Date()) =>
   // Field order and spacing are kept as sent: the signature covers these exact bytes.
-  `{"EventType": 1, "OperationId": "${operationId}", "TransactionId": null, "AccountNumber": "acct-w", "Name": "GetForeignBiometry", "Status": ${status}, "Message": "ok", "Timestamp": "2024-05-01T10:00:00Z", "Extra": true}`;
+  `{"EventType": 1, "OperationId": "${operationId}", "TransactionId": null, "AccountNumber": "acct-w", "Name": "GetForeignBiometry", "Status": ${status}, "Message": "ok", "Timestamp": "${sentAt.toISOString()}", "Extra": true}`;
+const signed = (body: string) => ({ 'x-signature': signWebhookBody(body, SECRET) });
 const deliver = (body: string, headers: Record<string, string>) =>
   t.post('/v1/webhooks/verified', body, { 'content-type': 'application/json; charset=utf-8', ...headers });
 
@@ -71,5 +72,50 @@ describe('POST /v1/webhooks/verified', () => {
     const res = await deliver(body, { 'x-signature': signWebhookBody(body, SECRET) });
     expect(res.statusCode).toBe(400);
     expect(errorOf(res).details).toEqual([{ field: 'OperationId', reason: 'required' }]);
+  });
+
+  it('refuses a delivery stamped more than 5 minutes from now, either way, and publishes nothing', async () => {
+    const before = await messageCount(t.kafka, t.topics.hints);
+    for (const offsetMs of [-6 * 60_000, 6 * 60_000, -5 * 365 * 24 * 3600_000]) {
+      const body = payload('op-window', 1, new Date(Date.now() + offsetMs));
+      const res = await deliver(body, signed(body));
+      expect(res.statusCode).toBe(400);
+      expect(errorOf(res)).toMatchObject({
+        code: 'webhook_outside_window',
+        details: [{ field: 'Timestamp', reason: 'more than 5 minutes from now' }],
+      });
+    }
+    const late = payload('op-window', 1, new Date(Date.now() - 4 * 60_000));
+    expect((await deliver(late, signed(late))).statusCode).toBe(204);
+    expect(await messageCount(t.kafka, t.topics.hints)).toBe(before + 1);
+  });
+
+  it('refuses an exact replay inside the window with 409 webhook_replayed', async () => {
+    const body = payload('op-replay');
+    expect((await deliver(body, signed(body))).statusCode).toBe(204);
+    const replay = await deliver(body, signed(body));
+    expect(replay.statusCode).toBe(409);
+    expect(errorOf(replay).code).toBe('webhook_replayed');
+    // A new delivery for the same operation (another Timestamp) is not a replay.
+    const next = payload('op-replay', 1, new Date(Date.now() + 1000));
+    expect((await deliver(next, signed(next))).statusCode).toBe(204);
+  });
+
+  it('an operation id under __proto__ never reaches the payload', async () => {
+    const body = '{"__proto__": {"OperationId": "op-proto"}, "Status": 1}';
+    const res = await deliver(body, signed(body));
+    expect(res.statusCode).toBe(400);
+    expect(errorOf(res).details).toEqual([{ field: 'OperationId', reason: 'required' }]);
+  });
+
+  it('refuses an OperationId over 64 characters or outside [A-Za-z0-9._-]', async () => {
+    for (const operationId of ['o'.repeat(65), 'op id', 'op/../x']) {
+      const body = payload(operationId);
+      const res = await deliver(body, signed(body));
+      expect(res.statusCode, operationId).toBe(400);
+      expect(errorOf(res).details.map((d) => d.field)).toEqual(['OperationId']);
+    }
+    const longest = payload('o'.repeat(64));
+    expect((await deliver(longest, signed(longest))).statusCode).toBe(204);
   });
 });

@@ -54,5 +54,9 @@ describe('hints make the parked poll due now', () => {
       async () => (await h.redis.exists(h.keys.operationHint(operationId))) === 1,
     );
     expect(await h.redis.exists(h.keys.operationHint(operationId))).toBe(1);
+    // Kept only as long as a begin step can be recording that operation: made-up ids do not hold memory for a day.
+    const ttl = await h.redis.ttl(h.keys.operationHint(operationId));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(600);
   });
 });

@@ -1,11 +1,13 @@
 import { createEvent } from '@verified-onboard/events';
 import { webhookPayloadSchema } from '@verified-onboard/verified-client';
+import { createHash } from 'node:crypto';
 import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { webhookAuthenticated, type WebhookAuthConfig } from '../auth/webhook-auth.js';
 import { EVENT_SOURCE } from '../enrollments/requested-event.js';
-import { UnauthenticatedError, ValidationFailedError } from '../errors.js';
+import { ConflictError, UnauthenticatedError, ValidationFailedError } from '../errors.js';
 import { errorResponses } from '../http/error-schema.js';
 import type { EventPublisher } from '../publishing/publisher.js';
 
@@ -13,7 +15,15 @@ export interface WebhookRoutesOptions {
   auth: WebhookAuthConfig;
   publisher: EventPublisher;
   bodyLimitBytes: number;
+  /** Remembers recent deliveries so an exact replay is refused. */
+  redis: Redis;
+  keyPrefix: string;
 }
+
+/** How far a delivery's Timestamp may be from our clock, either way. */
+export const WEBHOOK_WINDOW_MS = 5 * 60_000;
+// A delivery stays acceptable for the whole window on both sides of its Timestamp, so its digest is kept as long.
+const SEEN_TTL_MS = 2 * WEBHOOK_WINDOW_MS;
 
 const webhookBodyDoc = z
   .looseObject({
@@ -47,7 +57,9 @@ export const webhookRoutes: FastifyPluginCallback<WebhookRoutesOptions> = (app, 
         summary: 'Receives Verified webhooks (a hint that an operation reached a terminal status).',
         description:
           'Authenticated by X-Signature: base64(HMAC-SHA256(VERIFIED_WEBHOOK_SECRET, raw body)), or by Basic auth when ' +
-          'WEBHOOK_BASIC_AUTH is set. Publishes verified.webhook_received.v1 (key = operation id) and answers 204.',
+          'WEBHOOK_BASIC_AUTH is set. A Timestamp more than 5 minutes from now answers 400 webhook_outside_window; ' +
+          'the same signed delivery twice within 10 minutes answers 409 webhook_replayed. ' +
+          'Publishes verified.webhook_received.v1 (key = operation id) and answers 204.',
         headers: z.object({
           'x-signature': z.string().optional().describe('base64 HMAC-SHA256 of the raw body.'),
         }),
@@ -101,6 +113,30 @@ export const webhookRoutes: FastifyPluginCallback<WebhookRoutesOptions> = (app, 
         );
       }
       const receivedAt = new Date();
+      if (payload.timestamp !== null) {
+        const sentAt = Date.parse(payload.timestamp);
+        if (Number.isNaN(sentAt))
+          throw new ValidationFailedError(
+            [{ field: 'Timestamp', reason: 'not a date-time' }],
+            'The webhook Timestamp is not a date-time.',
+          );
+        if (Math.abs(receivedAt.getTime() - sentAt) > WEBHOOK_WINDOW_MS)
+          throw new ValidationFailedError(
+            [{ field: 'Timestamp', reason: 'more than 5 minutes from now' }],
+            'The webhook was sent more than 5 minutes from now; a delivery is accepted only within that window.',
+            'webhook_outside_window',
+          );
+      }
+      // The signature covers the body only, so an exact copy verifies again: remember each delivery for as long
+      // as its Timestamp keeps it acceptable, and refuse the second one.
+      const seenKey = `${options.keyPrefix}:webhook-seen:${createHash('sha256')
+        .update(typeof signature === 'string' ? signature : '')
+        .update('\n')
+        .update(raw)
+        .digest('hex')}`;
+      const first = await options.redis.set(seenKey, '1', 'PX', SEEN_TTL_MS, 'NX');
+      if (first === null)
+        throw new ConflictError('webhook_replayed', 'This exact delivery was already received.');
       const upstreamStatus =
         payload.status !== null && payload.status >= 0 && payload.status <= 5 ? payload.status : undefined;
       const event = createEvent({
@@ -124,7 +160,13 @@ export const webhookRoutes: FastifyPluginCallback<WebhookRoutesOptions> = (app, 
           receivedAt: receivedAt.toISOString(),
         },
       });
-      await options.publisher.publish('hints', [event]);
+      try {
+        await options.publisher.publish('hints', [event]);
+      } catch (error) {
+        // Nothing was accepted, so the same delivery may come again.
+        await options.redis.del(seenKey).catch(() => undefined);
+        throw error;
+      }
       return reply.code(204).send(null);
     },
   );

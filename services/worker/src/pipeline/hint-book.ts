@@ -3,6 +3,11 @@ import { workerKeys, type WorkerKeys } from '../keys.js';
 import type { ParkedPolls } from './parked-polls.js';
 
 const HINT_TTL_SEC = 24 * 3600;
+/**
+ * A hint by operation id waits only for the begin step that is recording that operation right now; a forged or
+ * stale id must not hold Redis memory for a day.
+ */
+const OPERATION_HINT_TTL_SEC = 10 * 60;
 
 /**
  * Hints (webhook, capture page finished) make a parked poll due now. A hint may arrive before the begin
@@ -29,9 +34,13 @@ export class HintBook {
 
   /** Consumer side, by operation id (webhooks): resolves the enrollment through the begin step's index. */
   async hintOperation(operationId: string, receivedAt: string): Promise<'promoted' | 'kept'> {
+    const index = this.keys.operationIndex(operationId);
+    const known = await this.redis.get(index);
+    if (known) return this.hintEnrollment(known, receivedAt);
+    // Unknown yet: write the hint down, then look again (begin adopts it after storing the index).
     const key = this.keys.operationHint(operationId);
-    await this.redis.set(key, receivedAt, 'EX', HINT_TTL_SEC);
-    const enrollmentId = await this.redis.get(this.keys.operationIndex(operationId));
+    await this.redis.set(key, receivedAt, 'EX', OPERATION_HINT_TTL_SEC);
+    const enrollmentId = await this.redis.get(index);
     if (!enrollmentId) return 'kept';
     await this.redis.del(key);
     return this.hintEnrollment(enrollmentId, receivedAt);
