@@ -11,6 +11,13 @@
 #   KAFKA_PID_FILE (.local/pids/kafka.pid)  KAFKA_LOG_FILE (.local/logs/kafka.log)
 #   KAFKA_FRESH=1 wipes KAFKA_DATA before start   KAFKA_HEAP (-Xms256m -Xmx768m)
 #   KAFKA_PARTITIONS (default partitions of auto-created topics, 3)
+#
+# Opt-in SASL_SSL listener (TLS + SASL SCRAM-SHA-512 and PLAIN), beside the loopback PLAINTEXT one:
+#   KAFKA_SASL_SSL_PORT          port of the SASL_SSL listener on 127.0.0.1 (unset: no such listener)
+#   KAFKA_SSL_KEYSTORE           PKCS12 keystore with the broker's key and certificate (e.g. made with keytool)
+#   KAFKA_SSL_KEYSTORE_PASSWORD  its password
+#   KAFKA_SASL_USERS             user:password,...  each user gets a SCRAM-SHA-512 credential (written when the
+#                                data dir is formatted, so use a fresh dir) and a PLAIN login; [A-Za-z0-9._-] only
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 K="$ROOT/tools/kafka"
@@ -49,6 +56,8 @@ start() {
   sed -e "s#@PORT@#$PORT#g" -e "s#@CONTROLLER_PORT@#$CPORT#g" -e "s#@DATA@#$DATA#g" \
       -e "s#@PARTITIONS@#${KAFKA_PARTITIONS:-3}#g" -e "s#@OFFSETS_PARTITIONS@#${KAFKA_OFFSETS_PARTITIONS:-3}#g" \
       "$K/server.properties.template" > "$DATA/server.properties"
+  local scram=()
+  if [ -n "${KAFKA_SASL_SSL_PORT:-}" ]; then sasl_ssl_listener; fi
   local cp="$K/lib/*"
   local jvm=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true)
   # A fixed cluster id per data dir keeps restarts of the same broker (e.g. in the soak) on the same log.
@@ -56,7 +65,8 @@ start() {
     java -Dlog4j.configuration="file:$K/tools-log4j.properties" -cp "$cp" kafka.tools.StorageTool random-uuid > "$DATA/cluster.id"
   fi
   java "${jvm[@]}" -Dlog4j.configuration="file:$K/tools-log4j.properties" -cp "$cp" \
-    kafka.tools.StorageTool format -t "$(cat "$DATA/cluster.id")" -c "$DATA/server.properties" --ignore-formatted >/dev/null
+    kafka.tools.StorageTool format -t "$(cat "$DATA/cluster.id")" -c "$DATA/server.properties" --ignore-formatted \
+    ${scram[@]+"${scram[@]}"} >/dev/null
   # setsid: the broker outlives the shell that started it, and is stopped only through its pid file.
   setsid java $HEAP "${jvm[@]}" -Dlog4j.configuration="file:$K/log4j.properties" -cp "$cp" \
     kafka.Kafka "$DATA/server.properties" >>"$LOG_FILE" 2>&1 < /dev/null &
@@ -69,6 +79,36 @@ start() {
     sleep 0.2
   done
   log "ready on 127.0.0.1:$PORT (pid $(cat "$PID_FILE"), data $DATA)"
+}
+
+# Adds the SASL_SSL listener to the rendered server.properties and collects the SCRAM credentials to format with.
+sasl_ssl_listener() {
+  local sport="$KAFKA_SASL_SSL_PORT" users="${KAFKA_SASL_USERS:-}" plain="" entry name pass
+  [ -f "${KAFKA_SSL_KEYSTORE:-}" ] || { log "KAFKA_SASL_SSL_PORT needs KAFKA_SSL_KEYSTORE (a PKCS12 file)"; exit 1; }
+  [ -n "$users" ] || { log "KAFKA_SASL_SSL_PORT needs KAFKA_SASL_USERS (user:password,...)"; exit 1; }
+  IFS=',' read -ra entries <<< "$users"
+  for entry in "${entries[@]}"; do
+    name="${entry%%:*}"; pass="${entry#*:}"
+    [[ "$entry" == *:* && "$name" =~ ^[A-Za-z0-9._-]+$ && "$pass" =~ ^[A-Za-z0-9._-]+$ ]] \
+      || { log "KAFKA_SASL_USERS: each entry is user:password of [A-Za-z0-9._-]"; exit 1; }
+    scram+=(--add-scram "SCRAM-SHA-512=[name=$name,password=$pass]")
+    plain+=" user_$name=\"$pass\""
+  done
+  sed -i -e "s#^listeners=\(.*\)#listeners=\1,SASL_SSL://127.0.0.1:$sport#" \
+    -e "s#^advertised.listeners=\(.*\)#advertised.listeners=\1,SASL_SSL://127.0.0.1:$sport#" \
+    -e "s#^listener.security.protocol.map=\(.*\)#listener.security.protocol.map=\1,SASL_SSL:SASL_SSL#" \
+    "$DATA/server.properties"
+  cat >> "$DATA/server.properties" <<EOF
+
+# SASL_SSL listener (KAFKA_SASL_SSL_PORT)
+sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required$plain;
+listener.name.sasl_ssl.ssl.keystore.type=PKCS12
+listener.name.sasl_ssl.ssl.keystore.location=$KAFKA_SSL_KEYSTORE
+listener.name.sasl_ssl.ssl.keystore.password=${KAFKA_SSL_KEYSTORE_PASSWORD:-}
+EOF
+  log "SASL_SSL listener on 127.0.0.1:$sport for ${#entries[@]} user(s)"
 }
 
 stop() {

@@ -33,6 +33,14 @@ export * from './topics.js';
 export { createKafka, type CreateKafkaOptions, type Kafka } from './kafka/create-kafka.js';
 export { ensureTopics } from './kafka/ensure-topics.js';
 export {
+  KAFKA_SECURITY_PROTOCOLS,
+  parseKafkaSecurity,
+  type KafkaSaslMechanism,
+  type KafkaSecurity,
+  type KafkaSecurityIssue,
+  type KafkaSecurityProtocol,
+} from './kafka/kafka-security.js';
+export {
   EventProducer,
   type EventProducerOptions,
   type ProducerStats,

@@ -1,4 +1,10 @@
-import { parseEncryptionKey, parseKeyList, type KeyringSource } from '@verified-onboard/events';
+import {
+  parseEncryptionKey,
+  parseKafkaSecurity,
+  parseKeyList,
+  type KafkaSecurity,
+  type KeyringSource,
+} from '@verified-onboard/events';
 import { z } from 'zod';
 
 /** AES-256 key used when SELFIE_ENCRYPTION_KEY is unset outside production; anyone reading the source knows it. */
@@ -108,6 +114,8 @@ export interface ApiConfig {
   production: boolean;
   redisUrl: string;
   kafkaBrokers: string[];
+  /** TLS and SASL from KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_CA_FILE and KAFKA_SASL_* (docs/security.md). */
+  kafkaSecurity: KafkaSecurity;
   topicPrefix: string;
   /** Prefix of every Redis key and of the BullMQ queue (QUEUE_PREFIX); keys read `${keyPrefix}:…`. */
   keyPrefix: string;
@@ -147,10 +155,15 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    );
+  const kafkaSecurity = parseKafkaSecurity(env);
+  if (!parsed.success || kafkaSecurity.issues.length > 0) {
+    throw new ConfigError([
+      ...(parsed.error?.issues ?? []).map((issue) => ({
+        path: issue.path.join('.'),
+        message: issue.message,
+      })),
+      ...kafkaSecurity.issues,
+    ]);
   }
   const e = parsed.data;
   const separator = e.WEBHOOK_BASIC_AUTH?.indexOf(':') ?? -1;
@@ -159,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     production: e.NODE_ENV === 'production',
     redisUrl: e.REDIS_URL,
     kafkaBrokers: e.KAFKA_BROKERS,
+    kafkaSecurity: kafkaSecurity.security,
     topicPrefix: e.KAFKA_TOPIC_PREFIX,
     keyPrefix: e.QUEUE_PREFIX,
     port: e.API_PORT,

@@ -9,7 +9,11 @@ const config = loadConfig();
 // No offline queue: while Redis is unreachable a command fails at once and the request answers 503
 // redis_unavailable with Retry-After, instead of waiting out reconnects and failing as a 500.
 const redis = new Redis(config.redisUrl, { lazyConnect: false, ...API_REDIS_OPTIONS });
-const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'verified-onboard-api' });
+const kafka = createKafka({
+  brokers: config.kafkaBrokers,
+  security: config.kafkaSecurity,
+  clientId: 'verified-onboard-api',
+});
 const app = await buildApp(config, { redis, kafka });
 
 closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {

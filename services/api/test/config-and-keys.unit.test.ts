@@ -64,6 +64,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ENCRYPTION_KEYS: 'k1:short' })).toThrow(/ENCRYPTION_KEYS/);
   });
 
+  it('reads Kafka TLS and SASL from the KAFKA_* security variables, refusing an incomplete set', () => {
+    expect(loadConfig({}).kafkaSecurity).toEqual({ protocol: 'PLAINTEXT' });
+    expect(
+      loadConfig({
+        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_USERNAME: 'api',
+        KAFKA_SASL_PASSWORD: 'pw',
+      }).kafkaSecurity,
+    ).toEqual({
+      protocol: 'SASL_SSL',
+      sasl: { mechanism: 'scram-sha-512', username: 'api', password: 'pw' },
+    });
+    expect(() => loadConfig({ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' })).toThrow(/KAFKA_SASL_PASSWORD/);
+  });
+
   it('rejects a selfie key that is not 32 bytes and malformed numbers', () => {
     expect(() => loadConfig({ SELFIE_ENCRYPTION_KEY: 'short' })).toThrow(/SELFIE_ENCRYPTION_KEY/);
     expect(() => loadConfig({ API_PORT: 'eighty' })).toThrow(/API_PORT/);

@@ -1,4 +1,9 @@
-import { parseKeyList, type KeyringSource } from '@verified-onboard/events';
+import {
+  parseKafkaSecurity,
+  parseKeyList,
+  type KafkaSecurity,
+  type KeyringSource,
+} from '@verified-onboard/events';
 import { z } from 'zod';
 
 // The api's local development key (services/api DEV_SELFIE_ENCRYPTION_KEY): both must agree to exchange selfies.
@@ -143,6 +148,8 @@ export interface WorkerConfig {
   redisUrl: string;
   kafka: {
     brokers: string[];
+    /** TLS and SASL from KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_CA_FILE and KAFKA_SASL_* (docs/security.md). */
+    security: KafkaSecurity;
     topicPrefix: string;
     clientId: string;
     pipelineGroup: string;
@@ -193,8 +200,12 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
   const parsed = workerEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const kafkaSecurity = parseKafkaSecurity(env);
+  if (!parsed.success || kafkaSecurity.issues.length > 0) {
+    throw new ConfigError([
+      ...(parsed.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`),
+      ...kafkaSecurity.issues.map((i) => `${i.path}: ${i.message}`),
+    ]);
   }
   const e = parsed.data;
   return {
@@ -205,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       brokers: e.KAFKA_BROKERS.split(',')
         .map((b) => b.trim())
         .filter(Boolean),
+      security: kafkaSecurity.security,
       topicPrefix: e.KAFKA_TOPIC_PREFIX,
       clientId: e.KAFKA_CLIENT_ID,
       pipelineGroup: e.WORKER_PIPELINE_GROUP,

@@ -138,6 +138,7 @@ export async function startWorker(
 
     const kafka = createKafka({
       brokers: config.kafka.brokers,
+      security: config.kafka.security,
       clientId: config.kafka.clientId,
       logger: logger.child({ component: 'kafka' }),
     });

@@ -69,6 +69,21 @@ describe('worker configuration', () => {
     expect(() => loadConfig({ ENCRYPTION_KEYS: 'a'.repeat(64) })).toThrow(/ENCRYPTION_KEYS/);
   });
 
+  it('reads Kafka TLS and SASL from KAFKA_SECURITY_PROTOCOL and KAFKA_SASL_*, refusing an incomplete set', () => {
+    expect(loadConfig({}).kafka.security).toEqual({ protocol: 'PLAINTEXT' });
+    const env = {
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+      KAFKA_SASL_MECHANISM: 'plain',
+      KAFKA_SASL_USERNAME: 'worker',
+      KAFKA_SASL_PASSWORD: 'pw',
+    };
+    expect(loadConfig(env).kafka.security).toEqual({
+      protocol: 'SASL_SSL',
+      sasl: { mechanism: 'plain', username: 'worker', password: 'pw' },
+    });
+    expect(() => loadConfig({ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' })).toThrow(/KAFKA_SASL_USERNAME/);
+  });
+
   it('runs both roles by default; WORKER_ROLES picks one, and an unknown role is refused', () => {
     expect(loadConfig({}).roles).toEqual(['steps', 'projector']);
     expect(loadConfig({ WORKER_ROLES: ' projector ' }).roles).toEqual(['projector']);

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { LoggerLike } from '../logger.js';
+import { kafkaClientSecurity, type KafkaSecurity } from './kafka-security.js';
 
 // Only src/kafka/* imports kafkajs (no longer maintained): replacing the client touches these files alone.
 export type { Kafka };
@@ -13,6 +14,8 @@ export interface CreateKafkaOptions {
   requestTimeoutMs?: number;
   /** Client-level retries (connects, metadata, admin); default 5. */
   retries?: number;
+  /** TLS and SASL (parseKafkaSecurity from the KAFKA_* variables); default plaintext. */
+  security?: KafkaSecurity;
 }
 
 export function createKafka(options: CreateKafkaOptions): Kafka {
@@ -20,6 +23,7 @@ export function createKafka(options: CreateKafkaOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...kafkaClientSecurity(options.security),
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     retry: { retries: options.retries ?? 5, initialRetryTime: 200, maxRetryTime: 5000 },

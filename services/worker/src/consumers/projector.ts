@@ -159,6 +159,7 @@ export async function rebuildProjection(
   const { logger } = options;
   const kafka = createKafka({
     brokers: config.kafka.brokers,
+    security: config.kafka.security,
     clientId: `${config.kafka.clientId}-rebuild`,
     logger,
   });
