@@ -10,7 +10,8 @@ export const USAGE = `verified-onboard <command> [options]
 
 commands:
   submit <file.ndjson|file.csv>   stream a batch, then show its progress until every enrollment is terminal
-        [--batch-id ID] [--format ndjson|csv] [--no-wait] [--timeout SEC] [--interval MS] [--report FILE]
+        [--batch-id NAME] [--format ndjson|csv] [--no-wait] [--timeout SEC] [--interval MS] [--report FILE]
+        (--batch-id names the batch, sent as Idempotency-Key: submitting again with it resumes the batch)
   status <enrollment-id>          one enrollment
   batch <batch-id>                counts per status of a batch
   failed list                     failed enrollments [--step S] [--code C] [--batch ID] [--since ISO] [--until ISO]
