@@ -120,7 +120,7 @@ export function asyncApiDocument(): Record<string, unknown> {
   };
   const dlqHeaders = {
     type: 'object',
-    required: Object.values(DLQ_HEADERS).filter((h) => h !== DLQ_HEADERS.error),
+    required: Object.values(DLQ_HEADERS).filter((h) => h !== DLQ_HEADERS.error && h !== DLQ_HEADERS.attempts),
     properties: {
       [DLQ_HEADERS.reason]: {
         type: 'string',
@@ -132,9 +132,19 @@ export function asyncApiDocument(): Record<string, unknown> {
           'invalid_data',
           'invalid_envelope',
           'forbidden_field',
+          'handler_failed',
         ],
       },
-      [DLQ_HEADERS.error]: { type: 'string', description: 'Human-readable detail (at most 512 characters).' },
+      [DLQ_HEADERS.error]: {
+        type: 'string',
+        description:
+          'Human-readable detail (at most 512 characters); for handler_failed the error code only.',
+      },
+      [DLQ_HEADERS.attempts]: {
+        type: 'string',
+        pattern: '^[0-9]+$',
+        description: 'handler_failed only: how many times the handler was tried.',
+      },
       [DLQ_HEADERS.sourceTopic]: { type: 'string' },
       [DLQ_HEADERS.sourcePartition]: { type: 'string', pattern: '^[0-9]+$' },
       [DLQ_HEADERS.sourceOffset]: { type: 'string', pattern: '^[0-9]+$' },
@@ -186,7 +196,7 @@ export function asyncApiDocument(): Record<string, unknown> {
           name: 'deadLetter',
           title: 'Dead letter',
           summary:
-            'A record that could not be decoded or validated, verbatim (key, value, headers) plus dlq-* headers.',
+            'A record that could not be decoded or validated, or whose handler failed every attempt, verbatim (key, value, headers) plus dlq-* headers.',
           headers: dlqHeaders,
           payload: { description: 'The original record value, unchanged (may not be JSON).' },
         },

@@ -191,6 +191,66 @@ describe('EventConsumer round trip', () => {
 });
 
 describe('EventConsumer failure handling', () => {
+  it('dead-letters an event whose handler fails every attempt, with its headers, and the partition moves on', async () => {
+    const { names, topics } = await setup('consumer-poison', 1);
+    const before = happyPath('enr-before', 'import').events;
+    const poison = happyPath('enr-poison', 'import').events.slice(0, 1);
+    const after = happyPath('enr-after', 'capture').events;
+    await publish(topics.enrollmentEvents, [...before, ...poison, ...after]);
+
+    const handled: ConsumedEvent[] = [];
+    class PoisonError extends Error {
+      readonly code = 'poison_event';
+    }
+    const c = consumer(topics, {
+      groupId: `${names.groupPrefix}poison`,
+      dedupe: new InMemoryDedupeStore(),
+      maxHandlerAttempts: 3,
+      handler: collect(handled),
+      // Runs of events: the poison one fails its whole run, then alone; its neighbours are handled.
+      handleBatch: (events) => {
+        if (events.some((e) => e.event.subject === 'enr-poison')) throw new PoisonError('cannot handle');
+        handled.push(...events);
+        return Promise.resolve();
+      },
+    });
+    await c.start();
+    await waitFor('the events after the poison one', () => handled.length === before.length + after.length);
+    expect(handled.map((h) => h.event)).toEqual([...before, ...after]);
+    expect(c.stats.deadLettered).toBe(1);
+
+    const dlq = kafka.consumer({ groupId: `${names.groupPrefix}poison-reader` });
+    cleanups.push(() => dlq.disconnect());
+    await dlq.connect();
+    await dlq.subscribe({ topic: topics.deadLetter, fromBeginning: true });
+    const letters: { key: string; value: string; headers: Record<string, string> }[] = [];
+    await dlq.run({
+      eachMessage: ({ message }) => {
+        letters.push({
+          key: defined(message.key).toString(),
+          value: defined(message.value).toString(),
+          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+        });
+        return Promise.resolve();
+      },
+    });
+    await waitFor('the dead letter', () => letters.length === 1);
+    const original = encodeEvent(at(poison, 0));
+    expect(letters[0]).toEqual({
+      key: 'enr-poison',
+      value: original.value,
+      headers: {
+        ...original.headers,
+        [DLQ_HEADERS.reason]: 'handler_failed',
+        [DLQ_HEADERS.error]: 'poison_event',
+        [DLQ_HEADERS.attempts]: '3',
+        [DLQ_HEADERS.sourceTopic]: topics.enrollmentEvents,
+        [DLQ_HEADERS.sourcePartition]: '0',
+        [DLQ_HEADERS.sourceOffset]: String(before.length),
+      },
+    });
+  });
+
   it('dead-letters malformed records with their reason and origin, and keeps going', async () => {
     const { names, topics } = await setup('consumer-dlq', 1);
     const good = happyPath('enr-ok', 'import').events;

@@ -106,6 +106,8 @@ export const workerEnvSchema = z
     // A failed job is for looking at in the dashboard; the failure itself is in the event log and read model.
     WORKER_KEEP_FAILED_JOBS_SEC: int(1).default(24 * 3600),
     WORKER_KEEP_FAILED_JOBS_COUNT: int(1).default(1000),
+    // A pipeline event whose handling fails this often goes to the dead-letter topic; its partition moves on.
+    WORKER_EVENT_MAX_ATTEMPTS: int(1).default(10),
   })
   .refine(
     (env) =>
@@ -187,6 +189,8 @@ export interface WorkerConfig {
   ownershipTtlSec: number;
   /** How long and how many failed BullMQ jobs are kept (WORKER_KEEP_FAILED_JOBS_SEC / _COUNT). */
   keepFailedJobs: { ageSec: number; count: number };
+  /** Attempts of the pipeline consumer's handler per event before it is dead-lettered. */
+  eventMaxAttempts: number;
 }
 
 /** Error thrown for an invalid environment; lists every offending variable (values are never echoed). */
@@ -268,5 +272,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     ownershipTtlSec: e.OWNERSHIP_TTL_SEC,
     keepFailedJobs: { ageSec: e.WORKER_KEEP_FAILED_JOBS_SEC, count: e.WORKER_KEEP_FAILED_JOBS_COUNT },
+    eventMaxAttempts: e.WORKER_EVENT_MAX_ATTEMPTS,
   };
 }

@@ -265,6 +265,7 @@ export async function startWorker(
           hints,
           reader: readModel,
           recentRequests,
+          maxAttempts: config.eventMaxAttempts,
           metrics,
           logger: logger.child({ component: 'pipeline-consumer' }),
         });

@@ -2,6 +2,8 @@
 export const DLQ_HEADERS = {
   reason: 'dlq-reason',
   error: 'dlq-error',
+  /** Handler failures only: how many times the handler was tried. */
+  attempts: 'dlq-attempts',
   sourceTopic: 'dlq-source-topic',
   sourcePartition: 'dlq-source-partition',
   sourceOffset: 'dlq-source-offset',

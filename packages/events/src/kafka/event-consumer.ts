@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   Batch,
   Consumer,
@@ -11,6 +10,7 @@ import type {
 } from 'kafkajs';
 import { decodeEvent } from '../codec.js';
 import type { DedupeStore } from '../dedupe/dedupe-store.js';
+import { Backoff } from './backoff.js';
 import { DLQ_HEADERS } from './dlq-headers.js';
 import type { EventEnvelope } from '../envelope.js';
 import { EventValidationError } from '../errors.js';
@@ -30,7 +30,10 @@ export interface EventConsumerOptions {
   fromBeginning?: boolean;
   dedupe?: DedupeStore;
   deadLetterTopic: string;
-  /** Called once per event, in partition order. Throwing blocks the partition and retries with backoff. */
+  /**
+   * Called once per event, in partition order. Throwing retries it with backoff (the partition waits) up to
+   * `maxHandlerAttempts` times; then the event goes to the dead-letter topic and the partition moves on.
+   */
   handler: (event: ConsumedEvent) => Promise<void>;
   /** When set, replaces `handler`: called with runs of consecutive valid, not yet seen events of one partition. */
   handleBatch?: (events: ConsumedEvent[]) => Promise<void>;
@@ -43,6 +46,11 @@ export interface EventConsumerOptions {
   heartbeatIntervalMs?: number;
   /** Broker long-poll; also bounds how long stop() waits for an idle fetch. Default 500 ms. */
   maxWaitTimeMs?: number;
+  /**
+   * Attempts of the handler per event before it is dead-lettered (reason `handler_failed`). Default: no bound,
+   * for a consumer whose events must apply in order (a skipped one would break the rest of its stream).
+   */
+  maxHandlerAttempts?: number;
   /** Backoff of a failing handler: starts at initialMs, doubles to maxMs. */
   retry?: { initialMs?: number; maxMs?: number };
   /** Commit at least this often inside a long batch (default 1000 ms); a batch end always commits. */
@@ -70,6 +78,21 @@ export interface ConsumerStats {
 }
 
 type Step = 'done' | 'stopped';
+type Attempt = { step: 'done' | 'stopped' | 'exhausted'; error?: unknown };
+type Item = { consumed: ConsumedEvent; message: KafkaMessage };
+
+/** What a dead letter says about why it is there (dlq-reason, dlq-error). */
+interface DeadLetterCause {
+  reason: string;
+  error: string;
+  attempts?: number;
+}
+
+const errorCode = (error: unknown): string => {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code) return code;
+  return (error as Error | null)?.name ?? 'Error';
+};
 
 /**
  * Consumes events in a group with at-least-once delivery: per-partition order, offsets committed only after
@@ -173,11 +196,10 @@ export class EventConsumer {
 
   /** A fresh kafkajs consumer in the same group, retried with backoff until it runs (or stop() is called). */
   private async restartAfterCrash(): Promise<void> {
-    let delay = this.options.retry?.initialMs ?? 100;
-    const maxDelay = this.options.retry?.maxMs ?? 30_000;
+    const backoff = this.backoff();
     try {
       while (!this.stopping && this.crashedSinceRestart) {
-        await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => undefined);
+        await backoff.wait(this.abort.signal);
         if (this.stopping) return;
         this.crashedSinceRestart = false;
         await this.consumer.disconnect().catch(() => undefined);
@@ -192,7 +214,6 @@ export class EventConsumer {
             { err: { message: (error as Error).message }, groupId: this.options.groupId },
             'consumer restart failed; trying again',
           );
-          delay = Math.min(delay * 2, maxDelay);
         }
       }
     } finally {
@@ -242,7 +263,7 @@ export class EventConsumer {
     const flush = async (): Promise<Step> => {
       const last = chunk.at(-1)?.message.offset;
       if (last === undefined) return 'done';
-      const step = await this.handleChunk(chunk, active, heartbeat);
+      const step = await this.handleChunk(batch, chunk, active, heartbeat);
       if (step === 'done') {
         await markDone(
           passedAfterChunk !== null && BigInt(passedAfterChunk) > BigInt(last) ? passedAfterChunk : last,
@@ -267,7 +288,8 @@ export class EventConsumer {
         } catch (error) {
           if (!(error instanceof EventValidationError)) throw error;
           if ((await flush()) === 'stopped') break;
-          if ((await this.deadLetter(batch, message, error, active)) === 'stopped') break;
+          const cause = { reason: error.reason, error: error.message };
+          if ((await this.deadLetter(batch, message, cause, active)) === 'stopped') break;
           await markDone(message.offset);
           continue;
         }
@@ -293,51 +315,80 @@ export class EventConsumer {
     return this.types.has(type) || (this.options.upcasters ?? defaultUpcasters).has(type);
   }
 
-  /** Dedupe, handler, dedupe marks; each stage retried on its own so a failing mark never re-runs the handler. */
+  /**
+   * Dedupe, handler, dedupe marks; each stage retried on its own so a failing mark never re-runs the handler.
+   * A handler that fails every attempt on a run of events is tried on each alone, so that only the poison one
+   * goes to the dead-letter topic.
+   */
   private async handleChunk(
-    chunk: { consumed: ConsumedEvent }[],
+    batch: Batch,
+    chunk: Item[],
     active: () => boolean,
     heartbeat: () => Promise<void>,
   ): Promise<Step> {
     const { dedupe } = this.options;
-    let fresh: ConsumedEvent[] = chunk.map((c) => c.consumed);
+    let fresh: Item[] = chunk;
     const first = fresh[0];
     if (first === undefined) return 'done';
     if (dedupe) {
-      const ok = await this.withRetry(first, active, heartbeat, async () => {
-        const seen = await Promise.all(fresh.map((c) => dedupe.has(c.event.id)));
+      const { step } = await this.withRetry(first.consumed, active, heartbeat, async () => {
+        const seen = await Promise.all(fresh.map((c) => dedupe.has(c.consumed.event.id)));
         const kept = fresh.filter((_, i) => !seen[i]);
         this.counters.duplicates += fresh.length - kept.length;
         fresh = kept;
       });
-      if (!ok) return 'stopped';
+      if (step !== 'done') return 'stopped';
     }
     const head = fresh[0];
     if (head === undefined) return 'done';
-    const handled = await this.withRetry(head, active, heartbeat, async () => {
-      if (this.options.handleBatch) await this.options.handleBatch(fresh);
-      else await this.options.handler(head);
-    });
-    if (!handled) return 'stopped';
-    this.counters.handled += fresh.length;
-    if (dedupe) {
+    const maxAttempts = this.options.maxHandlerAttempts ?? Number.POSITIVE_INFINITY;
+    const handle = (items: Item[]) => async () => {
+      const consumed = items.map((item) => item.consumed);
+      if (this.options.handleBatch) await this.options.handleBatch(consumed);
+      else if (consumed[0]) await this.options.handler(consumed[0]);
+    };
+    const handled = await this.withRetry(head.consumed, active, heartbeat, handle(fresh), maxAttempts);
+    if (handled.step === 'stopped') return 'stopped';
+    let done = fresh;
+    if (handled.step === 'exhausted') {
+      done = [];
+      for (const item of fresh) {
+        const alone =
+          fresh.length === 1
+            ? handled
+            : await this.withRetry(item.consumed, active, heartbeat, handle([item]), maxAttempts);
+        if (alone.step === 'stopped') return 'stopped';
+        if (alone.step === 'done') {
+          done.push(item);
+          continue;
+        }
+        const cause = { reason: 'handler_failed', error: errorCode(alone.error), attempts: maxAttempts };
+        if ((await this.deadLetter(batch, item.message, cause, active)) === 'stopped') return 'stopped';
+      }
+    }
+    this.counters.handled += done.length;
+    if (dedupe && done[0]) {
       // The handler's effect is done: marking must not be abandoned on stop, or the next owner repeats it.
       const marked = await this.withRetry(
-        head,
+        done[0].consumed,
         () => true,
         heartbeat,
         async () => {
-          await Promise.all(fresh.map((c) => dedupe.add(c.event.id)));
+          await Promise.all(done.map((c) => dedupe.add(c.consumed.event.id)));
         },
         5,
       );
-      if (!marked)
+      if (marked.step !== 'done')
         this.logger.warn(
-          { eventId: head.event.id },
+          { eventId: done[0].consumed.event.id },
           'could not record handled event ids; they may be redelivered',
         );
     }
     return 'done';
+  }
+
+  private backoff(): Backoff {
+    return new Backoff(this.options.retry?.initialMs ?? 100, this.options.retry?.maxMs ?? 30_000);
   }
 
   private async withRetry(
@@ -346,14 +397,15 @@ export class EventConsumer {
     heartbeat: () => Promise<void>,
     fn: () => Promise<void>,
     maxAttempts = Number.POSITIVE_INFINITY,
-  ): Promise<boolean> {
-    let delay = this.options.retry?.initialMs ?? 100;
-    const maxDelay = this.options.retry?.maxMs ?? 30_000;
+  ): Promise<Attempt> {
+    const backoff = this.backoff();
     for (let attempt = 1; ; attempt++) {
+      let failure: unknown;
       try {
         await fn();
-        return true;
+        return { step: 'done' };
       } catch (error) {
+        failure = error;
         this.counters.handlerErrors++;
         this.options.onHandlerError?.(error, first);
         this.logger.warn(
@@ -369,37 +421,33 @@ export class EventConsumer {
           'event handler failed; retrying the partition',
         );
       }
-      if (!active() || attempt >= maxAttempts) return false;
-      try {
-        await sleep(delay, undefined, { signal: this.abort.signal });
-      } catch {
-        // aborted by stop()
-      }
-      if (!active()) return false;
+      if (!active()) return { step: 'stopped' };
+      if (attempt >= maxAttempts) return { step: 'exhausted', error: failure };
+      if (!(await backoff.wait(this.abort.signal)) || !active()) return { step: 'stopped' };
       try {
         await heartbeat();
       } catch {
-        return false; // rebalancing: the partition may be someone else's now
+        return { step: 'stopped' }; // rebalancing: the partition may be someone else's now
       }
-      delay = Math.min(delay * 2, maxDelay);
     }
   }
 
   private async deadLetter(
     batch: Batch,
     message: KafkaMessage,
-    error: EventValidationError,
+    cause: DeadLetterCause,
     active: () => boolean,
   ): Promise<Step> {
     const headers: IHeaders = {
       ...message.headers,
-      [DLQ_HEADERS.reason]: error.reason,
-      [DLQ_HEADERS.error]: error.message.slice(0, 512),
+      [DLQ_HEADERS.reason]: cause.reason,
+      [DLQ_HEADERS.error]: cause.error.slice(0, 512),
+      ...(cause.attempts !== undefined && { [DLQ_HEADERS.attempts]: String(cause.attempts) }),
       [DLQ_HEADERS.sourceTopic]: batch.topic,
       [DLQ_HEADERS.sourcePartition]: String(batch.partition),
       [DLQ_HEADERS.sourceOffset]: message.offset,
     };
-    let delay = this.options.retry?.initialMs ?? 100;
+    const backoff = this.backoff();
     for (;;) {
       try {
         await this.dlqProducer.send({
@@ -409,7 +457,7 @@ export class EventConsumer {
         });
         this.counters.deadLettered++;
         this.logger.warn(
-          { reason: error.reason, topic: batch.topic, partition: batch.partition, offset: message.offset },
+          { reason: cause.reason, topic: batch.topic, partition: batch.partition, offset: message.offset },
           'message dead-lettered',
         );
         return 'done';
@@ -419,13 +467,7 @@ export class EventConsumer {
           'dead-letter publish failed; retrying',
         );
       }
-      if (!active()) return 'stopped';
-      try {
-        await sleep(delay, undefined, { signal: this.abort.signal });
-      } catch {
-        return 'stopped';
-      }
-      delay = Math.min(delay * 2, this.options.retry?.maxMs ?? 30_000);
+      if (!active() || !(await backoff.wait(this.abort.signal))) return 'stopped';
     }
   }
 }

@@ -32,6 +32,8 @@ export interface PipelineConsumerOptions {
   recentRequests?: RecentRequests;
   metrics: WorkerMetrics;
   logger: Logger;
+  /** Attempts per event before it is dead-lettered (WORKER_EVENT_MAX_ATTEMPTS); default 10. */
+  maxAttempts?: number;
 }
 
 /** The events that make the pipeline consumer act (see handleOther). */
@@ -66,6 +68,10 @@ export class PipelineConsumer {
       // Most events on the enrollment topic are the worker's own: pass them over without decoding.
       types: PIPELINE_EVENT_TYPES,
       deadLetterTopic: options.topics.deadLetter,
+      // Every action here is idempotent and order-free across enrollments, so a poison event (e.g. a retry of
+      // an enrollment the read model lost) is set aside for ops (GET /v1/ops/dead-letters) instead of
+      // blocking every enrollment behind it on its partition.
+      maxHandlerAttempts: options.maxAttempts ?? 10,
       ...(options.sessionTimeoutMs !== undefined && {
         sessionTimeoutMs: options.sessionTimeoutMs,
         heartbeatIntervalMs: Math.floor(options.sessionTimeoutMs / 10),
