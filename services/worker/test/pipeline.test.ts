@@ -193,6 +193,34 @@ describe('worker pipeline against the emulator', () => {
     expect(await h.redis.get(h.keys.accountOwner(legacy.data.accountNumber))).toBe('default');
   });
 
+  async function keysMatching(pattern: string): Promise<string[]> {
+    const found: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await h.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      found.push(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    return found;
+  }
+
+  /** Every key under `pattern` with every value it holds, whatever its type, as one text. */
+  async function dumpRedis(pattern: string): Promise<string> {
+    const parts: string[] = [];
+    for (const key of await keysMatching(pattern)) {
+      const type = await h.redis.type(key);
+      let values: unknown;
+      if (type === 'string') values = (await h.redis.getBuffer(key))?.toString('latin1');
+      else if (type === 'hash') values = await h.redis.hgetall(key);
+      else if (type === 'list') values = await h.redis.lrange(key, 0, -1);
+      else if (type === 'set') values = await h.redis.smembers(key);
+      else if (type === 'zset') values = await h.redis.zrange(key, 0, -1, 'WITHSCORES');
+      else if (type === 'stream') values = await h.redis.xrange(key, '-', '+');
+      parts.push(`${key} ${JSON.stringify(values)}`);
+    }
+    return parts.join('\n');
+  }
+
   /** A terminal enrollment keeps neither its TempId nor its capture URL (the step runner deletes both). */
   async function secretsForgotten(enrollmentId: string) {
     await waitFor(
@@ -379,6 +407,38 @@ describe('worker pipeline against the emulator', () => {
       'the new enrollment in the switched keyspace',
       async () => (await switched.get(e.subject))?.status === 'completed',
     );
+  });
+
+  it('keeps no capture URL, TempId, OneTimeSecret or vendor token in clear anywhere under its Redis prefix', async () => {
+    const { e: failed } = await failedAtAccount(); // retryable: its TempId stays for the retry
+    await scenario({ outcome: 'never', afterMs: 0 });
+    const pending = await submit(); // capture_pending: its capture URL stays until the operation times out
+    const ops = [await operationIdOf(failed.subject), await operationIdOf(pending.subject)];
+    const stored = [h.keys.tempIdSecret(failed.subject), h.keys.captureUrlSecret(pending.subject)];
+    await waitFor(
+      'the TempId and the capture URL stored',
+      async () => (await h.redis.exists(...stored)) === 2,
+    );
+    const [pairKey] = await keysMatching(`${h.names.queuePrefix}:verified-token:*:pair`);
+    assert.ok(pairKey, 'the vendor token pair is cached in Redis');
+    const sealedAccess = await h.redis.hget(pairKey, 'accessToken');
+    assert.ok(sealedAccess);
+    const accessToken = Keyring.from(h.config().keyring).openText(sealedAccess, `${pairKey}#access`);
+    assert.ok(accessToken);
+
+    const secrets = [accessToken];
+    for (const op of ops) {
+      const record = await h.control<Record<string, unknown>>('GET', `/_emulator/operations/${op}`);
+      for (const [field, value] of Object.entries(record))
+        if (/secret|tempid/i.test(field) && typeof value === 'string' && value.length > 0)
+          secrets.push(value);
+    }
+    expect(secrets.length).toBeGreaterThanOrEqual(4); // the token, both OneTimeSecrets, the TempId
+    const dump = await dumpRedis(`${h.names.queuePrefix}:*`);
+    expect(dump.length).toBeGreaterThan(1000);
+    for (const secret of secrets) expect(dump).not.toContain(secret);
+    expect(dump).not.toMatch(/[?&]s=/);
+    await scenario();
   });
 
   it('never writes a OneTimeSecret, TempId, token or selfie to the logs', async () => {
