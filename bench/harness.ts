@@ -65,6 +65,8 @@ export class BenchApp {
     const apiPort = await devstack.freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const env: Record<string, string> = {
+      // The emulator's vendor keys and webhook secret, the dev selfie key (docs/security.md).
+      ALLOW_DEV_DEFAULTS: '1',
       NODE_ENV: 'development',
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       REDIS_URL: stack.redisUrl,

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { localDir, repoRoot, stackPorts, stackUp } from '@verified-onboard/devstack';
+import { DEV_API_KEY_CREDENTIAL } from '@verified-onboard/events';
 import { readEnrollmentLog, type EnrollmentTimeline } from './lib/event-log.js';
 import { scenarios, type ScenarioName } from './lib/scenarios.js';
 
@@ -35,7 +36,8 @@ const ports = stackPorts();
 await stackUp((line) => console.log(line), ports);
 const emulator = `http://127.0.0.1:${ports.emulatorPort}`;
 const api = `http://127.0.0.1:${ports.apiPort}`;
-const apiKey = process.env.VERIFIED_ONBOARD_API_KEY ?? 'local-dev-key:local-dev-secret';
+// The stack `up` starts runs with ALLOW_DEV_DEFAULTS=1, so the api holds the local dev key.
+const apiKey = process.env.VERIFIED_ONBOARD_API_KEY ?? DEV_API_KEY_CREDENTIAL;
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
   const response = await fetch(url, {

@@ -4,8 +4,11 @@ import { ApiError, UnreachableError } from './errors.js';
 
 export interface ApiClientOptions {
   baseUrl: string;
-  /** `keyId:secret`, sent as a bearer credential. */
-  apiKey: string;
+  /**
+   * `keyId:secret`, sent as a bearer credential; asked for at the first request, so a command refused for its
+   * arguments says so before a missing key is reported.
+   */
+  apiKey: () => string;
 }
 
 /** The few api calls the CLI makes; every non-2xx answer becomes an ApiError with the api's code. */
@@ -47,13 +50,14 @@ export class ApiClient {
     init: RequestInit & { duplex?: 'half' } = {},
   ): Promise<T> {
     const url = new URL(path, this.options.baseUrl).toString();
+    const apiKey = this.options.apiKey();
     let response: Response;
     try {
       response = await fetch(url, {
         ...init,
         method,
         headers: {
-          authorization: `Bearer ${this.options.apiKey}`,
+          authorization: `Bearer ${apiKey}`,
           accept: 'application/json',
           ...(init.headers as Record<string, string>),
         },

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ApiClient } from './api-client.js';
+import { refuseCommandLineKey, resolveApiKey } from './api-key.js';
 import { batch, status } from './commands/read.js';
 import { failedList, failedRetry, rebuildProjections, replay, type FailedFilter } from './commands/ops.js';
 import { submit } from './commands/submit.js';
@@ -23,13 +24,15 @@ commands:
 
 options:
   --api-url URL    api base URL (env VERIFIED_ONBOARD_API_URL, default http://127.0.0.1:3000)
-  --api-key K      keyId:secret (env VERIFIED_ONBOARD_API_KEY, default the local dev key)
+  --api-key-file F a file holding keyId:secret (else env VERIFIED_ONBOARD_API_KEY; the local dev key only with
+                   ALLOW_DEV_DEFAULTS=1). --api-key on the command line is refused: ps and shell history show it
   --json           machine-readable output
 exit codes: 0 ok, 1 api error, 2 usage, 3 api unreachable, 4 finished with rejected or unsuccessful enrollments, 5 timed out`;
 
 const options = {
   'api-url': { type: 'string' },
   'api-key': { type: 'string' },
+  'api-key-file': { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   'batch-id': { type: 'string' },
@@ -67,9 +70,12 @@ export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = proce
       io.out(USAGE);
       return positionals.length === 0 && !values.help ? ExitCode.usage : ExitCode.ok;
     }
+    const keySources = { commandLineKey: values['api-key'], keyFile: values['api-key-file'], env };
+    refuseCommandLineKey(keySources);
+    let apiKey: string | undefined;
     const api = new ApiClient({
       baseUrl: values['api-url'] ?? env.VERIFIED_ONBOARD_API_URL ?? 'http://127.0.0.1:3000',
-      apiKey: values['api-key'] ?? env.VERIFIED_ONBOARD_API_KEY ?? 'local-dev-key:local-dev-secret',
+      apiKey: () => (apiKey ??= resolveApiKey(keySources)),
     });
     const json = values.json;
     const filter: FailedFilter = {

@@ -38,7 +38,8 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 const out: string[] = [];
 const io: Io = { out: (t) => void out.push(t), err: (t) => void out.push(t), isTTY: false };
-const cli = (...args: string[]) => run([...args, '--api-url', url, '--api-key', 'ops:secret'], io, {});
+const cli = (...args: string[]) =>
+  run([...args, '--api-url', url], io, { VERIFIED_ONBOARD_API_KEY: 'ops:secret' });
 
 describe('verified-onboard request bodies', () => {
   it('failed retry by filters sends { filter } with only the given fields', async () => {

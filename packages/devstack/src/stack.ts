@@ -39,6 +39,8 @@ function kafkaOptions(ports: StackPorts): KafkaOptions {
 /** The environment every service of the local stack shares (see the README's configuration table). */
 export function stackEnv(ports: StackPorts): NodeJS.ProcessEnv {
   return {
+    // The local stack runs on development stand-ins for every secret, on 127.0.0.1 (docs/security.md).
+    ALLOW_DEV_DEFAULTS: '1',
     REDIS_URL: ports.redisUrl,
     KAFKA_BROKERS: `127.0.0.1:${ports.kafkaPort}`,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',

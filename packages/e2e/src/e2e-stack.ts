@@ -21,6 +21,7 @@ import {
   type PrivateKafka,
   type StartedRedis,
 } from '@verified-onboard/devstack';
+import { DEV_API_KEY_CREDENTIAL as DEV_API_KEY } from '@verified-onboard/events';
 import { Redis } from 'ioredis';
 
 export type Say = (line: string) => void;
@@ -99,8 +100,6 @@ export async function requestJson<T>(
   if (!response.ok) throw new HttpStatusError(response.status, url, text);
   return (text ? JSON.parse(text) : null) as T;
 }
-
-const DEV_API_KEY = 'local-dev-key:local-dev-secret';
 
 const entries = {
   emulator: 'packages/verified-emulator/src/main.ts',
@@ -181,6 +180,8 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
     const common: Record<string, string> = {
+      // Every secret on its development stand-in, as `npm run up` runs (docs/security.md).
+      ALLOW_DEV_DEFAULTS: '1',
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
       REDIS_URL: redis.url,

@@ -84,3 +84,13 @@ export {
 } from './read-model/projection-rebuild.js';
 export { nextStep } from './next-step.js';
 export { readEnrollmentStreams, type ReadEnrollmentStreamsOptions } from './enrollment-log.js';
+export * from './config/dev-defaults.js';
+export {
+  devDefaultsAllowed,
+  resolveSecrets,
+  secretProblems,
+  type SecretEnv,
+  type SecretProblem,
+  type SecretProblemReason,
+  type SecretResolution,
+} from './config/secret-policy.js';

@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
+  DEV_API_KEY,
   EventProducer,
   Keyring,
   type ReadModel,
@@ -68,15 +69,14 @@ export interface AppDeps {
 
 export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<FastifyInstance> {
   const logger = createLogger(config.logLevel, deps.logDestination);
-  const keys = ApiKeyStore.fromConfig(config.apiKeys, config.production);
-  if (keys.isLocalDevKey) {
+  const keys = ApiKeyStore.fromConfig(config.apiKeys, config.devDefaultsAllowed);
+  // Names the variables and the dev key id only: the dev secret is published, but a log line is no place for it.
+  if (config.devDefaultsInUse.length > 0) {
     logger.warn(
-      { keyId: 'local-dev-key' },
-      'API_KEYS is unset: using the documented local key "local-dev-key" (secret "local-dev-secret", all scopes); never in production',
+      { devDefaults: config.devDefaultsInUse, ...(keys.isLocalDevKey && { keyId: DEV_API_KEY.keyId }) },
+      `ALLOW_DEV_DEFAULTS: development stand-ins in use for ${config.devDefaultsInUse.join(', ')}; never deploy this`,
     );
   }
-  if (config.selfieEncryptionKeyIsDevDefault)
-    logger.warn('ENCRYPTION_KEYS and SELFIE_ENCRYPTION_KEY are unset: using the local development key');
 
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({

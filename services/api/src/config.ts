@@ -1,132 +1,113 @@
 import {
   parseEncryptionKey,
-  parseKafkaSecurity,
   parseKeyList,
-  type KafkaSecurity,
+  resolveSecrets,
   type KeyringSource,
 } from '@verified-onboard/events';
 import { z } from 'zod';
-
-/** AES-256 key used when SELFIE_ENCRYPTION_KEY is unset outside production; anyone reading the source knows it. */
-export const DEV_SELFIE_ENCRYPTION_KEY = '00000000000000000000000000000000000000000000000000000000deadbeef';
-/** The documented local API key (all scopes), used only when API_KEYS is unset and NODE_ENV is not production. */
-export const LOCAL_DEV_API_KEY = { keyId: 'local-dev-key', secret: 'local-dev-secret' } as const;
+import { ApiKeyConfigError, ApiKeyStore } from './auth/api-keys.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
-export const envSchema = z
-  .object({
-    NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
-    REDIS_URL: z.preprocess(emptyAsUndefined, z.string().url().default('redis://127.0.0.1:6379')),
-    KAFKA_BROKERS: z.preprocess(
-      emptyAsUndefined,
-      z
-        .string()
-        .default('127.0.0.1:9092')
-        .transform((value) =>
-          value
-            .split(',')
-            .map((broker) => broker.trim())
-            .filter(Boolean),
-        )
-        .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).min(1)),
-    ),
-    KAFKA_TOPIC_PREFIX: z.string().default(''),
-    QUEUE_PREFIX: z.preprocess(
-      emptyAsUndefined,
-      z
-        .string()
-        .regex(/^[A-Za-z0-9._{}-]+$/)
-        .default('vo'),
-    ),
-    API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    API_HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
-    API_KEYS: z.preprocess(emptyAsUndefined, z.string().optional()),
-    VERIFIED_WEBHOOK_SECRET: z.preprocess(
-      emptyAsUndefined,
-      z.string().min(1).default('emulator-webhook-secret'),
-    ),
-    WEBHOOK_BASIC_AUTH: z.preprocess(
-      emptyAsUndefined,
-      z
-        .string()
-        .regex(/^[^:]+:.+$/, 'user:password')
-        .optional(),
-    ),
-    SELFIE_ENCRYPTION_KEY: z.preprocess(
-      emptyAsUndefined,
-      z
-        .string()
-        .refine((key) => {
-          try {
-            parseEncryptionKey(key);
-            return true;
-          } catch {
-            return false;
-          }
-        }, 'must be 32 bytes as 64 hex characters or base64')
-        .optional(),
-    ),
-    ENCRYPTION_KEYS: z.preprocess(
-      emptyAsUndefined,
-      z
-        .string()
-        .superRefine((spec, ctx) => {
-          try {
-            parseKeyList(spec);
-          } catch (error) {
-            ctx.addIssue({ code: 'custom', message: (error as Error).message });
-          }
-        })
-        .optional(),
-    ),
-    LOG_LEVEL: z.preprocess(
-      emptyAsUndefined,
-      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    ),
-    API_RATE_LIMIT_PER_MIN: positiveInt(1200),
-    API_AUTH_FAILURES_PER_ADDRESS: positiveInt(10),
-    API_AUTH_FAILURES_PER_KEY: positiveInt(100),
-    API_JSON_BODY_LIMIT_BYTES: positiveInt(10 * 1024 * 1024),
-    API_BATCH_MAX_BYTES: positiveInt(4 * 1024 * 1024 * 1024),
-    API_BATCH_MAX_LINES: positiveInt(1_000_000),
-    API_BATCH_CONCURRENCY_PER_KEY: positiveInt(2),
-    API_PUBLISH_TIMEOUT_MS: positiveInt(5_000),
-    API_SELFIE_TTL_SEC: positiveInt(72 * 3600),
-    OPS_DASHBOARD_WRITABLE: z.preprocess(emptyAsUndefined, z.enum(['0', '1']).default('0')),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== 'production') return;
-    if (!env.API_KEYS)
-      ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'required when NODE_ENV=production' });
-    if (!env.SELFIE_ENCRYPTION_KEY && !env.ENCRYPTION_KEYS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SELFIE_ENCRYPTION_KEY'],
-        message: 'ENCRYPTION_KEYS or SELFIE_ENCRYPTION_KEY is required when NODE_ENV=production',
-      });
-    }
-  });
+export const envSchema = z.object({
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
+  REDIS_URL: z.preprocess(emptyAsUndefined, z.string().url().default('redis://127.0.0.1:6379')),
+  KAFKA_BROKERS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default('127.0.0.1:9092')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((broker) => broker.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).min(1)),
+  ),
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  QUEUE_PREFIX: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._{}-]+$/)
+      .default('vo'),
+  ),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // A container needs every interface; development (ALLOW_DEV_DEFAULTS) defaults to 127.0.0.1 instead.
+  API_HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
+  API_KEYS: z.preprocess(emptyAsUndefined, z.string().optional()),
+  VERIFIED_WEBHOOK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(1)),
+  WEBHOOK_BASIC_AUTH: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[^:]+:.+$/, 'user:password')
+      .optional(),
+  ),
+  SELFIE_ENCRYPTION_KEY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine((key) => {
+        try {
+          parseEncryptionKey(key);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be 32 bytes as 64 hex characters or base64')
+      .optional(),
+  ),
+  ENCRYPTION_KEYS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .superRefine((spec, ctx) => {
+        try {
+          parseKeyList(spec);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      })
+      .optional(),
+  ),
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  API_RATE_LIMIT_PER_MIN: positiveInt(1200),
+  API_AUTH_FAILURES_PER_ADDRESS: positiveInt(10),
+  API_AUTH_FAILURES_PER_KEY: positiveInt(100),
+  API_JSON_BODY_LIMIT_BYTES: positiveInt(10 * 1024 * 1024),
+  API_BATCH_MAX_BYTES: positiveInt(4 * 1024 * 1024 * 1024),
+  API_BATCH_MAX_LINES: positiveInt(1_000_000),
+  API_BATCH_CONCURRENCY_PER_KEY: positiveInt(2),
+  API_PUBLISH_TIMEOUT_MS: positiveInt(5_000),
+  API_SELFIE_TTL_SEC: positiveInt(72 * 3600),
+  OPS_DASHBOARD_WRITABLE: z.preprocess(emptyAsUndefined, z.enum(['0', '1']).default('0')),
+  // close-with-grace's delay: a batch upload still streaming at SIGTERM gets this long to finish.
+  API_SHUTDOWN_GRACE_MS: positiveInt(60_000),
+});
 
 export interface ApiConfig {
   nodeEnv: string;
-  production: boolean;
+  /** ALLOW_DEV_DEFAULTS is on: development stand-ins may fill missing secrets. */
+  devDefaultsAllowed: boolean;
+  /** Variables running on a development stand-in (named in the startup warning, never their values). */
+  devDefaultsInUse: string[];
   redisUrl: string;
   kafkaBrokers: string[];
-  /** TLS and SASL from KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_CA_FILE and KAFKA_SASL_* (docs/security.md). */
-  kafkaSecurity: KafkaSecurity;
   topicPrefix: string;
   /** Prefix of every Redis key and of the BullMQ queue (QUEUE_PREFIX); keys read `${keyPrefix}:…`. */
   keyPrefix: string;
   port: number;
   host: string;
-  /** Raw API_KEYS; undefined means "use the local dev key" (refused in production by the schema). */
+  /** Raw API_KEYS; undefined means "use the local dev key" (only when devDefaultsAllowed). */
   apiKeys: string | undefined;
   webhookSecret: string;
   webhookBasicAuth: { user: string; password: string } | undefined;
-  selfieEncryptionKey: string;
-  selfieEncryptionKeyIsDevDefault: boolean;
   /** What the keyring (selfies, capture URLs) is built from: ENCRYPTION_KEYS, and SELFIE_ENCRYPTION_KEY as `default`. */
   keyring: KeyringSource;
   selfieTtlSec: number;
@@ -141,6 +122,8 @@ export interface ApiConfig {
   /** Batches one API key may stream at once (across instances); more answer 429 too_many_concurrent_batches. */
   batchConcurrencyPerKey: number;
   publishTimeoutMs: number;
+  /** How long SIGTERM waits for requests in flight (API_SHUTDOWN_GRACE_MS). */
+  shutdownGraceMs: number;
   /** Bull Board's mutating calls are allowed (each one audited) only when OPS_DASHBOARD_WRITABLE=1. */
   dashboardWritable: boolean;
 }
@@ -153,26 +136,40 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The api's configuration. Outside development (ALLOW_DEV_DEFAULTS unset) every secret must be set, long enough and
+ * not a published default; otherwise this throws a ConfigError naming each variable (never its value).
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const parsed = envSchema.safeParse(env);
-  const kafkaSecurity = parseKafkaSecurity(env);
-  if (!parsed.success || kafkaSecurity.issues.length > 0) {
-    throw new ConfigError([
-      ...(parsed.error?.issues ?? []).map((issue) => ({
-        path: issue.path.join('.'),
-        message: issue.message,
-      })),
-      ...kafkaSecurity.issues,
-    ]);
+  const secrets = resolveSecrets(env, 'api');
+  if (!secrets.ok)
+    throw new ConfigError(
+      secrets.problems.map((problem) => ({ path: problem.variable, message: problem.detail })),
+    );
+  const parsed = envSchema.safeParse(secrets.env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    );
   }
   const e = parsed.data;
+  try {
+    ApiKeyStore.fromConfig(e.API_KEYS, secrets.devDefaultsAllowed);
+  } catch (error) {
+    if (error instanceof ApiKeyConfigError)
+      throw new ConfigError([{ path: 'API_KEYS', message: error.message }]);
+    throw error;
+  }
+  const keyring = keyringSource(e.ENCRYPTION_KEYS, e.SELFIE_ENCRYPTION_KEY);
+  if (keyring === undefined)
+    throw new ConfigError([{ path: 'SELFIE_ENCRYPTION_KEY', message: 'is not set (nor ENCRYPTION_KEYS)' }]);
   const separator = e.WEBHOOK_BASIC_AUTH?.indexOf(':') ?? -1;
   return {
     nodeEnv: e.NODE_ENV,
-    production: e.NODE_ENV === 'production',
+    devDefaultsAllowed: secrets.devDefaultsAllowed,
+    devDefaultsInUse: secrets.devDefaultsInUse,
     redisUrl: e.REDIS_URL,
     kafkaBrokers: e.KAFKA_BROKERS,
-    kafkaSecurity: kafkaSecurity.security,
     topicPrefix: e.KAFKA_TOPIC_PREFIX,
     keyPrefix: e.QUEUE_PREFIX,
     port: e.API_PORT,
@@ -186,9 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
             password: e.WEBHOOK_BASIC_AUTH.slice(separator + 1),
           }
         : undefined,
-    selfieEncryptionKey: e.SELFIE_ENCRYPTION_KEY ?? DEV_SELFIE_ENCRYPTION_KEY,
-    selfieEncryptionKeyIsDevDefault: e.SELFIE_ENCRYPTION_KEY === undefined && e.ENCRYPTION_KEYS === undefined,
-    keyring: keyringSource(e.ENCRYPTION_KEYS, e.SELFIE_ENCRYPTION_KEY),
+    keyring,
     selfieTtlSec: e.API_SELFIE_TTL_SEC,
     logLevel: e.LOG_LEVEL,
     rateLimitPerMinute: e.API_RATE_LIMIT_PER_MIN,
@@ -199,15 +194,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     batchMaxLines: e.API_BATCH_MAX_LINES,
     batchConcurrencyPerKey: e.API_BATCH_CONCURRENCY_PER_KEY,
     publishTimeoutMs: e.API_PUBLISH_TIMEOUT_MS,
+    shutdownGraceMs: e.API_SHUTDOWN_GRACE_MS,
     dashboardWritable: e.OPS_DASHBOARD_WRITABLE === '1',
   };
 }
 
 /**
- * ENCRYPTION_KEYS wins; SELFIE_ENCRYPTION_KEY joins it as the key `default` only when it is set, so the
- * published dev key never opens anything next to real keys. Neither set: the dev key (refused in production).
+ * ENCRYPTION_KEYS wins; SELFIE_ENCRYPTION_KEY joins it as the key `default` only when it is set. The dev key fills
+ * SELFIE_ENCRYPTION_KEY (ALLOW_DEV_DEFAULTS) only when ENCRYPTION_KEYS is unset, so it never opens anything next to
+ * real keys. Neither set: undefined.
  */
-function keyringSource(encryptionKeys: string | undefined, selfieKey: string | undefined): KeyringSource {
+function keyringSource(
+  encryptionKeys: string | undefined,
+  selfieKey: string | undefined,
+): KeyringSource | undefined {
   if (encryptionKeys) return { encryptionKeys, legacyKey: selfieKey };
-  return { legacyKey: selfieKey ?? DEV_SELFIE_ENCRYPTION_KEY };
+  return selfieKey === undefined ? undefined : { legacyKey: selfieKey };
 }

@@ -1,5 +1,5 @@
 export { buildApp, STEPS_QUEUE, type AppDeps } from './app.js';
-export { loadConfig, envSchema, ConfigError, LOCAL_DEV_API_KEY, type ApiConfig } from './config.js';
+export { loadConfig, envSchema, ConfigError, type ApiConfig } from './config.js';
 export { PipelineOpsService } from './ops/pipeline-ops-service.js';
 export {
   type OpsService,

@@ -2,10 +2,21 @@ import { createKafka, ensureTopics } from '@verified-onboard/events';
 import closeWithGrace from 'close-with-grace';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.js';
-import { loadConfig } from './config.js';
+import { ConfigError, loadConfig, type ApiConfig } from './config.js';
 import { API_REDIS_OPTIONS } from './http/redis-errors.js';
 
-const config = loadConfig();
+let config: ApiConfig;
+try {
+  config = loadConfig();
+} catch (error) {
+  // One line per problem, naming the variable and never its value; 2 tells a supervisor not to retry blindly.
+  if (error instanceof ConfigError) {
+    process.stderr.write('refusing to start: invalid configuration\n');
+    for (const issue of error.issues) process.stderr.write(`${issue.path}: ${issue.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}
 // No offline queue: while Redis is unreachable a command fails at once and the request answers 503
 // redis_unavailable with Retry-After, instead of waiting out reconnects and failing as a 500.
 const redis = new Redis(config.redisUrl, { lazyConnect: false, ...API_REDIS_OPTIONS });
@@ -16,7 +27,7 @@ const kafka = createKafka({
 });
 const app = await buildApp(config, { redis, kafka });
 
-closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+closeWithGrace({ delay: config.shutdownGraceMs }, async ({ err, signal }) => {
   if (err) app.log.error({ err }, 'closing after an error');
   else app.log.info({ signal }, 'closing');
   await app.close();

@@ -7,11 +7,16 @@ import {
   MIN_SECRET_BYTES,
   SCOPES,
 } from '../src/auth/api-keys.js';
-import { ConfigError, LOCAL_DEV_API_KEY, loadConfig } from '../src/config.js';
+import { DEV_API_KEY } from '@verified-onboard/events';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const DEV = { ALLOW_DEV_DEFAULTS: '1' };
+const SELFIE_KEY = 'ab'.repeat(32);
+const WEBHOOK_SECRET = 'w'.repeat(32);
 
 describe('loadConfig', () => {
-  it('applies the documented defaults', () => {
-    const config = loadConfig({});
+  it('applies the documented defaults, with development stand-ins and 127.0.0.1 under ALLOW_DEV_DEFAULTS', () => {
+    const config = loadConfig(DEV);
     expect(config).toMatchObject({
       redisUrl: 'redis://127.0.0.1:6379',
       kafkaBrokers: ['127.0.0.1:9092'],
@@ -23,31 +28,38 @@ describe('loadConfig', () => {
       logLevel: 'info',
       jsonBodyLimitBytes: 10 * 1024 * 1024,
       batchMaxLines: 1_000_000,
-      selfieEncryptionKeyIsDevDefault: true,
+      host: '127.0.0.1',
+      shutdownGraceMs: 60_000,
+      devDefaultsAllowed: true,
+      devDefaultsInUse: ['API_KEYS', 'VERIFIED_WEBHOOK_SECRET', 'SELFIE_ENCRYPTION_KEY'],
     });
+    expect(loadConfig({ ...DEV, API_HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 
   it('splits KAFKA_BROKERS and parses WEBHOOK_BASIC_AUTH', () => {
-    const config = loadConfig({ KAFKA_BROKERS: 'a:1, b:2', WEBHOOK_BASIC_AUTH: 'verified:pa:ss' });
+    const config = loadConfig({ ...DEV, KAFKA_BROKERS: 'a:1, b:2', WEBHOOK_BASIC_AUTH: 'verified:pa:ss' });
     expect(config.kafkaBrokers).toEqual(['a:1', 'b:2']);
     expect(config.webhookBasicAuth).toEqual({ user: 'verified', password: 'pa:ss' });
   });
 
-  it('refuses production without API_KEYS or SELFIE_ENCRYPTION_KEY', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+  it('refuses to start without the switch unless every secret is set; then it listens on every interface', () => {
+    const attempt = () => loadConfig({ NODE_ENV: 'production' });
+    expect(attempt).toThrow(ConfigError);
     try {
-      loadConfig({ NODE_ENV: 'production' });
+      attempt();
     } catch (error) {
       expect((error as ConfigError).issues.map((issue) => issue.path).sort()).toEqual([
         'API_KEYS',
         'SELFIE_ENCRYPTION_KEY',
+        'VERIFIED_WEBHOOK_SECRET',
       ]);
     }
-    const key = 'ab'.repeat(32);
-    expect(
-      loadConfig({ NODE_ENV: 'production', API_KEYS: `k:${'x'.repeat(32)}:ops`, SELFIE_ENCRYPTION_KEY: key })
-        .production,
-    ).toBe(true);
+    const config = loadConfig({
+      API_KEYS: `k:${'x'.repeat(32)}:ops`,
+      SELFIE_ENCRYPTION_KEY: SELFIE_KEY,
+      VERIFIED_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    });
+    expect(config).toMatchObject({ devDefaultsAllowed: false, devDefaultsInUse: [], host: '0.0.0.0' });
   });
 
   it('takes ENCRYPTION_KEYS (id:key,...) instead of SELFIE_ENCRYPTION_KEY, which then joins it as `default`', () => {
@@ -55,13 +67,17 @@ describe('loadConfig', () => {
     const prod = loadConfig({
       NODE_ENV: 'production',
       API_KEYS: `k:${'x'.repeat(32)}:ops`,
+      VERIFIED_WEBHOOK_SECRET: WEBHOOK_SECRET,
       ENCRYPTION_KEYS: keys,
     });
     expect(prod.keyring).toEqual({ encryptionKeys: keys, legacyKey: undefined });
-    expect(prod.selfieEncryptionKeyIsDevDefault).toBe(false);
-    const both = loadConfig({ ENCRYPTION_KEYS: keys, SELFIE_ENCRYPTION_KEY: 'a'.repeat(64) });
+    // Under ALLOW_DEV_DEFAULTS the dev key fills in only when no key is configured: it never joins real keys.
+    const dev = loadConfig({ ...DEV, ENCRYPTION_KEYS: keys });
+    expect(dev.keyring).toEqual({ encryptionKeys: keys, legacyKey: undefined });
+    expect(dev.devDefaultsInUse).not.toContain('SELFIE_ENCRYPTION_KEY');
+    const both = loadConfig({ ...DEV, ENCRYPTION_KEYS: keys, SELFIE_ENCRYPTION_KEY: 'a'.repeat(64) });
     expect(both.keyring).toEqual({ encryptionKeys: keys, legacyKey: 'a'.repeat(64) });
-    expect(() => loadConfig({ ENCRYPTION_KEYS: 'k1:short' })).toThrow(/ENCRYPTION_KEYS/);
+    expect(() => loadConfig({ ...DEV, ENCRYPTION_KEYS: 'k1:short' })).toThrow(/ENCRYPTION_KEYS/);
   });
 
   it('reads Kafka TLS and SASL from the KAFKA_* security variables, refusing an incomplete set', () => {
@@ -81,16 +97,17 @@ describe('loadConfig', () => {
   });
 
   it('rejects a selfie key that is not 32 bytes and malformed numbers', () => {
-    expect(() => loadConfig({ SELFIE_ENCRYPTION_KEY: 'short' })).toThrow(/SELFIE_ENCRYPTION_KEY/);
-    expect(() => loadConfig({ API_PORT: 'eighty' })).toThrow(/API_PORT/);
-    expect(() => loadConfig({ KAFKA_BROKERS: 'no-port' })).toThrow(/KAFKA_BROKERS/);
+    expect(() => loadConfig({ ...DEV, SELFIE_ENCRYPTION_KEY: 'short' })).toThrow(/SELFIE_ENCRYPTION_KEY/);
+    expect(() => loadConfig({ ...DEV, API_PORT: 'eighty' })).toThrow(/API_PORT/);
+    expect(() => loadConfig({ ...DEV, KAFKA_BROKERS: 'no-port' })).toThrow(/KAFKA_BROKERS/);
+    expect(() => loadConfig({ ...DEV, API_KEYS: 'k:short-secret:ops' })).toThrow(/API_KEYS/);
   });
 });
 
 describe('ApiKeyStore', () => {
   const store = ApiKeyStore.fromConfig(
     'ops1:s3cret:with:colons-0123456789abcdef0123:ops,rw:rw-secret-1-0123456789abcdef0123456789:enrollments:write+enrollments:read@acme',
-    false,
+    true,
   );
 
   it('parses scopes that contain colons and secrets that contain colons', () => {
@@ -113,7 +130,7 @@ describe('ApiKeyStore', () => {
     expect(store.authenticate(':rw-secret-1-0123456789abcdef0123456789')).toBeNull();
   });
 
-  it('refuses unknown scopes, short secrets, and missing keys in production', () => {
+  it('refuses unknown scopes, short secrets, and missing keys without dev defaults', () => {
     const strong = 'y'.repeat(MIN_SECRET_BYTES);
     expect(() => ApiKeyStore.fromConfig(`k:${strong}:admin`, false)).toThrow(ApiKeyConfigError);
     expect(() => ApiKeyStore.fromConfig(`k:${'y'.repeat(MIN_SECRET_BYTES - 1)}:ops`, false)).toThrow(
@@ -121,13 +138,13 @@ describe('ApiKeyStore', () => {
     );
     expect(() => ApiKeyStore.fromConfig(`k:${strong}:ops@Not A Tenant`, false)).toThrow(/tenant/);
     expect(() => ApiKeyStore.fromConfig(`k:${strong}:ops,k:${strong}:ops`, false)).toThrow(/twice/);
-    expect(() => ApiKeyStore.fromConfig(undefined, true)).toThrow(ApiKeyConfigError);
+    expect(() => ApiKeyStore.fromConfig(undefined, false)).toThrow(ApiKeyConfigError);
   });
 
-  it('falls back to the documented local key outside production', () => {
-    const local = ApiKeyStore.fromConfig(undefined, false);
+  it('falls back to the documented local key only when dev defaults are allowed', () => {
+    const local = ApiKeyStore.fromConfig(undefined, true);
     expect(local.isLocalDevKey).toBe(true);
-    const principal = local.authenticate(`${LOCAL_DEV_API_KEY.keyId}:${LOCAL_DEV_API_KEY.secret}`);
+    const principal = local.authenticate(`${DEV_API_KEY.keyId}:${DEV_API_KEY.secret}`);
     assert.ok(principal);
     expect([...principal.scopes].sort()).toEqual([...SCOPES].sort());
     expect(principal.tenant).toBe(DEFAULT_TENANT);

@@ -1,14 +1,5 @@
-import {
-  parseKafkaSecurity,
-  parseKeyList,
-  type KafkaSecurity,
-  type KeyringSource,
-} from '@verified-onboard/events';
+import { parseKeyList, resolveSecrets, type KeyringSource } from '@verified-onboard/events';
 import { z } from 'zod';
-
-// The api's local development key (services/api DEV_SELFIE_ENCRYPTION_KEY): both must agree to exchange selfies.
-// Anyone reading the source knows it, so production refuses it below.
-const DEV_SELFIE_KEY = '00000000000000000000000000000000000000000000000000000000deadbeef';
 
 const bool = z
   .string()
@@ -23,9 +14,9 @@ const optionalUrl = z.preprocess(
 );
 
 /**
- * The environment the worker reads (README.md, Configuration, plus the worker's own knobs in docs/worker.md). Every
- * variable has a local default so `npm run up` works without an env file; production must set the
- * secrets (enforced by the refinement below).
+ * The environment the worker reads (README.md, Configuration, plus the worker's own knobs in docs/worker.md). The
+ * secrets and the vendor URL have no default here: loadConfig takes them from the environment, or from the
+ * development stand-ins when ALLOW_DEV_DEFAULTS is on (packages/events/src/config/secret-policy.ts).
  */
 export const workerEnvSchema = z
   .object({
@@ -43,15 +34,18 @@ export const workerEnvSchema = z
       .min(1)
       .regex(/^[^:\s]+$/, 'no ":" or whitespace (it prefixes Redis keys)')
       .default('vo'),
-    VERIFIED_BASE_URL: z.url().default('http://127.0.0.1:4010'),
+    VERIFIED_BASE_URL: z.url(),
     VERIFIED_CAPTURE_HOST: optionalUrl,
-    VERIFIED_API_KEY_ID: z.string().min(1).default('emulator-key-id'),
-    VERIFIED_API_KEY_VALUE: z.string().min(1).default('emulator-key-value'),
-    VERIFIED_WEBHOOK_SECRET: z.string().min(1).default('emulator-webhook-secret'),
+    VERIFIED_API_KEY_ID: z.string().min(1),
+    VERIFIED_API_KEY_VALUE: z.string().min(1),
+    VERIFIED_WEBHOOK_SECRET: z.string().min(1),
     VERIFIED_TIMEOUT_MS: int(100).default(10_000),
     VERIFIED_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(50),
     WEBHOOK_PUBLIC_URL: optionalUrl,
-    SELFIE_ENCRYPTION_KEY: z.string().min(1).default(DEV_SELFIE_KEY),
+    SELFIE_ENCRYPTION_KEY: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.string().min(1).optional(),
+    ),
     ENCRYPTION_KEYS: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
       z
@@ -67,6 +61,7 @@ export const workerEnvSchema = z
     ),
     EVENTS_INCLUDE_CAPTURE_URL: bool.default(false),
     WORKER_METRICS_PORT: int(0).max(65535).default(3001),
+    // A container needs every interface; development (ALLOW_DEV_DEFAULTS) defaults to 127.0.0.1 instead.
     WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
     // Jobs mostly wait on the upstream and Redis; 128 measured 45-70% faster than 32 on 2 cores (docs/benchmarks.md).
     WORKER_CONCURRENCY: int(1).default(128),
@@ -109,16 +104,6 @@ export const workerEnvSchema = z
     // A pipeline event whose handling fails this often goes to the dead-letter topic; its partition moves on.
     WORKER_EVENT_MAX_ATTEMPTS: int(1).default(10),
   })
-  .refine(
-    (env) =>
-      env.NODE_ENV !== 'production' ||
-      env.ENCRYPTION_KEYS !== undefined ||
-      env.SELFIE_ENCRYPTION_KEY !== DEV_SELFIE_KEY,
-    {
-      message: 'ENCRYPTION_KEYS or SELFIE_ENCRYPTION_KEY must be set in production',
-      path: ['SELFIE_ENCRYPTION_KEY'],
-    },
-  )
   .refine((env) => env.POLL_MAX_INTERVAL_MS >= env.POLL_INITIAL_INTERVAL_MS, {
     message: 'POLL_MAX_INTERVAL_MS must be >= POLL_INITIAL_INTERVAL_MS',
     path: ['POLL_MAX_INTERVAL_MS'],
@@ -146,12 +131,14 @@ export interface PollDispatch {
 
 export interface WorkerConfig {
   nodeEnv: 'development' | 'test' | 'production';
+  /** ALLOW_DEV_DEFAULTS is on: development stand-ins may fill missing secrets. */
+  devDefaultsAllowed: boolean;
+  /** Variables running on a development stand-in (named in the startup warning, never their values). */
+  devDefaultsInUse: string[];
   logLevel: string;
   redisUrl: string;
   kafka: {
     brokers: string[];
-    /** TLS and SASL from KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_CA_FILE and KAFKA_SASL_* (docs/security.md). */
-    security: KafkaSecurity;
     topicPrefix: string;
     clientId: string;
     pipelineGroup: string;
@@ -202,25 +189,30 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The worker's configuration. Outside development (ALLOW_DEV_DEFAULTS unset) every secret must be set, long enough
+ * and not a published default, and the vendor URL https; otherwise this throws a ConfigError naming each variable.
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
-  const parsed = workerEnvSchema.safeParse(env);
-  const kafkaSecurity = parseKafkaSecurity(env);
-  if (!parsed.success || kafkaSecurity.issues.length > 0) {
-    throw new ConfigError([
-      ...(parsed.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`),
-      ...kafkaSecurity.issues.map((i) => `${i.path}: ${i.message}`),
-    ]);
+  const secrets = resolveSecrets(env, 'worker');
+  if (!secrets.ok) throw new ConfigError(secrets.problems.map((p) => `${p.variable}: ${p.detail}`));
+  const parsed = workerEnvSchema.safeParse(secrets.env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  if (e.ENCRYPTION_KEYS === undefined && e.SELFIE_ENCRYPTION_KEY === undefined)
+    throw new ConfigError(['SELFIE_ENCRYPTION_KEY: is not set (nor ENCRYPTION_KEYS)']);
   return {
     nodeEnv: e.NODE_ENV,
+    devDefaultsAllowed: secrets.devDefaultsAllowed,
+    devDefaultsInUse: secrets.devDefaultsInUse,
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     kafka: {
       brokers: e.KAFKA_BROKERS.split(',')
         .map((b) => b.trim())
         .filter(Boolean),
-      security: kafkaSecurity.security,
       topicPrefix: e.KAFKA_TOPIC_PREFIX,
       clientId: e.KAFKA_CLIENT_ID,
       pipelineGroup: e.WORKER_PIPELINE_GROUP,
@@ -239,12 +231,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateLimitPerSec: e.VERIFIED_RATE_LIMIT_PER_SEC,
     },
     webhookPublicUrl: e.WEBHOOK_PUBLIC_URL,
-    // The published dev key joins real keys never: with ENCRYPTION_KEYS only an explicit SELFIE_ENCRYPTION_KEY does.
+    // The published dev key joins real keys never: it fills SELFIE_ENCRYPTION_KEY only when ENCRYPTION_KEYS is unset.
     keyring: e.ENCRYPTION_KEYS
-      ? {
-          encryptionKeys: e.ENCRYPTION_KEYS,
-          legacyKey: e.SELFIE_ENCRYPTION_KEY === DEV_SELFIE_KEY ? undefined : e.SELFIE_ENCRYPTION_KEY,
-        }
+      ? { encryptionKeys: e.ENCRYPTION_KEYS, legacyKey: e.SELFIE_ENCRYPTION_KEY }
       : { legacyKey: e.SELFIE_ENCRYPTION_KEY },
     eventsIncludeCaptureUrl: e.EVENTS_INCLUDE_CAPTURE_URL,
     metrics: { port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST },

@@ -8,13 +8,21 @@ let config;
 try {
   config = loadConfig(process.env);
 } catch (error) {
+  // One line per problem, naming the variable and never its value; 2 tells a supervisor not to retry blindly.
   if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
+    process.stderr.write('refusing to start: invalid worker configuration\n');
+    for (const issue of error.issues) process.stderr.write(`${issue}\n`);
     process.exit(2);
   }
   throw error;
 }
 const logger = createLogger({ level: config.logLevel });
+if (config.devDefaultsInUse.length > 0) {
+  logger.warn(
+    { devDefaults: config.devDefaultsInUse },
+    `ALLOW_DEV_DEFAULTS: development stand-ins in use for ${config.devDefaultsInUse.join(', ')}; never deploy this`,
+  );
+}
 const app = await startWorker(config, { logger });
 
 closeWithGrace({ delay: config.shutdownTimeoutMs + 5_000, logger: false }, async ({ signal, err }) => {

@@ -1,9 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 
+const DEV = { ALLOW_DEV_DEFAULTS: '1' };
+
 describe('worker configuration', () => {
-  it('has local defaults for everything', () => {
-    const config = loadConfig({});
+  it('has local defaults for everything under ALLOW_DEV_DEFAULTS, metrics on 127.0.0.1', () => {
+    const config = loadConfig(DEV);
+    expect(config.metrics.host).toBe('127.0.0.1');
+    expect(loadConfig({ ...DEV, WORKER_METRICS_HOST: '0.0.0.0' }).metrics.host).toBe('0.0.0.0');
+    expect(config.devDefaultsInUse).toEqual([
+      'VERIFIED_WEBHOOK_SECRET',
+      'SELFIE_ENCRYPTION_KEY',
+      'VERIFIED_API_KEY_ID',
+      'VERIFIED_API_KEY_VALUE',
+      'VERIFIED_BASE_URL',
+    ]);
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(config.queuePrefix).toBe('vo');
@@ -22,6 +33,7 @@ describe('worker configuration', () => {
 
   it('parses lists, numbers and booleans', () => {
     const config = loadConfig({
+      ...DEV,
       KAFKA_BROKERS: 'a:1, b:2',
       VERIFIED_RATE_LIMIT_PER_SEC: '12.5',
       EVENTS_INCLUDE_CAPTURE_URL: 'true',
@@ -35,7 +47,7 @@ describe('worker configuration', () => {
 
   it('rejects invalid values, naming the variable but not echoing secrets', () => {
     const attempt = () =>
-      loadConfig({ VERIFIED_RATE_LIMIT_PER_SEC: '0', QUEUE_PREFIX: 'a:b', VERIFIED_API_KEY_VALUE: '' });
+      loadConfig({ ...DEV, VERIFIED_RATE_LIMIT_PER_SEC: '0', QUEUE_PREFIX: 'a:b', VERIFIED_TIMEOUT_MS: 'x' });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
@@ -43,30 +55,35 @@ describe('worker configuration', () => {
       const issues = (error as ConfigError).issues.join('\n');
       expect(issues).toContain('VERIFIED_RATE_LIMIT_PER_SEC');
       expect(issues).toContain('QUEUE_PREFIX');
-      expect(issues).toContain('VERIFIED_API_KEY_VALUE');
+      expect(issues).toContain('VERIFIED_TIMEOUT_MS');
     }
   });
 
-  it('requires a real selfie key in production', () => {
+  it('requires every secret and an https vendor URL without the switch, and then listens on every interface', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SELFIE_ENCRYPTION_KEY/);
-    expect(loadConfig({ NODE_ENV: 'production', SELFIE_ENCRYPTION_KEY: 'a'.repeat(64) }).nodeEnv).toBe(
-      'production',
-    );
+    const config = loadConfig({
+      SELFIE_ENCRYPTION_KEY: 'a'.repeat(64),
+      VERIFIED_WEBHOOK_SECRET: 'w'.repeat(32),
+      VERIFIED_API_KEY_ID: 'vendor-key-id',
+      VERIFIED_API_KEY_VALUE: 'vendor-key-value',
+      VERIFIED_BASE_URL: 'https://api.verified.example',
+    });
+    expect(config).toMatchObject({ devDefaultsAllowed: false, devDefaultsInUse: [] });
+    expect(config.metrics.host).toBe('0.0.0.0');
   });
 
   it('feeds the keyring from ENCRYPTION_KEYS or SELFIE_ENCRYPTION_KEY; the dev key never joins real keys', () => {
     const keys = `k2:${'b'.repeat(64)},k1:${'c'.repeat(64)}`;
-    const prod = loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEYS: keys });
+    const prod = loadConfig({ ...DEV, NODE_ENV: 'production', ENCRYPTION_KEYS: keys });
     expect(prod.keyring).toEqual({ encryptionKeys: keys, legacyKey: undefined });
     expect(
-      loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEYS: keys, SELFIE_ENCRYPTION_KEY: 'a'.repeat(64) })
-        .keyring,
+      loadConfig({ ...DEV, ENCRYPTION_KEYS: keys, SELFIE_ENCRYPTION_KEY: 'a'.repeat(64) }).keyring,
     ).toEqual({ encryptionKeys: keys, legacyKey: 'a'.repeat(64) });
-    expect(loadConfig({ SELFIE_ENCRYPTION_KEY: 'a'.repeat(64) }).keyring).toEqual({
+    expect(loadConfig({ ...DEV, SELFIE_ENCRYPTION_KEY: 'a'.repeat(64) }).keyring).toEqual({
       legacyKey: 'a'.repeat(64),
     });
-    expect(() => loadConfig({ ENCRYPTION_KEYS: 'k1:short' })).toThrow(/ENCRYPTION_KEYS/);
-    expect(() => loadConfig({ ENCRYPTION_KEYS: 'a'.repeat(64) })).toThrow(/ENCRYPTION_KEYS/);
+    expect(() => loadConfig({ ...DEV, ENCRYPTION_KEYS: 'k1:short' })).toThrow(/ENCRYPTION_KEYS/);
+    expect(() => loadConfig({ ...DEV, ENCRYPTION_KEYS: 'a'.repeat(64) })).toThrow(/ENCRYPTION_KEYS/);
   });
 
   it('reads Kafka TLS and SASL from KAFKA_SECURITY_PROTOCOL and KAFKA_SASL_*, refusing an incomplete set', () => {
@@ -85,9 +102,9 @@ describe('worker configuration', () => {
   });
 
   it('runs both roles by default; WORKER_ROLES picks one, and an unknown role is refused', () => {
-    expect(loadConfig({}).roles).toEqual(['steps', 'projector']);
-    expect(loadConfig({ WORKER_ROLES: ' projector ' }).roles).toEqual(['projector']);
-    expect(() => loadConfig({ WORKER_ROLES: 'steps,reports' })).toThrow(/WORKER_ROLES/);
-    expect(() => loadConfig({ WORKER_ROLES: '' })).toThrow(/WORKER_ROLES/);
+    expect(loadConfig(DEV).roles).toEqual(['steps', 'projector']);
+    expect(loadConfig({ ...DEV, WORKER_ROLES: ' projector ' }).roles).toEqual(['projector']);
+    expect(() => loadConfig({ ...DEV, WORKER_ROLES: 'steps,reports' })).toThrow(/WORKER_ROLES/);
+    expect(() => loadConfig({ ...DEV, WORKER_ROLES: '' })).toThrow(/WORKER_ROLES/);
   });
 });

@@ -79,7 +79,7 @@ function context(overrides: {
       }),
   }) as VerifiedClient;
   const ctx = {
-    config: loadConfig({}),
+    config: loadConfig({ ALLOW_DEV_DEFAULTS: '1' }),
     client,
     ownership: {
       operation: answers(overrides.operation ?? null),

@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { DEFAULT_TENANT, TENANT_PATTERN } from '@verified-onboard/events';
-import { LOCAL_DEV_API_KEY } from '../config.js';
+import { DEFAULT_TENANT, DEV_API_KEY, MIN_SECRET_BYTES, TENANT_PATTERN } from '@verified-onboard/events';
 
 export const SCOPES = ['enrollments:write', 'enrollments:read', 'enrollments:recapture', 'ops'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -8,7 +7,7 @@ export type Scope = (typeof SCOPES)[number];
 // The tenant name rules are the event catalogue's (an enrollment.requested carries the tenant).
 export { DEFAULT_TENANT, TENANT_PATTERN };
 /** Configured secrets are refused below this many bytes: they must resist offline and online guessing. */
-export const MIN_SECRET_BYTES = 32;
+export { MIN_SECRET_BYTES };
 
 export interface Principal {
   keyId: string;
@@ -60,15 +59,16 @@ export class ApiKeyStore {
     for (const entry of entries) this.keys.set(entry.keyId, entry);
   }
 
-  static fromConfig(apiKeys: string | undefined, production: boolean): ApiKeyStore {
+  /** Without API_KEYS the local all-scope dev key is used, and only when dev defaults are allowed. */
+  static fromConfig(apiKeys: string | undefined, devDefaultsAllowed: boolean): ApiKeyStore {
     if (apiKeys === undefined || apiKeys.trim() === '') {
-      if (production) throw new ApiKeyConfigError('API_KEYS is required when NODE_ENV=production');
+      if (!devDefaultsAllowed) throw new ApiKeyConfigError('API_KEYS is not set');
       return new ApiKeyStore(
         [
           {
-            keyId: LOCAL_DEV_API_KEY.keyId,
+            keyId: DEV_API_KEY.keyId,
             tenant: DEFAULT_TENANT,
-            secretDigest: digest(LOCAL_DEV_API_KEY.secret),
+            secretDigest: digest(DEV_API_KEY.secret),
             scopes: new Set(SCOPES),
           },
         ],

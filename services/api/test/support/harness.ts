@@ -111,6 +111,8 @@ export async function startTestApp(label: string, options: TestAppOptions = {}):
   const infra = testInfra();
   const names = options.names ?? isolatedNames(label);
   const config = loadConfig({
+    // The emulator's webhook secret and the dev selfie key (packages/events dev-defaults.ts).
+    ALLOW_DEV_DEFAULTS: '1',
     NODE_ENV: 'test',
     REDIS_URL: infra.redisUrl,
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),

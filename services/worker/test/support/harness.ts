@@ -87,6 +87,8 @@ export async function createHarness(label: string, env: Record<string, string> =
   // Follows the keyspace a projection rebuild switches readers to, as the worker's projector does.
   const readModel = new LiveReadModel(redis, `${names.queuePrefix}:`, { refreshMs: 0 });
   const baseEnv: Record<string, string> = {
+    // The emulator's vendor keys, webhook secret and the dev selfie key (packages/events dev-defaults.ts).
+    ALLOW_DEV_DEFAULTS: '1',
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     REDIS_URL: redisUrl,
