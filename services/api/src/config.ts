@@ -1,7 +1,9 @@
 import {
   parseEncryptionKey,
+  parseKafkaSecurity,
   parseKeyList,
   resolveSecrets,
+  type KafkaSecurity,
   type KeyringSource,
 } from '@verified-onboard/events';
 import { z } from 'zod';
@@ -99,6 +101,8 @@ export interface ApiConfig {
   devDefaultsInUse: string[];
   redisUrl: string;
   kafkaBrokers: string[];
+  /** TLS and SASL from KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_CA_FILE and KAFKA_SASL_* (docs/security.md). */
+  kafkaSecurity: KafkaSecurity;
   topicPrefix: string;
   /** Prefix of every Redis key and of the BullMQ queue (QUEUE_PREFIX); keys read `${keyPrefix}:…`. */
   keyPrefix: string;
@@ -147,10 +151,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       secrets.problems.map((problem) => ({ path: problem.variable, message: problem.detail })),
     );
   const parsed = envSchema.safeParse(secrets.env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    );
+  const kafkaSecurity = parseKafkaSecurity(secrets.env);
+  if (!parsed.success || kafkaSecurity.issues.length > 0) {
+    throw new ConfigError([
+      ...(parsed.error?.issues ?? []).map((issue) => ({
+        path: issue.path.join('.'),
+        message: issue.message,
+      })),
+      ...kafkaSecurity.issues,
+    ]);
   }
   const e = parsed.data;
   try {
@@ -170,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     devDefaultsInUse: secrets.devDefaultsInUse,
     redisUrl: e.REDIS_URL,
     kafkaBrokers: e.KAFKA_BROKERS,
+    kafkaSecurity: kafkaSecurity.security,
     topicPrefix: e.KAFKA_TOPIC_PREFIX,
     keyPrefix: e.QUEUE_PREFIX,
     port: e.API_PORT,

@@ -81,9 +81,10 @@ describe('loadConfig', () => {
   });
 
   it('reads Kafka TLS and SASL from the KAFKA_* security variables, refusing an incomplete set', () => {
-    expect(loadConfig({}).kafkaSecurity).toEqual({ protocol: 'PLAINTEXT' });
+    expect(loadConfig(DEV).kafkaSecurity).toEqual({ protocol: 'PLAINTEXT' });
     expect(
       loadConfig({
+        ...DEV,
         KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
         KAFKA_SASL_MECHANISM: 'scram-sha-512',
         KAFKA_SASL_USERNAME: 'api',
@@ -93,7 +94,7 @@ describe('loadConfig', () => {
       protocol: 'SASL_SSL',
       sasl: { mechanism: 'scram-sha-512', username: 'api', password: 'pw' },
     });
-    expect(() => loadConfig({ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' })).toThrow(/KAFKA_SASL_PASSWORD/);
+    expect(() => loadConfig({ ...DEV, KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' })).toThrow(/KAFKA_SASL_PASSWORD/);
   });
 
   it('rejects a selfie key that is not 32 bytes and malformed numbers', () => {

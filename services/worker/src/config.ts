@@ -1,4 +1,10 @@
-import { parseKeyList, resolveSecrets, type KeyringSource } from '@verified-onboard/events';
+import {
+  parseKafkaSecurity,
+  parseKeyList,
+  resolveSecrets,
+  type KafkaSecurity,
+  type KeyringSource,
+} from '@verified-onboard/events';
 import { z } from 'zod';
 
 const bool = z
@@ -139,6 +145,8 @@ export interface WorkerConfig {
   redisUrl: string;
   kafka: {
     brokers: string[];
+    /** TLS and SASL from KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_CA_FILE and KAFKA_SASL_* (docs/security.md). */
+    security: KafkaSecurity;
     topicPrefix: string;
     clientId: string;
     pipelineGroup: string;
@@ -197,8 +205,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const secrets = resolveSecrets(env, 'worker');
   if (!secrets.ok) throw new ConfigError(secrets.problems.map((p) => `${p.variable}: ${p.detail}`));
   const parsed = workerEnvSchema.safeParse(secrets.env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const kafkaSecurity = parseKafkaSecurity(secrets.env);
+  if (!parsed.success || kafkaSecurity.issues.length > 0) {
+    throw new ConfigError([
+      ...(parsed.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`),
+      ...kafkaSecurity.issues.map((i) => `${i.path}: ${i.message}`),
+    ]);
   }
   const e = parsed.data;
   if (e.ENCRYPTION_KEYS === undefined && e.SELFIE_ENCRYPTION_KEY === undefined)
@@ -213,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       brokers: e.KAFKA_BROKERS.split(',')
         .map((b) => b.trim())
         .filter(Boolean),
+      security: kafkaSecurity.security,
       topicPrefix: e.KAFKA_TOPIC_PREFIX,
       clientId: e.KAFKA_CLIENT_ID,
       pipelineGroup: e.WORKER_PIPELINE_GROUP,

@@ -87,8 +87,9 @@ describe('worker configuration', () => {
   });
 
   it('reads Kafka TLS and SASL from KAFKA_SECURITY_PROTOCOL and KAFKA_SASL_*, refusing an incomplete set', () => {
-    expect(loadConfig({}).kafka.security).toEqual({ protocol: 'PLAINTEXT' });
+    expect(loadConfig(DEV).kafka.security).toEqual({ protocol: 'PLAINTEXT' });
     const env = {
+      ...DEV,
       KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
       KAFKA_SASL_MECHANISM: 'plain',
       KAFKA_SASL_USERNAME: 'worker',
@@ -98,7 +99,7 @@ describe('worker configuration', () => {
       protocol: 'SASL_SSL',
       sasl: { mechanism: 'plain', username: 'worker', password: 'pw' },
     });
-    expect(() => loadConfig({ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' })).toThrow(/KAFKA_SASL_USERNAME/);
+    expect(() => loadConfig({ ...DEV, KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' })).toThrow(/KAFKA_SASL_USERNAME/);
   });
 
   it('runs both roles by default; WORKER_ROLES picks one, and an unknown role is refused', () => {
