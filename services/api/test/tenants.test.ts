@@ -84,7 +84,7 @@ describe('tenants', () => {
     // The read model keeps the owner beside the record, readable without unpacking it.
     expect(await t.redis.hget(`${t.config.keyPrefix}:rm:${id}`, 'tenant')).toBe('acme');
     const url = 'http://verified.test/?i=op-url&s=one-time-secret';
-    await t.redis.set(t.keys.captureUrl(id), url, 'EX', 60);
+    await t.storeCaptureUrl(id, url);
 
     const own = bodyOf(await t.get(`/v1/enrollments/${id}`, acme), enrollmentViewSchema);
     expect(own).toMatchObject({ status: 'capture_pending', captureUrl: url });
