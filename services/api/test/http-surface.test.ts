@@ -165,3 +165,42 @@ describe('failed authentication is rate-limited', () => {
     expect(errorOf(await hook('10.2.0.1')).code).toBe('too_many_auth_failures');
   });
 });
+
+describe('human-readable fields', () => {
+  it('refuse NUL, controls, bidi overrides and zero-width-only text with field and reason', async () => {
+    const cases: [object, string, string][] = [
+      [{ displayName: 'Ada\u0000' }, 'displayName', 'contains a control character'],
+      [{ displayName: 'Ada \u001b[2J' }, 'displayName', 'contains a control character'],
+      [{ displayName: 'Ada\u202eecilA' }, 'displayName', 'contains a bidirectional override or isolate'],
+      [{ displayName: '\u200b\u200b' }, 'displayName', 'has no visible character'],
+      [
+        { displayName: 'Ada', description: '\u2066x' },
+        'description',
+        'contains a bidirectional override or isolate',
+      ],
+      [
+        { displayName: 'Ada', introductionText: 'Hello\u0085' },
+        'introductionText',
+        'contains a control character',
+      ],
+      [
+        { displayName: 'Ada', customDisplayName: 'A\nB' },
+        'customDisplayName',
+        'contains a control character',
+      ],
+    ];
+    for (const [body, field, reason] of cases) {
+      const res = await t.post('/v1/enrollments', body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+      expect(errorOf(res).details).toEqual([{ field, reason }]);
+    }
+  });
+
+  it('accept multi-line introductions and names in any script', async () => {
+    const res = await t.post('/v1/enrollments', {
+      displayName: 'Zoë 李',
+      introductionText: 'Hello,\n\tplease take a selfie.',
+    });
+    expect(res.statusCode).toBe(202);
+  });
+});

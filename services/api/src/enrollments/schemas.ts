@@ -1,5 +1,6 @@
 import { ENROLLMENT_STATUSES } from '@verified-onboard/events';
 import { z } from 'zod';
+import { displayText } from './display-text.js';
 
 // The statuses are the aggregate's (packages/events): one list for the fold, the read model and this api.
 export { ENROLLMENT_STATUSES };
@@ -34,9 +35,9 @@ const selfieSchema = z
 /** Fields of one enrollment request, shared by POST /v1/enrollments and each line of a batch. */
 const enrollmentRequestObject = z.strictObject({
   accountNumber: accountNumberSchema.optional(),
-  displayName: z.string().trim().min(1).max(256),
-  customDisplayName: z.string().max(256).optional(),
-  description: z.string().max(1024).optional(),
+  displayName: displayText(z.string().trim().min(1).max(256)),
+  customDisplayName: displayText(z.string().max(256)).optional(),
+  description: displayText(z.string().max(1024), { multiLine: true }).optional(),
   email: z.email().max(320).optional().describe('Required for transport email.'),
   phoneNumber: z
     .string()
@@ -55,10 +56,12 @@ const enrollmentRequestObject = z.strictObject({
     .max(86_400)
     .default(3600)
     .describe('How long the capture link stays usable.'),
-  introductionText: z.string().max(1024).optional(),
+  introductionText: displayText(z.string().max(1024), { multiLine: true }).optional(),
   mode: z.enum(['capture', 'import', 'recapture']).default('capture'),
   selfie: selfieSchema.optional(),
-  externalRef: z.string().max(256).optional().describe('Free reference of the caller, echoed in events.'),
+  externalRef: displayText(z.string().max(256))
+    .optional()
+    .describe('Free reference of the caller, echoed in events.'),
 });
 
 export const ENROLLMENT_REQUEST_FIELDS = Object.keys(
