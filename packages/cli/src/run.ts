@@ -19,7 +19,8 @@ commands:
         [--retryable true|false] [--limit N] [--cursor C] [--all]
   failed retry                    retry failed work: [--id ID ...] or the filters of 'failed list'
   replay                          re-drive stuck or failed enrollments from the event log
-        [--id ID ...] [--batch ID] [--since ISO] [--until ISO] [--dry-run]
+        [--id ID ...] [--batch ID] [--since ISO] [--until ISO] [--dry-run] [--no-wait]
+                                  (needs --id, --batch or --since; follows the background replay)
   projections rebuild             rebuild the read model from the event log and switch over [--no-wait]
 
 options:
@@ -126,7 +127,7 @@ export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = proce
             until: values.until,
             dryRun: values['dry-run'],
           },
-          json,
+          { json, wait: !values['no-wait'], intervalMs: positiveNumber(values.interval, 'interval', 1000) },
         );
       case 'projections rebuild':
         return await rebuildProjections(api, io, {

@@ -151,6 +151,8 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     });
   });
   app.addHook('onClose', async () => {
+    // A background replay publishes through the producer: let it finish first.
+    await opsService.close?.();
     await Promise.allSettled([
       ownsProducer ? publisher.close() : Promise.resolve(),
       stepsQueue.close(),
@@ -235,6 +237,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
       publisher,
       enrollmentTopic: topics.enrollmentEvents,
       basePrefix: `${config.keyPrefix}:`,
+      replayLimit: config.replayLimit,
       logger,
     });
   const audit = new OpsAudit(publisher);

@@ -89,6 +89,7 @@ export const envSchema = z.object({
   API_PUBLISH_TIMEOUT_MS: positiveInt(5_000),
   API_SELFIE_TTL_SEC: positiveInt(72 * 3600),
   OPS_DASHBOARD_WRITABLE: z.preprocess(emptyAsUndefined, z.enum(['0', '1']).default('0')),
+  OPS_REPLAY_LIMIT: positiveInt(10_000),
   // close-with-grace's delay: a batch upload still streaming at SIGTERM gets this long to finish.
   API_SHUTDOWN_GRACE_MS: positiveInt(60_000),
 });
@@ -130,6 +131,8 @@ export interface ApiConfig {
   shutdownGraceMs: number;
   /** Bull Board's mutating calls are allowed (each one audited) only when OPS_DASHBOARD_WRITABLE=1. */
   dashboardWritable: boolean;
+  /** Most enrollments one replay selects (OPS_REPLAY_LIMIT); it holds their streams in memory. */
+  replayLimit: number;
 }
 
 export class ConfigError extends Error {
@@ -206,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     publishTimeoutMs: e.API_PUBLISH_TIMEOUT_MS,
     shutdownGraceMs: e.API_SHUTDOWN_GRACE_MS,
     dashboardWritable: e.OPS_DASHBOARD_WRITABLE === '1',
+    replayLimit: e.OPS_REPLAY_LIMIT,
   };
 }
 

@@ -14,10 +14,11 @@ const refusingOps: OpsService = {
     ran.push('retry');
     return Promise.resolve({ retried: 0 });
   },
-  replay: () => {
+  startReplay: () => {
     ran.push('replay');
     return Promise.reject(new Error('replay ran'));
   },
+  replayStatus: () => Promise.resolve(null),
   rebuildProjection: () => {
     ran.push('rebuild');
     return Promise.resolve({ started: true });

@@ -142,24 +142,33 @@ describe('ops', () => {
     const audited = async () => {
       auditedBefore.push(await messageCount(t.kafka, topicNames(names.topicPrefix).opsAudit));
     };
+    const replayStatus = {
+      id: 'r-1',
+      state: 'running' as const,
+      dryRun: true,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      enrollments: 1,
+      events: 4,
+      retried: 0,
+      redriven: 1,
+      terminal: 0,
+      limit: 10_000,
+      truncated: false,
+      error: null,
+    };
     const ops: OpsService = {
       retryFailed: async (selector) => {
         await audited();
         calls.push(selector);
         return { retried: selector.ids?.length ?? 0 };
       },
-      replay: async (selector) => {
+      startReplay: async (selector) => {
         await audited();
         calls.push(selector);
-        return Promise.resolve({
-          dryRun: selector.dryRun,
-          enrollments: 1,
-          events: 4,
-          retried: 0,
-          redriven: 1,
-          terminal: 0,
-        });
+        return { ...replayStatus, dryRun: selector.dryRun };
       },
+      replayStatus: (id) => Promise.resolve(id === replayStatus.id ? replayStatus : null),
       rebuildProjection: async (requestedBy) => {
         await audited();
         calls.push(requestedBy);
@@ -174,14 +183,10 @@ describe('ops', () => {
       expect(retry.statusCode).toBe(202);
       expect(retry.json()).toEqual({ retried: 2 });
       const replay = await withOps.post('/v1/ops/replay', { batchId: 'b' });
-      expect(replay.json()).toEqual({
-        dryRun: true,
-        enrollments: 1,
-        events: 4,
-        retried: 0,
-        redriven: 1,
-        terminal: 0,
-      });
+      expect(replay.statusCode).toBe(202);
+      expect(replay.json()).toEqual(replayStatus);
+      expect((await withOps.get(`/v1/ops/replays/${replayStatus.id}`)).json()).toEqual(replayStatus);
+      expect((await withOps.get('/v1/ops/replays/nope')).statusCode).toBe(404);
       expect((await withOps.get('/v1/ops/projections/rebuild')).statusCode).toBe(404);
       expect((await withOps.post('/v1/ops/projections/rebuild')).statusCode).toBe(202);
       expect(calls).toEqual([

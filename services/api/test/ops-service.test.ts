@@ -12,7 +12,8 @@ import {
 } from '@verified-onboard/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentViewSchema } from '../src/enrollments/schemas.js';
-import { rebuildResultSchema, replayResultSchema, retryResultSchema } from '../src/ops/ops-service.js';
+import { rebuildResultSchema, replayStatusSchema, retryResultSchema } from '../src/ops/ops-service.js';
+import { replayLockKey } from '../src/ops/pipeline-ops-service.js';
 import type { Collector } from './support/collector.js';
 import { bodyOf, errorOf, startTestApp, type TestApp } from './support/harness.js';
 
@@ -139,7 +140,16 @@ const retry = async (payload: object) => {
   const res = await t.post('/v1/ops/failed/retry', payload);
   return { status: res.statusCode, body: bodyOf(res, retryResultSchema) };
 };
-const replay = async (payload: object) => bodyOf(await t.post('/v1/ops/replay', payload), replayResultSchema);
+/** Starts a replay (202 with its id) and follows it at GET /v1/ops/replays/:id until it finished. */
+const replay = async (payload: object, app: TestApp = t) => {
+  const started = await app.post('/v1/ops/replay', payload);
+  expect(started.statusCode).toBe(202);
+  const { id } = bodyOf(started, replayStatusSchema);
+  return waitFor(`replay ${id}`, async () => {
+    const status = bodyOf(await app.get(`/v1/ops/replays/${id}`), replayStatusSchema);
+    return status.state !== 'running' && status;
+  });
+};
 
 describe('POST /v1/ops/failed/retry', () => {
   it('by filter, publishes one retried event per failed enrollment, at the failed step and the next position', async () => {
@@ -178,19 +188,59 @@ describe('POST /v1/ops/failed/retry', () => {
 });
 
 describe('POST /v1/ops/replay', () => {
+  it('needs a bound, and runs one at a time', async () => {
+    for (const unbounded of [{}, { dryRun: false }, { until: new Date().toISOString() }]) {
+      const res = await t.post('/v1/ops/replay', unbounded);
+      expect(res.statusCode).toBe(400);
+      expect(errorOf(res).details.map((d) => d.field)).toEqual(['since']);
+    }
+    // Another api instance holds the replay lock.
+    const lock = replayLockKey(`${t.config.keyPrefix}:`);
+    await t.redis.set(lock, 'other-replay', 'PX', 60_000);
+    try {
+      const busy = await t.post('/v1/ops/replay', { batchId: 'none' });
+      expect(busy.statusCode).toBe(409);
+      expect(errorOf(busy).code).toBe('replay_in_progress');
+    } finally {
+      await t.redis.del(lock);
+    }
+    expect(await replay({ batchId: 'none' })).toMatchObject({ state: 'completed', enrollments: 0 });
+    expect(await t.redis.exists(lock)).toBe(0);
+  });
+
+  it('selects at most OPS_REPLAY_LIMIT enrollments and says it stopped there', async () => {
+    await new Stream('ops-l1', 'rl').requested().publish(false);
+    await new Stream('ops-l2', 'rl').requested().publish(false);
+    const limited = await startTestApp('ops-service-limit', {
+      names: t.names,
+      env: { OPS_REPLAY_LIMIT: '1' },
+    });
+    try {
+      expect(await replay({ batchId: 'rl' }, limited)).toMatchObject({
+        state: 'completed',
+        limit: 1,
+        enrollments: 1,
+        truncated: true,
+      });
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('a dry run reports from the event log what it would do, and publishes nothing', async () => {
     await new Stream('ops-p1', 'rp').untilCaptured().failed('account').publish(false);
     await new Stream('ops-p2', 'rp').requested().started().publish(false);
     await new Stream('ops-p3', 'rp').finished().publish(false);
-    const res = await t.post('/v1/ops/replay', { batchId: 'rp' });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({
+    expect(await replay({ batchId: 'rp' })).toMatchObject({
+      state: 'completed',
       dryRun: true,
       enrollments: 3,
       events: 4 + 2 + 6,
       retried: 1,
       redriven: 1,
       terminal: 1,
+      truncated: false,
+      error: null,
     });
     expect(ofType(EVENT_TYPES.retried, 'ops-p1')).toEqual([]);
     expect(ofType(EVENT_TYPES.redriveRequested, 'ops-p2')).toEqual([]);

@@ -84,7 +84,10 @@ export async function failedRetry(
   return ExitCode.ok;
 }
 
-/** `replay`: re-drive stuck or failed enrollments from the event log. */
+/**
+ * `replay`: re-drive stuck or failed enrollments from the event log. The api runs it in the background; this
+ * follows its progress (one line per change on stderr) until it finished, unless `--no-wait`.
+ */
 export async function replay(
   api: ApiClient,
   io: Io,
@@ -95,7 +98,7 @@ export async function replay(
     until?: string | undefined;
     dryRun: boolean;
   },
-  json: boolean,
+  opts: { json: boolean; wait: boolean; intervalMs: number },
 ): Promise<number> {
   const { enrollmentIds, ...rest } = selector;
   const body = Object.fromEntries(
@@ -103,7 +106,18 @@ export async function replay(
       ([, v]) => v !== undefined,
     ),
   );
-  const result = await api.post<Record<string, unknown>>('/v1/ops/replay', body);
+  type Status = { id?: string; state?: string; enrollments?: number } & Record<string, unknown>;
+  let result = await api.post<Status>('/v1/ops/replay', body);
+  let shown = -1;
+  while (opts.wait && result.state === 'running' && result.id) {
+    if (!opts.json && result.enrollments !== shown) {
+      shown = result.enrollments ?? 0;
+      io.err(`replay ${result.id}: running, ${shown} enrollments selected so far`);
+    }
+    await new Promise((r) => setTimeout(r, opts.intervalMs));
+    result = await api.get<Status>(`/v1/ops/replays/${encodeURIComponent(result.id)}`);
+  }
+  const json = opts.json;
   io.out(
     json
       ? JSON.stringify(result)
@@ -112,7 +126,7 @@ export async function replay(
           ['field', 'value'],
         ),
   );
-  return ExitCode.ok;
+  return result.state === 'failed' ? ExitCode.apiError : ExitCode.ok;
 }
 
 /** `projections rebuild`: rebuild the read model from offset zero, wait until it has switched over. */

@@ -39,6 +39,11 @@ export const replaySelectorSchema = z
     until: z.iso.datetime({ offset: true }).optional(),
     dryRun: z.boolean().default(true).describe('Report what would be replayed without publishing anything.'),
   })
+  // Unbounded, a replay would fold every enrollment of the whole log.
+  .refine((s) => s.ids !== undefined || s.batchId !== undefined || s.since !== undefined, {
+    message: 'give ids, batchId or since (with until, a bounded window)',
+    path: ['since'],
+  })
   .describe('Replays events from the log to consumers (re-drives stuck enrollments).');
 export type ReplaySelector = z.output<typeof replaySelectorSchema> & { requestedBy: string };
 
@@ -70,6 +75,19 @@ export const rebuildResultSchema = z.object({
   error: z.string().nullable().optional(),
 });
 
+export const replayStatusSchema = replayResultSchema.extend({
+  id: z.string(),
+  state: z.enum(['running', 'completed', 'failed']),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  limit: z.number().int().positive().describe('OPS_REPLAY_LIMIT: most enrollments one replay selects.'),
+  truncated: z
+    .boolean()
+    .describe('More enrollments matched than the limit; narrow the selector and replay again.'),
+  error: z.string().nullable(),
+});
+export type ReplayStatus = z.output<typeof replayStatusSchema>;
+
 export type RetryResult = z.output<typeof retryResultSchema>;
 export type ReplayResult = z.output<typeof replayResultSchema>;
 export type RebuildResult = z.output<typeof rebuildResultSchema>;
@@ -80,7 +98,11 @@ export type RebuildResult = z.output<typeof rebuildResultSchema>;
  */
 export interface OpsService {
   retryFailed(selector: RetrySelector): Promise<RetryResult>;
-  replay(selector: ReplaySelector): Promise<ReplayResult>;
+  /** Starts a replay in the background (one at a time: 409 replay_in_progress); follow it with replayStatus. */
+  startReplay(selector: ReplaySelector): Promise<ReplayStatus>;
+  replayStatus(id: string): Promise<ReplayStatus | null>;
+  /** Waits for background work this instance started. */
+  close?(): Promise<void>;
   rebuildProjection(requestedBy: string): Promise<RebuildResult>;
   /** The latest rebuild, running or finished; null when none ever ran. */
   rebuildStatus(): Promise<RebuildResult | null>;

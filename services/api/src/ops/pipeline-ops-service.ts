@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   createEvent,
   EVENT_TYPES,
@@ -24,6 +25,7 @@ import {
   type RebuildResult,
   type ReplayResult,
   type ReplaySelector,
+  type ReplayStatus,
   type RetryResult,
   type RetrySelector,
 } from './ops-service.js';
@@ -36,10 +38,21 @@ export interface PipelineOpsServiceOptions {
   enrollmentTopic: string;
   /** Read model base prefix, e.g. `vo:` (keyspace pointers live there). */
   basePrefix: string;
+  /** OPS_REPLAY_LIMIT: most enrollments one replay selects. */
+  replayLimit: number;
   logger: Logger;
 }
 
 const CHUNK = 500;
+const REPLAY_LOCK_MS = 60_000;
+const REPLAY_STATUS_TTL_SEC = 7 * 24 * 3600;
+/** Deletes the lock only if it is still this replay's. */
+const RELEASE_LOCK =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+/** The lock that allows one replay at a time (exported for tests that play another instance). */
+export const replayLockKey = (basePrefix: string) => `${basePrefix}ops:replay:running`;
+const replayKey = (basePrefix: string, id: string) => `${basePrefix}ops:replay:${id}`;
 
 type FailedState = EnrollmentState & { failure: NonNullable<EnrollmentState['failure']> };
 
@@ -69,6 +82,7 @@ function retriedEvent(state: FailedState, reason: string, requestedBy: string): 
  */
 export class PipelineOpsService implements OpsService {
   private readonly rebuild: ProjectionRebuild;
+  private readonly running = new Set<Promise<void>>();
 
   constructor(private readonly options: PipelineOpsServiceOptions) {
     this.rebuild = new ProjectionRebuild(options.redis, options.kafka, {
@@ -111,25 +125,109 @@ export class PipelineOpsService implements OpsService {
   }
 
   /**
-   * Reads the event log (from `since` when given), folds every selected enrollment, and re-drives what is
-   * unfinished: a failed one is retried at its failed step, a stuck one gets its next step again under the
-   * job id the log implies (running work is left alone by the worker). Terminal ones are skipped.
+   * Starts a replay in the background: one at a time per deployment (a Redis lock that expires when its api
+   * instance dies), status and progress in Redis for GET /v1/ops/replays/:id.
    */
-  async replay(selector: ReplaySelector): Promise<ReplayResult> {
+  async startReplay(selector: ReplaySelector): Promise<ReplayStatus> {
+    const id = randomUUID();
+    const lock = replayLockKey(this.options.basePrefix);
+    const claimed = await this.options.redis.set(lock, id, 'PX', REPLAY_LOCK_MS, 'NX');
+    if (claimed !== 'OK')
+      throw new ConflictError(
+        'replay_in_progress',
+        'A replay is already running; follow it at GET /v1/ops/replays/:id.',
+      );
+    const status: ReplayStatus = {
+      id,
+      state: 'running',
+      dryRun: selector.dryRun,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      enrollments: 0,
+      events: 0,
+      retried: 0,
+      redriven: 0,
+      terminal: 0,
+      limit: this.options.replayLimit,
+      truncated: false,
+      error: null,
+    };
+    await this.saveReplay(status);
+    const run = this.runReplay(selector, status).finally(() => this.running.delete(run));
+    this.running.add(run);
+    return status;
+  }
+
+  async replayStatus(id: string): Promise<ReplayStatus | null> {
+    const raw = await this.options.redis.get(replayKey(this.options.basePrefix, id));
+    return raw ? (JSON.parse(raw) as ReplayStatus) : null;
+  }
+
+  /** Waits for the replays this instance runs (app close). */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
+  private async saveReplay(status: ReplayStatus): Promise<void> {
+    await this.options.redis.set(
+      replayKey(this.options.basePrefix, status.id),
+      JSON.stringify(status),
+      'EX',
+      REPLAY_STATUS_TTL_SEC,
+    );
+  }
+
+  private async runReplay(selector: ReplaySelector, status: ReplayStatus): Promise<void> {
+    const { redis, basePrefix, logger } = this.options;
+    const lock = replayLockKey(basePrefix);
+    // Progress is written every second; the lock is kept while this instance works.
+    const tick = setInterval(() => {
+      void this.saveReplay(status).catch(() => undefined);
+      void redis.pexpire(lock, REPLAY_LOCK_MS).catch(() => undefined);
+    }, 1000);
+    try {
+      Object.assign(status, await this.replay(selector, status));
+      status.state = 'completed';
+    } catch (error) {
+      status.state = 'failed';
+      status.error = (error as { code?: string }).code ?? (error as Error).name;
+      logger.error({ err: error, replayId: status.id }, 'ops replay failed');
+    } finally {
+      clearInterval(tick);
+      status.finishedAt = new Date().toISOString();
+      await this.saveReplay(status).catch(() => undefined);
+      await redis.eval(RELEASE_LOCK, 1, lock, status.id).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Reads the event log (from `since` when given) as a stream, keeps the selected enrollments' streams only
+   * (at most `replayLimit` of them: memory stays bounded whatever the log's size), folds each, and re-drives
+   * what is unfinished: a failed one is retried at its failed step, a stuck one gets its next step again
+   * under the job id the log implies (running work is left alone by the worker). Terminal ones are skipped.
+   */
+  private async replay(selector: ReplaySelector, progress: ReplayStatus): Promise<ReplayResult> {
     const ids = selector.ids ? new Set(selector.ids) : null;
     const since = selector.since ? Date.parse(selector.since) : undefined;
     const until = selector.until ? Date.parse(selector.until) : undefined;
+    const limit = this.options.replayLimit;
     const streams = await readEnrollmentStreams(this.options.kafka, {
       topic: this.options.enrollmentTopic,
       ...(since !== undefined && { fromTimestamp: since }),
       select: (requested) => {
         const at = Date.parse(requested.time);
-        return (
+        const matches =
           (ids === null || ids.has(requested.subject)) &&
           (selector.batchId === undefined || requested.data.batchId === selector.batchId) &&
           (since === undefined || at >= since) &&
-          (until === undefined || at < until)
-        );
+          (until === undefined || at < until);
+        if (!matches) return false;
+        if (progress.enrollments >= limit) {
+          progress.truncated = true;
+          return false;
+        }
+        progress.enrollments++;
+        return true;
       },
     });
     const events = [...streams.values()].reduce((n, stream) => n + stream.length, 0);
@@ -185,7 +283,10 @@ export class PipelineOpsService implements OpsService {
       redriven: redrives.length,
       terminal,
     };
-    this.options.logger.info({ ...result, requestedBy: selector.requestedBy }, 'ops replay');
+    this.options.logger.info(
+      { ...result, truncated: progress.truncated, requestedBy: selector.requestedBy },
+      'ops replay',
+    );
     return result;
   }
 

@@ -11,7 +11,7 @@ import {
   failedFilterSchema,
   presentFields,
   rebuildResultSchema,
-  replayResultSchema,
+  replayStatusSchema,
   replaySelectorSchema,
   retryResultSchema,
   retrySelectorSchema,
@@ -117,13 +117,14 @@ export const opsRoutes: FastifyPluginCallback<OpsRoutesOptions> = (app, options,
     {
       schema: {
         tags: ['ops'],
-        summary: 'Replay enrollment events from the log (dry run by default).',
+        summary:
+          'Replay enrollment events from the log (dry run by default), in the background: 202 with its id; follow it with GET /v1/ops/replays/{id}. Needs ids, batchId or since; one replay at a time (409 replay_in_progress).',
         security: API_KEY_SECURITY,
         body: replaySelectorSchema,
-        response: { 200: replayResultSchema, ...OPS_ERRORS },
+        response: { 202: replayStatusSchema, ...OPS_ERRORS },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const principal = principalOf(request);
       const { ids, dryRun, ...rest } = request.body;
       await options.audit.record('replay', principal, {
@@ -131,7 +132,26 @@ export const opsRoutes: FastifyPluginCallback<OpsRoutesOptions> = (app, options,
         filter: auditFilter(rest),
         dryRun,
       });
-      return options.opsService.replay({ ...request.body, requestedBy: principal.keyId });
+      const status = await options.opsService.startReplay({ ...request.body, requestedBy: principal.keyId });
+      return reply.code(202).send(status);
+    },
+  );
+
+  r.get(
+    '/v1/ops/replays/:id',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'A replay: running (with progress so far), completed (with its counts) or failed.',
+        security: API_KEY_SECURITY,
+        params: z.object({ id: z.string().min(1).max(64) }),
+        response: { 200: replayStatusSchema, ...errorResponses(401, 403, 404, 429) },
+      },
+    },
+    async (request) => {
+      const status = await options.opsService.replayStatus(request.params.id);
+      if (!status) throw new NotFoundError('Replay');
+      return status;
     },
   );
 
