@@ -32,6 +32,7 @@ export { apply, fold, isDuplicate } from './fold.js';
 export * from './topics.js';
 export { createKafka, type CreateKafkaOptions, type Kafka } from './kafka/create-kafka.js';
 export { ensureTopics } from './kafka/ensure-topics.js';
+export { createRedis, type RedisTls } from './redis/create-redis.js';
 export {
   KAFKA_SECURITY_PROTOCOLS,
   parseKafkaSecurity,

@@ -28,6 +28,7 @@ export const envSchema = z.object({
       )
       .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).min(1)),
   ),
+  REDIS_TLS_CA_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
   KAFKA_TOPIC_PREFIX: z.string().default(''),
   QUEUE_PREFIX: z.preprocess(
     emptyAsUndefined,
@@ -101,6 +102,8 @@ export interface ApiConfig {
   /** Variables running on a development stand-in (named in the startup warning, never their values). */
   devDefaultsInUse: string[];
   redisUrl: string;
+  /** PEM of the CA behind a `rediss://` REDIS_URL (REDIS_TLS_CA_FILE); unset: the system's CAs. */
+  redisTlsCaFile: string | undefined;
   kafkaBrokers: string[];
   /** TLS and SASL from KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_CA_FILE and KAFKA_SASL_* (docs/security.md). */
   kafkaSecurity: KafkaSecurity;
@@ -181,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     devDefaultsAllowed: secrets.devDefaultsAllowed,
     devDefaultsInUse: secrets.devDefaultsInUse,
     redisUrl: e.REDIS_URL,
+    redisTlsCaFile: e.REDIS_TLS_CA_FILE,
     kafkaBrokers: e.KAFKA_BROKERS,
     kafkaSecurity: kafkaSecurity.security,
     topicPrefix: e.KAFKA_TOPIC_PREFIX,

@@ -1,6 +1,5 @@
-import { createKafka, ensureTopics } from '@verified-onboard/events';
+import { createKafka, createRedis, ensureTopics } from '@verified-onboard/events';
 import closeWithGrace from 'close-with-grace';
-import { Redis } from 'ioredis';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type ApiConfig } from './config.js';
 import { API_REDIS_OPTIONS } from './http/redis-errors.js';
@@ -19,7 +18,11 @@ try {
 }
 // No offline queue: while Redis is unreachable a command fails at once and the request answers 503
 // redis_unavailable with Retry-After, instead of waiting out reconnects and failing as a 500.
-const redis = new Redis(config.redisUrl, { lazyConnect: false, ...API_REDIS_OPTIONS });
+const redis = createRedis(
+  config.redisUrl,
+  { lazyConnect: false, ...API_REDIS_OPTIONS },
+  { caFile: config.redisTlsCaFile },
+);
 const kafka = createKafka({
   brokers: config.kafkaBrokers,
   security: config.kafkaSecurity,

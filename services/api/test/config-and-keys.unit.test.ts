@@ -95,6 +95,9 @@ describe('loadConfig', () => {
       sasl: { mechanism: 'scram-sha-512', username: 'api', password: 'pw' },
     });
     expect(() => loadConfig({ ...DEV, KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' })).toThrow(/KAFKA_SASL_PASSWORD/);
+    expect(loadConfig({ ...DEV, REDIS_TLS_CA_FILE: '/etc/redis/ca.pem' }).redisTlsCaFile).toBe(
+      '/etc/redis/ca.pem',
+    );
   });
 
   it('rejects a selfie key that is not 32 bytes and malformed numbers', () => {

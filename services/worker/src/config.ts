@@ -30,6 +30,10 @@ export const workerEnvSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     REDIS_URL: z.string().trim().min(1).default('redis://127.0.0.1:6379'),
     KAFKA_BROKERS: z.string().trim().min(1).default('127.0.0.1:9092'),
+    REDIS_TLS_CA_FILE: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.string().optional(),
+    ),
     KAFKA_TOPIC_PREFIX: z.string().default(''),
     KAFKA_CLIENT_ID: z.string().min(1).default('verified-onboard-worker'),
     WORKER_PIPELINE_GROUP: z.string().min(1).default('verified-onboard-worker'),
@@ -143,6 +147,8 @@ export interface WorkerConfig {
   devDefaultsInUse: string[];
   logLevel: string;
   redisUrl: string;
+  /** PEM of the CA behind a `rediss://` REDIS_URL (REDIS_TLS_CA_FILE); unset: the system's CAs. */
+  redisTlsCaFile: string | undefined;
   kafka: {
     brokers: string[];
     /** TLS and SASL from KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_CA_FILE and KAFKA_SASL_* (docs/security.md). */
@@ -221,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     devDefaultsInUse: secrets.devDefaultsInUse,
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
+    redisTlsCaFile: e.REDIS_TLS_CA_FILE,
     kafka: {
       brokers: e.KAFKA_BROKERS.split(',')
         .map((b) => b.trim())

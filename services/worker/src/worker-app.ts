@@ -1,5 +1,6 @@
 import {
   createKafka,
+  createRedis,
   EventProducer,
   Keyring,
   LiveReadModel,
@@ -9,7 +10,6 @@ import {
 } from '@verified-onboard/events';
 import { RedisTokenStore, VerifiedClient } from '@verified-onboard/verified-client';
 import { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
 import { PipelineConsumer } from './consumers/pipeline-consumer.js';
@@ -86,10 +86,15 @@ export async function startWorker(
   try {
     // Auto-pipelining: the step runner issues many small independent commands per job from many concurrent
     // jobs; batching them per tick saved 13% of pipeline time in the benchmark (docs/benchmarks.md).
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
+    const redisTls = { caFile: config.redisTlsCaFile };
+    const redis = createRedis(
+      config.redisUrl,
+      { maxRetriesPerRequest: 3, enableAutoPipelining: true },
+      redisTls,
+    );
     closers.push(() => redis.quit());
     const bullConnection = () => {
-      const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+      const connection = createRedis(config.redisUrl, { maxRetriesPerRequest: null }, redisTls);
       closers.push(() => connection.quit());
       return connection;
     };

@@ -100,6 +100,9 @@ describe('worker configuration', () => {
       sasl: { mechanism: 'plain', username: 'worker', password: 'pw' },
     });
     expect(() => loadConfig({ ...DEV, KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' })).toThrow(/KAFKA_SASL_USERNAME/);
+    expect(loadConfig({ ...DEV, REDIS_TLS_CA_FILE: '/etc/redis/ca.pem' }).redisTlsCaFile).toBe(
+      '/etc/redis/ca.pem',
+    );
   });
 
   it('runs both roles by default; WORKER_ROLES picks one, and an unknown role is refused', () => {

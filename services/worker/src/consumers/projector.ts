@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createKafka,
+  createRedis,
   EventConsumer,
   isEnrollmentEventType,
   ReadModel,
@@ -10,7 +11,6 @@ import {
   type EnrollmentEvent,
   type Kafka,
 } from '@verified-onboard/events';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from '../config.js';
 import type { WorkerMetrics } from '../metrics.js';
@@ -165,7 +165,7 @@ export async function rebuildProjection(
   });
   const topic = topicNames(config.kafka.topicPrefix).enrollmentEvents;
   const groupId = `${config.kafka.projectorGroup}-rebuild-${randomUUID()}`;
-  const redis = new Redis(config.redisUrl, { lazyConnect: false });
+  const redis = createRedis(config.redisUrl, { lazyConnect: false }, { caFile: config.redisTlsCaFile });
   const admin = kafka.admin();
   await admin.connect();
   const seen = new Map<number, bigint>();
