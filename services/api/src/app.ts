@@ -33,6 +33,7 @@ import { TooManyRequestsError } from './errors.js';
 import { AuthFailureLimiter, installAuthFailureLimit } from './http/auth-failures.js';
 import { frameworkErrorToApiError, installErrorHandling, sendProblem } from './http/error-handler.js';
 import { installNoStore } from './http/no-store.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { installRequestIdEcho, requestIdOptions } from './http/request-id.js';
 import { createLogger } from './logger.js';
 import { ApiMetrics } from './metrics.js';
@@ -93,6 +94,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
   // JSON routes take JSON only: without this, text/plain would be parsed and fail validation as a 400, not a 415.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
+  await installSecurityHeaders(app);
   installRequestIdEcho(app);
   installNoStore(app);
   installAuthFailureLimit(

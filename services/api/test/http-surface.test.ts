@@ -204,3 +204,25 @@ describe('human-readable fields', () => {
     expect(res.statusCode).toBe(202);
   });
 });
+
+describe('security headers', () => {
+  it('nosniff, framing denied and the CSP on JSON answers, problems, docs and the dashboard', async () => {
+    const answers = [
+      await t.get('/v1/ops/failed'),
+      await t.get('/v1/enrollments/00000000-0000-4000-8000-000000000000'),
+      await t.get('/nope', {}),
+      await t.get('/healthz', {}),
+      await t.get('/docs/json', {}),
+      await t.get('/ops/queues/', basic(KEYS.all)),
+    ];
+    for (const [i, res] of answers.entries()) {
+      expect(res.headers['x-content-type-options'], `answer ${i}`).toBe('nosniff');
+      expect(res.headers['x-frame-options'], `answer ${i}`).toBe('DENY');
+      expect(String(res.headers['content-security-policy']), `answer ${i}`).toContain(
+        "frame-ancestors 'none'",
+      );
+    }
+    const routerError = await t.get(`/v1/enrollments/${'a'.repeat(200)}`);
+    expect(routerError.headers['x-content-type-options']).toBe('nosniff');
+  });
+});

@@ -75,6 +75,8 @@ export function toApiError(error: FastifyError): ApiError {
 export function sendProblem(reply: FastifyReply, error: ApiError): FastifyReply {
   // Router errors are answered before any hook runs, so the id is set here too.
   void reply.header(REQUEST_ID_HEADER, reply.request.id);
+  // Router errors skip the security-header hooks too; a problem body is never to be sniffed as anything else.
+  void reply.header('x-content-type-options', 'nosniff');
   for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
   return reply.code(error.statusCode).type(PROBLEM_CONTENT_TYPE).send(error.toProblem(reply.request.id));
 }
