@@ -2,7 +2,15 @@ import { parseArgs } from 'node:util';
 import { ApiClient } from './api-client.js';
 import { refuseCommandLineKey, resolveApiKey } from './api-key.js';
 import { batch, status } from './commands/read.js';
-import { failedList, failedRetry, rebuildProjections, replay, type FailedFilter } from './commands/ops.js';
+import {
+  deadLettersList,
+  deadLettersRedrive,
+  failedList,
+  failedRetry,
+  rebuildProjections,
+  replay,
+  type FailedFilter,
+} from './commands/ops.js';
 import { submit } from './commands/submit.js';
 import { CliError, ExitCode, UsageError } from './errors.js';
 import type { Io } from './output.js';
@@ -22,6 +30,8 @@ commands:
         [--id ID ...] [--batch ID] [--since ISO] [--until ISO] [--dry-run] [--no-wait]
                                   (needs --id, --batch or --since; follows the background replay)
   projections rebuild             rebuild the read model from the event log and switch over [--no-wait]
+  dead-letters list               events set aside after failing every attempt [--from OFFSET] [--limit N]
+  dead-letters redrive            publish them again to their source topic: --offset N [--offset N ...]
 
 options:
   --api-url URL    api base URL (env VERIFIED_ONBOARD_API_URL, default http://127.0.0.1:3000)
@@ -53,6 +63,8 @@ const options = {
   all: { type: 'boolean', default: false },
   id: { type: 'string', multiple: true },
   'dry-run': { type: 'boolean', default: false },
+  from: { type: 'string' },
+  offset: { type: 'string', multiple: true },
 } as const;
 
 function positiveNumber(value: string | undefined, name: string, fallback: number): number {
@@ -88,7 +100,9 @@ export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = proce
       retryable: values.retryable === undefined ? undefined : values.retryable === 'true',
     };
     const [command, arg] = positionals;
-    switch (`${command}${command === 'failed' || command === 'projections' ? ` ${arg ?? ''}` : ''}`) {
+    switch (
+      `${command}${command === 'failed' || command === 'projections' || command === 'dead-letters' ? ` ${arg ?? ''}` : ''}`
+    ) {
       case 'submit':
         if (!arg) throw new UsageError('submit needs a file');
         return await submit(api, io, {
@@ -129,6 +143,14 @@ export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = proce
           },
           { json, wait: !values['no-wait'], intervalMs: positiveNumber(values.interval, 'interval', 1000) },
         );
+      case 'dead-letters list':
+        return await deadLettersList(api, io, {
+          from: values.from,
+          limit: values.limit === undefined ? undefined : positiveNumber(values.limit, 'limit', 50),
+          json,
+        });
+      case 'dead-letters redrive':
+        return await deadLettersRedrive(api, io, values.offset ?? [], json);
       case 'projections rebuild':
         return await rebuildProjections(api, io, {
           wait: !values['no-wait'],

@@ -25,7 +25,20 @@ beforeAll(async () => {
         ? { retried: 2 }
         : path.startsWith('/v1/ops/projections/rebuild')
           ? { started: true, state: req.method === 'POST' ? 'running' : 'completed' }
-          : { dryRun: false, enrollments: 1, events: 3, retried: 0, redriven: 1, terminal: 0 };
+          : path.startsWith('/v1/ops/dead-letters/redrive')
+            ? { redriven: ['3'], missing: [] }
+            : path.startsWith('/v1/ops/dead-letters')
+              ? { items: [], nextOffset: null }
+              : {
+                  id: 'r1',
+                  state: req.method === 'POST' ? 'running' : 'completed',
+                  dryRun: false,
+                  enrollments: 1,
+                  events: 3,
+                  retried: 0,
+                  redriven: 1,
+                  terminal: 0,
+                };
       res
         .writeHead(req.method === 'POST' ? 202 : 200, { 'content-type': 'application/json' })
         .end(JSON.stringify(reply));
@@ -63,10 +76,30 @@ describe('verified-onboard request bodies', () => {
   });
 
   it('replay sends ids, batch and times, and dryRun only as asked', async () => {
-    expect(await cli('replay', '--id', 'e9', '--since', '2026-01-01T00:00:00Z')).toBe(0);
+    expect(await cli('replay', '--id', 'e9', '--since', '2026-01-01T00:00:00Z', '--no-wait')).toBe(0);
     expect(seen.at(-1)?.body).toEqual({ ids: ['e9'], since: '2026-01-01T00:00:00Z', dryRun: false });
-    expect(await cli('replay', '--batch', 'b2', '--dry-run')).toBe(0);
+    expect(await cli('replay', '--batch', 'b2', '--dry-run', '--no-wait')).toBe(0);
     expect(seen.at(-1)?.body).toEqual({ batchId: 'b2', dryRun: true });
+  });
+
+  it('replay follows the background replay until it is no longer running', async () => {
+    expect(await cli('replay', '--batch', 'b3', '--interval', '10')).toBe(0);
+    expect(seen.slice(-2).map((r) => `${r.method} ${r.url}`)).toEqual([
+      'POST /v1/ops/replay',
+      'GET /v1/ops/replays/r1',
+    ]);
+  });
+
+  it('dead-letters list pages by offset; redrive sends the offsets', async () => {
+    expect(await cli('dead-letters', 'list', '--from', '5', '--limit', '20')).toBe(0);
+    expect(seen.at(-1)).toMatchObject({ method: 'GET', url: '/v1/ops/dead-letters?from=5&limit=20' });
+    expect(await cli('dead-letters', 'redrive', '--offset', '3')).toBe(0);
+    expect(seen.at(-1)).toMatchObject({
+      method: 'POST',
+      url: '/v1/ops/dead-letters/redrive',
+      body: { offsets: ['3'] },
+    });
+    expect(await cli('dead-letters', 'redrive')).toBe(2);
   });
 
   it('projections rebuild starts one and follows it until it is no longer running', async () => {

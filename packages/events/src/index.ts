@@ -95,3 +95,9 @@ export {
   type SecretProblemReason,
   type SecretResolution,
 } from './config/secret-policy.js';
+export {
+  listDeadLetters,
+  redriveDeadLetters,
+  type DeadLetter,
+  type DeadLetterPage,
+} from './kafka/dead-letters.js';

@@ -38,6 +38,7 @@ import { installRequestIdEcho, requestIdOptions } from './http/request-id.js';
 import { createLogger } from './logger.js';
 import { ApiMetrics } from './metrics.js';
 import type { OpsService } from './ops/ops-service.js';
+import { DeadLetterOps } from './ops/dead-letter-ops.js';
 import { OpsAudit } from './ops/ops-audit.js';
 import { PipelineOpsService } from './ops/pipeline-ops-service.js';
 import { EventPublisher } from './publishing/publisher.js';
@@ -243,7 +244,8 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
       logger,
     });
   const audit = new OpsAudit(publisher);
-  await app.register(opsRoutes, { keys, readModel, opsService, audit });
+  const deadLetters = new DeadLetterOps(deps.kafka, topics);
+  await app.register(opsRoutes, { keys, readModel, opsService, audit, deadLetters });
   await app.register(queueDashboard, {
     keys,
     queues: [stepsQueue],

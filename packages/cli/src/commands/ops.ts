@@ -153,3 +153,58 @@ export async function rebuildProjections(
   );
   return result.state === 'failed' ? ExitCode.apiError : ExitCode.ok;
 }
+
+interface DeadLetterItem {
+  offset: string;
+  key: string | null;
+  at: string;
+  reason: string | null;
+  error: string | null;
+  attempts: number | null;
+  sourceTopic: string | null;
+  type: string | null;
+}
+
+/** `dead-letters list`: one page of the dead-letter topic (why and where from, never the content). */
+export async function deadLettersList(
+  api: ApiClient,
+  io: Io,
+  opts: { from?: string | undefined; limit?: number | undefined; json: boolean },
+): Promise<number> {
+  const query = new URLSearchParams();
+  if (opts.from !== undefined) query.set('from', opts.from);
+  if (opts.limit !== undefined) query.set('limit', String(opts.limit));
+  const page = await api.get<{ items: DeadLetterItem[]; nextOffset: string | null }>(
+    `/v1/ops/dead-letters${query.size ? `?${query.toString()}` : ''}`,
+  );
+  if (opts.json) io.out(JSON.stringify(page));
+  else {
+    io.out(
+      table(
+        page.items.map((i) => ({ ...i, attempts: i.attempts ?? '' })),
+        ['offset', 'at', 'reason', 'error', 'attempts', 'sourceTopic', 'type', 'key'],
+      ),
+    );
+    if (page.nextOffset !== null) io.err(`more: --from ${page.nextOffset}`);
+  }
+  return ExitCode.ok;
+}
+
+/** `dead-letters redrive --offset N ...`: publish them again to their source topic (audited by the api). */
+export async function deadLettersRedrive(
+  api: ApiClient,
+  io: Io,
+  offsets: string[],
+  json: boolean,
+): Promise<number> {
+  if (offsets.length === 0) throw new UsageError('give at least one --offset');
+  const result = await api.post<{ redriven: string[]; missing: string[] }>('/v1/ops/dead-letters/redrive', {
+    offsets,
+  });
+  io.out(
+    json
+      ? JSON.stringify(result)
+      : `redriven: ${result.redriven.join(' ') || '-'}\nmissing: ${result.missing.join(' ') || '-'}`,
+  );
+  return result.missing.length ? ExitCode.incomplete : ExitCode.ok;
+}

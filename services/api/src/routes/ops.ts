@@ -17,6 +17,13 @@ import {
   retrySelectorSchema,
   type OpsService,
 } from '../ops/ops-service.js';
+import {
+  deadLetterPageSchema,
+  deadLetterQuerySchema,
+  redriveBodySchema,
+  redriveResultSchema,
+  type DeadLetterOps,
+} from '../ops/dead-letter-ops.js';
 import { auditFilter, type OpsAudit } from '../ops/ops-audit.js';
 import { API_KEY_SECURITY } from './security.js';
 
@@ -26,6 +33,7 @@ export interface OpsRoutesOptions {
   opsService: OpsService;
   /** Every action is recorded (and acknowledged) here before it runs. */
   audit: OpsAudit;
+  deadLetters: DeadLetterOps;
 }
 
 const failedQuerySchema = failedFilterSchema.extend({
@@ -152,6 +160,37 @@ export const opsRoutes: FastifyPluginCallback<OpsRoutesOptions> = (app, options,
       const status = await options.opsService.replayStatus(request.params.id);
       if (!status) throw new NotFoundError('Replay');
       return status;
+    },
+  );
+
+  r.get(
+    '/v1/ops/dead-letters',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Dead letters, oldest first, a page at a time: why and where from (never their content).',
+        security: API_KEY_SECURITY,
+        querystring: deadLetterQuerySchema,
+        response: { 200: deadLetterPageSchema, ...errorResponses(400, 401, 403, 429) },
+      },
+    },
+    async (request) => options.deadLetters.list(request.query.from, request.query.limit),
+  );
+
+  r.post(
+    '/v1/ops/dead-letters/redrive',
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Publish selected dead letters again to their source topic, as they were (audited).',
+        security: API_KEY_SECURITY,
+        body: redriveBodySchema,
+        response: { 202: redriveResultSchema, ...OPS_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      await options.audit.record('redrive', principalOf(request), { ids: request.body.offsets });
+      return reply.code(202).send(await options.deadLetters.redrive(request.body.offsets));
     },
   );
 
