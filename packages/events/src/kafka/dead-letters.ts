@@ -78,7 +78,7 @@ async function readRange(
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
-      eachBatch: async ({ batch, heartbeat }) => {
+      eachBatch: async ({ batch, ...payload }) => {
         for (const message of batch.messages) {
           const offset = BigInt(message.offset);
           if (offset < start) continue;
@@ -86,7 +86,7 @@ async function readRange(
           messages.push(message);
           if (offset + 1n >= end) finish();
         }
-        await heartbeat();
+        await payload.heartbeat();
       },
     });
     consumer.seek({ topic, partition: PARTITION, offset: start.toString() });
