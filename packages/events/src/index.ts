@@ -86,6 +86,7 @@ export {
 export { nextStep } from './next-step.js';
 export { readEnrollmentStreams, type ReadEnrollmentStreamsOptions } from './enrollment-log.js';
 export * from './config/dev-defaults.js';
+export { encryptionKeysEnvSchema } from './config/encryption-keys-env.js';
 export {
   devDefaultsAllowed,
   resolveSecrets,

@@ -1,7 +1,7 @@
 import {
   parseEncryptionKey,
   parseKafkaSecurity,
-  parseKeyList,
+  encryptionKeysEnvSchema,
   resolveSecrets,
   type KafkaSecurity,
   type KeyringSource,
@@ -63,19 +63,7 @@ export const envSchema = z.object({
       }, 'must be 32 bytes as 64 hex characters or base64')
       .optional(),
   ),
-  ENCRYPTION_KEYS: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .superRefine((spec, ctx) => {
-        try {
-          parseKeyList(spec);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        }
-      })
-      .optional(),
-  ),
+  ENCRYPTION_KEYS: encryptionKeysEnvSchema,
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,6 +1,6 @@
 import {
   parseKafkaSecurity,
-  parseKeyList,
+  encryptionKeysEnvSchema,
   resolveSecrets,
   type KafkaSecurity,
   type KeyringSource,
@@ -56,19 +56,7 @@ export const workerEnvSchema = z
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
       z.string().min(1).optional(),
     ),
-    ENCRYPTION_KEYS: z.preprocess(
-      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-      z
-        .string()
-        .superRefine((spec, ctx) => {
-          try {
-            parseKeyList(spec);
-          } catch (error) {
-            ctx.addIssue({ code: 'custom', message: (error as Error).message });
-          }
-        })
-        .optional(),
-    ),
+    ENCRYPTION_KEYS: encryptionKeysEnvSchema,
     EVENTS_INCLUDE_CAPTURE_URL: bool.default(false),
     WORKER_METRICS_PORT: int(0).max(65535).default(3001),
     // A container needs every interface; development (ALLOW_DEV_DEFAULTS) defaults to 127.0.0.1 instead.
