@@ -6,7 +6,11 @@ import { defineConfig } from 'vitest/config';
 // - e2e:  `*.e2e.test.ts`, the whole stack as processes (the CLI, `up`/`down`, the short soak).
 // Infrastructure for int and e2e comes from the global setup; the first project to run it exports REDIS_URL and
 // KAFKA_BROKERS, so the second reuses the same servers. Each test file isolates itself with isolatedNames().
-const unit = ['packages/*/test/**/*.unit.test.ts', 'services/*/test/**/*.unit.test.ts'];
+const unit = [
+  'packages/*/test/**/*.unit.test.ts',
+  'services/*/test/**/*.unit.test.ts',
+  'bench/test/**/*.unit.test.ts',
+];
 const e2e = ['packages/*/test/**/*.e2e.test.ts', 'services/*/test/**/*.e2e.test.ts'];
 const all = ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'];
 const globalSetup = ['./packages/devstack/src/global-setup.ts'];

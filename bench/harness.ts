@@ -9,7 +9,8 @@ import * as devstack from '@verified-onboard/devstack';
 import { randomUUID } from 'node:crypto';
 import { createKafka, topicNames, type Kafka } from '@verified-onboard/events';
 import { ioredis, type Redis } from './deps.js';
-import { round } from './stats.js';
+import type { FigureName } from './run.js';
+import { commandCallsFromInfo, cpuTicksFromProcStat, round } from './stats.js';
 
 export type Say = (line: string) => void;
 
@@ -191,6 +192,17 @@ export class BenchApp {
     return out;
   }
 
+  /** User + system CPU ticks so far of the api and every worker process, by process name (Linux /proc). */
+  cpuTicks(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const name of [this.apiName, ...this.workers.map((w) => w.name)]) {
+      const pid = devstack.recordedPid(name);
+      if (pid === null) throw new BenchError('not_ready', `${name} has no recorded pid`);
+      out[name] = cpuTicksFromProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    }
+    return out;
+  }
+
   /** Resident set size of every worker process, in bytes (Linux /proc). */
   workerRss(): number[] {
     return this.workers.map((w) => {
@@ -325,15 +337,9 @@ export class BenchStack {
     return out;
   }
 
-  /** Calls per Redis command since the server started (INFO commandstats). */
+  /** Calls per Redis command since the server started (INFO commandstats; counts commands inside Lua too). */
   async commandCalls(): Promise<Record<string, number>> {
-    const stats = await this.info('commandstats');
-    const out: Record<string, number> = {};
-    for (const [key, value] of Object.entries(stats)) {
-      const calls = /calls=(\d+)/.exec(value)?.[1];
-      if (key.startsWith('cmdstat_') && calls) out[key.slice('cmdstat_'.length)] = Number(calls);
-    }
-    return out;
+    return commandCallsFromInfo(await this.redis.info('commandstats'));
   }
 
   async usedMemory(): Promise<number> {
@@ -385,7 +391,7 @@ export function machineFacts() {
 
 /** One figure's result: the measured value beside its same-run baseline and the target. */
 export interface FigureResult {
-  figure: 'pipeline' | 'ingest' | 'upstream_calls' | 'footprint';
+  figure: FigureName;
   value: number;
   unit: string;
   baseline: number;
@@ -410,6 +416,13 @@ export async function timedFigure(measure: () => Promise<FigureMeasurement>): Pr
   const { details, ...result } = await measure();
   const durationSec = round((performance.now() - started) / 1000, 1);
   return { ...result, durationSec, load: { start, end: loadSample() }, details };
+}
+
+/** The kernel's clock ticks per second, the unit of /proc/<pid>/stat's CPU times (100 on Linux x64). */
+export function clockTicksPerSecond(): number {
+  const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const hz = Number(r.stdout.trim());
+  return r.status === 0 && hz > 0 ? hz : 100;
 }
 
 /** A figure whose target is a least ratio to its baseline. */
@@ -505,6 +518,16 @@ export async function submitBatch(
   return { batchId: result.batchId, accepted: result.accepted, ms };
 }
 
+function messageBytes(m: {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, unknown>;
+}): number {
+  let bytes = (m.key?.length ?? 0) + (m.value?.length ?? 0);
+  for (const [k, v] of Object.entries(m.headers ?? {})) bytes += k.length + String(v).length;
+  return bytes;
+}
+
 const TERMINAL_TYPES = new Set(['enrollment.completed.v1', 'enrollment.failed.v1']);
 
 /**
@@ -515,6 +538,9 @@ const TERMINAL_TYPES = new Set(['enrollment.completed.v1', 'enrollment.failed.v1
 export class TerminalEventWatch {
   readonly requestedAt = new Map<string, number>();
   readonly terminalAt = new Map<string, { at: number; type: string }>();
+  /** Every event of the batch seen in the log, and their bytes (key, value and headers). */
+  events = 0;
+  eventBytes = 0;
   private readonly consumer;
 
   private constructor(
@@ -530,19 +556,21 @@ export class TerminalEventWatch {
     await watch.consumer.subscribe({ topic, fromBeginning: true });
     await watch.consumer.run({
       eachBatch: ({ batch }) => {
-        for (const m of batch.messages) watch.observe(m.headers ?? {});
+        for (const m of batch.messages) watch.observe(m.headers ?? {}, messageBytes(m));
         return Promise.resolve();
       },
     });
     return watch;
   }
 
-  private observe(headers: Record<string, unknown>): void {
+  private observe(headers: Record<string, unknown>, bytes: number): void {
     const h = (name: string) => {
       const v = headers[name];
       return v === undefined ? undefined : String(Array.isArray(v) ? v[0] : v);
     };
     if (h('ce_correlationid') !== this.correlationId) return;
+    this.events++;
+    this.eventBytes += bytes;
     const type = h('ce_type') ?? '';
     const subject = h('ce_subject') ?? '';
     const at = Date.parse(h('ce_time') ?? '');

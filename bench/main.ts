@@ -5,9 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { localDir } from '@verified-onboard/devstack';
+import { cpuFigure } from './figures/cpu.js';
 import { footprintFigure } from './figures/footprint.js';
 import { ingestFigure } from './figures/ingest.js';
 import { pipelineFigure } from './figures/pipeline.js';
+import { redisCommandsFigure } from './figures/redis-commands.js';
 import { upstreamCallsFigure } from './figures/upstream-calls.js';
 import {
   BenchStack,
@@ -40,6 +42,8 @@ export interface BenchOptions {
 const FIGURE_RUNNERS: Record<FigureName, (ctx: FigureContext) => Promise<FigureMeasurement>> = {
   ingest: ingestFigure,
   pipeline: pipelineFigure,
+  redis_commands: redisCommandsFigure,
+  cpu: cpuFigure,
   upstream_calls: upstreamCallsFigure,
   footprint: footprintFigure,
 };

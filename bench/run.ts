@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const FIGURES = ['ingest', 'pipeline', 'upstream_calls', 'footprint'] as const;
+const FIGURES = ['ingest', 'pipeline', 'redis_commands', 'cpu', 'upstream_calls', 'footprint'] as const;
 export type FigureName = (typeof FIGURES)[number];
 
 const { values } = parseArgs({
