@@ -1,10 +1,10 @@
 // A job's full outcome lives only until its events are acknowledged and its next job exists; then a marker
 // in the enrollment hash stands for it. A re-run of a finished job (Kafka redelivers `requested` after the
-// completed job aged out of BullMQ) must then do nothing: no upstream call, no event, no next job.
+// completed job aged out of BullMQ, or ops redrive it) must then do nothing: no upstream call, no event, no next job.
 import { waitFor } from '@verified-onboard/devstack';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENROLLMENT_FIELDS as F } from '../src/keys.js';
-import { stepJobId, type Step } from '../src/pipeline/job-data.js';
+import { stepJobData, stepJobId, type Step } from '../src/pipeline/job-data.js';
 import type { RunningWorker } from '../src/worker-app.js';
 import { useHarness } from './support/harness.js';
 
@@ -55,9 +55,20 @@ describe('finished jobs', () => {
     const before = await stats();
     const eventsBefore = await h.readModel.events(e.subject);
 
-    // Completed jobs are kept an hour at most: after that, a redelivered `requested` adds `begin` anew.
+    // Completed jobs are kept an hour at most: after that, a re-added `begin` (a redelivered `requested` the
+    // pipeline consumer read before the projector caught up, or an ops redrive) is a new job with the old id.
     for (const id of [begin, account, credential]) await worker.queue.queue.remove(id);
-    await h.publishEnrollment(e);
+    await worker.queue.enqueue(
+      'begin',
+      stepJobData(e.data, {
+        enrollmentId: e.subject,
+        generation: 0,
+        nextSequence: e.sequence + 1,
+        correlationId: e.correlationid,
+        causationId: e.id,
+        start: true,
+      }),
+    );
     await waitFor('the re-added begin job to finish', async () => (await jobState(begin)) === 'completed');
 
     expect(await stats()).toEqual(before);

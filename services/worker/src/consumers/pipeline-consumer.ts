@@ -15,7 +15,7 @@ import { stepJobData, type Step, type StepJobData } from '../pipeline/job-data.j
 import type { WorkerMetrics } from '../metrics.js';
 import type { StepsQueue } from '../queues/steps-queue.js';
 
-/** The slice of ReadModel the retry path needs (the enrollment's request and progress). */
+/** The slice of ReadModel the retry path and the old-event horizon need (the enrollment's request and progress). */
 export interface EnrollmentReader {
   get(enrollmentId: string): Promise<EnrollmentState | null>;
 }
@@ -94,15 +94,35 @@ export class PipelineConsumer {
 
   /** Requested events of a run go to Redis in one round trip (a batch import is a long run of them). */
   async handleBatch(events: ConsumedEvent[]): Promise<void> {
-    const starts: Array<{ step: Step; data: StepJobData }> = [];
-    for (const { event } of events) {
-      if (event.type === EVENT_TYPES.requested) starts.push(this.startJob(event));
-    }
-    await this.options.queue.enqueueMany(starts);
+    const requested = events.flatMap(({ event }) => (event.type === EVENT_TYPES.requested ? [event] : []));
+    const ran = new Set(
+      (await Promise.all(requested.map(async (e) => ((await this.alreadyRan(e)) ? e.id : null)))).filter(
+        (id) => id !== null,
+      ),
+    );
+    await this.options.queue.enqueueMany(
+      requested.filter((e) => !ran.has(e.id)).map((e) => this.startJob(e)),
+    );
     for (const { event } of events) {
       if (event.type !== EVENT_TYPES.requested) await this.handleOther(event);
-      this.options.metrics.eventsConsumed.inc({ consumer: 'pipeline', type: event.type, result: 'ok' });
+      const result = ran.has(event.id) ? 'already_ran' : 'ok';
+      if (result === 'already_ran') {
+        this.options.logger.debug({ enrollmentId: event.subject }, 'requested again after it ran: skipped');
+      }
+      this.options.metrics.eventsConsumed.inc({ consumer: 'pipeline', type: event.type, result });
     }
+  }
+
+  /**
+   * The old-event horizon: the records that make a re-run step harmless (done markers, operation records,
+   * intents) expire after OWNERSHIP_TTL_SEC, the log does not, and this group reads it from the beginning.
+   * The read model keeps every enrollment without expiry, so an event projected after this `requested`
+   * proves its first step was enqueued and ran: beginning again would start a second upstream operation.
+   * An enrollment the projector has not reached yet (null) or that shows only its request is new: it begins.
+   */
+  private async alreadyRan(event: EventEnvelope<typeof EVENT_TYPES.requested>): Promise<boolean> {
+    const state = await this.options.reader.get(event.subject);
+    return state !== null && state.version > event.sequence;
   }
 
   private startJob(event: EventEnvelope<typeof EVENT_TYPES.requested>): { step: Step; data: StepJobData } {

@@ -1,0 +1,84 @@
+// The old-event horizon: done markers, operation records and intents expire after OWNERSHIP_TTL_SEC, but the
+// event log is kept and the pipeline group reads it from the beginning. A group whose offsets Kafka expired
+// (or a renamed WORKER_PIPELINE_GROUP) re-reads every old `requested`: none of them may begin again.
+import { waitFor } from '@verified-onboard/devstack';
+import { EVENT_TYPES } from '@verified-onboard/events';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningWorker } from '../src/worker-app.js';
+import { upstreamCalls, useHarness } from './support/harness.js';
+
+describe('the old-event horizon', () => {
+  const h = useHarness('worker-old-event-horizon');
+
+  beforeAll(async () => {
+    await h.scenario({ user: { outcome: 'accept', afterMs: 0 } });
+  });
+
+  /** What the pipeline consumer counted for `requested` events, by result (from /metrics). */
+  async function requestedConsumed(worker: RunningWorker): Promise<Record<string, number>> {
+    const text = await (await fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`)).text();
+    const counts: Record<string, number> = {};
+    const line = new RegExp(
+      `^worker_events_consumed_total\\{consumer="pipeline",type="${EVENT_TYPES.requested}",result="(\\w+)"\\} (\\d+)$`,
+      'gm',
+    );
+    for (const [, result = '', n] of text.matchAll(line)) counts[result] = Number(n);
+    return counts;
+  }
+
+  /** Waits until no step job is waiting, delayed or running. */
+  const queueIdle = (worker: RunningWorker) =>
+    waitFor('the steps queue to be idle', async () => {
+      const c = await worker.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(c).every((n) => n === 0) || null;
+    });
+
+  /** Everything with an expiry under the worker's prefix goes, as after OWNERSHIP_TTL_SEC; the read model stays. */
+  async function expireOwnershipRecords(): Promise<string[]> {
+    const expired: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await h.redis.scan(cursor, 'MATCH', `${h.names.queuePrefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) if ((await h.redis.pttl(key)) > 0) expired.push(key);
+    } while (cursor !== '0');
+    if (expired.length > 0) await h.redis.del(...expired);
+    return expired;
+  }
+
+  it('a re-read `requested` of a completed enrollment begins nothing; a new one still begins once', async () => {
+    const first = await h.startWorker();
+    const old = await h.request();
+    await h.publishEnrollment(old);
+    await h.waitForStatus(old.subject, ['completed']);
+    await queueIdle(first);
+    expect(await upstreamCalls(h, 'beginBiometry')).toBe(1);
+    // Completed jobs are kept an hour at most, the ownership records 30 days: both are long gone.
+    await first.queue.queue.clean(0, 10_000, 'completed');
+    await first.stop();
+    const expired = await expireOwnershipRecords();
+    expect(expired).toContain(h.keys.enrollment(old.subject));
+    expect(expired).toContain(h.keys.accountIntent(old.data.accountNumber));
+    const eventsBefore = await h.readModel.events(old.subject);
+
+    // A renamed group (or one whose offsets Kafka expired) reads the log from the beginning.
+    const second = await h.startWorker({ WORKER_PIPELINE_GROUP: `${h.names.groupPrefix}pipeline-renamed` });
+    await waitFor('the old `requested` to be read again', async () => {
+      const counts = await requestedConsumed(second);
+      return Object.values(counts).reduce((a, b) => a + b, 0) >= 1 ? counts : null;
+    });
+    await queueIdle(second);
+    expect(await upstreamCalls(h, 'beginBiometry')).toBe(1);
+    expect(await requestedConsumed(second)).toEqual({ already_ran: 1 });
+    expect((await h.state(old.subject))?.status).toBe('completed');
+    expect(await h.readModel.events(old.subject)).toEqual(eventsBefore);
+
+    // A genuinely new enrollment (the consumer may see it before the projector does) begins exactly once.
+    const fresh = await h.request();
+    await h.publishEnrollment(fresh);
+    await h.waitForStatus(fresh.subject, ['completed']);
+    await queueIdle(second);
+    expect(await upstreamCalls(h, 'beginBiometry')).toBe(2);
+    expect(await requestedConsumed(second)).toEqual({ already_ran: 1, ok: 1 });
+  });
+});
