@@ -92,7 +92,7 @@ export function createMetrics(
     }),
     eventsConsumed: new Counter({
       name: 'worker_events_consumed_total',
-      help: 'Kafka events handled by the pipeline consumer and the projector (pipeline result already_ran: a requested event of an enrollment that had already run, skipped).',
+      help: 'Kafka events handled by the pipeline consumer and the projector (pipeline result already_ran: a requested or retried event that had already run, skipped).',
       labelNames: ['consumer', 'type', 'result'],
       registers: [registry],
     }),

@@ -1,11 +1,11 @@
 // The old-event horizon: done markers, operation records and intents expire after OWNERSHIP_TTL_SEC, but the
 // event log is kept and the pipeline group reads it from the beginning. A group whose offsets Kafka expired
-// (or a renamed WORKER_PIPELINE_GROUP) re-reads every old `requested`: none of them may begin again.
+// (or a renamed WORKER_PIPELINE_GROUP) re-reads every old `requested` and `retried`: none may run again.
 import { waitFor } from '@verified-onboard/devstack';
-import { EVENT_TYPES } from '@verified-onboard/events';
+import { createEvent, EVENT_TYPES } from '@verified-onboard/events';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorker } from '../src/worker-app.js';
-import { upstreamCalls, useHarness } from './support/harness.js';
+import { TEST_SOURCE, upstreamCalls, useHarness } from './support/harness.js';
 
 describe('the old-event horizon', () => {
   const h = useHarness('worker-old-event-horizon');
@@ -14,12 +14,15 @@ describe('the old-event horizon', () => {
     await h.scenario({ user: { outcome: 'accept', afterMs: 0 } });
   });
 
-  /** What the pipeline consumer counted for `requested` events, by result (from /metrics). */
-  async function requestedConsumed(worker: RunningWorker): Promise<Record<string, number>> {
+  /** What the pipeline consumer counted for events of `type`, by result (from /metrics). */
+  async function consumed(
+    worker: RunningWorker,
+    type: string = EVENT_TYPES.requested,
+  ): Promise<Record<string, number>> {
     const text = await (await fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`)).text();
     const counts: Record<string, number> = {};
     const line = new RegExp(
-      `^worker_events_consumed_total\\{consumer="pipeline",type="${EVENT_TYPES.requested}",result="(\\w+)"\\} (\\d+)$`,
+      `^worker_events_consumed_total\\{consumer="pipeline",type="${type}",result="(\\w+)"\\} (\\d+)$`,
       'gm',
     );
     for (const [, result = '', n] of text.matchAll(line)) counts[result] = Number(n);
@@ -64,12 +67,12 @@ describe('the old-event horizon', () => {
     // A renamed group (or one whose offsets Kafka expired) reads the log from the beginning.
     const second = await h.startWorker({ WORKER_PIPELINE_GROUP: `${h.names.groupPrefix}pipeline-renamed` });
     await waitFor('the old `requested` to be read again', async () => {
-      const counts = await requestedConsumed(second);
+      const counts = await consumed(second);
       return Object.values(counts).reduce((a, b) => a + b, 0) >= 1 ? counts : null;
     });
     await queueIdle(second);
     expect(await upstreamCalls(h, 'beginBiometry')).toBe(1);
-    expect(await requestedConsumed(second)).toEqual({ already_ran: 1 });
+    expect(await consumed(second)).toEqual({ already_ran: 1 });
     expect((await h.state(old.subject))?.status).toBe('completed');
     expect(await h.readModel.events(old.subject)).toEqual(eventsBefore);
 
@@ -79,6 +82,55 @@ describe('the old-event horizon', () => {
     await h.waitForStatus(fresh.subject, ['completed']);
     await queueIdle(second);
     expect(await upstreamCalls(h, 'beginBiometry')).toBe(2);
-    expect(await requestedConsumed(second)).toEqual({ already_ran: 1, ok: 1 });
+    expect(await consumed(second)).toEqual({ already_ran: 1, ok: 1 });
+    await second.stop();
+  });
+
+  it('a re-read ops `retried` whose step went on repeats nothing upstream', async () => {
+    const first = await h.startWorker({
+      WORKER_PIPELINE_GROUP: `${h.names.groupPrefix}pipeline-retry`,
+      WORKER_JOB_ATTEMPTS: '1',
+    });
+    await h.scenario({ user: { outcome: 'accept', afterMs: 0 }, faults: { createAccount: { rate5xx: 1 } } });
+    const e = await h.request();
+    await h.publishEnrollment(e);
+    const failed = await h.waitForStatus(e.subject, ['failed']);
+    await h.scenario({ user: { outcome: 'accept', afterMs: 0 }, faults: { createAccount: null } });
+    const retried = createEvent({
+      type: EVENT_TYPES.retried,
+      subject: e.subject,
+      sequence: failed.version + 1,
+      data: { step: 'account', reason: 'upstream recovered', requestedBy: 'test' },
+      source: TEST_SOURCE,
+      correlationId: e.correlationid,
+      causationId: failed.lastEventId,
+      discriminator: failed.version + 1,
+    });
+    await h.publishEnrollment(retried);
+    await h.waitForStatus(e.subject, ['completed']);
+    await queueIdle(first);
+    const calls = {
+      begin: await upstreamCalls(h, 'beginBiometry'),
+      create: await upstreamCalls(h, 'createAccount'),
+    };
+    await first.queue.queue.clean(0, 10_000, 'completed');
+    await first.queue.queue.clean(0, 10_000, 'failed');
+    await first.stop();
+    expect(await expireOwnershipRecords()).toContain(h.keys.accountIntent(e.data.accountNumber));
+    const eventsBefore = await h.readModel.events(e.subject);
+
+    const second = await h.startWorker({
+      WORKER_PIPELINE_GROUP: `${h.names.groupPrefix}pipeline-retry-renamed`,
+    });
+    await waitFor('the old `retried` to be read again', async () => {
+      const counts = await consumed(second, EVENT_TYPES.retried);
+      return Object.values(counts).reduce((a, b) => a + b, 0) >= 1 ? counts : null;
+    });
+    await queueIdle(second);
+    expect(await upstreamCalls(h, 'createAccount')).toBe(calls.create);
+    expect(await upstreamCalls(h, 'beginBiometry')).toBe(calls.begin);
+    expect(await consumed(second, EVENT_TYPES.retried)).toEqual({ already_ran: 1 });
+    expect((await h.state(e.subject))?.status).toBe('completed');
+    expect(await h.readModel.events(e.subject)).toEqual(eventsBefore);
   });
 });

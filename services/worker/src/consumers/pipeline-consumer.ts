@@ -104,10 +104,17 @@ export class PipelineConsumer {
       requested.filter((e) => !ran.has(e.id)).map((e) => this.startJob(e)),
     );
     for (const { event } of events) {
-      if (event.type !== EVENT_TYPES.requested) await this.handleOther(event);
-      const result = ran.has(event.id) ? 'already_ran' : 'ok';
+      const result =
+        event.type === EVENT_TYPES.requested
+          ? ran.has(event.id)
+            ? 'already_ran'
+            : 'ok'
+          : await this.handleOther(event);
       if (result === 'already_ran') {
-        this.options.logger.debug({ enrollmentId: event.subject }, 'requested again after it ran: skipped');
+        this.options.logger.debug(
+          { enrollmentId: event.subject, type: event.type },
+          'read again after it ran: skipped',
+        );
       }
       this.options.metrics.eventsConsumed.inc({ consumer: 'pipeline', type: event.type, result });
     }
@@ -141,28 +148,27 @@ export class PipelineConsumer {
     };
   }
 
-  private async handleOther(event: EventEnvelope): Promise<void> {
+  private async handleOther(event: EventEnvelope): Promise<'ok' | 'already_ran'> {
     const { hints, logger } = this.options;
     switch (event.type) {
       case EVENT_TYPES.retried:
-        await this.retry(event);
-        return;
+        return this.retry(event);
       case EVENT_TYPES.webhookReceived: {
-        if (!event.data.operationId) return; // a transaction webhook: not ours to follow
+        if (!event.data.operationId) return 'ok'; // a transaction webhook: not ours to follow
         const result = await hints.hintOperation(event.data.operationId, event.data.receivedAt);
         logger.debug({ operationId: event.data.operationId, result }, 'webhook hint');
-        return;
+        return 'ok';
       }
       case EVENT_TYPES.redriveRequested:
         await this.redrive(event);
-        return;
+        return 'ok';
       case EVENT_TYPES.captureFinished: {
         const result = await hints.hintEnrollment(event.data.enrollmentId, event.data.receivedAt);
         logger.debug({ enrollmentId: event.data.enrollmentId, result }, 'capture-finished hint');
-        return;
+        return 'ok';
       }
       default:
-        return; // the worker's own events: nothing to schedule
+        return 'ok'; // the worker's own events: nothing to schedule
     }
   }
 
@@ -198,9 +204,10 @@ export class PipelineConsumer {
   /**
    * Ops retry: the failed step runs again under generation = the `retried` event's sequence (unique per
    * retry, deterministic on redelivery). Steps that succeeded are not repeated: only the failed one is
-   * enqueued, and it continues the pipeline from there.
+   * enqueued, and it continues the pipeline from there. A retry the read model shows went on (an event after
+   * it) ran already: re-read past OWNERSHIP_TTL_SEC it would repeat its step upstream (the old-event horizon).
    */
-  private async retry(event: EventEnvelope<typeof EVENT_TYPES.retried>): Promise<void> {
+  private async retry(event: EventEnvelope<typeof EVENT_TYPES.retried>): Promise<'ok' | 'already_ran'> {
     const state = await this.options.reader.get(event.subject);
     if (!state) {
       // The api emits `retried` after reading the failure from the read model, so it shows up shortly.
@@ -208,6 +215,7 @@ export class PipelineConsumer {
         `enrollment ${event.subject} is not in the read model yet; retry of ${event.data.step} deferred`,
       );
     }
+    if (state.version > event.sequence) return 'already_ran';
     this.options.recentRequests?.remember(event.subject, state.request);
     const data = stepJobData(state.request, {
       enrollmentId: event.subject,
@@ -223,5 +231,6 @@ export class PipelineConsumer {
       { enrollmentId: event.subject, correlationId: event.correlationid, step, generation: data.generation },
       'retry enqueued',
     );
+    return 'ok';
   }
 }
