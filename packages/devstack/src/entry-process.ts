@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { repoRoot } from './paths.js';
 import { tsEntry } from './service-process.js';
+import { waitFor } from './wait-for.js';
 
 /** A workspace entry running as a child of the test, its stdout and stderr kept apart. */
 export interface EntryProcess {
@@ -43,4 +44,26 @@ export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): EntryProcess 
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Starts an entry and races its exit against its /healthz: a process that refuses to start resolves with its
+ * exit code, one that starts with 'listening'. The caller stops it (`p.stop()`).
+ */
+export async function startEntryUntilHealthy(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  healthzUrl: string,
+  what: string,
+): Promise<{ p: EntryProcess; outcome: number | null | 'listening' }> {
+  const p = spawnEntry(entry, env);
+  const listening = waitFor(
+    `${what} answers /healthz`,
+    async () =>
+      (await fetch(healthzUrl, { signal: AbortSignal.timeout(1000) }).catch(() => null))?.ok ?? false,
+    { timeoutMs: 45_000, intervalMs: 200 },
+  ).then(() => 'listening' as const);
+  // Once the process has exited, nothing will answer: the probe's rejection is not the outcome.
+  listening.catch(() => undefined);
+  return { p, outcome: await Promise.race([p.exited, listening]) };
 }

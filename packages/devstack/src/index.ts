@@ -23,6 +23,7 @@ export {
   type ServiceSpec,
   type ServiceReadiness,
 } from './service-process.js';
-export { spawnEntry, type EntryProcess } from './entry-process.js';
+export { spawnEntry, startEntryUntilHealthy, type EntryProcess } from './entry-process.js';
 export { startManaged, stopManaged, recordedPid, isAlive, type ManagedProcess } from './process-registry.js';
 export { stackUp, stackDown, stackStatus, stackPorts, stackEnv, type StackPorts } from './stack.js';
+export { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';

@@ -1,21 +1,8 @@
 import assert from 'node:assert/strict';
-import { waitFor } from '@verified-onboard/devstack';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, waitFor } from '@verified-onboard/devstack';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { matching, EmulatorHarness, type OperationControlView } from './helpers.js';
-
-// Debian's chromium, installed by scripts/ensure-chromium.sh (run by `npm test` before the tests).
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // A 1x1 PNG: the page only needs some image to send.
 const PNG = Buffer.from(
@@ -29,7 +16,7 @@ describe('capture page', () => {
   let token: string;
   beforeAll(async () => {
     h = await EmulatorHarness.start();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
   });
   beforeEach(async () => {
     await h.control('POST', '/reset');

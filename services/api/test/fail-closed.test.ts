@@ -5,9 +5,8 @@ import {
   freePort,
   isolatedNames,
   isPortOpen,
-  spawnEntry,
+  startEntryUntilHealthy,
   testInfra,
-  waitFor,
   type EntryProcess,
 } from '@verified-onboard/devstack';
 import { DEV_API_KEY, DEV_SELFIE_ENCRYPTION_KEY, DEV_WEBHOOK_SECRET } from '@verified-onboard/events';
@@ -31,18 +30,10 @@ async function baseEnv(): Promise<Record<string, string>> {
 }
 
 /** Starts the real entry point; resolves with its exit code, or 'listening' once /healthz answers. */
-async function start(
-  env: Record<string, string>,
-): Promise<{ p: EntryProcess; outcome: number | null | 'listening' }> {
-  const p = spawnEntry(ENTRY, env);
-  started.push(p);
-  const healthz = `http://127.0.0.1:${env.API_PORT}/healthz`;
-  const listening = waitFor(
-    'the api answers /healthz',
-    async () => (await fetch(healthz, { signal: AbortSignal.timeout(1000) }).catch(() => null))?.ok ?? false,
-    { timeoutMs: 45_000, intervalMs: 200 },
-  ).then(() => 'listening' as const);
-  return { p, outcome: await Promise.race([p.exited, listening]) };
+async function start(env: Record<string, string>) {
+  const run = await startEntryUntilHealthy(ENTRY, env, `http://127.0.0.1:${env.API_PORT}/healthz`, 'the api');
+  started.push(run.p);
+  return run;
 }
 
 afterEach(async () => {

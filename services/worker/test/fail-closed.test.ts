@@ -1,7 +1,7 @@
 // The worker process fails closed: outside development (no ALLOW_DEV_DEFAULTS) it starts only with every secret
 // set, long enough and not a published default, and an https vendor URL; in development its metrics listen on
 // 127.0.0.1.
-import { freePort, isPortOpen, spawnEntry, waitFor, type EntryProcess } from '@verified-onboard/devstack';
+import { freePort, isPortOpen, startEntryUntilHealthy, type EntryProcess } from '@verified-onboard/devstack';
 import { DEV_SELFIE_ENCRYPTION_KEY, DEV_VENDOR_KEY } from '@verified-onboard/events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useHarness } from './support/harness.js';
@@ -10,18 +10,15 @@ const ENTRY = 'services/worker/src/main.ts';
 const started: EntryProcess[] = [];
 
 /** Starts the real entry point; resolves with its exit code, or 'listening' once /healthz answers. */
-async function start(
-  env: Record<string, string>,
-): Promise<{ p: EntryProcess; outcome: number | null | 'listening' }> {
-  const p = spawnEntry(ENTRY, env);
-  started.push(p);
-  const healthz = `http://127.0.0.1:${env.WORKER_METRICS_PORT}/healthz`;
-  const listening = waitFor(
-    'the worker answers /healthz',
-    async () => (await fetch(healthz, { signal: AbortSignal.timeout(1000) }).catch(() => null))?.ok ?? false,
-    { timeoutMs: 45_000, intervalMs: 200 },
-  ).then(() => 'listening' as const);
-  return { p, outcome: await Promise.race([p.exited, listening]) };
+async function start(env: Record<string, string>) {
+  const run = await startEntryUntilHealthy(
+    ENTRY,
+    env,
+    `http://127.0.0.1:${env.WORKER_METRICS_PORT}/healthz`,
+    'the worker',
+  );
+  started.push(run.p);
+  return run;
 }
 
 afterEach(async () => {
