@@ -400,7 +400,8 @@ export interface FigureResult {
   ratio: number;
   ratioWhat: string;
   target: string;
-  pass: boolean;
+  /** null: a figure reported without a target. */
+  pass: boolean | null;
   size: number;
   durationSec: number;
   load: { start: LoadSample; end: LoadSample };

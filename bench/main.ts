@@ -102,7 +102,7 @@ export async function runBench(options: BenchOptions): Promise<number> {
         results.push(result);
         emit(result);
         say(
-          `${name}: ${result.value} ${result.unit} (baseline ${result.baseline} ${result.baselineUnit}, ratio ${result.ratio}) ${result.pass ? 'PASS' : 'FAIL'}`,
+          `${name}: ${result.value} ${result.unit} (baseline ${result.baseline} ${result.baselineUnit}, ratio ${result.ratio}) ${result.pass === null ? 'reported' : result.pass ? 'PASS' : 'FAIL'}`,
         );
       } catch (error) {
         failures.push(name);

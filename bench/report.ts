@@ -21,7 +21,7 @@ export function table(results: FigureResult[], machine: ReturnType<typeof machin
     `${fmt(r.baseline)} ${r.baselineUnit}`,
     String(r.ratio),
     r.target,
-    r.pass ? 'PASS' : 'FAIL',
+    r.pass === null ? '-' : r.pass ? 'PASS' : 'FAIL',
     fmt(r.size),
     String(r.durationSec),
     `${r.load.start.loadavg1} → ${r.load.end.loadavg1}`,

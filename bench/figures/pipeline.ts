@@ -6,8 +6,6 @@ import * as bench from '../harness.js';
 import { pipelineRun } from '../pipeline-run.js';
 import { round, sum } from '../stats.js';
 
-const TARGET_RATIO = 0.25;
-
 export async function pipelineFigure(ctx: bench.FigureContext): Promise<bench.FigureMeasurement> {
   const pipeline = await pipelineRun(ctx);
   const { raw, size } = pipeline;
@@ -27,7 +25,10 @@ export async function pipelineFigure(ctx: bench.FigureContext): Promise<bench.Fi
     baselineUnit: 'jobs/s',
     baselineWhat: `raw BullMQ no-op jobs (same Redis, same job options, concurrency ${raw.concurrency} × ${ctx.workers} worker(s))`,
     ratioWhat: 'enrollments/s × jobs per enrollment ÷ raw jobs/s',
-    ...bench.ratioTarget(ratio, TARGET_RATIO),
+    // Throughput is reported, not judged: the cost figures (redis_commands, cpu) carry the targets.
+    ratio: round(ratio, 3),
+    target: 'none (reported)',
+    pass: null,
     size,
     details: {
       completed: pipeline.completed,
