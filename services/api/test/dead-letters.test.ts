@@ -2,9 +2,10 @@
 // dead-letter topic, ops lists it and redrives it to its source topic, where it is handled once it can be.
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@verified-onboard/devstack';
-import { createEvent, EVENT_TYPES, EventConsumer, EventProducer } from '@verified-onboard/events';
+import { EVENT_TYPES, EventConsumer, EventProducer } from '@verified-onboard/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadLetterPageSchema, redriveResultSchema } from '../src/ops/dead-letter-ops.js';
+import { requestedEvent } from './support/events.js';
 import { bodyOf, messageCount, startTestApp, type TestApp } from './support/harness.js';
 
 let t: TestApp;
@@ -13,26 +14,7 @@ const handled: string[] = [];
 let healed = false;
 const poison = randomUUID();
 
-const requested = (id: string) =>
-  createEvent({
-    type: EVENT_TYPES.requested,
-    subject: id,
-    sequence: 1,
-    source: 'test',
-    correlationId: id,
-    data: {
-      enrollmentId: id,
-      accountNumber: `acct-${id.slice(0, 8)}`,
-      accountNumberGenerated: false,
-      displayName: 'Dead Letter',
-      transport: 'inline',
-      checkLiveness: true,
-      timeoutSec: 3600,
-      mode: 'capture',
-      priority: 'interactive',
-      requestedAt: new Date().toISOString(),
-    },
-  });
+const requested = (id: string) => requestedEvent(id, { displayName: 'Dead Letter' });
 
 beforeAll(async () => {
   t = await startTestApp('dead-letters');

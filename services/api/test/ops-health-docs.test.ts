@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { isolatedNames } from '@verified-onboard/devstack';
-import { createEvent, EVENT_TYPES, topicNames } from '@verified-onboard/events';
+import { EVENT_TYPES, topicNames } from '@verified-onboard/events';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { STEPS_QUEUE } from '../src/app.js';
 import type { OpsService } from '../src/ops/ops-service.js';
 import { failedPageSchema } from '../src/routes/ops.js';
-import { nextEvent } from './support/events.js';
+import { nextEvent, requestedEvent } from './support/events.js';
 import {
   AUTH,
   basic,
@@ -58,25 +58,10 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 async function failedEnrollment(id: string, code: string, step: 'begin' | 'account', batchId?: string) {
-  const requested = createEvent({
-    type: EVENT_TYPES.requested,
-    subject: id,
-    sequence: 1,
-    source: 'test',
-    correlationId: id,
-    data: {
-      enrollmentId: id,
-      accountNumber: `acct-${id.slice(0, 8)}`,
-      accountNumberGenerated: false,
-      displayName: 'Failing',
-      transport: 'inline',
-      checkLiveness: true,
-      timeoutSec: 3600,
-      mode: 'capture',
-      priority: batchId ? 'batch' : 'interactive',
-      ...(batchId ? { batchId, line: 1 } : {}),
-      requestedAt: new Date().toISOString(),
-    },
+  const requested = requestedEvent(id, {
+    displayName: 'Failing',
+    priority: batchId ? 'batch' : 'interactive',
+    ...(batchId ? { batchId, line: 1 } : {}),
   });
   const failed = nextEvent(requested, EVENT_TYPES.failed, {
     step,
