@@ -4,7 +4,15 @@ import { acceptedEnrollmentSchema } from '../src/enrollments/schemas.js';
 import { batchEnrollmentId } from '../src/ids.js';
 import { batchAcceptedSchema } from '../src/routes/batches.js';
 import type { Collector } from './support/collector.js';
-import { bearer, bodyOf, errorOf, messageCount, startTestApp, type TestApp } from './support/harness.js';
+import {
+  apiKeysSpec,
+  bearer,
+  bodyOf,
+  errorOf,
+  messageCount,
+  startTestApp,
+  type TestApp,
+} from './support/harness.js';
 
 const KEYS = {
   writer: {
@@ -33,9 +41,7 @@ let collector: Collector;
 beforeAll(async () => {
   t = await startTestApp('recapture-recovery', {
     env: {
-      API_KEYS: Object.values(KEYS)
-        .map((key) => `${key.id}:${key.secret}:${key.scopes}`)
-        .join(','),
+      API_KEYS: apiKeysSpec(KEYS),
     },
   });
   collector = await t.collect(t.topics.enrollmentEvents);

@@ -4,7 +4,7 @@ import { acceptedEnrollmentSchema, enrollmentViewSchema } from '../src/enrollmen
 import { batchAcceptedSchema, batchStatusSchema } from '../src/routes/batches.js';
 import type { Collector } from './support/collector.js';
 import { projectCaptureStarted } from './support/events.js';
-import { bearer, bodyOf, errorOf, startTestApp, type TestApp } from './support/harness.js';
+import { apiKeysSpec, bearer, bodyOf, errorOf, startTestApp, type TestApp } from './support/harness.js';
 
 /** Two tenants with the same scopes, and the operator. */
 const TENANT_KEYS = {
@@ -34,9 +34,7 @@ let collector: Collector;
 beforeAll(async () => {
   t = await startTestApp('tenants', {
     env: {
-      API_KEYS: Object.values(TENANT_KEYS)
-        .map((key) => `${key.id}:${key.secret}:${key.scopes}`)
-        .join(','),
+      API_KEYS: apiKeysSpec(TENANT_KEYS),
     },
   });
   collector = await t.collect(t.topics.enrollmentEvents);

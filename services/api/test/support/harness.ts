@@ -31,9 +31,12 @@ export const KEYS = {
     scopes: 'enrollments:write+enrollments:read',
   },
 } as const;
-export const API_KEYS = Object.values(KEYS)
-  .map((key) => `${key.id}:${key.secret}:${key.scopes}`)
-  .join(',');
+/** The `API_KEYS` value that configures these keys. */
+export const apiKeysSpec = (keys: Record<string, { id: string; secret: string; scopes: string }>) =>
+  Object.values(keys)
+    .map((key) => `${key.id}:${key.secret}:${key.scopes}`)
+    .join(',');
+export const API_KEYS = apiKeysSpec(KEYS);
 
 export const bearer = (key: { id: string; secret: string }) => ({
   authorization: `Bearer ${key.id}:${key.secret}`,
