@@ -3,8 +3,8 @@
 // the read model shows every enrollment). Baseline: what the bare libraries spend on the same work: the bench
 // process's CPU per raw BullMQ no-op job × jobs per enrollment, plus its CPU per raw kafkajs send × events
 // per enrollment (single-record sends of records of the events' mean size, the EventProducer's guarantees).
-import { TOPIC_CATALOGUE } from '@verified-onboard/events';
 import * as bench from '../harness.js';
+import { rawProducerFor } from '../raw-producer.js';
 import { pipelineRun } from '../pipeline-run.js';
 import { cpuMsPer, round } from '../stats.js';
 
@@ -66,23 +66,7 @@ async function rawKafkaSends(
 ): Promise<{ cpuMsPerSend: number }> {
   const { stack } = ctx;
   const topic = `cpu.bench.raw-sends-${stack.runId}`;
-  const admin = stack.kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: TOPIC_CATALOGUE.enrollmentEvents.partitions }],
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
-  // The EventProducer's guarantees: idempotent (hence one request in flight), acks from all replicas.
-  const producer = stack.kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
-  await producer.connect();
+  const producer = await rawProducerFor(stack, topic);
   const value = Buffer.alloc(Math.max(1, bytes), 'x');
   const send = (i: number) =>
     producer.send({ topic, acks: -1, messages: [{ key: `raw-${i % 4096}`, value }] });

@@ -2,14 +2,9 @@
 // producer sending the very same encoded records (read back from the topic the api wrote) with the same producer
 // guarantees (idempotent, acks = all). The ratio is what HTTP streaming, parsing, validation and event
 // construction leave of the bare producer's rate.
-import {
-  encodeEvent,
-  scanEventLog,
-  TOPIC_CATALOGUE,
-  topicNames,
-  type EncodedEvent,
-} from '@verified-onboard/events';
+import { encodeEvent, scanEventLog, topicNames, type EncodedEvent } from '@verified-onboard/events';
 import * as bench from '../harness.js';
+import { rawProducerFor } from '../raw-producer.js';
 import { round } from '../stats.js';
 
 const TARGET_RATIO = 0.5;
@@ -58,20 +53,7 @@ export async function ingestFigure(ctx: bench.FigureContext): Promise<bench.Figu
   );
 
   const rawTopic = `${app.topicPrefix}bench.raw-producer`;
-  const admin = stack.kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: [{ topic: rawTopic, numPartitions: TOPIC_CATALOGUE.enrollmentEvents.partitions }],
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
-  // The EventProducer's guarantees: idempotent (hence one request in flight), acks from all replicas.
-  const producer = stack.kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
-  await producer.connect();
+  const producer = await rawProducerFor(stack, rawTopic);
   let rawSec: number;
   try {
     await producer.send({ topic: rawTopic, acks: -1, messages: records.slice(0, 100) });
