@@ -2,10 +2,10 @@
 // event log is kept and the pipeline group reads it from the beginning. A group whose offsets Kafka expired
 // (or a renamed WORKER_PIPELINE_GROUP) re-reads every old `requested` and `retried`: none may run again.
 import { waitFor } from '@verified-onboard/devstack';
-import { createEvent, EVENT_TYPES } from '@verified-onboard/events';
+import { EVENT_TYPES } from '@verified-onboard/events';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorker } from '../src/worker-app.js';
-import { TEST_SOURCE, upstreamCalls, useHarness } from './support/harness.js';
+import { opsRetry, upstreamCalls, useHarness } from './support/harness.js';
 
 describe('the old-event horizon', () => {
   const h = useHarness('worker-old-event-horizon');
@@ -98,16 +98,7 @@ describe('the old-event horizon', () => {
     await h.publishEnrollment(e);
     const failed = await h.waitForStatus(e.subject, ['failed']);
     await h.scenario({ user: { outcome: 'accept', afterMs: 0 }, faults: { createAccount: null } });
-    const retried = createEvent({
-      type: EVENT_TYPES.retried,
-      subject: e.subject,
-      sequence: failed.version + 1,
-      data: { step: 'account', reason: 'upstream recovered', requestedBy: 'test' },
-      source: TEST_SOURCE,
-      correlationId: e.correlationid,
-      causationId: failed.lastEventId,
-      discriminator: failed.version + 1,
-    });
+    const retried = opsRetry(e, failed, 'account', 'upstream recovered');
     await h.publishEnrollment(retried);
     await h.waitForStatus(e.subject, ['completed']);
     await queueIdle(first);

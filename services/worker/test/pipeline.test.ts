@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@verified-onboard/devstack';
 import {
-  createEvent,
   ENROLLMENT_STATUSES,
   EVENT_TYPES,
   Keyring,
@@ -19,7 +18,7 @@ import type { RunningWorker } from '../src/worker-app.js';
 import {
   emulatorAccounts,
   LogCapture,
-  TEST_SOURCE,
+  opsRetry,
   upstreamCalls,
   useHarness,
   useWebhookStandIn,
@@ -334,16 +333,7 @@ describe('worker pipeline against the emulator', () => {
     const beginCalls = await upstreamCalls(h, 'beginBiometry');
 
     await scenario();
-    const retried = createEvent({
-      type: EVENT_TYPES.retried,
-      subject: e.subject,
-      sequence: failed.version + 1,
-      data: { step: 'account', reason: 'upstream recovered', requestedBy: 'test' },
-      source: TEST_SOURCE,
-      correlationId: e.correlationid,
-      causationId: failed.lastEventId,
-      discriminator: failed.version + 1,
-    });
+    const retried = opsRetry(e, failed, 'account', 'upstream recovered');
     await h.publishEnrollment(retried);
     await h.waitForStatus(e.subject, ['completed']);
     const types = (await h.readModel.events(e.subject)).map((x) => x.type);

@@ -267,6 +267,25 @@ export async function emulatorAccounts(h: Harness): Promise<Map<string, Emulator
   return new Map(body.accounts.map((a) => [a.accountNumber, a]));
 }
 
+/** An ops retry of `requested`'s enrollment at `step`, right after its failed state, as the api would publish it. */
+export function opsRetry(
+  requested: EventEnvelope,
+  failed: { version: number; lastEventId: string },
+  step: 'account',
+  reason: string,
+): EventEnvelope {
+  return createEvent({
+    type: EVENT_TYPES.retried,
+    subject: requested.subject,
+    sequence: failed.version + 1,
+    data: { step, reason, requestedBy: 'test' },
+    source: TEST_SOURCE,
+    correlationId: requested.correlationid,
+    causationId: failed.lastEventId,
+    discriminator: failed.version + 1,
+  });
+}
+
 /** A hint event as the api would publish it. */
 export function webhookHint(operationId: string): EventEnvelope {
   return createEvent({
