@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import { credentialFrom } from '../auth/authenticate.js';
 import { ApiError } from '../errors.js';
 
 export interface AuthFailureLimits {
@@ -62,17 +63,9 @@ export class AuthFailureLimiter {
 
 /** The key id a request claims, whatever its scheme; only for looking up counters, never for authenticating. */
 export function claimedKeyId(request: FastifyRequest): string | null {
-  let credential: string | undefined;
-  const header = request.headers.authorization;
-  if (typeof header === 'string') {
-    const [scheme, value] = header.split(/\s+/, 2);
-    if (value && scheme?.toLowerCase() === 'bearer') credential = value;
-    else if (value && scheme?.toLowerCase() === 'basic')
-      credential = Buffer.from(value, 'base64').toString('utf8');
-  }
-  const apiKey = request.headers['x-api-key'];
-  if (credential === undefined && typeof apiKey === 'string') credential = apiKey;
-  if (credential === undefined) return null;
+  // Basic counts everywhere: a guess is a guess on any route, even where Basic would not authenticate.
+  const credential = credentialFrom(request, true);
+  if (credential === null) return null;
   const separator = credential.indexOf(':');
   // A key id is short; anything longer names no key and is not worth a Redis lookup.
   return separator > 0 && separator <= 128 ? credential.slice(0, separator) : null;
