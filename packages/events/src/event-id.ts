@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EventType } from './event-types.js';
 
 /**
@@ -13,15 +13,40 @@ function uuidBytes(uuid: string): Buffer {
   return Buffer.from(hex, 'hex');
 }
 
-/** RFC 4122 name-based UUID, version 5 (SHA-1). */
+const DASH = 0x2d;
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+// A handful of namespaces exist; parsing one per id was garbage on every batch line.
+const namespaceBytes = new Map<string, Buffer>();
+
+/**
+ * RFC 4122 name-based UUID, version 5 (SHA-1). One-shot `hash`, not `createHash`: a Hash object holds a native
+ * handle that only a full GC frees, so one per event (batch lines make several each) piled up in the old space.
+ */
 export function uuidV5(name: string, namespace: string): string {
-  const hash = createHash('sha1').update(uuidBytes(namespace)).update(name, 'utf8').digest();
-  const bytes = hash.subarray(0, 16);
-  // A SHA-1 digest has 20 bytes, so both offsets exist.
-  bytes.writeUInt8((bytes.readUInt8(6) & 0x0f) | 0x50, 6);
-  bytes.writeUInt8((bytes.readUInt8(8) & 0x3f) | 0x80, 8);
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  let ns = namespaceBytes.get(namespace);
+  if (ns === undefined) {
+    ns = uuidBytes(namespace);
+    namespaceBytes.set(namespace, ns);
+  }
+  const nameBytes = Buffer.from(name, 'utf8');
+  const input = Buffer.allocUnsafe(ns.length + nameBytes.length);
+  ns.copy(input, 0);
+  nameBytes.copy(input, ns.length);
+  const bytes = hash('sha1', input, 'buffer');
+  // A SHA-1 digest has 20 bytes; the first 16 are the UUID.
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  // Written as one flat string: slices joined by a template stay a tree of string fragments while an event waits
+  // for its broker ack.
+  const text = Buffer.allocUnsafe(36);
+  let at = 0;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) text[at++] = DASH;
+    const byte = bytes[i] as number;
+    text[at++] = HEX_DIGITS[byte >> 4] as number;
+    text[at++] = HEX_DIGITS[byte & 0x0f] as number;
+  }
+  return text.toString('latin1');
 }
 
 /**

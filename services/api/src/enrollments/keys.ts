@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { DEFAULT_TENANT } from '@verified-onboard/events';
 
 /** Redis keys owned or read by the api (docs/architecture.md, the keys the api and the worker share); `prefix` is QUEUE_PREFIX without the trailing ':'. */
@@ -13,7 +13,7 @@ export function redisKeys(prefix: string) {
       `${scoped(tenant)}:active-account:${accountNumber}`,
     /** The caller's free-text reference is hashed: bounded key names, and no caller text in them. */
     externalRef: (tenant: string, externalRef: string) =>
-      `${scoped(tenant)}:external-ref:${createHash('sha256').update(externalRef).digest('hex').slice(0, 40)}`,
+      `${scoped(tenant)}:external-ref:${hash('sha256', externalRef, 'hex').slice(0, 40)}`,
     /** Tenant that created the upstream account (written by the worker; account numbers are global upstream). */
     accountOwner: (accountNumber: string) => `${prefix}:account-owner:${accountNumber}`,
     accepted: (enrollmentId: string) => `${prefix}:accepted:${enrollmentId}`,
