@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { DLQ_HEADERS } from './dlq-headers.js';
+import { KeyPartitioner } from './key-partitioner.js';
 
 // The dead-letter topic has one partition (topics.ts), so a dead letter is named by its offset alone.
 const PARTITION = 0;
@@ -141,6 +142,7 @@ export async function redriveDeadLetters(
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    createPartitioner: KeyPartitioner,
   });
   await producer.connect();
   const redriven: string[] = [];

@@ -16,6 +16,7 @@ import type { EventEnvelope } from '../envelope.js';
 import { EventValidationError } from '../errors.js';
 import { silentLogger, type LoggerLike } from '../logger.js';
 import { upcasters as defaultUpcasters, type UpcasterRegistry } from '../upcasters.js';
+import { KeyPartitioner } from './key-partitioner.js';
 
 export interface ConsumedEvent {
   event: EventEnvelope;
@@ -129,6 +130,7 @@ export class EventConsumer {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      createPartitioner: KeyPartitioner,
     });
   }
 

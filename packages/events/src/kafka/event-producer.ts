@@ -1,9 +1,10 @@
-import { Partitioners, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
+import type { Kafka, Producer, TopicMessages } from 'kafkajs';
 import { encodeEvent, type EncodedEvent } from '../codec.js';
 import type { EventEnvelope } from '../envelope.js';
 import { PublishError, PublishUnacknowledgedError, PublishWithdrawnError } from '../errors.js';
 import { silentLogger, type LoggerLike } from '../logger.js';
 import { TOPIC_BASE_NAMES, topicNames, type TopicKey } from '../topics.js';
+import { KeyPartitioner } from './key-partitioner.js';
 
 export interface EventProducerOptions {
   /** How long a publish waits for others to share its request (default 5 ms). */
@@ -82,7 +83,7 @@ export class EventProducer {
       // kafkajs keeps per-partition sequence numbers right only with one request in flight.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: KeyPartitioner,
       retry: { retries: options.retries ?? 5, initialRetryTime: 100, maxRetryTime: 5000 },
     });
   }
