@@ -44,10 +44,17 @@ it(`streams a ${LINES}-line NDJSON batch into Kafka without buffering it`, async
   const started = Date.now();
   let peakRss = before.rss;
   let peakHeap = before.heapUsed;
+  let peakLive = before.heapUsed;
+  let ticks = 0;
   const sampler = setInterval(() => {
     const now = process.memoryUsage();
     peakRss = Math.max(peakRss, now.rss);
     peakHeap = Math.max(peakHeap, now.heapUsed);
+    // What the batch holds, not what V8 has yet to collect: the heap right after a full collection.
+    if (++ticks % 5 === 0) {
+      gc();
+      peakLive = Math.max(peakLive, process.memoryUsage().heapUsed);
+    }
   }, 50);
   const body = lazyBatch(LINES);
   const bodyBytes = { n: 0 };
@@ -69,14 +76,18 @@ it(`streams a ${LINES}-line NDJSON batch into Kafka without buffering it`, async
   gc();
   const heapGrowthMb = (process.memoryUsage().heapUsed - before.heapUsed) / 1024 / 1024;
   const growthMb = (peakRss - before.rss) / 1024 / 1024;
+  const liveGrowthMb = (peakLive - before.heapUsed) / 1024 / 1024;
   const bodyMb = bodyBytes.n / 1024 / 1024;
   // Reported for the record. Client and server share this process, so peak RSS includes both sides' garbage.
   console.info(
     `batch of ${LINES} lines (${bodyMb.toFixed(1)} MB) in ${seconds.toFixed(1)} s: peak RSS growth ${growthMb.toFixed(1)} MB, ` +
-      `peak heap growth ${((peakHeap - before.heapUsed) / 1024 / 1024).toFixed(1)} MB, heap retained after GC ${heapGrowthMb.toFixed(1)} MB`,
+      `peak heap growth ${((peakHeap - before.heapUsed) / 1024 / 1024).toFixed(1)} MB (live ${liveGrowthMb.toFixed(1)} MB), ` +
+      `heap retained after GC ${heapGrowthMb.toFixed(1)} MB`,
   );
-  // Buffering the body, or the 100k events built from it, would retain well over 100 MB of heap.
-  expect((peakHeap - before.heapUsed) / 1024 / 1024).toBeLessThan(150);
+  // Buffering the 100k events built from the body would hold well over 100 MB live; streaming holds the chunks in
+  // flight. The peak including garbage is only reported: it is where V8 chooses to collect (about four times the
+  // live heap after the last full collection), so it says more about the GC's pacing than about the batch.
+  expect(liveGrowthMb).toBeLessThan(30);
   expect(heapGrowthMb).toBeLessThan(bodyMb);
   // RSS also counts Kafka/socket buffers and garbage of both client and server sides, hence the looser bound.
   expect(growthMb).toBeLessThan(300);

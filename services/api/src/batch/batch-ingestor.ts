@@ -14,6 +14,7 @@ import { CsvLineError, csvRecord, parseCsvHeader } from './csv.js';
 import { nestsDeeperThan } from './json-depth.js';
 import { admitLines, type BatchLine } from './line-admission.js';
 import { LINE_TOO_LARGE, splitLines } from './line-splitter.js';
+import { isPublished, markPublished } from './published-lines.js';
 
 export type BatchFormat = 'ndjson' | 'csv';
 
@@ -132,12 +133,12 @@ export class BatchIngestor {
         async () => {
           result.accepted += admitted.length;
           // Remembered per line, so a resubmission after a failure later in the batch publishes only the rest.
-          const marks = admitted.flatMap(({ line }) => ['SET', 'u1', String(line), '1']);
-          await this.redis
-            .multi()
-            .call('BITFIELD', this.keys.batchPublished(batchId), ...marks)
-            .expire(this.keys.batchPublished(batchId), BATCH_RECORD_TTL_SEC)
-            .exec();
+          await markPublished(
+            this.redis,
+            this.keys.batchPublished(batchId),
+            admitted.map(({ line }) => line),
+            BATCH_RECORD_TTL_SEC,
+          );
         },
         async (error: unknown) => {
           failures.push(error);
@@ -276,12 +277,6 @@ export class BatchIngestor {
       return { rejection: { code: 'invalid_json', field: null, message: 'the line is not valid JSON' } };
     }
   }
-}
-
-/** Bit `line` of a batch's published-lines bitmap (Redis SETBIT order: most significant bit first). */
-function isPublished(bitmap: Buffer, line: number): boolean {
-  const byte = bitmap[line >> 3];
-  return byte !== undefined && (byte & (0x80 >> (line & 7))) !== 0;
 }
 
 /** Batch progress: submitted counts from the api's record, per-status counts from the read model. */

@@ -1,6 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { Principal } from '../auth/api-keys.js';
-import type { AdmissionRules, Held, Refusal } from '../enrollments/admission.js';
+import {
+  requestFingerprint,
+  type AdmissionRules,
+  type Held,
+  type Refusal,
+} from '../enrollments/admission.js';
 import type { EnrollmentRequest } from '../enrollments/schemas.js';
 import type { Rejection } from './batch-ingestor.js';
 
@@ -37,7 +41,7 @@ export async function admitLines(
       principal,
       enrollmentId: line.enrollmentId,
       request: line.request,
-      fingerprint: createHash('sha256').update(JSON.stringify(line.request)).digest('hex').slice(0, 32),
+      fingerprint: requestFingerprint(line.request),
     })),
   );
   return admissions.map((admission, i): LineDecision => {

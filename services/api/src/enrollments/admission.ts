@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { TERMINAL_STATUSES } from '@verified-onboard/events';
 import type { Redis } from 'ioredis';
 import type { Principal } from '../auth/api-keys.js';
@@ -33,6 +34,10 @@ export interface Held {
 }
 
 export type Admission = { admitted: true; held: Held[] } | { admitted: false; refusal: Refusal };
+
+/** sha256 of a request, the claims' fingerprint: tells a retry of the same request from a different one. */
+export const requestFingerprint = (request: EnrollmentRequest): string =>
+  hash('sha256', JSON.stringify(request), 'hex').slice(0, 32);
 
 export interface Candidate {
   principal: Principal;
@@ -154,47 +159,65 @@ export class AdmissionRules {
    */
   async admitMany(candidates: Candidate[]): Promise<Admission[]> {
     const claimedAtMs = Date.now();
-    const plans = candidates.map(({ principal, request, enrollmentId, fingerprint }) => ({
-      value: encodeClaim({ enrollmentId, fingerprint, claimedAtMs }),
-      claims: [
-        ...(request.accountNumber !== undefined
-          ? [
-              {
-                key: this.keys.activeAccount(principal.tenant, request.accountNumber),
-                ttl: ACTIVE_ACCOUNT_TTL_SEC,
-              },
-            ]
-          : []),
-        ...(request.externalRef !== undefined
-          ? [{ key: this.keys.externalRef(principal.tenant, request.externalRef), ttl: EXTERNAL_REF_TTL_SEC }]
-          : []),
-      ],
-    }));
-    const accounts = candidates.flatMap(({ request }) =>
-      request.accountNumber !== undefined ? [this.keys.accountOwner(request.accountNumber)] : [],
-    );
-    const owners = accounts.length > 0 ? await this.redis.mget(accounts) : [];
-    const keys = plans.flatMap((plan) => plan.claims.map(({ key }) => key));
-    const args = plans.flatMap((plan) => plan.claims.flatMap(({ ttl }) => [plan.value, String(ttl)]));
+    // Account claims first, then externalRef claims: the two never share a key, so only the order within each
+    // (line order) decides which of two candidates takes a claim. One value per candidate, one TTL per kind.
+    const accountKeys: string[] = [];
+    const accountValues: string[] = [];
+    const ownerKeys: string[] = [];
+    const refKeys: string[] = [];
+    const refValues: string[] = [];
+    const values: string[] = [];
+    for (const { principal, request, enrollmentId, fingerprint } of candidates) {
+      const value = encodeClaim({ enrollmentId, fingerprint, claimedAtMs });
+      values.push(value);
+      if (request.accountNumber !== undefined) {
+        accountKeys.push(this.keys.activeAccount(principal.tenant, request.accountNumber));
+        accountValues.push(value);
+        ownerKeys.push(this.keys.accountOwner(request.accountNumber));
+      }
+      if (request.externalRef !== undefined) {
+        refKeys.push(this.keys.externalRef(principal.tenant, request.externalRef));
+        refValues.push(value);
+      }
+    }
+    const owners = ownerKeys.length > 0 ? await this.redis.mget(ownerKeys) : [];
+    const claimCount = accountKeys.length + refKeys.length;
     const taken =
-      keys.length > 0 ? ((await this.redis.eval(CLAIM_ALL, keys.length, ...keys, ...args)) as number[]) : [];
+      claimCount > 0
+        ? ((await this.redis.eval(
+            CLAIM_ALL,
+            claimCount,
+            ...accountKeys,
+            ...refKeys,
+            accountKeys.length,
+            ACTIVE_ACCOUNT_TTL_SEC,
+            EXTERNAL_REF_TTL_SEC,
+            ...accountValues,
+            ...refValues,
+          )) as number[])
+        : [];
 
-    let ownerAt = 0;
-    let claimAt = 0;
+    let accountAt = 0;
+    let refAt = 0;
     const results: Admission[] = [];
-    for (const [i, plan] of plans.entries()) {
-      const candidate = candidates[i] as Candidate;
-      const owner = candidate.request.accountNumber !== undefined ? (owners[ownerAt++] ?? null) : null;
+    for (const [i, candidate] of candidates.entries()) {
+      const { request, principal } = candidate;
+      const value = values[i] as string;
       const held: Held[] = [];
       let free = true;
-      for (const { key } of plan.claims) {
-        if (taken[claimAt++] === 1) held.push({ key, value: plan.value });
+      let refusal: Refusal | null = null;
+      if (request.accountNumber !== undefined) {
+        refusal = ownershipRefusal(principal, request, owners[accountAt] ?? null);
+        if (taken[accountAt] === 1) held.push({ key: accountKeys[accountAt] as string, value });
         else free = false;
+        accountAt += 1;
       }
-      const refusal =
-        candidate.request.accountNumber !== undefined
-          ? ownershipRefusal(candidate.principal, candidate.request, owner)
-          : null;
+      if (request.externalRef !== undefined) {
+        const at = accountKeys.length + refAt;
+        if (taken[at] === 1) held.push({ key: refKeys[refAt] as string, value });
+        else free = false;
+        refAt += 1;
+      }
       if (refusal === null && free) {
         results.push({ admitted: true, held });
         continue;
@@ -221,10 +244,13 @@ export class AdmissionRules {
   }
 }
 
-// SET NX of every KEYS[i] to ARGV[2i-1] for ARGV[2i] seconds, in order; 1 where taken, 0 where already held.
-const CLAIM_ALL = `local taken = {}
+// SET NX of every KEYS[i] to ARGV[3 + i], in order; 1 where taken, 0 where already held. The first ARGV[1] keys
+// are account claims (TTL ARGV[2] seconds), the rest externalRef claims (TTL ARGV[3]).
+const CLAIM_ALL = `local accounts = tonumber(ARGV[1])
+local taken = {}
 for i, key in ipairs(KEYS) do
-  taken[i] = redis.call('SET', key, ARGV[2 * i - 1], 'EX', ARGV[2 * i], 'NX') and 1 or 0
+  local ttl = i <= accounts and ARGV[2] or ARGV[3]
+  taken[i] = redis.call('SET', key, ARGV[3 + i], 'EX', ttl, 'NX') and 1 or 0
 end
 return taken`;
 

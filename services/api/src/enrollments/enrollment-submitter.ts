@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Principal } from '../auth/api-keys.js';
 import { ConflictError, ForbiddenError, UnprocessableError } from '../errors.js';
 import { idempotentEnrollmentId, newEnrollmentId, generatedAccountNumber } from '../ids.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { EventPublisher } from '../publishing/publisher.js';
-import type { AdmissionRules, Held, Refusal } from './admission.js';
+import { requestFingerprint, type AdmissionRules, type Held, type Refusal } from './admission.js';
 import { ClaimStore, type Claim, type ClaimResult } from './claims.js';
 import type { EnrollmentReader } from './enrollment-reader.js';
 import type { RedisKeys } from './keys.js';
@@ -50,7 +49,7 @@ export class EnrollmentSubmitter {
     request: EnrollmentRequest,
     idempotencyKey: string | undefined,
   ): Promise<SubmitResult> {
-    const fingerprint = createHash('sha256').update(JSON.stringify(request)).digest('hex').slice(0, 32);
+    const fingerprint = requestFingerprint(request);
     const now = Date.now();
     const held: Held[] = [];
     const releaseAll = () => this.admission.release(held);
