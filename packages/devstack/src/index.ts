@@ -2,6 +2,14 @@ export { repoRoot, localDir, logFile, pidFile } from './paths.js';
 export { freePort, isPortOpen } from './ports.js';
 export { waitFor, sleep, WaitTimeoutError, type WaitOptions } from './wait-for.js';
 export { pingRedis, startRedisServer, type RedisHandle, type StartedRedis } from './redis-launcher.js';
+export {
+  startRedisCluster,
+  redisClusterReady,
+  RedisClusterError,
+  type RedisClusterNode,
+  type RedisClusterOptions,
+  type StartedRedisCluster,
+} from './redis-cluster-launcher.js';
 export { deleteKeysWithPrefix } from './redis-keys.js';
 export {
   fetchKafka,

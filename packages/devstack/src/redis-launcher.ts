@@ -56,6 +56,8 @@ export interface RedisServerOptions {
   dir?: string;
   /** AOF persistence (the local stack keeps its queues across restarts); tests run without it. */
   appendOnly?: boolean;
+  /** More server options, e.g. cluster mode (redis-cluster-launcher.ts). */
+  extraArgs?: readonly string[];
 }
 
 /**
@@ -68,10 +70,13 @@ export async function startRedisServer(
 ): Promise<StartedRedis> {
   ensureRedisServerBinary();
   const out = openSync(log, 'a');
-  const persistence =
-    options.appendOnly && options.dir
-      ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', options.dir]
-      : ['--appendonly', 'no'];
+  // The server writes its files (AOF, a cluster node's nodes.conf) into --dir, never into our working directory.
+  const persistence = [
+    ...(options.appendOnly && options.dir
+      ? ['--appendonly', 'yes', '--appendfsync', 'everysec']
+      : ['--appendonly', 'no']),
+    ...(options.dir ? ['--dir', options.dir] : []),
+  ];
   if (options.dir) mkdirSync(options.dir, { recursive: true });
   const child = spawn(
     'redis-server',
@@ -87,6 +92,7 @@ export async function startRedisServer(
       'noeviction',
       '--daemonize',
       'no',
+      ...(options.extraArgs ?? []),
     ],
     { detached: true, stdio: ['ignore', out, out] },
   );
