@@ -91,7 +91,7 @@ export async function startRedisCluster(options: RedisClusterOptions): Promise<S
       started.push(
         await startRedisServer(port, options.logFile(port), {
           dir,
-          appendOnly: options.appendOnly,
+          appendOnly: options.appendOnly ?? false,
           extraArgs: [
             '--cluster-enabled',
             'yes',
