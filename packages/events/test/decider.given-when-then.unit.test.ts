@@ -249,17 +249,20 @@ describe('the capture ends without a selfie', () => {
     [3, 'expired', 'expiry reported by the upstream'],
     [4, 'errored', 'an upstream error'],
     [5, 'canceled', 'the person canceling'],
-  ] as const)('upstream status %i (%s: %s) ends the enrollment; nothing comes next', (upstream, status) => {
-    given(events(capturing()))
-      .when(command.captureObserved(upstream))
-      .then([recorded.captureCompleted(upstream, 'the upstream said no')])
-      .andNext(null);
-    const s = capturing();
-    s.captureCompleted(upstream, OPERATION);
-    expect(given(events(s)).status()).toBe(status);
-    given(events(s)).when(command.stepFailed('poll')).then(rejected());
-    given(events(s)).when(command.retryRequested()).then(rejected());
-  });
+  ] as const)(
+    'upstream status %i (%s: %s) ends the enrollment; nothing comes next',
+    (upstream, status, _why) => {
+      given(events(capturing()))
+        .when(command.captureObserved(upstream))
+        .then([recorded.captureCompleted(upstream, 'the upstream said no')])
+        .andNext(null);
+      const s = capturing();
+      s.captureCompleted(upstream, OPERATION);
+      expect(given(events(s)).status()).toBe(status);
+      given(events(s)).when(command.stepFailed('poll')).then(rejected());
+      given(events(s)).when(command.retryRequested()).then(rejected());
+    },
+  );
 
   it('expiry by our own deadline: no final status before the operation timed out records it expired', () => {
     given(events(capturing()))
