@@ -2,6 +2,7 @@ import {
   parseEncryptionKey,
   parseKafkaSecurity,
   encryptionKeysEnvSchema,
+  redisUrlSchema,
   resolveSecrets,
   type KafkaSecurity,
   type KeyringSource,
@@ -14,7 +15,7 @@ const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 export const envSchema = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
-  REDIS_URL: z.preprocess(emptyAsUndefined, z.string().url().default('redis://127.0.0.1:6379')),
+  REDIS_URL: z.preprocess(emptyAsUndefined, redisUrlSchema.default('redis://127.0.0.1:6379')),
   KAFKA_BROKERS: z.preprocess(
     emptyAsUndefined,
     z

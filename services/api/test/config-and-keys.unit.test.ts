@@ -100,6 +100,23 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes a Redis Cluster as REDIS_URL, and names REDIS_URL (never the password) for a malformed one', () => {
+    const cluster = 'redis+cluster://127.0.0.1:7000,127.0.0.1:7001';
+    expect(loadConfig({ ...DEV, REDIS_URL: cluster }).redisUrl).toBe(cluster);
+    let caught: unknown;
+    try {
+      loadConfig({ ...DEV, REDIS_URL: 'redis+cluster://vo:hunter2-pw@127.0.0.1:7000,127.0.0.1' + ':port' });
+    } catch (error) {
+      caught = error;
+    }
+    assert(caught instanceof ConfigError);
+    const issue = caught.issues.find((i) => i.path === 'REDIS_URL');
+    expect(issue?.message).toMatch(
+      /node 2 of the cluster URL is not host:port.*redis\+cluster:\/\/host:port,host:port/,
+    );
+    expect(caught.message).not.toContain('hunter2-pw');
+  });
+
   it('rejects a selfie key that is not 32 bytes and malformed numbers', () => {
     expect(() => loadConfig({ ...DEV, SELFIE_ENCRYPTION_KEY: 'short' })).toThrow(/SELFIE_ENCRYPTION_KEY/);
     expect(() => loadConfig({ ...DEV, API_PORT: 'eighty' })).toThrow(/API_PORT/);

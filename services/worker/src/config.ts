@@ -1,6 +1,7 @@
 import {
   parseKafkaSecurity,
   encryptionKeysEnvSchema,
+  redisUrlSchema,
   resolveSecrets,
   type KafkaSecurity,
   type KeyringSource,
@@ -28,7 +29,7 @@ export const workerEnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    REDIS_URL: z.string().trim().min(1).default('redis://127.0.0.1:6379'),
+    REDIS_URL: redisUrlSchema.default('redis://127.0.0.1:6379'),
     KAFKA_BROKERS: z.string().trim().min(1).default('127.0.0.1:9092'),
     REDIS_TLS_CA_FILE: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),

@@ -59,6 +59,21 @@ describe('worker configuration', () => {
     }
   });
 
+  it('takes a Redis Cluster as REDIS_URL, and names REDIS_URL (never the password) for a malformed one', () => {
+    const cluster = 'rediss+cluster://vo:pw@10.0.0.1:6379,10.0.0.2:6379';
+    expect(loadConfig({ ...DEV, REDIS_URL: cluster }).redisUrl).toBe(cluster);
+    let caught: unknown;
+    try {
+      loadConfig({ ...DEV, REDIS_URL: 'redis+cluster://vo:hunter2-pw@' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const issues = (caught as ConfigError).issues.join('\n');
+    expect(issues).toMatch(/^REDIS_URL: the cluster URL names no node; expected .*redis\+cluster:\/\//m);
+    expect(issues).not.toContain('hunter2-pw');
+  });
+
   it('requires every secret and an https vendor URL without the switch, and then listens on every interface', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SELFIE_ENCRYPTION_KEY/);
     const config = loadConfig({

@@ -7,11 +7,13 @@ export const API_REDIS_OPTIONS = {
   maxRetriesPerRequest: 1,
 } satisfies RedisOptions;
 
-// ioredis's own texts for "no connection": with enableOfflineQueue false a command fails at once with the first;
-// a connection that closes under pending commands rejects them with the second.
+// ioredis's own texts for "no connection": with enableOfflineQueue false a command fails at once with the first
+// (the third on a Redis Cluster no node of which answers); a connection that closes under pending commands
+// rejects them with the second.
 const NO_CONNECTION_MESSAGES = [
   "Stream isn't writeable and enableOfflineQueue options is false",
   'Connection is closed.',
+  "Cluster isn't ready and enableOfflineQueue options is false",
 ];
 const SOCKET_CODES = new Set([
   'ECONNREFUSED',
@@ -25,7 +27,7 @@ const SOCKET_CODES = new Set([
 /** True for the errors ioredis raises when Redis cannot be reached (not for a command Redis refused). */
 export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (error.name === 'MaxRetriesPerRequestError') return true;
+  if (error.name === 'MaxRetriesPerRequestError' || error.name === 'ClusterAllFailedError') return true;
   if (NO_CONNECTION_MESSAGES.includes(error.message)) return true;
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && SOCKET_CODES.has(code) && error.name !== 'KafkaJSError';
