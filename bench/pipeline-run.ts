@@ -2,6 +2,7 @@
 // (everyone accepts at once, webhooks on) on the figure's own api and workers, then as many raw BullMQ no-op
 // jobs on the same Redis. Measured once per bench run, whichever of those figures asks first: the throughput,
 // the Redis commands and the CPU of one run belong together.
+import { parseQueuePrefix } from '@verified-onboard/contracts';
 import { waitFor } from '@verified-onboard/devstack';
 import { topicNames } from '@verified-onboard/events';
 import { bullmq, ioredis } from './deps.js';
@@ -126,7 +127,7 @@ async function measurePipelineRun(ctx: bench.FigureContext): Promise<PipelineRun
     const statsAfter = await stack.emulatorStats();
     const calls = delta(statsAfter.calls, statsBefore.calls);
     const jobsPerEnrollment = sum(jobs) / Math.max(1, completed);
-    const sampleData = await sampleJobData(stack.redisUrl, app.prefix);
+    const sampleData = await sampleJobData(stack.redisUrl, parseQueuePrefix(app.prefix).queue);
     pipeline = {
       seconds,
       readModelSec,

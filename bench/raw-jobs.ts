@@ -1,9 +1,10 @@
 // The bare BullMQ baselines (pipeline: no-op jobs processed; footprint: delayed jobs held) add jobs exactly as the
 // worker adds its step jobs, so that the comparison is with the same queue, options and payload.
+import { QUEUES } from '@verified-onboard/contracts';
 import type { BullMQ } from './deps.js';
 
 /** The worker's queue of step jobs (services/worker/src/queues/steps-queue.ts). */
-export const STEPS_QUEUE = 'steps';
+export const STEPS_QUEUE = QUEUES.steps;
 
 /** The options a step job gets (services/worker/src/queues/steps-queue.ts): priority, attempts, retention. */
 export const STEP_JOB_OPTIONS = {

@@ -3,6 +3,7 @@
 // carrying the same poll data, measured on the same server in the same run (what a pending poll costs as a
 // delayed job, which is how the worker kept them before ParkedPolls).
 import { randomUUID } from 'node:crypto';
+import { parseQueuePrefix } from '@verified-onboard/contracts';
 import { sleep, waitFor } from '@verified-onboard/devstack';
 import { ENROLLMENT_FIELDS, workerKeys } from '../../services/worker/src/keys.js';
 import { bullmq, ioredis, type Redis } from '../deps.js';
@@ -28,7 +29,7 @@ export async function footprintFigure(ctx: bench.FigureContext): Promise<bench.F
     POLL_WEBHOOK_INTERVAL_MS: POLL_MS,
   });
   const connection = new ioredis.Redis(stack.redisUrl, { maxRetriesPerRequest: null });
-  const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix: app.prefix });
+  const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix: parseQueuePrefix(app.prefix).queue });
   const keys = workerKeys(app.prefix);
   let measured;
   try {

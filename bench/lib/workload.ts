@@ -1,3 +1,4 @@
+import { HEADERS } from '@verified-onboard/contracts';
 import type { BenchApp } from '../stack/bench-app.js';
 import { BenchError } from './errors.js';
 
@@ -30,7 +31,7 @@ export async function submitBatch(
     '/v1/enrollments/batch',
     {
       method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson', 'idempotency-key': clientBatchId },
+      headers: { 'content-type': 'application/x-ndjson', [HEADERS.idempotencyKey]: clientBatchId },
       body,
     },
   );

@@ -1,6 +1,7 @@
 // The fault soak: a batch of enrollments through the whole running stack while the emulator faults every
 // endpoint, the worker is SIGKILLed and restarted, and the Kafka broker is restarted; then a verdict from
 // the event log, the emulator's records and the read model (soak-checks.ts). See docs/soak.md.
+import { HEADERS, sharedKeys } from '@verified-onboard/contracts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -121,7 +122,7 @@ async function submitBatch(
           {
             method: 'POST',
             body,
-            headers: { 'content-type': 'application/x-ndjson', 'idempotency-key': clientBatchKey },
+            headers: { 'content-type': 'application/x-ndjson', [HEADERS.idempotencyKey]: clientBatchKey },
             duplex: 'half',
           },
         );
@@ -150,7 +151,7 @@ async function readReadModel(
   queuePrefix: string,
   ids: Iterable<string>,
 ): Promise<Map<string, EnrollmentState | null>> {
-  const model = await ReadModel.open(redis, `${queuePrefix}:`);
+  const model = await ReadModel.open(redis, sharedKeys(queuePrefix).readModelBase);
   const out = new Map<string, EnrollmentState | null>();
   const all = [...ids];
   for (let i = 0; i < all.length; i += 200) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { UPSTREAM_PREFIXES } from '@verified-onboard/contracts';
 import { z } from 'zod';
 import type { EndpointName } from './endpoints.js';
 import {
@@ -68,9 +69,7 @@ export interface VerifiedClientOptions {
   tokenRefreshSkewMs?: number;
 }
 
-const IDENTITY = '/IDCompleteBackendEngine/IdentityService/v1';
-const ADMIN = '/IDCompleteBackendEngine/Default/AdministrationServiceRest';
-const AUTHZ = '/IDCompleteBackendEngine/Default/AuthorizationServiceRest';
+const { identity: IDENTITY, admin: ADMIN, authz: AUTHZ } = UPSTREAM_PREFIXES;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_CONNECTIONS = 64;

@@ -1,9 +1,10 @@
+import { HEADERS } from '@verified-onboard/contracts';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export { webhookPayloadSchema, type WebhookPayload } from './schemas/webhook-payload.js';
 
 /** Header the upstream (as emulated) signs deliveries in. The real scheme is undocumented. */
-export const WEBHOOK_SIGNATURE_HEADER = 'x-signature';
+export const WEBHOOK_SIGNATURE_HEADER = HEADERS.signature;
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const SHA256_BYTES = 32;

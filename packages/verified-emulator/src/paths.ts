@@ -1,8 +1,11 @@
-// Path prefixes of the upstream services, exactly as the real host lays them out (docs/verified-api.md §1).
-export const IDENTITY_PREFIX = '/IDCompleteBackendEngine/IdentityService/v1';
-export const ADMIN_PREFIX = '/IDCompleteBackendEngine/Default/AdministrationServiceRest';
-export const AUTHZ_PREFIX = '/IDCompleteBackendEngine/Default/AuthorizationServiceRest';
-export const CONTROL_PREFIX = '/_emulator';
+import { EMULATOR_CONTROL_PREFIX, UPSTREAM_PREFIXES } from '@verified-onboard/contracts';
+
+// The upstream paths and endpoint names are the client's too: one definition in the contracts package.
+export { ENDPOINT_NAMES, type EndpointName } from '@verified-onboard/contracts';
+export const IDENTITY_PREFIX = UPSTREAM_PREFIXES.identity;
+export const ADMIN_PREFIX = UPSTREAM_PREFIXES.admin;
+export const AUTHZ_PREFIX = UPSTREAM_PREFIXES.authz;
+export const CONTROL_PREFIX = EMULATOR_CONTROL_PREFIX;
 /** Page-internal API of the fake capture UI (absent from the real host, which has its own SPA backend). */
 export const CAPTURE_API_PREFIX = '/_capture';
 
@@ -11,21 +14,3 @@ export const CAPTURE_API_PREFIX = '/_capture';
  * so every Administration route is registered under both prefixes.
  */
 export const ADMIN_PREFIXES = [ADMIN_PREFIX, `${ADMIN_PREFIX}/v1`] as const;
-
-export const ENDPOINT_NAMES = [
-  'token',
-  'refresh',
-  'beginBiometry',
-  'endBiometry',
-  'createOperation',
-  'operationStatus',
-  'operationResult',
-  'createAccount',
-  'getAccount',
-  'deleteAccount',
-  'proofedCredential',
-  'bioCredential',
-  'deleteCredential',
-  'webhookSettings',
-] as const;
-export type EndpointName = (typeof ENDPOINT_NAMES)[number];

@@ -1,3 +1,4 @@
+import { HEADERS } from '@verified-onboard/contracts';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
@@ -27,7 +28,7 @@ export interface WebhookPayload {
  * Emulator assumption (§9 #2): the header name and algorithm are undocumented upstream. The emulator signs
  * the exact bytes it sends: `X-Signature: base64(HMAC-SHA256(SecretKey, rawBody))`.
  */
-export const SIGNATURE_HEADER = 'x-signature';
+export const SIGNATURE_HEADER = HEADERS.signature;
 
 export function signWebhookBody(secretKey: string, rawBody: string | Buffer): string {
   return createHmac('sha256', secretKey).update(rawBody).digest('base64');

@@ -1,4 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
+import { QUEUES, sharedKeys } from '@verified-onboard/contracts';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
@@ -50,8 +51,6 @@ import { opsRoutes } from './routes/ops.js';
 import { queueDashboard } from './routes/queue-dashboard.js';
 import { SECURITY_SCHEMES } from './routes/security.js';
 import { webhookRoutes } from './routes/webhooks.js';
-
-export const STEPS_QUEUE = 'steps';
 
 export interface AppDeps {
   /** Shared command connection (claims, read model, rate limits, selfies). Not closed by the app. */
@@ -121,7 +120,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
   );
   const readModel = deps.readModel
     ? fixedReadModel(deps.readModel)
-    : activeReadModel(deps.redis, `${config.keyPrefix}:`);
+    : activeReadModel(deps.redis, sharedKeys(config.keyPrefix).readModelBase);
   const keyring = Keyring.from(config.keyring);
   const selfieStore = deps.selfieStore ?? selfieVaultStore(deps.redis, config, keyring);
   const reader = new EnrollmentReader(deps.redis, readModel, rk, keyring);
@@ -143,7 +142,10 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     maxLines: config.batchMaxLines,
     maxLineBytes: config.jsonBodyLimitBytes + LINE_MARGIN_BYTES,
   });
-  const stepsQueue = new Queue(STEPS_QUEUE, { connection: deps.redis.duplicate(), prefix: config.keyPrefix });
+  const stepsQueue = new Queue(QUEUES.steps, {
+    connection: deps.redis.duplicate(),
+    prefix: config.queuePrefix,
+  });
   const kafkaAdmin = lazyAdmin(deps.kafka);
 
   app.addHook('onResponse', async (request, reply) => {
@@ -239,7 +241,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
       readModel,
       publisher,
       enrollmentTopic: topics.enrollmentEvents,
-      basePrefix: `${config.keyPrefix}:`,
+      basePrefix: sharedKeys(config.keyPrefix).readModelBase,
       replayLimit: config.replayLimit,
       logger,
     });
@@ -257,7 +259,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
 
 function selfieVaultStore(redis: Redis, config: ApiConfig, keyring: Keyring): SelfieStore {
   const vault = new SelfieVault(redis, {
-    prefix: `${config.keyPrefix}:`,
+    prefix: sharedKeys(config.keyPrefix).selfieVault,
     key: keyring,
     ttlSec: config.selfieTtlSec,
   });

@@ -7,6 +7,12 @@ import {
   type KafkaSecurity,
   type KeyringSource,
 } from '@verified-onboard/events';
+import {
+  DEFAULT_QUEUE_PREFIX,
+  QUEUE_PREFIX_PATTERN,
+  QUEUE_PREFIX_RULE,
+  parseQueuePrefix,
+} from '@verified-onboard/contracts';
 import { z } from 'zod';
 import { ApiKeyConfigError, ApiKeyStore } from './auth/api-keys.js';
 
@@ -33,10 +39,7 @@ export const envSchema = z.object({
   KAFKA_TOPIC_PREFIX: z.string().default(''),
   QUEUE_PREFIX: z.preprocess(
     emptyAsUndefined,
-    z
-      .string()
-      .regex(/^[A-Za-z0-9._{}-]+$/)
-      .default('vo'),
+    z.string().regex(QUEUE_PREFIX_PATTERN, QUEUE_PREFIX_RULE).default(DEFAULT_QUEUE_PREFIX),
   ),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   // A container needs every interface; development (ALLOW_DEV_DEFAULTS) defaults to 127.0.0.1 instead.
@@ -97,8 +100,10 @@ export interface ApiConfig {
   /** TLS and SASL from KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_CA_FILE and KAFKA_SASL_* (docs/security.md). */
   kafkaSecurity: KafkaSecurity;
   topicPrefix: string;
-  /** Prefix of every Redis key and of the BullMQ queue (QUEUE_PREFIX); keys read `${keyPrefix}:…`. */
+  /** Namespace of every Redis key but the queue's (from QUEUE_PREFIX); keys read `${keyPrefix}:…`. */
   keyPrefix: string;
+  /** BullMQ's prefix for the steps queue (from QUEUE_PREFIX, see @verified-onboard/contracts). */
+  queuePrefix: string;
   port: number;
   host: string;
   /** Raw API_KEYS; undefined means "use the local dev key" (only when devDefaultsAllowed). */
@@ -177,7 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     kafkaBrokers: e.KAFKA_BROKERS,
     kafkaSecurity: kafkaSecurity.security,
     topicPrefix: e.KAFKA_TOPIC_PREFIX,
-    keyPrefix: e.QUEUE_PREFIX,
+    keyPrefix: parseQueuePrefix(e.QUEUE_PREFIX).keys,
+    queuePrefix: parseQueuePrefix(e.QUEUE_PREFIX).queue,
     port: e.API_PORT,
     host: e.API_HOST,
     apiKeys: e.API_KEYS,

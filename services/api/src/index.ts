@@ -1,4 +1,4 @@
-export { buildApp, STEPS_QUEUE, type AppDeps } from './app.js';
+export { buildApp, type AppDeps } from './app.js';
 export { loadConfig, envSchema, ConfigError, type ApiConfig } from './config.js';
 export { PipelineOpsService } from './ops/pipeline-ops-service.js';
 export {

@@ -1,3 +1,4 @@
+import { HEADERS } from '@verified-onboard/contracts';
 import type { FastifyRequest } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
@@ -8,11 +9,11 @@ export const REDACTED = '[REDACTED]';
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
-  'req.headers["x-signature"]',
+  `req.headers["${HEADERS.signature}"]`,
   'req.headers.cookie',
   'headers.authorization',
   'headers["x-api-key"]',
-  'headers["x-signature"]',
+  `headers["${HEADERS.signature}"]`,
   'headers.cookie',
   'authorization',
   'apiKey',

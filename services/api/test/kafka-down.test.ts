@@ -3,7 +3,7 @@ import { createKafka } from '@verified-onboard/events';
 import { signWebhookBody } from '@verified-onboard/verified-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { STEPS_QUEUE } from '../src/app.js';
+import { QUEUES } from '@verified-onboard/contracts';
 import type { OpsService } from '../src/ops/ops-service.js';
 import { AUTH, bearer, errorOf, KEYS, startTestApp, type TestApp } from './support/harness.js';
 
@@ -107,7 +107,7 @@ it('an ops action whose audit record is not acknowledged answers 503 and does no
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   }
   expect(ran).toEqual([]);
-  const queue = new Queue(STEPS_QUEUE, { connection: t.redis, prefix: t.config.keyPrefix });
+  const queue = new Queue(QUEUES.steps, { connection: t.redis, prefix: t.config.queuePrefix });
   try {
     expect(await queue.isPaused()).toBe(false);
   } finally {

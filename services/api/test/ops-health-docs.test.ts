@@ -4,7 +4,7 @@ import { EVENT_TYPES, topicNames } from '@verified-onboard/events';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { STEPS_QUEUE } from '../src/app.js';
+import { QUEUES } from '@verified-onboard/contracts';
 import type { OpsService } from '../src/ops/ops-service.js';
 import { failedPageSchema } from '../src/routes/ops.js';
 import { nextEvent, requestedEvent } from './support/events.js';
@@ -43,7 +43,7 @@ const openApiSubset = z.looseObject({
 
 /** Whether the app's steps queue is paused, read straight from BullMQ. */
 async function stepsPaused(app: TestApp): Promise<boolean> {
-  const queue = new Queue(STEPS_QUEUE, { connection: app.redis, prefix: app.config.keyPrefix });
+  const queue = new Queue(QUEUES.steps, { connection: app.redis, prefix: app.config.queuePrefix });
   try {
     return await queue.isPaused();
   } finally {

@@ -1,4 +1,10 @@
 import {
+  DEFAULT_QUEUE_PREFIX,
+  QUEUE_PREFIX_PATTERN,
+  QUEUE_PREFIX_RULE,
+  parseQueuePrefix,
+} from '@verified-onboard/contracts';
+import {
   parseKafkaSecurity,
   encryptionKeysEnvSchema,
   redisUrlSchema,
@@ -40,11 +46,7 @@ export const workerEnvSchema = z
     WORKER_PIPELINE_GROUP: z.string().min(1).default('verified-onboard-worker'),
     KAFKA_SESSION_TIMEOUT_MS: int(6000).default(30_000),
     WORKER_PROJECTOR_GROUP: z.string().min(1).default('verified-onboard-projector'),
-    QUEUE_PREFIX: z
-      .string()
-      .min(1)
-      .regex(/^[^:\s]+$/, 'no ":" or whitespace (it prefixes Redis keys)')
-      .default('vo'),
+    QUEUE_PREFIX: z.string().regex(QUEUE_PREFIX_PATTERN, QUEUE_PREFIX_RULE).default(DEFAULT_QUEUE_PREFIX),
     VERIFIED_BASE_URL: z.url(),
     VERIFIED_CAPTURE_HOST: optionalUrl,
     VERIFIED_API_KEY_ID: z.string().min(1),
@@ -148,8 +150,10 @@ export interface WorkerConfig {
     projectorGroup: string;
     sessionTimeoutMs: number;
   };
-  /** Prefix of the BullMQ queue and of every Redis key the worker owns (`${prefix}:...`). */
+  /** BullMQ's prefix for the steps queue (from QUEUE_PREFIX, see @verified-onboard/contracts). */
   queuePrefix: string;
+  /** Namespace of every other Redis key the worker owns or shares (`${keyPrefix}:...`), from QUEUE_PREFIX. */
+  keyPrefix: string;
   verified: {
     baseUrl: string;
     captureHost: string;
@@ -228,7 +232,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       projectorGroup: e.WORKER_PROJECTOR_GROUP,
       sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
     },
-    queuePrefix: e.QUEUE_PREFIX,
+    queuePrefix: parseQueuePrefix(e.QUEUE_PREFIX).queue,
+    keyPrefix: parseQueuePrefix(e.QUEUE_PREFIX).keys,
     verified: {
       baseUrl: e.VERIFIED_BASE_URL,
       // The hosted capture UI lives on the same host as the API (docs/verified-api.md §6).

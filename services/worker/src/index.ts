@@ -16,7 +16,7 @@ export {
   type RebuildOptions,
 } from './consumers/projector.js';
 export { PipelineConsumer, firstStep } from './consumers/pipeline-consumer.js';
-export { StepsQueue, STEPS_QUEUE_NAME, stepPriority } from './queues/steps-queue.js';
+export { StepsQueue, stepPriority } from './queues/steps-queue.js';
 export { RedisRateLimiter, RateLimiterClosedError } from './upstream/rate-limiter.js';
 export { Ownership } from './upstream/ownership.js';
 export { workerKeys } from './keys.js';

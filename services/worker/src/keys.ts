@@ -1,3 +1,4 @@
+import { sharedKeys } from '@verified-onboard/contracts';
 import type { Redis } from 'ioredis';
 
 /**
@@ -5,17 +6,18 @@ import type { Redis } from 'ioredis';
  * keys shared with the api (secrets) follow docs/architecture.md (the keys the api and the worker share) exactly.
  */
 export function workerKeys(prefix: string) {
+  const shared = sharedKeys(prefix);
   return {
     accountIntent: (accountNumber: string) => `${prefix}:intent:account:${accountNumber}`,
     /** Tenant that created the account; shared with the api, which admits recapture only to that tenant. */
-    accountOwner: (accountNumber: string) => `${prefix}:account-owner:${accountNumber}`,
+    accountOwner: shared.accountOwner,
     credentialIntent: (accountNumber: string) => `${prefix}:intent:credential:${accountNumber}`,
     credentialReplaced: (enrollmentId: string) => `${prefix}:intent:credential-replaced:${enrollmentId}`,
     /** One small hash per enrollment: the operation record, the poll job id and the done-job markers. */
     enrollment: (enrollmentId: string) => `${prefix}:wk:${enrollmentId}`,
     operationIndex: (operationId: string) => `${prefix}:op-index:${operationId}`,
-    tempIdSecret: (enrollmentId: string) => `${prefix}:secret:tempid:${enrollmentId}`,
-    captureUrlSecret: (enrollmentId: string) => `${prefix}:secret:capture-url:${enrollmentId}`,
+    tempIdSecret: shared.tempIdSecret,
+    captureUrlSecret: shared.captureUrlSecret,
     outcome: (jobId: string) => `${prefix}:outcome:${jobId}`,
     hint: (enrollmentId: string) => `${prefix}:hint:${enrollmentId}`,
     operationHint: (operationId: string) => `${prefix}:hint-op:${operationId}`,

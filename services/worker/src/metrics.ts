@@ -1,3 +1,4 @@
+import { QUEUES } from '@verified-onboard/contracts';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -41,7 +42,7 @@ export function createMetrics(
     registers: [registry],
     async collect() {
       const counts = await jobCounts();
-      for (const [state, n] of Object.entries(counts)) this.set({ queue: 'steps', state }, n);
+      for (const [state, n] of Object.entries(counts)) this.set({ queue: QUEUES.steps, state }, n);
     },
   });
   return {

@@ -42,7 +42,7 @@ export async function startWorker(
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  const prefix = config.queuePrefix;
+  const prefix = config.keyPrefix;
   const runSteps = options.steps ?? config.roles.includes('steps');
   const runProjector = options.projector ?? config.roles.includes('projector');
   const closers = new Closers(logger);
@@ -51,7 +51,7 @@ export async function startWorker(
     const { redis, bullConnection } = openRedis(config, closers);
     const queue = new StepsQueue({
       connection: bullConnection(),
-      prefix,
+      prefix: config.queuePrefix,
       attempts: config.jobAttempts,
       keepFailedSec: config.keepFailedJobs.ageSec,
       keepFailedCount: config.keepFailedJobs.count,

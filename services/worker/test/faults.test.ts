@@ -1,3 +1,4 @@
+import { sharedKeys } from '@verified-onboard/contracts';
 import { randomUUID } from 'node:crypto';
 import { EVENT_TYPES, Keyring, SelfieVault } from '@verified-onboard/events';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +46,7 @@ describe('upstream faults delay but never lose or duplicate an enrollment', () =
     await h.scenario({ user: { outcome: 'accept', afterMs: { min: 0, max: 300 } }, faults });
 
     const vault = new SelfieVault(h.redis, {
-      prefix: `${h.names.queuePrefix}:`,
+      prefix: sharedKeys(h.names.queuePrefix).selfieVault,
       key: Keyring.from(h.config().keyring),
     });
     const events = [];

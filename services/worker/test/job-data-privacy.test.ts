@@ -2,7 +2,7 @@
 import { waitFor } from '@verified-onboard/devstack';
 import { Queue } from 'bullmq';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { STEPS_QUEUE_NAME } from '../src/queues/steps-queue.js';
+import { QUEUES } from '@verified-onboard/contracts';
 import { useHarness } from './support/harness.js';
 
 const MARKER = 'PIIMARKER7q';
@@ -35,7 +35,7 @@ describe('step job data', () => {
     await h.waitForStatus(failed.subject, ['failed'], 20_000);
     await h.scenario({ faults: { createAccount: null } });
 
-    const queue = new Queue(STEPS_QUEUE_NAME, { connection: h.redis, prefix: h.names.queuePrefix });
+    const queue = new Queue(QUEUES.steps, { connection: h.redis, prefix: h.config().queuePrefix });
     try {
       await waitFor('the failed job kept', async () => (await queue.getFailedCount()) === 1);
       const [failedJob] = await queue.getFailed();
@@ -45,7 +45,7 @@ describe('step job data', () => {
     }
 
     // Every BullMQ key of this test's queue, read raw: job hashes, their logs and the event stream.
-    const keys = await h.redis.keys(`${h.names.queuePrefix}:${STEPS_QUEUE_NAME}:*`);
+    const keys = await h.redis.keys(`${h.config().queuePrefix}:${QUEUES.steps}:*`);
     const dumped: string[] = [];
     let jobHashes = 0;
     for (const key of keys) {

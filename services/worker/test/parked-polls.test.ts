@@ -1,5 +1,6 @@
 // Parked polls against a real Redis, without a worker: when a poll becomes due, that a dispatcher crash
 // loses nothing, and that an ops retry's newer poll supersedes the old one.
+import { parseQueuePrefix } from '@verified-onboard/contracts';
 import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -20,7 +21,7 @@ describe('parked polls', () => {
     redis = new Redis(testInfra().redisUrl);
     queue = new StepsQueue({
       connection: new Redis(testInfra().redisUrl, { maxRetriesPerRequest: null }),
-      prefix: names.queuePrefix,
+      prefix: parseQueuePrefix(names.queuePrefix).queue,
       attempts: 3,
     });
     parked = new ParkedPolls(redis, names.queuePrefix, queue, {

@@ -1,3 +1,4 @@
+import { sharedKeys } from '@verified-onboard/contracts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@verified-onboard/devstack';
@@ -89,7 +90,7 @@ describe('worker pipeline against the emulator', () => {
 
   async function submitImport(image: Buffer, overrides: Parameters<Harness['request']>[0] = {}) {
     const vault = new SelfieVault(h.redis, {
-      prefix: `${h.names.queuePrefix}:`,
+      prefix: sharedKeys(h.names.queuePrefix).selfieVault,
       key: Keyring.from(h.config().keyring),
     });
     const stored = await vault.put(image.toString('base64'));
@@ -383,7 +384,7 @@ describe('worker pipeline against the emulator', () => {
 
     // An ops rebuild switches readers to a new keyspace: the live projector feeds it during the rebuild and follows it after.
     const rebuild = new ProjectionRebuild(h.redis, h.kafka, {
-      basePrefix: `${h.names.queuePrefix}:`,
+      basePrefix: sharedKeys(h.names.queuePrefix).readModelBase,
       topic: topicNames(h.names.topicPrefix).enrollmentEvents,
       observeMs: 1500,
     });
@@ -409,7 +410,7 @@ describe('worker pipeline against the emulator', () => {
       'the TempId and the capture URL stored',
       async () => (await h.redis.exists(...stored)) === 2,
     );
-    const [pairKey] = await keysMatching(`${h.names.queuePrefix}:verified-token:*:pair`);
+    const [pairKey] = await keysMatching(`${sharedKeys(h.names.queuePrefix).upstreamTokens}*:pair`);
     assert.ok(pairKey, 'the vendor token pair is cached in Redis');
     const sealedAccess = await h.redis.hget(pairKey, 'accessToken');
     assert.ok(sealedAccess);

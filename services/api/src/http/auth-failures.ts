@@ -1,3 +1,4 @@
+import { HEADERS } from '@verified-onboard/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { credentialFrom } from '../auth/authenticate.js';
@@ -74,7 +75,7 @@ export function claimedKeyId(request: FastifyRequest): string | null {
 const presentsCredentials = (request: FastifyRequest) =>
   request.headers.authorization !== undefined ||
   request.headers['x-api-key'] !== undefined ||
-  request.headers['x-signature'] !== undefined;
+  request.headers[HEADERS.signature] !== undefined;
 
 /**
  * Refuses requests from an address or for a key id over its failure budget (before any route authenticates),

@@ -1,3 +1,4 @@
+import { HEADERS } from '@verified-onboard/contracts';
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
@@ -106,8 +107,8 @@ export const batchRoutes: FastifyPluginCallback<BatchRoutesOptions> = (app, opti
         security: API_KEY_SECURITY,
         consumes: ACCEPTED_TYPES,
         headers: z.object({
-          'idempotency-key': idempotencyKeySchema.optional(),
-          'x-batch-id': z
+          [HEADERS.idempotencyKey]: idempotencyKeySchema.optional(),
+          [HEADERS.batchId]: z
             .string()
             .max(128)
             .optional()
@@ -130,11 +131,11 @@ export const batchRoutes: FastifyPluginCallback<BatchRoutesOptions> = (app, opti
       try {
         slot = await options.slots.acquire(principal.keyId);
         const identity = await resolveBatchIdentity(options.redis, options.redisKeys, principal, {
-          idempotencyKey: request.headers['idempotency-key'],
-          batchId: request.headers['x-batch-id'],
+          idempotencyKey: request.headers[HEADERS.idempotencyKey],
+          batchId: request.headers[HEADERS.batchId],
         });
         batchId = identity.batchId;
-        void reply.header('x-batch-id', batchId);
+        void reply.header(HEADERS.batchId, batchId);
         const result = await options.ingestor.ingest({
           batchId,
           format: formatOf(request),

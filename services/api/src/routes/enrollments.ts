@@ -1,3 +1,4 @@
+import { HEADERS } from '@verified-onboard/contracts';
 import { createEvent } from '@verified-onboard/events';
 import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -65,7 +66,7 @@ export const enrollmentRoutes: FastifyPluginCallback<EnrollmentRoutesOptions> = 
           'the existing enrollment of your tenant instead of creating another. mode recapture (and import on an existing account) ' +
           'needs the scope enrollments:recapture (403 recapture_forbidden) and an account your tenant enrolled (409 account_not_owned).',
         security: API_KEY_SECURITY,
-        headers: z.object({ 'idempotency-key': idempotencyKeySchema.optional() }),
+        headers: z.object({ [HEADERS.idempotencyKey]: idempotencyKeySchema.optional() }),
         body: enrollmentRequestSchema,
         response: {
           200: acceptedEnrollmentSchema,
@@ -78,7 +79,7 @@ export const enrollmentRoutes: FastifyPluginCallback<EnrollmentRoutesOptions> = 
       const result = await options.submitter.submit(
         principalOf(request),
         request.body,
-        request.headers['idempotency-key'],
+        request.headers[HEADERS.idempotencyKey],
       );
       void reply.header('location', links(result.id).self);
       if (result.created)

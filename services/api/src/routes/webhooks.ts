@@ -1,3 +1,4 @@
+import { HEADERS } from '@verified-onboard/contracts';
 import { createEvent } from '@verified-onboard/events';
 import { webhookPayloadSchema } from '@verified-onboard/verified-client';
 import { createHash } from 'node:crypto';
@@ -61,7 +62,7 @@ export const webhookRoutes: FastifyPluginCallback<WebhookRoutesOptions> = (app, 
           'the same signed delivery twice within 10 minutes answers 409 webhook_replayed. ' +
           'Publishes verified.webhook_received.v1 (key = operation id) and answers 204.',
         headers: z.object({
-          'x-signature': z.string().optional().describe('base64 HMAC-SHA256 of the raw body.'),
+          [HEADERS.signature]: z.string().optional().describe('base64 HMAC-SHA256 of the raw body.'),
         }),
         body: webhookBodyDoc,
         response: { 204: z.null().describe('Received.'), ...errorResponses(400, 401, 413, 502, 503) },
@@ -69,7 +70,7 @@ export const webhookRoutes: FastifyPluginCallback<WebhookRoutesOptions> = (app, 
     },
     async (request, reply) => {
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const signature = request.headers['x-signature'];
+      const signature = request.headers[HEADERS.signature];
       const authenticated = webhookAuthenticated(options.auth, raw, {
         signature: typeof signature === 'string' ? signature : undefined,
         authorization: request.headers.authorization,

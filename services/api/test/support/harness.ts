@@ -1,3 +1,4 @@
+import { sharedKeys } from '@verified-onboard/contracts';
 import { Writable } from 'node:stream';
 import { isolatedNames, testInfra } from '@verified-onboard/devstack';
 import {
@@ -143,7 +144,7 @@ export async function startTestApp(label: string, options: TestAppOptions = {}):
     kafka,
     topics: topicNames(config.topicPrefix),
     names,
-    readModel: new ReadModel(redis, { prefix: `${config.keyPrefix}:` }),
+    readModel: new ReadModel(redis, { prefix: sharedKeys(config.keyPrefix).readModelBase }),
     keys: redisKeys(config.keyPrefix),
     logs,
     get: (url, headers = AUTH) => app.inject({ method: 'GET', url, headers }),

@@ -1,3 +1,4 @@
+import { sharedKeys } from '@verified-onboard/contracts';
 import {
   createKafka,
   EventProducer,
@@ -39,14 +40,14 @@ export async function connectInfrastructure(
   await producer.connect();
   closers.add(() => producer.disconnect());
 
-  const keyPrefix = `${config.queuePrefix}:`;
+  const shared = sharedKeys(config.keyPrefix);
   // Follows readers' keyspace switches and feeds a running rebuild's target (see ProjectionRebuild).
-  const readModel = new LiveReadModel(redis, keyPrefix);
+  const readModel = new LiveReadModel(redis, shared.readModelBase);
   return {
     kafka,
     producer,
     readModel,
-    selfies: selfieSource(new SelfieVault(redis, { prefix: keyPrefix, key: keyring })),
+    selfies: selfieSource(new SelfieVault(redis, { prefix: shared.selfieVault, key: keyring })),
   };
 }
 

@@ -67,7 +67,7 @@ export async function startStepsRole(deps: StepsRoleDeps): Promise<StepsRole> {
   const { config, redis, keyring, queue, parked, metrics, logger, closers } = deps;
   const { client, limiter } = deps.upstream;
   const { kafka, producer, readModel, selfies } = deps.infrastructure;
-  const prefix = config.queuePrefix;
+  const prefix = config.keyPrefix;
   const ownership = new Ownership(redis, prefix, config.ownershipTtlSec, keyring);
   const secrets = new SecretStore(redis, prefix, keyring);
   const hints = new HintBook(redis, prefix, parked);

@@ -1,10 +1,11 @@
+import { QUEUES } from '@verified-onboard/contracts';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '../config.js';
 import { retryDelayMs } from '../pipeline/backoff.js';
 import type { Step, StepJobData } from '../pipeline/job-data.js';
 import type { StepRunner } from '../pipeline/step-runner.js';
-import { BACKOFF_TYPE, STEPS_QUEUE_NAME } from '../queues/steps-queue.js';
+import { BACKOFF_TYPE } from '../queues/steps-queue.js';
 
 /** Worker fleets pause job fetching through BullMQ's limiter key; the key only counts when a limiter is set. */
 const UNBOUNDED_JOB_RATE = { max: 1_000_000_000, duration: 1000 };
@@ -15,7 +16,7 @@ export function createStepsWorker(
   runner: StepRunner,
   connection: Redis,
 ): Worker<StepJobData, void, Step> {
-  return new Worker<StepJobData, void, Step>(STEPS_QUEUE_NAME, (job, token) => runner.process(job, token), {
+  return new Worker<StepJobData, void, Step>(QUEUES.steps, (job, token) => runner.process(job, token), {
     connection,
     prefix: config.queuePrefix,
     concurrency: config.concurrency,

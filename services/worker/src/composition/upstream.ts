@@ -1,3 +1,4 @@
+import { sharedKeys } from '@verified-onboard/contracts';
 import type { Keyring } from '@verified-onboard/events';
 import { RedisTokenStore, VerifiedClient } from '@verified-onboard/verified-client';
 import type { Redis } from 'ioredis';
@@ -22,7 +23,7 @@ export function connectUpstream(
   logger: Logger,
   closers: Closers,
 ): Upstream {
-  const prefix = config.queuePrefix;
+  const prefix = config.keyPrefix;
   const limiter = new RedisRateLimiter(redis, {
     prefix,
     ratePerSec: config.verified.rateLimitPerSec,
@@ -33,7 +34,7 @@ export function connectUpstream(
     apiKeyId: config.verified.apiKeyId,
     apiKeyValue: config.verified.apiKeyValue,
     timeoutMs: config.verified.timeoutMs,
-    tokenStore: new RedisTokenStore(redis, { keyPrefix: `${prefix}:verified-token:`, cipher: keyring }),
+    tokenStore: new RedisTokenStore(redis, { keyPrefix: sharedKeys(prefix).upstreamTokens, cipher: keyring }),
     logger: logger.child({ component: 'verified-client' }),
     rateLimiter: limiter,
     onCall: (endpoint, outcome, ms) => {

@@ -1,7 +1,7 @@
+import { QUEUES } from '@verified-onboard/contracts';
 import { Job, Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { stepJobId, type Step, type StepJobData } from '../pipeline/job-data.js';
 
-export const STEPS_QUEUE_NAME = 'steps';
 /** Name of the custom backoff strategy registered in the worker settings. */
 export const BACKOFF_TYPE = 'verified';
 
@@ -33,7 +33,7 @@ export class StepsQueue {
   readonly queue: Queue<StepJobData, void, Step>;
 
   constructor(private readonly options: StepsQueueOptions) {
-    this.queue = new Queue<StepJobData, void, Step>(STEPS_QUEUE_NAME, {
+    this.queue = new Queue<StepJobData, void, Step>(QUEUES.steps, {
       connection: options.connection,
       prefix: options.prefix,
     });

@@ -1,3 +1,4 @@
+import { sharedKeys } from '@verified-onboard/contracts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -85,7 +86,7 @@ export async function createHarness(label: string, env: Record<string, string> =
   const redis = new Redis(redisUrl);
   const emulator = await startEmulator({ port: 0 });
   // Follows the keyspace a projection rebuild switches readers to, as the worker's projector does.
-  const readModel = new LiveReadModel(redis, `${names.queuePrefix}:`, { refreshMs: 0 });
+  const readModel = new LiveReadModel(redis, sharedKeys(names.queuePrefix).readModelBase, { refreshMs: 0 });
   const baseEnv: Record<string, string> = {
     // The emulator's vendor keys, webhook secret and the dev selfie key (packages/events dev-defaults.ts).
     ALLOW_DEV_DEFAULTS: '1',

@@ -1,0 +1,8 @@
+/** A QUEUE_PREFIX that would break the key layout (a ':' splits namespaces, whitespace breaks key names). */
+export class InvalidQueuePrefixError extends Error {
+  readonly code = 'invalid_queue_prefix';
+  constructor(value: string, rule: string) {
+    super(`QUEUE_PREFIX ${JSON.stringify(value)} is not valid: ${rule}`);
+    this.name = 'InvalidQueuePrefixError';
+  }
+}

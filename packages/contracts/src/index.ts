@@ -1,0 +1,12 @@
+export { QUEUES, type QueueName } from './queues.js';
+export {
+  DEFAULT_QUEUE_PREFIX,
+  QUEUE_PREFIX_PATTERN,
+  QUEUE_PREFIX_RULE,
+  parseQueuePrefix,
+  type RedisNamespaces,
+} from './prefix.js';
+export { InvalidQueuePrefixError } from './errors.js';
+export { sharedKeys, type SharedKeys } from './redis-keys.js';
+export { ENDPOINT_NAMES, UPSTREAM_PREFIXES, EMULATOR_CONTROL_PREFIX, type EndpointName } from './upstream.js';
+export { HEADERS } from './headers.js';
