@@ -1,4 +1,3 @@
-import { HEADERS } from '@verified-onboard/contracts';
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { ApiClient } from '../api-client.js';
@@ -37,9 +36,7 @@ function contentType(file: string, format?: string): string {
 export async function submit(api: ApiClient, io: Io, options: SubmitOptions): Promise<number> {
   const started = Date.now();
   // Your name for the batch: the api derives the batch id from it, so submitting again with it resumes the batch.
-  const headers: Record<string, string> = options.batchId
-    ? { [HEADERS.idempotencyKey]: options.batchId }
-    : {};
+  const headers: Record<string, string> = options.batchId ? { 'idempotency-key': options.batchId } : {};
   const accepted = await api.postFile<BatchAccepted>(
     '/v1/enrollments/batch',
     options.file,
