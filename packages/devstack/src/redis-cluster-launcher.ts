@@ -25,8 +25,8 @@ export interface StartedRedisCluster {
 export interface RedisClusterOptions {
   /** Each node keeps its nodes.conf (and AOF) in `<dir>/<port>`. */
   dir: string;
-  /** Log file of the node listening on `port`. */
-  logFile: (port: number) => string;
+  /** Log file of the `node`th node (1-based), listening on `port`. */
+  logFile: (node: number, port: number) => string;
   /** Number of masters, no replicas; 3 is the least `redis-cli --cluster create` accepts. */
   masters?: number;
   appendOnly?: boolean;
@@ -89,7 +89,7 @@ export async function startRedisCluster(options: RedisClusterOptions): Promise<S
       const dir = join(options.dir, String(port));
       mkdirSync(dir, { recursive: true });
       started.push(
-        await startRedisServer(port, options.logFile(port), {
+        await startRedisServer(port, options.logFile(i + 1, port), {
           dir,
           appendOnly: options.appendOnly ?? false,
           extraArgs: [

@@ -6,6 +6,12 @@ import { isAlive, recordedPid, stopManaged } from './process-registry.js';
 import { isPortOpen } from './ports.js';
 import { pingRedis, startRedisServer } from './redis-launcher.js';
 import { startService } from './service-process.js';
+import {
+  downRedisCluster,
+  redisClusterStatus,
+  runningRedisCluster,
+  upRedisCluster,
+} from './stack-redis-cluster.js';
 
 /** Where each part of the local stack listens; every port can be moved through the environment. */
 export interface StackPorts {
@@ -84,12 +90,34 @@ const services: ServiceSpec[] = [
 
 export type Say = (line: string) => void;
 
-/** Starts what is not running yet; idempotent, so it also restarts a killed worker. */
-export async function stackUp(say: Say, ports: StackPorts = stackPorts()): Promise<void> {
-  mkdirSync(localDir, { recursive: true });
-  const env = stackEnv(ports);
+function alive(name: string): boolean {
+  const pid = recordedPid(name);
+  return pid !== null && isAlive(pid);
+}
 
-  if (await pingRedis(ports.redisUrl)) {
+export interface StackUpOptions {
+  /** A 3-master Redis Cluster instead of the single Redis (`npm run up -- --redis-cluster`). */
+  redisCluster?: boolean;
+}
+
+/**
+ * Starts what is not running yet; idempotent, so it also restarts a killed worker. A Redis Cluster that an
+ * earlier `up -- --redis-cluster` started stays the stack's Redis until `down`, with or without the flag.
+ */
+export async function stackUp(
+  say: Say,
+  ports: StackPorts = stackPorts(),
+  options: StackUpOptions = {},
+): Promise<void> {
+  mkdirSync(localDir, { recursive: true });
+  if (options.redisCluster || runningRedisCluster()) {
+    const running = services.filter((s) => ['api', 'worker'].includes(s.name) && alive(s.name));
+    if (!runningRedisCluster() && running.length > 0)
+      throw new Error(
+        `${running.map((s) => s.name).join(' and ')} already run against ${ports.redisUrl}; stop the stack first (npm run down)`,
+      );
+    ports = { ...ports, redisUrl: await upRedisCluster(say) };
+  } else if (await pingRedis(ports.redisUrl)) {
     say(
       `redis     ${ports.redisUrl} (${recordedPid('redis') ? 'started by up' : 'already running, not ours'})`,
     );
@@ -103,6 +131,7 @@ export async function stackUp(say: Say, ports: StackPorts = stackPorts()): Promi
     say(`redis     ${handle.url} (started, pid ${handle.pid})`);
   }
 
+  const env = stackEnv(ports);
   const kafka = kafkaOptions(ports);
   if (!kafkaAlive(kafka)) {
     fetchKafka();
@@ -112,7 +141,7 @@ export async function stackUp(say: Say, ports: StackPorts = stackPorts()): Promi
 
   for (const service of services) {
     const pid = recordedPid(service.name);
-    if (pid !== null && isAlive(pid)) {
+    if (alive(service.name)) {
       say(`${service.name.padEnd(9)} ${service.url(ports)} (already running, pid ${pid})`);
       continue;
     }
@@ -145,11 +174,14 @@ export async function stackDown(say: Say, ports: StackPorts = stackPorts()): Pro
     say('stopped kafka');
   }
   if (await stopManaged('redis')) say('stopped redis');
+  await downRedisCluster(say);
 }
 
 export async function stackStatus(say: Say, ports: StackPorts = stackPorts()): Promise<boolean> {
   let allUp = true;
-  for (const name of ['redis', 'kafka', ...services.map((s) => s.name)]) {
+  // The single Redis is not the stack's while a cluster of ours runs; its nodes get their own lines below.
+  const redis = runningRedisCluster() ? [] : ['redis'];
+  for (const name of [...redis, 'kafka', ...services.map((s) => s.name)]) {
     const pid = recordedPid(name);
     const up = pid !== null && isAlive(pid);
     if (!up && name !== 'redis') allUp = false;
@@ -157,5 +189,5 @@ export async function stackStatus(say: Say, ports: StackPorts = stackPorts()): P
       `${name.padEnd(9)} ${up ? `running (pid ${pid})` : name === 'redis' && (await pingRedis(ports.redisUrl)) ? 'running (not ours)' : 'stopped'}`,
     );
   }
-  return allUp;
+  return redisClusterStatus(say) && allUp;
 }

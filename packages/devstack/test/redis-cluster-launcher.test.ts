@@ -11,7 +11,7 @@ describe('a 3-master Redis Cluster from the installed redis-server', () => {
   let cluster: StartedRedisCluster;
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
-    cluster = await startRedisCluster({ dir, logFile: (port) => join(dir, `redis-${port}.log`) });
+    cluster = await startRedisCluster({ dir, logFile: (node) => join(dir, `redis-${node}.log`) });
   }, 60_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -51,7 +51,7 @@ describe('a 3-master Redis Cluster from the installed redis-server', () => {
 describe('stopping the cluster', () => {
   it('stops every node it started', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
-    const cluster = await startRedisCluster({ dir, logFile: (port) => join(dir, `redis-${port}.log`) });
+    const cluster = await startRedisCluster({ dir, logFile: (node) => join(dir, `redis-${node}.log`) });
     await cluster.stop();
     for (const { port } of cluster.nodes) {
       expect(

@@ -11,7 +11,7 @@ const clients: Redis[] = [];
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'create-redis-cluster-'));
-  cluster = await startRedisCluster({ dir, logFile: (port) => join(dir, `redis-${port}.log`) });
+  cluster = await startRedisCluster({ dir, logFile: (node) => join(dir, `redis-${node}.log`) });
 }, 60_000);
 afterAll(async () => {
   for (const client of clients) client.disconnect();

@@ -1,12 +1,15 @@
-// `npm run up | down | status`: the local stack (Redis if none answers, Kafka, emulator, api, worker).
+// `npm run up | down | status`: the local stack (Redis if none answers, Kafka, emulator, api, worker);
+// `npm run up -- --redis-cluster` runs it on a 3-master Redis Cluster instead of the single Redis.
 import { stackDown, stackStatus, stackUp } from '../stack.js';
 
 const say = (line: string) => console.log(line);
 const [command, ...options] = process.argv.slice(2);
-const usage = 'usage: npm run up | npm run down | npm run status   (the local stack: docs/infrastructure.md)';
+const usage =
+  'usage: npm run up [-- --redis-cluster] | npm run down | npm run status   (the local stack: docs/infrastructure.md)';
 try {
   if (options.includes('--help') || options.includes('-h')) say(usage);
-  else if (command === 'up') await stackUp(say);
+  else if (command === 'up')
+    await stackUp(say, undefined, { redisCluster: options.includes('--redis-cluster') });
   else if (command === 'down') await stackDown(say);
   else if (command === 'status') process.exitCode = (await stackStatus(say)) ? 0 : 1;
   else {
