@@ -6,25 +6,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  deleteKeysWithPrefix,
   freePort,
   isAlive,
   isPortOpen,
   logFile,
-  pingRedis,
   recordedPid,
-  startPrivateKafka,
-  startRedisServer,
   startService,
   stopManaged,
   waitFor,
-  type PrivateKafka,
-  type StartedRedis,
 } from '@verified-onboard/devstack';
 import { DEV_API_KEY_CREDENTIAL as DEV_API_KEY } from '@verified-onboard/events';
-import { Redis } from 'ioredis';
+import { requestJson } from './e2e-http.js';
+import { dropKeys, resolveKafka, resolveRedis } from './e2e-infra.js';
 
 export type Say = (line: string) => void;
+
+export { HttpStatusError, requestJson } from './e2e-http.js';
 
 export interface E2eStackOptions {
   /** Names the processes, prefixes and logs (letters, digits and dashes). */
@@ -71,66 +68,12 @@ export interface E2eStack {
   stop(): Promise<void>;
 }
 
-export class HttpStatusError extends Error {
-  readonly code = 'http_status';
-  constructor(
-    readonly status: number,
-    readonly url: string,
-    readonly body: string,
-  ) {
-    super(`${url} answered ${status}: ${body.slice(0, 300)}`);
-    this.name = 'HttpStatusError';
-  }
-}
-
-export async function requestJson<T>(
-  url: string,
-  init: RequestInit = {},
-  headers: Record<string, string> = {},
-): Promise<T> {
-  const response = await fetch(url, {
-    ...init,
-    headers: {
-      ...(init.body !== undefined && { 'content-type': 'application/json' }),
-      ...headers,
-      ...(init.headers as Record<string, string> | undefined),
-    },
-  });
-  const text = await response.text();
-  if (!response.ok) throw new HttpStatusError(response.status, url, text);
-  return (text ? JSON.parse(text) : null) as T;
-}
-
 const entries = {
   emulator: 'packages/verified-emulator/src/main.ts',
   api: 'services/api/src/main.ts',
   worker: 'services/worker/src/main.ts',
 } as const;
 type ServiceName = keyof typeof entries;
-
-async function dropKeys(url: string, prefix: string): Promise<void> {
-  const client = new Redis(url, { maxRetriesPerRequest: 3 });
-  try {
-    await deleteKeysWithPrefix(client, prefix);
-  } finally {
-    client.disconnect();
-  }
-}
-
-async function resolveRedis(
-  wanted: string | undefined,
-  privateDir: string,
-  say: Say,
-): Promise<{ url: string; started?: StartedRedis }> {
-  const candidates = [wanted, process.env.REDIS_URL, 'redis://127.0.0.1:6379'].filter((u): u is string =>
-    Boolean(u),
-  );
-  for (const url of candidates) if (await pingRedis(url)) return { url };
-  if (wanted) throw new Error(`Redis at ${wanted} does not answer`);
-  const started = await startRedisServer(await freePort(), join(privateDir, 'redis.log'));
-  say(`redis     ${started.url} (private, pid ${started.pid})`);
-  return { url: started.url, started };
-}
 
 export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack> {
   const say = options.say ?? (() => undefined);
@@ -158,23 +101,9 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     // Runs after the processes are stopped (cleanups run in reverse): leave a shared Redis as it was.
     else cleanups.push(() => dropKeys(redis.url, `${queuePrefix}:`));
 
-    let kafkaBrokers: string[];
-    let kafka: PrivateKafka | null = null;
-    if (options.kafka === 'shared') {
-      const shared = process.env.KAFKA_BROKERS;
-      if (!shared) throw new Error('kafka: "shared" needs KAFKA_BROKERS (the test run provides it)');
-      kafkaBrokers = shared.split(',');
-    } else {
-      const k = (kafka = await startPrivateKafka({
-        dataDir: join(privateDir, 'kafka'),
-        pidFile: join(privateDir, 'kafka.pid'),
-        logFile: logFile(`e2e-${id}-kafka`),
-        heap: '-Xms256m -Xmx768m',
-      }));
-      cleanups.push(() => k.stop());
-      kafkaBrokers = [k.broker];
-      say(`kafka     ${k.broker} (private, data ${k.options.dataDir})`);
-    }
+    const resolved = await resolveKafka(options.kafka, privateDir, id, say);
+    const { kafka, brokers: kafkaBrokers } = resolved;
+    if (kafka) cleanups.push(() => kafka.stop());
 
     const [emulatorPort, apiPort, workerPort] = [await freePort(), await freePort(), await freePort()];
     const apiUrl = `http://127.0.0.1:${apiPort}`;

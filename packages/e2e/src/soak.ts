@@ -1,25 +1,14 @@
 // The fault soak: a batch of enrollments through the whole running stack while the emulator faults every
 // endpoint, the worker is SIGKILLed and restarted, and the Kafka broker is restarted; then a verdict from
 // the event log, the emulator's records and the read model (soak-checks.ts). See docs/soak.md.
-import { HEADERS, sharedKeys } from '@verified-onboard/contracts';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import {
-  ReadModel,
-  createKafka,
-  readEnrollmentStreams,
-  topicNames,
-  type EnrollmentEvent,
-  type EnrollmentState,
-} from '@verified-onboard/events';
+import { sleep } from '@verified-onboard/devstack';
+import type { EnrollmentState } from '@verified-onboard/events';
 import { Redis } from 'ioredis';
-import { HttpStatusError, startE2eStack, type E2eStack, type Say } from './e2e-stack.js';
+import { startE2eStack, type Say } from './e2e-stack.js';
 import { SOAK_SCENARIO, SOAK_WORKER_ENV } from './scenario.js';
-import { sleep, waitFor, WaitTimeoutError } from '@verified-onboard/devstack';
+import { chaosPlan, injectFault } from './soak-chaos.js';
 import {
-  checkReadModel,
-  foldAll,
   isTerminal,
   soakVerdict,
   statusCounts,
@@ -27,6 +16,10 @@ import {
   type EmulatorAccount,
   type SoakCheck,
 } from './soak-checks.js';
+import { collectViews, problemLines, type BatchView } from './soak-collect.js';
+import { submitSoakBatch } from './soak-submit.js';
+
+export { chaosPlan } from './soak-chaos.js';
 
 export interface SoakOptions {
   size: number;
@@ -62,12 +55,6 @@ export interface SoakReport {
   logs: Record<string, string>;
 }
 
-interface BatchView {
-  batchId: string;
-  total: number;
-  byStatus: Record<string, number>;
-}
-
 interface EmulatorStats {
   calls: Record<string, number>;
   duplicateCreates: { account: number; credential: number };
@@ -79,88 +66,6 @@ const terminalOf = (batch: BatchView) =>
     (sum, [status, n]) => sum + (isTerminal(status as EnrollmentState['status']) ? n : 0),
     0,
   );
-
-/** Where the chaos goes: evenly spread over 0..80% of the batch's progress, Kafka restarts in the middle of the kills. */
-export function chaosPlan(
-  workerKills: number,
-  kafkaRestarts: number,
-): Array<{ at: number; kind: ChaosRecord['kind'] }> {
-  const kinds: Array<ChaosRecord['kind']> = Array.from({ length: workerKills }, () => 'worker-kill');
-  const n = workerKills + kafkaRestarts;
-  for (let j = 0; j < kafkaRestarts; j++)
-    kinds.splice(Math.floor(((j + 1) * n) / (kafkaRestarts + 1)), 0, 'kafka-restart');
-  return kinds.map((kind, i) => ({ kind, at: (0.8 * (i + 1)) / (n + 1) }));
-}
-
-function* ndjsonLines(size: number, accountPrefix: string): Generator<string> {
-  for (let i = 1; i <= size; i++) {
-    yield `${JSON.stringify({ accountNumber: `${accountPrefix}${i}`, displayName: `Soak Person ${i}`, email: `soak${i}@example.com`, timeoutSec: 120, externalRef: `${accountPrefix}ref-${i}` })}\n`;
-  }
-}
-
-/**
- * Streams the batch to the api. A 503 or 502 (Kafka did not acknowledge) or a refused connection is answered by
- * resubmitting under the same Idempotency-Key, which resumes the batch: lines already published keep their
- * enrollment ids and are not published again. The externalRefs are per run (the api dedupes them for 24 h).
- */
-async function submitBatch(
-  stack: E2eStack,
-  size: number,
-  accountPrefix: string,
-  clientBatchKey: string,
-  say: Say,
-) {
-  return waitFor(
-    'the batch accepted by the api',
-    async () => {
-      try {
-        const body = Readable.toWeb(
-          Readable.from(ndjsonLines(size, accountPrefix)),
-        ) as ReadableStream<Uint8Array>;
-        return await stack.api<{ batchId: string; accepted: number; rejectedCount: number }>(
-          '/v1/enrollments/batch',
-          {
-            method: 'POST',
-            body,
-            headers: { 'content-type': 'application/x-ndjson', [HEADERS.idempotencyKey]: clientBatchKey },
-            duplex: 'half',
-          },
-        );
-      } catch (error) {
-        // 503: nothing accepted; 502: part accepted; 429: the dropped attempt still holds its slot for a moment.
-        if (error instanceof HttpStatusError && ![429, 502, 503].includes(error.status)) throw error;
-        say(`batch upload: ${(error as Error).message.slice(0, 120)}; resubmitting under the same batch id`);
-        return null;
-      }
-    },
-    { timeoutMs: 120_000, intervalMs: 1000 },
-  );
-}
-
-async function readEventLog(stack: E2eStack, batchId: string): Promise<Map<string, EnrollmentEvent[]>> {
-  const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: `${stack.queuePrefix}-soak-scan` });
-  return readEnrollmentStreams(kafka, {
-    topic: topicNames(stack.topicPrefix).enrollmentEvents,
-    timeoutMs: 300_000,
-    select: (requested) => requested.data.batchId === batchId,
-  });
-}
-
-async function readReadModel(
-  redis: Redis,
-  queuePrefix: string,
-  ids: Iterable<string>,
-): Promise<Map<string, EnrollmentState | null>> {
-  const model = await ReadModel.open(redis, sharedKeys(queuePrefix).readModelBase);
-  const out = new Map<string, EnrollmentState | null>();
-  const all = [...ids];
-  for (let i = 0; i < all.length; i += 200) {
-    const chunk = all.slice(i, i + 200);
-    const states = await Promise.all(chunk.map((id) => model.get(id)));
-    chunk.forEach((id, j) => out.set(id, states[j] ?? null));
-  }
-  return out;
-}
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const say = options.log ?? (() => undefined);
@@ -185,7 +90,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 3 });
   try {
     const before = await stack.emulator<EmulatorStats>('/_emulator/stats');
-    const submitted = await submitBatch(stack, options.size, accountPrefix, `soak-${runId}`, say);
+    const submitted = await submitSoakBatch(stack, options.size, accountPrefix, `soak-${runId}`, say);
     const { batchId, accepted } = submitted;
     say(`${elapsed()}  batch ${batchId}: ${accepted} accepted, ${submitted.rejectedCount} rejected`);
 
@@ -220,33 +125,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         // A fault whose moment never came (the batch finished first) is reported by the chaos check.
         if (done >= accepted) break;
         if (next && done >= next.at * accepted) {
-          const t0 = Date.now();
-          if (next.kind === 'worker-kill') {
-            const pid = await stack.killWorker();
-            const newPid = await stack.startWorker();
-            chaos.push({
-              kind: next.kind,
-              atMs: t0 - started,
-              inFlight: accepted - done,
-              downMs: Date.now() - t0,
-              detail: `pid ${pid} → ${newPid}`,
-            });
-            say(
-              `${elapsed()}  worker SIGKILLed (pid ${pid}) with ${accepted - done} in flight; restarted as pid ${newPid}`,
-            );
-          } else {
-            await stack.restartKafka();
-            chaos.push({
-              kind: next.kind,
-              atMs: t0 - started,
-              inFlight: accepted - done,
-              downMs: Date.now() - t0,
-              detail: 'same port and data',
-            });
-            say(
-              `${elapsed()}  Kafka restarted with ${accepted - done} in flight (down ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
-            );
-          }
+          chaos.push(
+            await injectFault(
+              stack,
+              next.kind,
+              { sinceStartMs: Date.now() - started, inFlight: accepted - done, elapsed },
+              say,
+            ),
+          );
           continue;
         }
       }
@@ -260,36 +146,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
     say(`${elapsed()}  ${terminalOf(final)}/${accepted} terminal per the read model; reading the event log`);
 
-    // What the log, the read model and the api say about the batch, read together.
-    const readViews = async () => {
-      const events = await readEventLog(stack, batchId);
-      const folded = foldAll(events);
-      return {
-        events,
-        folded,
-        readModel: await readReadModel(redis, stack.queuePrefix, folded.keys()),
-        batch: await stack.api<BatchView>(`/v1/batches/${encodeURIComponent(batchId)}`),
-      };
-    };
-    const agree = (v: Awaited<ReturnType<typeof readViews>>) =>
-      checkReadModel(v.folded, v.readModel, v.batch).pass;
-    // The projector applies what the log holds a moment after it is written: give it a short while to catch
-    // up before comparing (a difference that persists is a finding, not lag, and the check reports it).
-    let views = await readViews();
-    if (!agree(views)) {
-      try {
-        views = await waitFor(
-          'the read model to catch up with the event log',
-          async () => {
-            views = await readViews();
-            return agree(views) && views;
-          },
-          { timeoutMs: 20_000, intervalMs: 1000 },
-        );
-      } catch (error) {
-        if (!(error instanceof WaitTimeoutError)) throw error;
-      }
-    }
+    const views = await collectViews(stack, redis, batchId);
 
     const accounts = new Map(
       (await stack.emulator<{ accounts: EmulatorAccount[] }>('/_emulator/accounts')).accounts.map(
@@ -341,27 +198,4 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     redis.disconnect();
     await stack.stop();
   }
-}
-
-/** The last `max` warning and error lines of a pino log, as `level message (error message)`. */
-function problemLines(file: string, max: number): string[] {
-  if (!existsSync(file)) return [];
-  const out: string[] = [];
-  for (const raw of readFileSync(file, 'utf8').split('\n')) {
-    try {
-      const entry = JSON.parse(raw) as {
-        level?: number;
-        time?: number;
-        msg?: string;
-        err?: { message?: string };
-      };
-      if ((entry.level ?? 0) < 40) continue;
-      out.push(
-        `${entry.level === 40 ? 'warn' : 'error'} ${entry.msg ?? ''}${entry.err?.message ? ` (${entry.err.message.slice(0, 200)})` : ''}`,
-      );
-    } catch {
-      // not a log line (a stack trace, a partial write)
-    }
-  }
-  return out.slice(-max);
 }

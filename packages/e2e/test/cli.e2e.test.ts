@@ -1,53 +1,21 @@
 // The operators' CLI as the real binary (packages/cli/bin/verified-onboard.mjs) against a running stack:
 // emulator, api and worker as processes on the test run's Redis and Kafka. One stack for the whole file.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, waitFor } from '@verified-onboard/devstack';
+import { waitFor } from '@verified-onboard/devstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eStack } from '../src/e2e-stack.js';
 import { HAPPY_SCENARIO, TEST_WORKER_ENV, startTestStack } from '../src/test-stack.js';
+import { lastJson, runCli, type CliRun } from './support/cli-runner.js';
 
-const bin = join(repoRoot, 'packages/cli/bin/verified-onboard.mjs');
 let stack: E2eStack;
 let dir: string;
 
-interface CliRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
+/** The binary against this file's stack. */
+const cli = (args: string[], timeoutMs?: number): Promise<CliRun> =>
+  runCli(args, { VERIFIED_ONBOARD_API_URL: stack.apiUrl, VERIFIED_ONBOARD_API_KEY: stack.apiKey }, timeoutMs);
 
-/** Runs the binary without blocking this process (the test keeps polling while it runs). */
-function cli(args: string[], timeoutMs = 90_000): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, VERIFIED_ONBOARD_API_URL: stack.apiUrl, VERIFIED_ONBOARD_API_KEY: stack.apiKey },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(
-          `verified-onboard ${args.join(' ')} still running after ${timeoutMs} ms\n${stdout}\n${stderr}`,
-        ),
-      );
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
-const lastJson = <T>(stdout: string): T => JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as T;
 let fileCounter = 0;
 function file(ext: 'ndjson' | 'csv', lines: string[]): string {
   const path = join(dir, `batch-${++fileCounter}.${ext}`);

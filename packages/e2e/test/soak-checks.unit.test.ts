@@ -9,7 +9,7 @@ import {
 } from '@verified-onboard/events';
 import assert from 'node:assert/strict';
 import { describe, expect, it } from 'vitest';
-import { chaosPlan } from '../src/soak.js';
+import { chaosPlan } from '../src/soak-chaos.js';
 import {
   checkChaos,
   checkCredentials,
