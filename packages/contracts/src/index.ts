@@ -10,3 +10,4 @@ export { InvalidQueuePrefixError } from './errors.js';
 export { sharedKeys, type SharedKeys } from './redis-keys.js';
 export { ENDPOINT_NAMES, UPSTREAM_PREFIXES, EMULATOR_CONTROL_PREFIX, type EndpointName } from './upstream.js';
 export { HEADERS } from './headers.js';
+export { parseRedisUrl, RedisUrlError, type RedisTarget } from './redis-url.js';

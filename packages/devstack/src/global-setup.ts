@@ -1,12 +1,15 @@
 // Vitest global setup: every test run gets a real Redis and a real Kafka broker, shared by all test files.
 // Order of preference: what REDIS_URL / KAFKA_BROKERS already point at, then containers when a Docker engine
 // answers, then the local launchers (redis-server, Kafka from Maven Central jars). What this starts, it stops.
+// VO_TEST_REDIS_CLUSTER=1 puts Redis on a Redis Cluster (docs/infrastructure.md, test harness).
 import { mkdtempSync, rmSync } from 'node:fs';
+import { parseRedisUrl } from '@verified-onboard/contracts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerLikely, startContainers, type ContainerInfra } from './docker.js';
 import { startPrivateKafka } from './kafka-launcher.js';
 import { freePort, isPortOpen } from './ports.js';
+import { startRedisCluster } from './redis-cluster-launcher.js';
 import { pingRedis, startRedisServer } from './redis-launcher.js';
 
 const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
@@ -18,8 +21,23 @@ async function brokersAnswer(brokers: string): Promise<boolean> {
 
 export default async function setup(): Promise<() => Promise<void>> {
   const cleanups: Array<() => Promise<void> | void> = [];
+  const runDir = mkdtempSync(join(tmpdir(), 'verified-onboard-test-'));
+  // Registered first so it runs last (cleanups run in reverse): only once the servers writing into it are stopped.
+  cleanups.push(() => rmSync(runDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
   let redisUrl = process.env.REDIS_URL;
   let kafkaBrokers = process.env.KAFKA_BROKERS;
+  // `npm run test:cluster`: the same suites on a Redis Cluster, a private one unless REDIS_URL names a cluster.
+  if (
+    process.env.VO_TEST_REDIS_CLUSTER === '1' &&
+    (!redisUrl || parseRedisUrl(redisUrl).kind !== 'cluster')
+  ) {
+    const cluster = await startRedisCluster({
+      dir: join(runDir, 'redis-cluster'),
+      logFile: (node) => join(runDir, `redis-cluster-${node}.log`),
+    });
+    cleanups.push(() => cluster.stop());
+    redisUrl = cluster.url;
+  }
   if (redisUrl && !(await pingRedis(redisUrl))) throw new Error(`REDIS_URL=${redisUrl} does not answer`);
   if (kafkaBrokers && !(await brokersAnswer(kafkaBrokers)))
     throw new Error(`KAFKA_BROKERS=${kafkaBrokers} does not answer`);
@@ -40,9 +58,6 @@ export default async function setup(): Promise<() => Promise<void>> {
     }
   }
 
-  const runDir = mkdtempSync(join(tmpdir(), 'verified-onboard-test-'));
-  // Registered first so it runs last (cleanups run in reverse): only once the servers writing into it are stopped.
-  cleanups.push(() => rmSync(runDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
   if (!redisUrl) {
     const handle = await startRedisServer(await freePort(), join(runDir, 'redis.log'));
     redisUrl = handle.url;

@@ -2,9 +2,10 @@ export { repoRoot, localDir, logFile, pidFile } from './paths.js';
 export { freePort, isPortOpen } from './ports.js';
 export { waitFor, sleep, WaitTimeoutError, type WaitOptions } from './wait-for.js';
 export { pingRedis, startRedisServer, type RedisHandle, type StartedRedis } from './redis-launcher.js';
+export { redisClusterReady, type RedisClusterSeed } from './redis-cluster-state.js';
+export { redisClient, redisMasters } from './redis-client.js';
 export {
   startRedisCluster,
-  redisClusterReady,
   RedisClusterError,
   type RedisClusterNode,
   type RedisClusterOptions,

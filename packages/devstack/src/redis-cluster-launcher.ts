@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { freePort } from './ports.js';
+import { redisClusterReady } from './redis-cluster-state.js';
 import { startRedisServer, type StartedRedis } from './redis-launcher.js';
 import { waitFor } from './wait-for.js';
 
@@ -52,25 +52,6 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < count) ports.add(await freePort());
   return [...ports];
-}
-
-async function clusterInfo(port: number): Promise<string> {
-  const client = new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 0 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return String(await client.call('CLUSTER', 'INFO'));
-  } catch {
-    return '';
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** True when every node reports `cluster_state:ok`, i.e. all 16384 slots are served. */
-export async function redisClusterReady(ports: readonly number[]): Promise<boolean> {
-  const infos = await Promise.all(ports.map(clusterInfo));
-  return infos.every((info) => /^cluster_state:ok\r?$/m.test(info));
 }
 
 /**
@@ -123,7 +104,8 @@ export async function startRedisCluster(options: RedisClusterOptions): Promise<S
       throw new RedisClusterError(`redis-cli --cluster create failed (exit ${create.status}): ${output}`);
     }
     // Slots are assigned at once, but each node learns the others' slots through the bus a moment later.
-    await waitFor('every cluster node reporting cluster_state:ok', () => redisClusterReady(nodePorts), {
+    const seeds = nodePorts.map((port) => ({ host: HOST, port }));
+    await waitFor('every cluster node reporting cluster_state:ok', () => redisClusterReady(seeds), {
       timeoutMs: 30_000,
       intervalMs: 200,
     });

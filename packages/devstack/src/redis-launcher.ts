@@ -1,7 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
+import { parseRedisUrl } from '@verified-onboard/contracts';
 import { Redis } from 'ioredis';
 import { isAlive } from './process-registry.js';
+import { redisClusterReady } from './redis-cluster-state.js';
 import { ServiceExitedError } from './service-process.js';
 import { waitFor } from './wait-for.js';
 
@@ -11,8 +13,19 @@ export interface RedisHandle {
   pid?: number;
 }
 
-/** True when a Redis server answers PING at `url` within a short timeout. */
+/**
+ * True when a Redis server answers PING at `url` within a short timeout; for a `redis+cluster://` URL, when every
+ * listed node reports the cluster ready.
+ */
 export async function pingRedis(url: string): Promise<boolean> {
+  const target = parseRedisUrl(url);
+  if (target.kind === 'cluster') {
+    const auth = {
+      ...(target.username === undefined ? {} : { username: target.username }),
+      ...(target.password === undefined ? {} : { password: target.password }),
+    };
+    return redisClusterReady(target.nodes.map((node) => ({ ...node, ...auth })));
+  }
   const client = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,

@@ -2,7 +2,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { localDir, logFile, pidFile } from './paths.js';
 import { isAlive, recordedPid, stopManaged } from './process-registry.js';
-import { redisClusterReady, startRedisCluster } from './redis-cluster-launcher.js';
+import { startRedisCluster } from './redis-cluster-launcher.js';
+import { redisClusterReady } from './redis-cluster-state.js';
 
 /** `npm run up -- --redis-cluster`: three masters, recorded as `.local/pids/redis-cluster-<n>.pid`. */
 const MASTERS = 3;
@@ -47,7 +48,7 @@ function describeNodes(url: string, say: Say): void {
  */
 export async function upRedisCluster(say: Say): Promise<string> {
   const running = runningRedisCluster();
-  if (running && (await redisClusterReady(nodePorts(running)))) {
+  if (running && (await redisClusterReady(nodePorts(running).map((port) => ({ host: '127.0.0.1', port }))))) {
     say(`redis     cluster ${running} (already running)`);
     describeNodes(running, say);
     return running;

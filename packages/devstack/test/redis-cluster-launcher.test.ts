@@ -3,7 +3,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pingRedis, startRedisCluster, waitFor, type StartedRedisCluster } from '../src/index.js';
+import {
+  deleteKeysWithPrefix,
+  pingRedis,
+  redisClient,
+  redisMasters,
+  startRedisCluster,
+  waitFor,
+  type StartedRedisCluster,
+} from '../src/index.js';
 
 // Against real redis-server processes in cluster mode: the cluster `npm run up -- --redis-cluster` and the
 // cluster test run start is this one.
@@ -44,6 +52,23 @@ describe('a 3-master Redis Cluster from the installed redis-server', () => {
       expect(perNode.filter((count) => count > 0)).toHaveLength(3);
     } finally {
       client.disconnect();
+    }
+  });
+
+  it('deleteKeysWithPrefix finds the keys on every master and deletes them, and nothing beside them', async () => {
+    const redis = redisClient(cluster.url);
+    try {
+      const keys = Array.from({ length: 300 }, (_, i) => `cluster-cleanup:k${i}`);
+      for (const key of keys) await redis.set(key, '1');
+      await redis.set('cluster-cleanup-other:kept', '1');
+      // Spread over the masters, or the test would not show that every one is scanned.
+      const perMaster = await Promise.all(redisMasters(redis).map((m) => m.keys('cluster-cleanup:*')));
+      expect(perMaster.filter((found) => found.length > 0)).toHaveLength(3);
+      expect(await deleteKeysWithPrefix(redis, 'cluster-cleanup:')).toBe(300);
+      expect(await Promise.all(keys.map((key) => redis.exists(key)))).toEqual(keys.map(() => 0));
+      expect(await redis.get('cluster-cleanup-other:kept')).toBe('1');
+    } finally {
+      redis.disconnect();
     }
   });
 });

@@ -33,7 +33,7 @@ afterAll(async () => {
 describe('the local stack’s Redis Cluster', () => {
   it('starts three recorded masters, ready, and says "cluster" and where each node is', async () => {
     expect(url).toMatch(/^redis\+cluster:\/\/127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+$/);
-    expect(await redisClusterReady(ports(url))).toBe(true);
+    expect(await redisClusterReady(ports(url).map((port) => ({ host: '127.0.0.1', port })))).toBe(true);
     expect(pids().every(isAlive)).toBe(true);
     expect(first[0]).toContain(`cluster ${url}`);
     ports(url).forEach((port, i) => expect(first[i + 1]).toContain(`node ${i + 1}  127.0.0.1:${port}`));

@@ -33,7 +33,7 @@ export * from './topics.js';
 export { createKafka, type CreateKafkaOptions, type Kafka } from './kafka/create-kafka.js';
 export { ensureTopics } from './kafka/ensure-topics.js';
 export { createRedis, type RedisTls } from './redis/create-redis.js';
-export { parseRedisUrl, redisUrlSchema, RedisUrlError, type RedisTarget } from './redis/redis-url.js';
+export { redisUrlSchema } from './redis/redis-url-schema.js';
 export {
   KAFKA_SECURITY_PROTOCOLS,
   parseKafkaSecurity,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { parseRedisUrl } from './redis-url.js';
+import { parseRedisUrl } from '@verified-onboard/contracts';
 
 /** How a process reaches Redis beyond its URL: the CA that signed the server's certificate (REDIS_TLS_CA_FILE). */
 export interface RedisTls {

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /** One server (`redis://`, `rediss://`) or the seed nodes of a Redis Cluster (`redis+cluster://`). */
 export type RedisTarget =
   | { kind: 'server'; url: string }
@@ -74,17 +72,3 @@ export function parseRedisUrl(url: string): RedisTarget {
   if (parsed.hostname === '') throw new RedisUrlError('REDIS_URL names no host');
   return { kind: 'server', url };
 }
-
-/** REDIS_URL in a process's configuration schema: a malformed URL is a configuration error at start. */
-export const redisUrlSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .superRefine((url, ctx) => {
-    try {
-      parseRedisUrl(url);
-    } catch (error) {
-      if (!(error instanceof RedisUrlError)) throw error;
-      ctx.addIssue({ code: 'custom', message: error.message });
-    }
-  });
