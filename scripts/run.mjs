@@ -26,6 +26,11 @@ const tasks = {
   },
   'test:int': { entry: 'scripts/test.mjs', args: ['--tier', 'int'], about: 'real Redis, Kafka, emulator' },
   'test:e2e': { entry: 'scripts/test.mjs', args: ['--tier', 'e2e'], about: 'the whole stack, short soak' },
+  'test:cluster': {
+    entry: 'scripts/test.mjs',
+    args: ['--tier', 'cluster'],
+    about: 'int and e2e tiers on a Redis Cluster',
+  },
   demo: { entry: 'scripts/demo.ts', about: 'up, then 2,000 people through the CLI with progress' },
   up: { entry: stack, args: ['up'], about: 'start the local stack' },
   down: { entry: stack, args: ['down'], about: 'stop what up started' },

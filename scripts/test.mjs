@@ -2,7 +2,9 @@
 // `npm test` (started through scripts/run.mjs, which has installed what was missing): fetch Kafka, headless
 // Chromium, type-check, lint, check generated artifacts, then every test tier. `--tier unit|int|e2e` runs one
 // tier alone (`npm run test:unit|test:int|test:e2e`), with only what that tier needs. Redis and Kafka are
-// provided (and stopped) by the vitest global setup of the int and e2e tiers. Other arguments go to vitest.
+// provided (and stopped) by the vitest global setup of the int and e2e tiers. `--tier cluster`
+// (`npm run test:cluster`) runs the int and e2e tiers with Redis on a private Redis Cluster
+// (VO_TEST_REDIS_CLUSTER=1). Other arguments go to vitest.
 import { spawnSync } from 'node:child_process';
 import { root } from './bootstrap.mjs';
 
@@ -12,18 +14,19 @@ const tierAt = argv.indexOf('--tier');
 const tier = tierAt === -1 ? undefined : argv[tierAt + 1];
 const vitestArgs = tierAt === -1 ? argv : argv.filter((_, i) => i !== tierAt && i !== tierAt + 1);
 const help = vitestArgs.includes('--help') || vitestArgs.includes('-h');
-if (help || (tierAt !== -1 && !['unit', 'int', 'e2e'].includes(tier ?? ''))) {
+if (help || (tierAt !== -1 && !['unit', 'int', 'e2e', 'cluster'].includes(tier ?? ''))) {
   console.log(`usage: npm test [-- vitest args]
          install, Kafka, Chromium, type-check, lint, generated schemas, then the unit, int and e2e tiers
        npm run test:unit [-- vitest args]   pure code: no Redis, Kafka or emulator, no global setup
        npm run test:int [-- vitest args]    real Redis, a real Kafka broker, the emulator
-       npm run test:e2e [-- vitest args]    the whole stack as processes`);
+       npm run test:e2e [-- vitest args]    the whole stack as processes
+       npm run test:cluster [-- vitest args]   the int and e2e tiers with Redis on a 3-master Redis Cluster`);
   process.exit(help ? 0 : 2);
 }
 
 const step = (title) => console.log(`\n== ${title}`);
-function sh(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+function sh(cmd, args, env = process.env) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
   if (r.status !== 0) {
     console.error(`\n${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
     process.exit(r.status || 1);
@@ -35,7 +38,7 @@ if (tier === undefined || tier !== 'unit') {
   step('fetch Kafka (cached after the first run)');
   sh('bash', ['scripts/kafka.sh', 'fetch']);
 }
-if (tier === undefined || tier === 'int') {
+if (tier === undefined || tier === 'int' || tier === 'cluster') {
   step('headless Chromium for the capture page test');
   sh('bash', ['scripts/ensure-chromium.sh']);
 }
@@ -47,6 +50,14 @@ if (tier === undefined) {
   step('generated schemas are up to date');
   node('--conditions=development', '--import', 'tsx', 'scripts/check-generated.mjs');
 }
-step(tier ? `tests: ${tier} tier` : 'tests: unit, int (real Redis, Kafka, emulator) and e2e (whole stack)');
 // `vitest` resolves from node_modules/.bin, which scripts/run.mjs puts first on PATH.
-sh('vitest', ['run', ...(tier ? ['--project', tier] : []), ...vitestArgs]);
+if (tier === 'cluster') {
+  step('tests: int and e2e tiers on a Redis Cluster');
+  sh('vitest', ['run', '--project', 'int', '--project', 'e2e', ...vitestArgs], {
+    ...process.env,
+    VO_TEST_REDIS_CLUSTER: '1',
+  });
+} else {
+  step(tier ? `tests: ${tier} tier` : 'tests: unit, int (real Redis, Kafka, emulator) and e2e (whole stack)');
+  sh('vitest', ['run', ...(tier ? ['--project', tier] : []), ...vitestArgs]);
+}

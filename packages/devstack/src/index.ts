@@ -11,7 +11,7 @@ export {
   type RedisClusterOptions,
   type StartedRedisCluster,
 } from './redis-cluster-launcher.js';
-export { deleteKeysWithPrefix } from './redis-keys.js';
+export { deleteKeysWithPrefix, keysMatching } from './redis-keys.js';
 export {
   fetchKafka,
   startKafka,

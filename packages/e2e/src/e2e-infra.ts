@@ -6,16 +6,16 @@ import {
   freePort,
   logFile,
   pingRedis,
+  type PrivateKafka,
+  redisClient,
+  type StartedRedis,
   startPrivateKafka,
   startRedisServer,
-  type PrivateKafka,
-  type StartedRedis,
 } from '@verified-onboard/devstack';
-import { Redis } from 'ioredis';
 import type { Say } from './e2e-stack.js';
 
 export async function dropKeys(url: string, prefix: string): Promise<void> {
-  const client = new Redis(url, { maxRetriesPerRequest: 3 });
+  const client = redisClient(url, { maxRetriesPerRequest: 3 });
   try {
     await deleteKeysWithPrefix(client, prefix);
   } finally {

@@ -2,9 +2,8 @@
 // endpoint, the worker is SIGKILLed and restarted, and the Kafka broker is restarted; then a verdict from
 // the event log, the emulator's records and the read model (soak-checks.ts). See docs/soak.md.
 import { randomBytes } from 'node:crypto';
-import { sleep } from '@verified-onboard/devstack';
+import { redisClient, sleep } from '@verified-onboard/devstack';
 import type { EnrollmentState } from '@verified-onboard/events';
-import { Redis } from 'ioredis';
 import { startE2eStack, type Say } from './e2e-stack.js';
 import { SOAK_SCENARIO, SOAK_WORKER_ENV } from './scenario.js';
 import { chaosPlan, injectFault } from './soak-chaos.js';
@@ -87,7 +86,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     keepLogs: options.keepLogs ?? false,
     say,
   });
-  const redis = new Redis(stack.redisUrl, { maxRetriesPerRequest: 3 });
+  const redis = redisClient(stack.redisUrl, { maxRetriesPerRequest: 3 });
   try {
     const before = await stack.emulator<EmulatorStats>('/_emulator/stats');
     const submitted = await submitSoakBatch(stack, options.size, accountPrefix, `soak-${runId}`, say);

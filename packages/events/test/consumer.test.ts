@@ -3,11 +3,11 @@ import { fileURLToPath } from 'node:url';
 import {
   deleteKeysWithPrefix,
   isolatedNames,
+  redisClient,
   repoRoot,
   testInfra,
   waitFor,
 } from '@verified-onboard/devstack';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createKafka,
@@ -30,7 +30,7 @@ import { happyPath, Stream, at, defined } from './support/builders.js';
 
 const { kafkaBrokers, redisUrl } = testInfra();
 const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'events-consumer-test' });
-const redis = new Redis(redisUrl);
+const redis = redisClient(redisUrl);
 const cleanups: (() => Promise<unknown>)[] = [];
 
 afterAll(async () => {

@@ -1,5 +1,4 @@
-import { isolatedNames, testInfra } from '@verified-onboard/devstack';
-import { Redis } from 'ioredis';
+import { isolatedNames, redisClient, testInfra } from '@verified-onboard/devstack';
 import { describe, expect, it } from 'vitest';
 import { InMemoryDedupeStore, RedisDedupeStore } from '../src/index.js';
 import { useRedis } from './support/infra.js';
@@ -23,7 +22,7 @@ describe('dedupe stores', () => {
 
   it('RedisDedupeStore remembers ids under its prefix with a TTL, shared across instances', async () => {
     const a = new RedisDedupeStore(redis, { prefix: `${names.keyPrefix}g1:`, ttlSec: 120 });
-    const secondConnection = new Redis(testInfra().redisUrl);
+    const secondConnection = redisClient(testInfra().redisUrl);
     const b = new RedisDedupeStore(secondConnection, { prefix: `${names.keyPrefix}g1:` });
     const otherGroup = new RedisDedupeStore(redis, { prefix: `${names.keyPrefix}g2:` });
     expect(await a.has('evt-1')).toBe(false);

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
-import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
-import { Redis } from 'ioredis';
+import {
+  deleteKeysWithPrefix,
+  isolatedNames,
+  keysMatching,
+  redisClient,
+  testInfra,
+} from '@verified-onboard/devstack';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeLogger } from '../src/redact.js';
 import { TokenManager } from '../src/token/token-manager.js';
@@ -17,8 +23,8 @@ let redis: Redis;
 let other: Redis;
 
 beforeAll(() => {
-  redis = new Redis(testInfra().redisUrl);
-  other = new Redis(testInfra().redisUrl);
+  redis = redisClient(testInfra().redisUrl);
+  other = redisClient(testInfra().redisUrl);
 });
 
 afterAll(async () => {
@@ -114,7 +120,7 @@ describe('RedisTokenStore', () => {
     );
     expect(results.filter(Boolean)).toHaveLength(1);
     // Only a fingerprint of the refresh token reaches Redis, never the token itself.
-    const spent = await redis.keys(`${tokenStoreKey(names.keyPrefix, 'c', 'consumed:')}*`);
+    const spent = await keysMatching(redis, `${tokenStoreKey(names.keyPrefix, 'c', 'consumed:')}*`);
     expect(spent).toEqual([
       tokenStoreKey(names.keyPrefix, 'c', `consumed:${tokenFingerprint('refresh-xyz')}`),
     ]);

@@ -1,8 +1,14 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { deleteKeysWithPrefix, isolatedNames, testInfra, waitFor } from '@verified-onboard/devstack';
+import {
+  deleteKeysWithPrefix,
+  isolatedNames,
+  redisClient,
+  testInfra,
+  waitFor,
+} from '@verified-onboard/devstack';
 import { startEmulator, type RunningEmulator } from '@verified-onboard/verified-emulator';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emulatorControl } from './helpers/emulator-control.js';
 
@@ -69,7 +75,7 @@ beforeAll(async () => {
     apiKeyValue: API_KEY_VALUE,
     scenario: { tokenTtlSec: 1 },
   });
-  redis = new Redis(testInfra().redisUrl);
+  redis = redisClient(testInfra().redisUrl);
 });
 
 afterAll(async () => {

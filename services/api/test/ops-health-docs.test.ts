@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isolatedNames } from '@verified-onboard/devstack';
+import { isolatedNames, keysMatching } from '@verified-onboard/devstack';
 import { EVENT_TYPES, topicNames } from '@verified-onboard/events';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -332,7 +332,7 @@ describe('rate limiting', () => {
       expect(errorOf(over).code).toBe('rate_limited');
       expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
       expect((await read(bearer(KEYS.reader))).statusCode).toBe(404);
-      expect(await limited.redis.keys(`${limited.keys.rateLimitNamespace}*`)).not.toHaveLength(0);
+      expect(await keysMatching(limited.redis, `${limited.keys.rateLimitNamespace}*`)).not.toHaveLength(0);
       expect((await limited.get('/healthz', {})).statusCode).toBe(200);
     } finally {
       await limited.close();

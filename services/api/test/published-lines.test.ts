@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
 import { isPublished, markPublished } from '../src/batch/published-lines.js';
+import { redisClient } from '@verified-onboard/devstack';
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const redis = redisClient(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 afterAll(() => redis.quit());
 
 it('ORs each chunk into the bitmap, keeping the lines earlier chunks marked, and renews the TTL', async () => {

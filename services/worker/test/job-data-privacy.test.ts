@@ -1,5 +1,5 @@
 // BullMQ job data is shown by the queue dashboard and kept with failed jobs: it carries ids, never the person.
-import { waitFor } from '@verified-onboard/devstack';
+import { keysMatching, waitFor } from '@verified-onboard/devstack';
 import { Queue } from 'bullmq';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '@verified-onboard/contracts';
@@ -45,7 +45,7 @@ describe('step job data', () => {
     }
 
     // Every BullMQ key of this test's queue, read raw: job hashes, their logs and the event stream.
-    const keys = await h.redis.keys(`${h.config().queuePrefix}:${QUEUES.steps}:*`);
+    const keys = await keysMatching(h.redis, `${h.config().queuePrefix}:${QUEUES.steps}:*`);
     const dumped: string[] = [];
     let jobHashes = 0;
     for (const key of keys) {

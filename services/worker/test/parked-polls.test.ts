@@ -1,8 +1,8 @@
 // Parked polls against a real Redis, without a worker: when a poll becomes due, that a dispatcher crash
 // loses nothing, and that an ops retry's newer poll supersedes the old one.
 import { parseQueuePrefix } from '@verified-onboard/contracts';
-import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
-import { Redis } from 'ioredis';
+import { deleteKeysWithPrefix, isolatedNames, redisClient, testInfra } from '@verified-onboard/devstack';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stepJobId, type StepJobData } from '../src/pipeline/job-data.js';
@@ -18,9 +18,9 @@ describe('parked polls', () => {
   let parked: ParkedPolls;
 
   beforeAll(() => {
-    redis = new Redis(testInfra().redisUrl);
+    redis = redisClient(testInfra().redisUrl);
     queue = new StepsQueue({
-      connection: new Redis(testInfra().redisUrl, { maxRetriesPerRequest: null }),
+      connection: redisClient(testInfra().redisUrl, { maxRetriesPerRequest: null }),
       prefix: parseQueuePrefix(names.queuePrefix).queue,
       attempts: 3,
     });

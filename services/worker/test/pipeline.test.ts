@@ -1,7 +1,7 @@
 import { sharedKeys } from '@verified-onboard/contracts';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@verified-onboard/devstack';
+import { keysMatching, waitFor } from '@verified-onboard/devstack';
 import {
   ENROLLMENT_STATUSES,
   EVENT_TYPES,
@@ -193,21 +193,10 @@ describe('worker pipeline against the emulator', () => {
     expect(await h.redis.get(h.keys.accountOwner(legacy.data.accountNumber))).toBe('default');
   });
 
-  async function keysMatching(pattern: string): Promise<string[]> {
-    const found: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await h.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      found.push(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    return found;
-  }
-
   /** Every key under `pattern` with every value it holds, whatever its type, as one text. */
   async function dumpRedis(pattern: string): Promise<string> {
     const parts: string[] = [];
-    for (const key of await keysMatching(pattern)) {
+    for (const key of await keysMatching(h.redis, pattern)) {
       const type = await h.redis.type(key);
       let values: unknown;
       if (type === 'string') values = (await h.redis.getBuffer(key))?.toString('latin1');
@@ -410,7 +399,7 @@ describe('worker pipeline against the emulator', () => {
       'the TempId and the capture URL stored',
       async () => (await h.redis.exists(...stored)) === 2,
     );
-    const [pairKey] = await keysMatching(`${sharedKeys(h.names.queuePrefix).upstreamTokens}*:pair`);
+    const [pairKey] = await keysMatching(h.redis, `${sharedKeys(h.names.queuePrefix).upstreamTokens}*:pair`);
     assert.ok(pairKey, 'the vendor token pair is cached in Redis');
     const sealedAccess = await h.redis.hget(pairKey, 'accessToken');
     assert.ok(sealedAccess);

@@ -1,5 +1,11 @@
-import { deleteKeysWithPrefix, isolatedNames, testInfra, waitFor } from '@verified-onboard/devstack';
-import { Redis } from 'ioredis';
+import {
+  deleteKeysWithPrefix,
+  isolatedNames,
+  redisClient,
+  testInfra,
+  waitFor,
+} from '@verified-onboard/devstack';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RateLimiterClosedError, RedisRateLimiter, rateLimiterKeys } from '../src/upstream/rate-limiter.js';
 
@@ -16,8 +22,8 @@ describe('RedisRateLimiter (one budget for every worker process)', () => {
   const freshPrefix = () => `${names.queuePrefix}-${n++}`;
 
   beforeAll(() => {
-    redis = new Redis(testInfra().redisUrl);
-    other = new Redis(testInfra().redisUrl);
+    redis = redisClient(testInfra().redisUrl);
+    other = redisClient(testInfra().redisUrl);
   });
   afterAll(async () => {
     await deleteKeysWithPrefix(redis, names.queuePrefix);

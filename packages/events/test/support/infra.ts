@@ -1,5 +1,5 @@
-import { deleteKeysWithPrefix, isolatedNames, testInfra } from '@verified-onboard/devstack';
-import { Redis } from 'ioredis';
+import { deleteKeysWithPrefix, isolatedNames, redisClient, testInfra } from '@verified-onboard/devstack';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import {
   createKafka,
@@ -14,7 +14,7 @@ export type TestNames = ReturnType<typeof isolatedNames>;
 
 /** A Redis connection for the file's tests; after them, the keys under `names.keyPrefix` go and it closes. */
 export function useRedis(names: TestNames): Redis {
-  const redis = new Redis(testInfra().redisUrl);
+  const redis = redisClient(testInfra().redisUrl);
   afterAll(async () => {
     await deleteKeysWithPrefix(redis, names.keyPrefix);
     await redis.quit();

@@ -1,6 +1,6 @@
 import { sharedKeys } from '@verified-onboard/contracts';
 import { Writable } from 'node:stream';
-import { isolatedNames, testInfra } from '@verified-onboard/devstack';
+import { isolatedNames, keysMatching, redisClient, testInfra } from '@verified-onboard/devstack';
 import {
   createKafka,
   ensureTopics,
@@ -10,7 +10,7 @@ import {
   type Kafka,
 } from '@verified-onboard/events';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import { loadConfig, type ApiConfig } from '../../src/config.js';
@@ -128,7 +128,7 @@ export async function startTestApp(label: string, options: TestAppOptions = {}):
     API_AUTH_FAILURES_PER_ADDRESS: '1000000',
     ...options.env,
   });
-  const redis = new Redis(config.redisUrl);
+  const redis = redisClient(config.redisUrl);
   const kafka =
     options.kafka ?? createKafka({ brokers: config.kafkaBrokers, clientId: `api-test-${names.id}` });
   if (!options.kafka)
@@ -154,17 +154,7 @@ export async function startTestApp(label: string, options: TestAppOptions = {}):
       const key = redisKeys(config.keyPrefix).captureUrl(enrollmentId);
       await redis.set(key, Keyring.from(config.keyring).sealText(url, key), 'EX', 60);
     },
-    async keysNaming(fragment) {
-      const found: string[] = [];
-      const pattern = `${config.keyPrefix}:*${fragment}*`;
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        found.push(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-      return found;
-    },
+    keysNaming: (fragment) => keysMatching(redis, `${config.keyPrefix}:*${fragment}*`),
     async collect(...topics) {
       const collector = await Collector.start(
         kafka,

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { isolatedNames, testInfra, waitFor } from '@verified-onboard/devstack';
+import { isolatedNames, redisClient, testInfra, waitFor } from '@verified-onboard/devstack';
 import {
   createEvent,
   createKafka,
@@ -18,7 +18,7 @@ import {
   type RequestedData,
 } from '@verified-onboard/events';
 import { startEmulator, type RunningEmulator, type ScenarioPatch } from '@verified-onboard/verified-emulator';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type WorkerConfig } from '../../src/config.js';
@@ -83,7 +83,7 @@ export async function createHarness(label: string, env: Record<string, string> =
   await ensureTopics(kafka, names.topicPrefix, { enrollmentPartitions: 3, hintPartitions: 2 });
   const producer = new EventProducer(kafka, { topicPrefix: names.topicPrefix });
   await producer.connect();
-  const redis = new Redis(redisUrl);
+  const redis = redisClient(redisUrl);
   const emulator = await startEmulator({ port: 0 });
   // Follows the keyspace a projection rebuild switches readers to, as the worker's projector does.
   const readModel = new LiveReadModel(redis, sharedKeys(names.queuePrefix).readModelBase, { refreshMs: 0 });
