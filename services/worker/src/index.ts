@@ -18,7 +18,8 @@ export {
 export { PipelineConsumer, firstStep } from './consumers/pipeline-consumer.js';
 export { StepsQueue, stepPriority } from './queues/steps-queue.js';
 export { RedisRateLimiter, RateLimiterClosedError } from './upstream/rate-limiter.js';
-export { Ownership } from './upstream/ownership.js';
+export { EffectIntents } from './upstream/effect-intents.js';
+export { OperationStore } from './upstream/operation-store.js';
 export { workerKeys } from './keys.js';
 export { stepJobId, type StepJobData } from './pipeline/job-data.js';
 export { nextPoll } from './pipeline/poll-schedule.js';

@@ -10,7 +10,8 @@ import { beginStep } from '../src/processors/begin.js';
 import { credentialStep } from '../src/processors/credential.js';
 import { POLL_DEADLINE_MESSAGE, pollStep } from '../src/processors/poll.js';
 import type { HintBook } from '../src/pipeline/hint-book.js';
-import type { Ownership, OperationRecord } from '../src/upstream/ownership.js';
+import type { EffectIntents } from '../src/upstream/effect-intents.js';
+import type { OperationRecord, OperationStore } from '../src/upstream/operation-store.js';
 
 // Pure decisions of the steps, with the collaborators faked (the integration tests run them for real).
 
@@ -81,10 +82,10 @@ function context(overrides: {
   const ctx = {
     config: loadConfig({ ALLOW_DEV_DEFAULTS: '1' }),
     client,
-    ownership: {
-      operation: answers(overrides.operation ?? null),
+    intents: {
       claimCredential: answers({ ours: true, fresh: true, owner: 'e-1' }),
-    } as unknown as Ownership,
+    } as unknown as EffectIntents,
+    operations: { operation: answers(overrides.operation ?? null) } as unknown as OperationStore,
     secrets: { tempId: answers(null), ...overrides.secrets } as SecretStore,
     selfies: { get: answers(null) },
     requests: { get: answers(request) },
@@ -130,11 +131,11 @@ function pollPending(
   return pollStep(job({ poll: progress }), ctx);
 }
 
-/** The same job again after `delayMs`, with one more poll counted. */
-function redelayed(delayMs: number, progress: PollProgress) {
+/** Still pending: parked, looked at again after `delayMs`, with one more poll counted. */
+function stillPending(delayMs: number, progress: PollProgress) {
   return {
-    kind: 'redelay',
-    delayMs,
+    kind: 'pending',
+    recheckInMs: delayMs,
     poll: { ...progress, previousDelayMs: delayMs, count: progress.count + 1 },
   };
 }
@@ -166,7 +167,7 @@ describe('poll step: deadline', () => {
   it('re-delays the same job while the operation is pending and within its time', async () => {
     const progress = { startedAt: NOW - 10_000, previousDelayMs: 5_000, count: 2 };
     expect(await pollPending(progress, { operation: { ...operation, expiresAt: NOW + 3600_000 } })).toEqual(
-      redelayed(5_000, progress),
+      stillPending(5_000, progress),
     );
   });
 });
@@ -184,7 +185,7 @@ describe('poll timing follows the webhook registration', () => {
 
   function withRecordedOperation(webhooksActive: boolean) {
     const { ctx } = context({ client: started, webhooksActive });
-    (ctx.ownership as unknown as Record<string, unknown>).recordOperation = async () => {};
+    (ctx.operations as unknown as Record<string, unknown>).recordOperation = async () => {};
     (ctx.hints as unknown as Record<string, unknown>).adoptOperationHint = async () => {};
     return ctx;
   }
@@ -201,7 +202,7 @@ describe('poll timing follows the webhook registration', () => {
   it('a pending poll re-delays by the backup interval while webhooks are registered', async () => {
     const progress = { startedAt: NOW - 10_000, previousDelayMs: 60_000, count: 1 };
     expect(await pollPending(progress, { operation, webhooksActive: true })).toEqual(
-      redelayed(60_000, progress),
+      stillPending(60_000, progress),
     );
   });
 });

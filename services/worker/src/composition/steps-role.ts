@@ -19,7 +19,8 @@ import { beginStep } from '../processors/begin.js';
 import { credentialStep } from '../processors/credential.js';
 import { pollStep } from '../processors/poll.js';
 import type { StepsQueue } from '../queues/steps-queue.js';
-import { Ownership } from '../upstream/ownership.js';
+import { EffectIntents } from '../upstream/effect-intents.js';
+import { OperationStore } from '../upstream/operation-store.js';
 import { WebhookRegistration } from '../upstream/webhook-registration.js';
 import type { Closers } from './closers.js';
 import type { Infrastructure } from './infrastructure.js';
@@ -68,7 +69,8 @@ export async function startStepsRole(deps: StepsRoleDeps): Promise<StepsRole> {
   const { client, limiter } = deps.upstream;
   const { kafka, producer, readModel, selfies } = deps.infrastructure;
   const prefix = config.keyPrefix;
-  const ownership = new Ownership(redis, prefix, config.ownershipTtlSec, keyring);
+  const intents = new EffectIntents(redis, prefix, config.ownershipTtlSec);
+  const operations = new OperationStore(redis, prefix, config.ownershipTtlSec, keyring);
   const secrets = new SecretStore(redis, prefix, keyring);
   const hints = new HintBook(redis, prefix, parked);
   const outcomes = new OutcomeLog(redis, prefix, config.ownershipTtlSec);
@@ -86,7 +88,8 @@ export async function startStepsRole(deps: StepsRoleDeps): Promise<StepsRole> {
   const context: StepContext = {
     config,
     client,
-    ownership,
+    intents,
+    operations,
     secrets,
     selfies,
     requests,

@@ -2,7 +2,8 @@ import type { EnrollmentEventType, EventData } from '@verified-onboard/events';
 import type { VerifiedClient } from '@verified-onboard/verified-client';
 import type { Job } from 'bullmq';
 import type { WorkerConfig } from '../config.js';
-import type { Ownership } from '../upstream/ownership.js';
+import type { EffectIntents } from '../upstream/effect-intents.js';
+import type { OperationStore } from '../upstream/operation-store.js';
 import type { HintBook } from './hint-book.js';
 import type { RequestSource } from './request-source.js';
 import type { PollProgress, Step, StepJobData } from './job-data.js';
@@ -21,13 +22,19 @@ export interface NextStep {
 
 export type StepResult =
   | { kind: 'done'; events: PendingEvent[]; next?: NextStep }
-  /** Poll only: the operation is still pending, look again after `delayMs` (same job). */
-  | { kind: 'redelay'; delayMs: number; poll: PollProgress };
+  /**
+   * Poll only: the operation is still pending. The runner parks the poll (ParkedPolls, not a BullMQ delay)
+   * and it is looked at again after `recheckInMs`, with `poll` as its progress.
+   */
+  | { kind: 'pending'; recheckInMs: number; poll: PollProgress };
 
 export interface StepContext {
   config: WorkerConfig;
   client: VerifiedClient;
-  ownership: Ownership;
+  /** Intents before upstream creates: tells our own earlier effect from someone else's. */
+  intents: EffectIntents;
+  /** The upstream operation each enrollment started, and the operation → enrollment index. */
+  operations: OperationStore;
   secrets: SecretStore;
   selfies: SelfieSource;
   requests: RequestSource;

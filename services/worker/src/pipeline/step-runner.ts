@@ -81,11 +81,11 @@ export class StepRunner {
         result = { kind: 'done', events: [] }; // unused: outcome is set
       }
       if (!outcome) {
-        if (result.kind === 'redelay') {
-          await this.parkPoll({ ...job.data, poll: result.poll }, result.delayMs);
+        if (result.kind === 'pending') {
+          await this.parkPoll({ ...job.data, poll: result.poll }, result.recheckInMs);
           metrics.jobsProcessed.inc({ step, outcome: 'parked' });
           log.debug(
-            { delayMs: result.delayMs, polls: result.poll.count },
+            { delayMs: result.recheckInMs, polls: result.poll.count },
             'operation pending, polling again later',
           );
           return;

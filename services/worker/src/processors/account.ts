@@ -1,7 +1,7 @@
 import { EVENT_TYPES, tenantOf } from '@verified-onboard/events';
 import { AccountAlreadyExistsError } from '@verified-onboard/verified-client';
 import { AccountConflictError } from '../errors.js';
-import { ownsExisting } from '../upstream/ownership.js';
+import { ownsExisting } from '../upstream/effect-intents.js';
 import { requestOf } from '../pipeline/request-source.js';
 import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
 
@@ -14,7 +14,7 @@ export async function accountStep(job: StepJob, ctx: StepContext): Promise<StepR
   const { enrollmentId } = job.data;
   const request = await requestOf(job, ctx.requests);
   const accountNumber = request.accountNumber;
-  const claim = await ctx.ownership.claimAccount(accountNumber, enrollmentId);
+  const claim = await ctx.intents.claimAccount(accountNumber, enrollmentId);
   let alreadyExisted = false;
   try {
     await ctx.client.createAccount({
@@ -26,7 +26,7 @@ export async function accountStep(job: StepJob, ctx: StepContext): Promise<StepR
       ...(request.phoneNumber !== undefined && { phoneNumber: request.phoneNumber }),
     });
     // We made it even though an older intent named someone else (who never got there): it is ours now.
-    if (!claim.ours) await ctx.ownership.takeOverAccount(accountNumber, enrollmentId);
+    if (!claim.ours) await ctx.intents.takeOverAccount(accountNumber, enrollmentId);
   } catch (error) {
     if (!(error instanceof AccountAlreadyExistsError)) throw error;
     if (!ownsExisting(claim)) {
@@ -37,7 +37,7 @@ export async function accountStep(job: StepJob, ctx: StepContext): Promise<StepR
     alreadyExisted = true;
   }
   // Only reached when the account is this enrollment's own effect, so its tenant owns it.
-  await ctx.ownership.recordAccountTenant(accountNumber, tenantOf(request));
+  await ctx.intents.recordAccountTenant(accountNumber, tenantOf(request));
   return {
     kind: 'done',
     events: [{ type: EVENT_TYPES.accountCreated, data: { accountNumber, alreadyExisted } }],

@@ -2,7 +2,7 @@ import { EVENT_TYPES, type Transport } from '@verified-onboard/events';
 import { captureUrl } from '@verified-onboard/verified-client';
 import { effectiveSchedule } from '../pipeline/poll-schedule.js';
 import { requestOf } from '../pipeline/request-source.js';
-import type { OperationRecord } from '../upstream/ownership.js';
+import type { OperationRecord } from '../upstream/operation-store.js';
 import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
 
 const TRANSPORT_TYPES: Record<Transport, 0 | 1 | 2> = { inline: 0, sms: 1, email: 2 };
@@ -20,7 +20,7 @@ export async function beginStep(job: StepJob, ctx: StepContext): Promise<StepRes
   if (job.data.mode === 'import') return { kind: 'done', events: [], next: { step: 'account' } };
   const request = await requestOf(job, ctx.requests);
 
-  let record = await ctx.ownership.operation(enrollmentId);
+  let record = await ctx.operations.operation(enrollmentId);
   if (!record) {
     const startedAt = ctx.now();
     const transportType = TRANSPORT_TYPES[request.transport];
@@ -57,7 +57,7 @@ export async function beginStep(job: StepJob, ctx: StepContext): Promise<StepRes
     const url = oneTimeSecret
       ? captureUrl(ctx.config.verified.captureHost, 'operation', operationId, oneTimeSecret)
       : null;
-    await ctx.ownership.recordOperation(enrollmentId, record, url);
+    await ctx.operations.recordOperation(enrollmentId, record, url);
     await ctx.hints.adoptOperationHint(operationId, enrollmentId);
   }
 

@@ -2,7 +2,7 @@ import { EVENT_TYPES } from '@verified-onboard/events';
 import { CredentialAlreadyExistsError } from '@verified-onboard/verified-client';
 import { CredentialConflictError, SelfieUnavailableError, TempIdTooOldError } from '../errors.js';
 import { TEMPID_LIFETIME_MS } from '../pipeline/secrets.js';
-import { ownsExisting } from '../upstream/ownership.js';
+import { ownsExisting } from '../upstream/effect-intents.js';
 import { requestOf } from '../pipeline/request-source.js';
 import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
 
@@ -28,7 +28,7 @@ export async function credentialStep(job: StepJob, ctx: StepContext): Promise<St
       throw new SelfieUnavailableError(
         `the selfie of enrollment ${enrollmentId} is no longer stored (its TTL elapsed)`,
       );
-    const claim = await ctx.ownership.claimCredential(accountNumber, enrollmentId, { takeOver: false });
+    const claim = await ctx.intents.claimCredential(accountNumber, enrollmentId, { takeOver: false });
     await createOrAdopt(ownsExisting(claim), accountNumber, () =>
       ctx.client.createBiometricCredential(accountNumber, {
         data: image.toString('base64'),
@@ -44,11 +44,11 @@ export async function credentialStep(job: StepJob, ctx: StepContext): Promise<St
       );
     }
     if (request.mode === 'recapture') {
-      const claim = await ctx.ownership.claimCredential(accountNumber, enrollmentId, { takeOver: true });
+      const claim = await ctx.intents.claimCredential(accountNumber, enrollmentId, { takeOver: true });
       // The marker keeps a re-run (crash after the create) from deleting the credential it just made.
-      if (!(await ctx.ownership.credentialReplaced(enrollmentId))) {
+      if (!(await ctx.intents.credentialReplaced(enrollmentId))) {
         await ctx.client.deleteBiometricCredential(accountNumber);
-        await ctx.ownership.markCredentialReplaced(enrollmentId);
+        await ctx.intents.markCredentialReplaced(enrollmentId);
       }
       replacedPrevious = true;
       // After our own delete, an existing credential is our earlier create (a re-run), unless this attempt
@@ -57,7 +57,7 @@ export async function credentialStep(job: StepJob, ctx: StepContext): Promise<St
         ctx.client.createProofedBiometricCredential(accountNumber, stored.tempId),
       );
     } else {
-      const claim = await ctx.ownership.claimCredential(accountNumber, enrollmentId, { takeOver: false });
+      const claim = await ctx.intents.claimCredential(accountNumber, enrollmentId, { takeOver: false });
       await createOrAdopt(ownsExisting(claim), accountNumber, () =>
         ctx.client.createProofedBiometricCredential(accountNumber, stored.tempId),
       );

@@ -17,7 +17,7 @@ export const POLL_DEADLINE_MESSAGE =
  */
 export async function pollStep(job: StepJob, ctx: StepContext): Promise<StepResult> {
   const { enrollmentId, mode } = job.data;
-  const record = await ctx.ownership.operation(enrollmentId);
+  const record = await ctx.operations.operation(enrollmentId);
   if (!record) throw new MissingContextError(`no upstream operation recorded for enrollment ${enrollmentId}`);
   // Everything hinted so far is answered by the look that follows.
   await ctx.hints.clear(enrollmentId);
@@ -54,8 +54,8 @@ export async function pollStep(job: StepJob, ctx: StepContext): Promise<StepResu
     const hinted = await ctx.hints.take(enrollmentId);
     const delayMs = hinted ? Math.min(decision.delayMs, ctx.config.poll.hintRecheckMs) : decision.delayMs;
     return {
-      kind: 'redelay',
-      delayMs,
+      kind: 'pending',
+      recheckInMs: delayMs,
       poll: { startedAt: progress.startedAt, previousDelayMs: decision.delayMs, count: progress.count + 1 },
     };
   }

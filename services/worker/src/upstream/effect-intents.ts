@@ -1,20 +1,6 @@
-import type { Keyring } from '@verified-onboard/events';
-import type { Redis } from 'ioredis';
-import { ENROLLMENT_FIELDS as F, ExpiringStore } from '../keys.js';
+import { ExpiringStore } from '../keys.js';
 
-export type OperationKind = 'foreign' | 'operation';
-
-/** What the begin step learnt from the upstream; kept so a re-run never starts a second operation. */
-export interface OperationRecord {
-  operationId: string;
-  /** `foreign`: BeginGetForeignBiometry (capture); `operation`: Create New Operation (recapture). */
-  kind: OperationKind;
-  /** ms since epoch when the upstream operation times out. */
-  expiresAt: number;
-  startedAt: number;
-}
-
-export interface Claim {
+export interface IntentClaim {
   /** True when this enrollment holds the intent (first claim or an earlier claim of its own). */
   ours: boolean;
   /** True when the intent was recorded by this very attempt: no earlier call of ours can have had an effect. */
@@ -26,27 +12,17 @@ export interface Claim {
  * "Already exists" is our own earlier effect only when an earlier attempt of this enrollment recorded the
  * intent (and so may have made the call). A fresh intent followed by "already exists" means someone else.
  */
-export function ownsExisting(claim: Claim): boolean {
+export function ownsExisting(claim: IntentClaim): boolean {
   return claim.ours && !claim.fresh;
 }
 
 /**
- * Ownership of upstream effects. Before a create, a step records its intent (`SET NX` enrollment id);
+ * Intents to create upstream effects. Before a create, a step records its intent (`SET NX` enrollment id);
  * when the upstream then says "already exists", the effect is ours only if the intent is ours. That
  * tells an idempotent re-run after a crash apart from an account or credential someone else made.
  */
-export class Ownership extends ExpiringStore {
-  constructor(
-    redis: Redis,
-    prefix: string,
-    ttlSec: number,
-    /** Seals the capture URL (it embeds the OneTimeSecret) under its Redis key; SecretStore opens it. */
-    private readonly keyring: Keyring,
-  ) {
-    super(redis, prefix, ttlSec);
-  }
-
-  claimAccount(accountNumber: string, enrollmentId: string): Promise<Claim> {
+export class EffectIntents extends ExpiringStore {
+  claimAccount(accountNumber: string, enrollmentId: string): Promise<IntentClaim> {
     return this.claim(this.keys.accountIntent(accountNumber), enrollmentId);
   }
 
@@ -79,7 +55,7 @@ export class Ownership extends ExpiringStore {
     accountNumber: string,
     enrollmentId: string,
     options: { takeOver: boolean },
-  ): Promise<Claim> {
+  ): Promise<IntentClaim> {
     const key = this.keys.credentialIntent(accountNumber);
     if (!options.takeOver) return this.claim(key, enrollmentId);
     const previous = await this.redis.set(key, enrollmentId, 'EX', this.ttlSec, 'GET');
@@ -99,62 +75,7 @@ export class Ownership extends ExpiringStore {
     return (await this.redis.exists(this.keys.credentialReplaced(enrollmentId))) === 1;
   }
 
-  /**
-   * Stores the operation right after the begin call, with the operationId → enrollmentId index the
-   * hint consumer needs and (inline transport) the capture URL secret, in one transaction so that a
-   * crash cannot leave an operation without its URL.
-   */
-  async recordOperation(
-    enrollmentId: string,
-    record: OperationRecord,
-    captureUrl: string | null,
-  ): Promise<void> {
-    const ttlMs = Math.max(1000, record.expiresAt - Date.now());
-    const key = this.keys.enrollment(enrollmentId);
-    const tx = this.redis
-      .multi()
-      .hset(
-        key,
-        F.operationId,
-        record.operationId,
-        F.operationKind,
-        record.kind,
-        F.operationStartedAt,
-        record.startedAt,
-        F.operationExpiresAt,
-        record.expiresAt,
-      )
-      .expire(key, this.ttlSec)
-      .set(this.keys.operationIndex(record.operationId), enrollmentId, 'EX', this.ttlSec);
-    if (captureUrl) {
-      const secretKey = this.keys.captureUrlSecret(enrollmentId);
-      tx.set(secretKey, this.keyring.sealText(captureUrl, secretKey), 'PX', ttlMs);
-    }
-    await tx.exec();
-  }
-
-  async operation(enrollmentId: string): Promise<OperationRecord | null> {
-    const [operationId, kind, startedAt, expiresAt] = await this.redis.hmget(
-      this.keys.enrollment(enrollmentId),
-      F.operationId,
-      F.operationKind,
-      F.operationStartedAt,
-      F.operationExpiresAt,
-    );
-    if (!operationId) return null;
-    return {
-      operationId,
-      kind: kind as OperationKind,
-      startedAt: Number(startedAt),
-      expiresAt: Number(expiresAt),
-    };
-  }
-
-  async enrollmentForOperation(operationId: string): Promise<string | null> {
-    return this.redis.get(this.keys.operationIndex(operationId));
-  }
-
-  private async claim(key: string, enrollmentId: string): Promise<Claim> {
+  private async claim(key: string, enrollmentId: string): Promise<IntentClaim> {
     const set = await this.redis.set(key, enrollmentId, 'EX', this.ttlSec, 'NX');
     if (set === 'OK') return { ours: true, fresh: true, owner: enrollmentId };
     const owner = (await this.redis.get(key)) ?? '';
