@@ -41,6 +41,28 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
+  // One concept a file: no file over 300 lines, counted as they are (blank lines and comments too), sources,
+  // tests, scripts and bench alike.
+  {
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    rules: { 'max-lines': ['error', { max: 300, skipBlankLines: false, skipComments: false }] },
+  },
+  // Still over it, each to be split (issue 15); remove a file from this list when it is. The list only shrinks.
+  {
+    files: [
+      'packages/events/test/consumer.test.ts',
+      'packages/events/test/decider.given-when-then.unit.test.ts',
+      'packages/verified-client/src/verified-client.ts',
+      'packages/verified-client/test/client-wire.unit.test.ts',
+      'packages/verified-client/test/emulator-contract.test.ts',
+      'services/api/src/ops/pipeline-ops-service.ts',
+      'services/api/test/ops-health-docs.test.ts',
+      'services/api/test/ops-service.test.ts',
+      'services/worker/test/pipeline.test.ts',
+      'services/worker/test/support/harness.ts',
+    ],
+    rules: { 'max-lines': 'off' },
+  },
   boundary(
     ['services/api/**'],
     ['@verified-onboard/worker', '@verified-onboard/worker/*', '**/worker/src/**', '**/services/worker/**'],
