@@ -23,9 +23,10 @@ import { pino, type Logger } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type WorkerConfig } from '../../src/config.js';
 import { workerKeys, type WorkerKeys } from '../../src/keys.js';
+import { TEST_SOURCE } from './events.js';
 import { startWorker, type RunningWorker } from '../../src/worker-app.js';
 
-export const TEST_SOURCE = '/verified-onboard/worker-tests';
+export { captureFinishedHint, opsRetry, TEST_SOURCE, webhookHint } from './events.js';
 
 /** Collects every log line of a logger, to assert that no secret ever reached one. */
 export class LogCapture {
@@ -266,48 +267,4 @@ export async function upstreamCalls(h: Harness, endpoint: string): Promise<numbe
 export async function emulatorAccounts(h: Harness): Promise<Map<string, EmulatorAccountView>> {
   const body = await h.control<{ accounts: EmulatorAccountView[] }>('GET', '/_emulator/accounts');
   return new Map(body.accounts.map((a) => [a.accountNumber, a]));
-}
-
-/** An ops retry of `requested`'s enrollment at `step`, right after its failed state, as the api would publish it. */
-export function opsRetry(
-  requested: EventEnvelope,
-  failed: { version: number; lastEventId: string },
-  step: 'account',
-  reason: string,
-): EventEnvelope {
-  return createEvent({
-    type: EVENT_TYPES.retried,
-    subject: requested.subject,
-    sequence: failed.version + 1,
-    data: { step, reason, requestedBy: 'test' },
-    source: TEST_SOURCE,
-    correlationId: requested.correlationid,
-    causationId: failed.lastEventId,
-    discriminator: failed.version + 1,
-  });
-}
-
-/** A hint event as the api would publish it. */
-export function webhookHint(operationId: string): EventEnvelope {
-  return createEvent({
-    type: EVENT_TYPES.webhookReceived,
-    subject: operationId,
-    sequence: 0,
-    data: { operationId, upstreamStatus: 1, receivedAt: new Date().toISOString() },
-    source: TEST_SOURCE,
-    correlationId: randomUUID(),
-    discriminator: randomUUID(),
-  });
-}
-
-export function captureFinishedHint(enrollmentId: string): EventEnvelope {
-  return createEvent({
-    type: EVENT_TYPES.captureFinished,
-    subject: enrollmentId,
-    sequence: 0,
-    data: { enrollmentId, pageName: 'verifiedPage', success: true, receivedAt: new Date().toISOString() },
-    source: TEST_SOURCE,
-    correlationId: randomUUID(),
-    discriminator: randomUUID(),
-  });
 }
