@@ -29,6 +29,21 @@ export {
 } from './codec.js';
 export * from './state.js';
 export { apply, fold, isDuplicate } from './fold.js';
+// The domain core (domain/): the lifecycle of an enrollment, pure.
+export type * from './domain/state.js';
+export { NO_ENROLLMENT } from './domain/state.js';
+export {
+  POLL_DEADLINE_MESSAGE,
+  type Command,
+  type Decision,
+  type PendingEvent,
+  type Rejection,
+} from './domain/commands.js';
+export { decide } from './domain/decide.js';
+export { evolve } from './domain/evolve.js';
+export { foldEnrollment } from './domain/history.js';
+export { nextWork, type Work } from './domain/next-work.js';
+export { fromRecord } from './domain/record.js';
 export * from './topics.js';
 export { createKafka, type CreateKafkaOptions, type Kafka } from './kafka/create-kafka.js';
 export { ensureTopics } from './kafka/ensure-topics.js';
