@@ -1,6 +1,7 @@
-// BullMQ and ioredis exactly as the worker runs them: loaded from services/worker's own dependency tree, so the
-// raw BullMQ baseline uses the same library version as the pipeline it is compared with. The root workspace
-// does not depend on either (bench/ is not a package), hence the explicit resolution.
+// BullMQ exactly as the worker runs it: loaded from services/worker's own dependency tree, so the raw BullMQ
+// baseline uses the same library version as the pipeline it is compared with. Redis connections come from
+// createRedis (@verified-onboard/events), as the worker's do. The root workspace does not depend on BullMQ
+// (bench/ is not a package), hence the explicit resolution.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { repoRoot } from '@verified-onboard/devstack';
@@ -10,6 +11,5 @@ import type * as IORedis from '../services/worker/node_modules/ioredis/built/ind
 const fromWorker = createRequire(join(repoRoot, 'services', 'worker', 'package.json'));
 
 export const bullmq = fromWorker('bullmq') as typeof BullMQ;
-export const ioredis = fromWorker('ioredis') as typeof IORedis;
 export type Redis = IORedis.Redis;
 export type { BullMQ };

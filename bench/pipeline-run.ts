@@ -4,8 +4,8 @@
 // the Redis commands and the CPU of one run belong together.
 import { parseQueuePrefix } from '@verified-onboard/contracts';
 import { waitFor } from '@verified-onboard/devstack';
-import { topicNames } from '@verified-onboard/events';
-import { bullmq, ioredis } from './deps.js';
+import { createRedis, topicNames } from '@verified-onboard/events';
+import { bullmq, type Redis } from './deps.js';
 import * as bench from './harness.js';
 import { addStepJobs, STEPS_QUEUE } from './raw-jobs.js';
 import { delta, percentile, sum } from './stats.js';
@@ -162,7 +162,7 @@ async function measurePipelineRun(ctx: bench.FigureContext): Promise<PipelineRun
 
 /** The data of one real step job, so the raw jobs carry a payload of the same size. */
 async function sampleJobData(redisUrl: string, prefix: string): Promise<unknown> {
-  const connection = new ioredis.Redis(redisUrl, { maxRetriesPerRequest: null });
+  const connection = createRedis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix });
   try {
     const [job] = await queue.getJobs(['completed'], 0, 0);
@@ -182,9 +182,9 @@ async function rawBullmq(ctx: bench.FigureContext, jobs: number, data: unknown):
   const prefix = 'rb';
   // The worker's default concurrency (services/worker/src/config.ts), so both sides run the same number of jobs at once.
   const concurrency = Number(ctx.workerEnv.WORKER_CONCURRENCY ?? process.env.WORKER_CONCURRENCY ?? 128);
-  const connections: Array<InstanceType<typeof ioredis.Redis>> = [];
+  const connections: Redis[] = [];
   const connection = () => {
-    const c = new ioredis.Redis(stack.redisUrl, { maxRetriesPerRequest: null });
+    const c = createRedis(stack.redisUrl, { maxRetriesPerRequest: null });
     connections.push(c);
     return c;
   };

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { parseQueuePrefix } from '@verified-onboard/contracts';
 import { sleep, waitFor } from '@verified-onboard/devstack';
 import { ENROLLMENT_FIELDS, workerKeys } from '../../services/worker/src/keys.js';
-import { bullmq, ioredis, type Redis } from '../deps.js';
+import { createRedis } from '@verified-onboard/events';
+import { bullmq, type Redis } from '../deps.js';
 import * as bench from '../harness.js';
 import { addStepJobs, STEPS_QUEUE } from '../raw-jobs.js';
 import { round } from '../stats.js';
@@ -28,7 +29,7 @@ export async function footprintFigure(ctx: bench.FigureContext): Promise<bench.F
     POLL_MAX_INTERVAL_MS: POLL_MS,
     POLL_WEBHOOK_INTERVAL_MS: POLL_MS,
   });
-  const connection = new ioredis.Redis(stack.redisUrl, { maxRetriesPerRequest: null });
+  const connection = createRedis(stack.redisUrl, { maxRetriesPerRequest: null });
   const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix: parseQueuePrefix(app.prefix).queue });
   const keys = workerKeys(app.prefix);
   let measured;
@@ -171,7 +172,7 @@ async function parkedPollData(redis: Redis, prefix: string): Promise<Record<stri
 
 async function rawDelayedJobBytes(ctx: bench.FigureContext, jobs: number, data: unknown): Promise<number> {
   const { stack } = ctx;
-  const connection = new ioredis.Redis(stack.redisUrl, { maxRetriesPerRequest: null });
+  const connection = createRedis(stack.redisUrl, { maxRetriesPerRequest: null });
   const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix: 'rd' });
   try {
     await queue.waitUntilReady();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import * as devstack from '@verified-onboard/devstack';
-import { createKafka, type Kafka } from '@verified-onboard/events';
-import { ioredis, type Redis } from '../deps.js';
+import { createKafka, createRedis, type Kafka } from '@verified-onboard/events';
+import type { Redis } from '../deps.js';
 import { BenchError, type Say } from '../lib/errors.js';
 import { commandCallsFromInfo } from '../stats.js';
 import { BenchApp, type AppOptions } from './bench-app.js';
@@ -45,7 +45,7 @@ export class BenchStack {
     // No persistence: the figures measure memory and throughput, not fsync.
     const redis = (this.redisServer = await devstack.startRedisServer(redisPort, devstack.logFile('redis')));
     this.redisUrl = redis.url;
-    this.redisClient = new ioredis.Redis(redis.url, { maxRetriesPerRequest: 3 });
+    this.redisClient = createRedis(redis.url, { maxRetriesPerRequest: 3 });
     this.say(`redis     ${redis.url} (private, no persistence)`);
 
     // A broker that fails to start is stopped by the launcher itself.
