@@ -10,12 +10,12 @@ import {
 
 describe('contracts', () => {
   it('QUEUE_PREFIX yields the queue prefix and the key namespace', () => {
-    expect(parseQueuePrefix()).toEqual({ queue: 'vo', keys: 'vo', keyspace: 'vo:' });
+    expect(parseQueuePrefix()).toEqual({ queue: '{vo}', keys: 'vo', keyspace: 'vo:' });
     expect(parseQueuePrefix('t-1.a_b').keys).toBe('t-1.a_b');
   });
 
   it('refuses a QUEUE_PREFIX that would split the key layout, with a stable code', () => {
-    for (const bad of ['a:b', 'a b', '', 'a*'])
+    for (const bad of ['a:b', 'a b', '', 'a*', '{vo}'])
       expect(() => parseQueuePrefix(bad)).toThrow(InvalidQueuePrefixError);
     try {
       parseQueuePrefix('a:b');

@@ -1,6 +1,7 @@
 // A whole stack (emulator, api, worker as real processes) isolated from everything else on the machine: its
 // own ports, process names, BullMQ/Redis prefix, topic prefix and consumer groups, and optionally its own
 // Kafka broker (the soak restarts it, which must not touch a broker other tests share).
+import { parseQueuePrefix } from '@verified-onboard/contracts';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,7 +100,10 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     const privateRedis = redis.started;
     if (privateRedis) cleanups.push(() => privateRedis.stop());
     // Runs after the processes are stopped (cleanups run in reverse): leave a shared Redis as it was.
-    else cleanups.push(() => dropKeys(redis.url, `${queuePrefix}:`));
+    else {
+      cleanups.push(() => dropKeys(redis.url, `${queuePrefix}:`));
+      cleanups.push(() => dropKeys(redis.url, `${parseQueuePrefix(queuePrefix).queue}:`));
+    }
 
     const resolved = await resolveKafka(options.kafka, privateDir, id, say);
     const { kafka, brokers: kafkaBrokers } = resolved;

@@ -93,6 +93,7 @@ export {
 export { asyncApiDocument, CATALOGUE_VERSION, eventJsonSchemas, generatedFiles } from './catalogue-docs.js';
 export { scanEventLog, LogScanTimeoutError, type ScanOptions, type ScanResult } from './kafka/log-scanner.js';
 export { LiveReadModel, KEYSPACE_REFRESH_MS } from './read-model/live-read-model.js';
+export { readModelKeys, keyspacePointerKeys } from './read-model/read-model-keys.js';
 export {
   ProjectionRebuild,
   RebuildInProgressError,

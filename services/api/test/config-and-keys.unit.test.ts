@@ -22,7 +22,7 @@ describe('loadConfig', () => {
       kafkaBrokers: ['127.0.0.1:9092'],
       topicPrefix: '',
       keyPrefix: 'vo',
-      queuePrefix: 'vo',
+      queuePrefix: '{vo}',
       port: 3000,
       apiKeys: undefined,
       webhookSecret: 'emulator-webhook-secret',

@@ -80,7 +80,7 @@ describe('tenants', () => {
     const { id } = await enrolled(acme, { displayName: 'Linus', accountNumber: 'acct-url' });
     await projectCaptureStarted(t.readModel, await collector.first(EVENT_TYPES.requested, id), 'op-url');
     // The read model keeps the owner beside the record, readable without unpacking it.
-    expect(await t.redis.hget(`${t.config.keyPrefix}:rm:${id}`, 'tenant')).toBe('acme');
+    expect(await t.redis.hget(t.readModel.key(id), 'tenant')).toBe('acme');
     const url = 'http://verified.test/?i=op-url&s=one-time-secret';
     await t.storeCaptureUrl(id, url);
 

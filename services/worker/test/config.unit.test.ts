@@ -17,7 +17,8 @@ describe('worker configuration', () => {
     ]);
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
-    expect(config.queuePrefix).toBe('vo');
+    expect(config.queuePrefix).toBe('{vo}');
+    expect(config.keyPrefix).toBe('vo');
     expect(config.metrics.port).toBe(3001);
     expect(config.verified.rateLimitPerSec).toBe(50);
     expect(config.jobAttempts).toBe(8);

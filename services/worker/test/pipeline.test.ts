@@ -414,7 +414,11 @@ describe('worker pipeline against the emulator', () => {
           secrets.push(value);
     }
     expect(secrets.length).toBeGreaterThanOrEqual(4); // the token, both OneTimeSecrets, the TempId
-    const dump = await dumpRedis(`${h.names.queuePrefix}:*`);
+    // The key namespace and the queue's own keys (BullMQ's prefix is the hash-tagged `{prefix}`).
+    const dump = [
+      await dumpRedis(`${h.names.queuePrefix}:*`),
+      await dumpRedis(`${h.config().queuePrefix}:*`),
+    ].join('\n');
     expect(dump.length).toBeGreaterThan(1000);
     for (const secret of secrets) expect(dump).not.toContain(secret);
     expect(dump).not.toMatch(/[?&]s=/);

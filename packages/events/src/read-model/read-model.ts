@@ -1,3 +1,4 @@
+import { readModelKeys } from './read-model-keys.js';
 import type { Redis } from 'ioredis';
 import type { EnrollmentEvent } from '../envelope.js';
 import { ReadModelContentionError, SequenceConflictError } from '../errors.js';
@@ -18,7 +19,7 @@ import { encodeRecord } from './stored-record.js';
 export type { FailedEntry, FailedFilter, FailedPage } from './failed-index.js';
 
 export interface ReadModelOptions {
-  /** Key prefix, e.g. `vo:`; keys are `${prefix}rm:{enrollmentId}` and `${prefix}rm:...` indexes. */
+  /** Key prefix, e.g. `vo:`; keys are built by readModelKeys (read-model-keys.ts). */
   prefix: string;
   upcasters?: UpcasterRegistry;
 }
@@ -71,16 +72,16 @@ export class ReadModel {
   }
 
   key(enrollmentId: string): string {
-    return `${this.prefix}rm:${enrollmentId}`;
+    return readModelKeys(this.prefix).record(enrollmentId);
   }
   private batchKey(batchId: string): string {
-    return `${this.prefix}rm:batch:${batchId}`;
+    return readModelKeys(this.prefix).batch(batchId);
   }
   private get failedKey(): string {
-    return `${this.prefix}rm:failed`;
+    return readModelKeys(this.prefix).failed;
   }
   private get failedMetaKey(): string {
-    return `${this.prefix}rm:failed-meta`;
+    return readModelKeys(this.prefix).failedMeta;
   }
 
   private load(enrollmentId: string): Promise<LoadedRecord> {

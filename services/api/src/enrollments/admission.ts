@@ -158,6 +158,13 @@ export class AdmissionRules {
    * and goes through `admit`, in order, afterwards.
    */
   async admitMany(candidates: Candidate[]): Promise<Admission[]> {
+    // The MGET and the claim script below span many keys, which a Redis Cluster allows only within one hash
+    // slot: there, admit one after the other (the outcome this method promises anyway).
+    if ((this.redis as { isCluster?: boolean }).isCluster) {
+      const admissions: Admission[] = [];
+      for (const candidate of candidates) admissions.push(await this.admit(candidate));
+      return admissions;
+    }
     const claimedAtMs = Date.now();
     // Account claims first, then externalRef claims: the two never share a key, so only the order within each
     // (line order) decides which of two candidates takes a claim. One value per candidate, one TTL per kind.

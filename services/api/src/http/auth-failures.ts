@@ -37,13 +37,12 @@ export class AuthFailureLimiter {
 
   /** Throws TooManyAuthFailuresError when the address or the claimed key id has used up its window. */
   async check(address: string, claimedKeyId: string | null): Promise<void> {
-    const pipeline = this.redis.pipeline().get(this.addressKey(address)).pttl(this.addressKey(address));
-    if (claimedKeyId !== null) pipeline.get(this.keyIdKey(claimedKeyId)).pttl(this.keyIdKey(claimedKeyId));
-    const results = await pipeline.exec();
-    const values = (results ?? []).map(([error, value]) => {
-      if (error) throw error;
-      return value;
-    });
+    // Separate commands, not one pipeline: the address and key-id counters sit in different Redis Cluster
+    // hash slots, and a Cluster client refuses a pipeline across slots.
+    const keys = [this.addressKey(address), ...(claimedKeyId === null ? [] : [this.keyIdKey(claimedKeyId)])];
+    const values = (
+      await Promise.all(keys.map((key) => Promise.all([this.redis.get(key), this.redis.pttl(key)])))
+    ).flat();
     const over = (countAt: number, limit: number) => Number(values[countAt] ?? 0) >= limit;
     const waits: number[] = [];
     if (over(0, this.limits.perAddress)) waits.push(Number(values[1]));
@@ -56,9 +55,10 @@ export class AuthFailureLimiter {
 
   async record(address: string, knownKeyId: string | null): Promise<void> {
     const keys = [this.addressKey(address), ...(knownKeyId === null ? [] : [this.keyIdKey(knownKeyId)])];
-    const multi = this.redis.multi();
-    for (const key of keys) multi.set(key, 0, 'PX', this.limits.windowMs, 'NX').incr(key);
-    await multi.exec();
+    // One transaction a counter: the two counters sit in different Redis Cluster hash slots.
+    await Promise.all(
+      keys.map((key) => this.redis.multi().set(key, 0, 'PX', this.limits.windowMs, 'NX').incr(key).exec()),
+    );
   }
 }
 

@@ -54,14 +54,18 @@ export class OutcomeLog extends ExpiringStore {
     return raw ? (JSON.parse(raw) as StepOutcome) : outcome;
   }
 
-  /** After the publish was acknowledged and the next job enqueued: marker in, full outcome out. */
+  /**
+   * After the publish was acknowledged and the next job enqueued: marker in, then full outcome out. Two steps,
+   * not one transaction, because the two keys sit in different Redis Cluster hash slots; `lookup` reads the
+   * marker first, so an outcome a crash left behind is never replayed, and it expires with its TTL.
+   */
   async finish(enrollmentId: string, jobId: string, failed: boolean): Promise<void> {
     const key = this.keys.enrollment(enrollmentId);
     await this.redis
       .multi()
       .hset(key, F.done(enrollmentId, jobId), failed ? FINISHED_FAILED : FINISHED_OK)
       .expire(key, this.ttlSec)
-      .del(this.keys.outcome(jobId))
       .exec();
+    await this.redis.del(this.keys.outcome(jobId));
   }
 }

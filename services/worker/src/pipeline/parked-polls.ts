@@ -65,6 +65,10 @@ export class ParkedPolls {
       ? [data.poll.startedAt, data.poll.previousDelayMs, data.poll.count]
       : ['', '', ''];
     // Short values keep the hash in Redis's compact encoding (a 150-byte JSON field would double its size).
+    // The hash first, the sorted-set member after, not in one transaction (the parked-poll set and the
+    // enrollment hash sit in different Redis Cluster hash slots): a dispatcher that sees the member always
+    // finds the data. Park runs inside the job that hands over to the poll, so a crash between the two
+    // leaves that job to run again (stalled-job recovery), and it parks again.
     await this.redis
       .multi()
       .hset(
@@ -81,8 +85,8 @@ export class ParkedPolls {
         [data.nextSequence, data.mode, data.priority, ...progress].join('|'),
       )
       .expire(key, this.options.enrollmentTtlSec)
-      .zadd(this.key, dueAt, jobId)
       .exec();
+    await this.redis.zadd(this.key, dueAt, jobId);
     return jobId;
   }
 

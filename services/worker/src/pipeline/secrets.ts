@@ -60,6 +60,10 @@ export class SecretStore {
 
   /** Once the enrollment is terminal (completed, failed, rejected, expired, canceled) neither secret has a use. */
   async forget(enrollmentId: string): Promise<void> {
-    await this.redis.del(this.keys.tempIdSecret(enrollmentId), this.keys.captureUrlSecret(enrollmentId));
+    // One key a command: the two may sit in different Redis Cluster hash slots.
+    await Promise.all([
+      this.redis.del(this.keys.tempIdSecret(enrollmentId)),
+      this.redis.del(this.keys.captureUrlSecret(enrollmentId)),
+    ]);
   }
 }

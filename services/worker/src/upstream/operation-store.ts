@@ -31,8 +31,11 @@ export class OperationStore extends ExpiringStore {
 
   /**
    * Stores the operation right after the begin call, with the operationId → enrollmentId index the
-   * hint consumer needs and (inline transport) the capture URL secret, in one transaction so that a
-   * crash cannot leave an operation without its URL.
+   * hint consumer needs and (inline transport) the capture URL secret. The three keys live in different
+   * Redis Cluster hash slots, so no transaction spans them; the order does the transaction's work instead:
+   * the index and the URL first, the operation record last. A crash in between leaves a harmless index or
+   * URL (each expires, and a re-run of begin, which finds no record, overwrites them), never an operation
+   * without its index or its URL.
    */
   async recordOperation(
     enrollmentId: string,
@@ -41,7 +44,12 @@ export class OperationStore extends ExpiringStore {
   ): Promise<void> {
     const ttlMs = Math.max(1000, record.expiresAt - Date.now());
     const key = this.keys.enrollment(enrollmentId);
-    const tx = this.redis
+    await this.redis.set(this.keys.operationIndex(record.operationId), enrollmentId, 'EX', this.ttlSec);
+    if (captureUrl) {
+      const secretKey = this.keys.captureUrlSecret(enrollmentId);
+      await this.redis.set(secretKey, this.keyring.sealText(captureUrl, secretKey), 'PX', ttlMs);
+    }
+    await this.redis
       .multi()
       .hset(
         key,
@@ -55,12 +63,7 @@ export class OperationStore extends ExpiringStore {
         record.expiresAt,
       )
       .expire(key, this.ttlSec)
-      .set(this.keys.operationIndex(record.operationId), enrollmentId, 'EX', this.ttlSec);
-    if (captureUrl) {
-      const secretKey = this.keys.captureUrlSecret(enrollmentId);
-      tx.set(secretKey, this.keyring.sealText(captureUrl, secretKey), 'PX', ttlMs);
-    }
-    await tx.exec();
+      .exec();
   }
 
   async operation(enrollmentId: string): Promise<OperationRecord | null> {

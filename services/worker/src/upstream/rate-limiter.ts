@@ -38,7 +38,9 @@ interface LimiterCommands {
 
 /** The limiter's keys: the next call's theoretical arrival time, and the fleet-wide pause. */
 export function rateLimiterKeys(prefix: string) {
-  return { tat: `${prefix}:ratelimit:verified`, pause: `${prefix}:ratelimit:verified:pause-until` };
+  // One hash tag for both: the acquire script reads the pause and moves the budget in one call, which Redis
+  // Cluster allows only within one hash slot.
+  return { tat: `${prefix}:{ratelimit:verified}`, pause: `${prefix}:{ratelimit:verified}:pause-until` };
 }
 
 export interface RedisRateLimiterOptions {
