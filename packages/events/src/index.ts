@@ -100,7 +100,6 @@ export {
   type ProjectionRebuildOptions,
   type RebuildStatus,
 } from './read-model/projection-rebuild.js';
-export { nextStep } from './next-step.js';
 export { readEnrollmentStreams, type ReadEnrollmentStreamsOptions } from './enrollment-log.js';
 export * from './config/dev-defaults.js';
 export { encryptionKeysEnvSchema } from './config/encryption-keys-env.js';

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   createEvent,
+  decide,
   EVENT_TYPES,
   fold,
-  nextStep,
+  foldEnrollment,
+  fromRecord,
+  nextWork,
   ProjectionRebuild,
   RebuildInProgressError,
   readEnrollmentStreams,
@@ -54,19 +57,24 @@ const RELEASE_LOCK =
 export const replayLockKey = (basePrefix: string) => `${basePrefix}ops:replay:running`;
 const replayKey = (basePrefix: string, id: string) => `${basePrefix}ops:replay:${id}`;
 
-type FailedState = EnrollmentState & { failure: NonNullable<EnrollmentState['failure']> };
-
-const isFailed = (state: EnrollmentState | null): state is FailedState =>
-  state?.status === 'failed' && state.failure !== null;
-
-/** The `retried` event that sends a failed enrollment back to its failed step (worker: PipelineConsumer.retry). */
-function retriedEvent(state: FailedState, reason: string, requestedBy: string): EnrollmentEvent {
+/**
+ * The `retried` event the domain core decides for an ops retry (worker: PipelineConsumer.retry), or null when
+ * the core refuses it (the enrollment is not failed: a retry never repeats a step that succeeded).
+ */
+function retriedEvent(
+  state: EnrollmentState | null,
+  reason: string,
+  requestedBy: string,
+): EnrollmentEvent | null {
+  if (state === null) return null;
+  const decision = decide(fromRecord(state), { type: 'RetryRequested', reason, requestedBy });
+  const retried = 'events' in decision ? decision.events[0] : undefined;
+  if (retried?.type !== EVENT_TYPES.retried) return null;
   const sequence = state.version + 1;
   return createEvent({
-    type: EVENT_TYPES.retried,
+    ...retried,
     subject: state.id,
     sequence,
-    data: { step: state.failure.step, reason, requestedBy },
     source: EVENT_SOURCE,
     correlationId: state.correlationId,
     causationId: state.lastEventId,
@@ -99,9 +107,7 @@ export class PipelineOpsService implements OpsService {
     for (let i = 0; i < ids.length; i += CHUNK) {
       const states = await Promise.all(ids.slice(i, i + CHUNK).map((id) => readModel.get(id)));
       // Only what is failed now: a retry never repeats a step that succeeded, nor touches finished work.
-      const events = states
-        .filter(isFailed)
-        .map((s) => retriedEvent(s, selector.reason, selector.requestedBy));
+      const events = states.flatMap((s) => retriedEvent(s, selector.reason, selector.requestedBy) ?? []);
       await this.options.publisher.publish('enrollment', events);
       retried += events.length;
     }
@@ -238,15 +244,15 @@ export class PipelineOpsService implements OpsService {
     for (const [id, stream] of streams) {
       const state = fold(stream);
       if (state.status === 'failed') {
-        if (isFailed(state)) retries.push(retriedEvent(state, 'ops replay', selector.requestedBy));
+        const retried = retriedEvent(state, 'ops replay', selector.requestedBy);
+        if (retried) retries.push(retried);
         continue;
       }
-      const step = nextStep(state);
-      if (step === null) {
+      const work = nextWork(foldEnrollment(stream));
+      if (work === null) {
         terminal++;
         continue;
       }
-      const lastRetry = stream.filter((e) => e.type === EVENT_TYPES.retried).at(-1);
       redrives.push(
         createEvent({
           type: EVENT_TYPES.redriveRequested,
@@ -254,9 +260,9 @@ export class PipelineOpsService implements OpsService {
           sequence: state.version,
           data: {
             enrollmentId: id,
-            step,
-            generation: lastRetry?.sequence ?? 0,
-            nextSequence: state.version + 1,
+            step: work.step,
+            generation: work.generation,
+            nextSequence: work.nextSequence,
             request: state.request,
             requestedBy: selector.requestedBy,
             reason: 'ops replay',
