@@ -1,17 +1,11 @@
 import { createHash } from 'node:crypto';
 import { UPSTREAM_PREFIXES } from '@verified-onboard/contracts';
-import { z } from 'zod';
-import type { EndpointName } from './endpoints.js';
+import { AuthenticationError, UpstreamNotFoundError } from './errors.js';
+import { HttpTransport, type TransportRequest } from './http/transport.js';
+import type { VerifiedClientOptions } from './client-options.js';
+import { safeLogger } from './redact.js';
+import { accountSegment, buildWire, decode, pathSegment, withBearer } from './wire-checks.js';
 import {
-  AuthenticationError,
-  InvalidRequestError,
-  UpstreamContractError,
-  UpstreamNotFoundError,
-} from './errors.js';
-import { HttpTransport, type OnCall, type RateLimiter, type TransportRequest } from './http/transport.js';
-import { safeLogger, type ClientLogger } from './redact.js';
-import {
-  accountNumberSchema,
   accountSchema,
   maybeAccountSchema,
   toCreateAccountWire,
@@ -46,28 +40,9 @@ import {
   type WebhookSettings,
 } from './schemas/webhook-settings.js';
 import { TokenManager } from './token/token-manager.js';
-import { InMemoryTokenStore, type TokenStore } from './token/token-store.js';
+import { InMemoryTokenStore } from './token/token-store.js';
 
-export interface VerifiedClientOptions {
-  /** Host root, e.g. http://127.0.0.1:4010 or https://id.authid.ai. */
-  baseUrl: string;
-  apiKeyId: string;
-  apiKeyValue: string;
-  /** Per HTTP call, headers and body included. Default 10 000. */
-  timeoutMs?: number;
-  /** Default in-process; a RedisTokenStore shares one token pair across processes. */
-  tokenStore?: TokenStore;
-  /** pino-compatible; receives ids, codes and timings only, never tokens, secrets or biometric data. */
-  logger?: ClientLogger;
-  /** Called once per upstream HTTP call (token calls included) with 'ok' or the error code. */
-  onCall?: OnCall;
-  /** Awaited before every upstream HTTP call, token calls included. */
-  rateLimiter?: RateLimiter;
-  /** Keep-alive connections to the upstream host. Default 64. */
-  connections?: number;
-  /** Renew the access token this long before it expires (capped at a quarter of its lifetime). Default 30 000. */
-  tokenRefreshSkewMs?: number;
-}
+export type { VerifiedClientOptions } from './client-options.js';
 
 const { identity: IDENTITY, admin: ADMIN, authz: AUTHZ } = UPSTREAM_PREFIXES;
 
@@ -299,48 +274,4 @@ export class VerifiedClient {
     });
     return decode('refresh', tokenResponseSchema, response.body);
   }
-}
-
-function withBearer(request: TransportRequest, token: string): TransportRequest {
-  return { ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } };
-}
-
-function decode<S extends z.ZodType>(endpoint: EndpointName, schema: S, body: unknown): z.output<S> {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  // Paths and issue codes only: zod messages can quote received values, which may be secrets.
-  const where = parsed.error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`)
-    .join('; ');
-  throw new UpstreamContractError(`${endpoint}: response does not match the expected shape (${where})`, {
-    endpoint,
-  });
-}
-
-function buildWire<T>(endpoint: EndpointName, build: () => T): T {
-  try {
-    return build();
-  } catch (error) {
-    if (error instanceof z.ZodError) {
-      const where = error.issues
-        .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`)
-        .join('; ');
-      throw new InvalidRequestError(`${endpoint}: invalid input (${where})`, { endpoint });
-    }
-    throw error;
-  }
-}
-
-function pathSegment(endpoint: EndpointName, value: string): string {
-  if (typeof value !== 'string' || value === '')
-    throw new InvalidRequestError(`${endpoint}: id is empty`, { endpoint });
-  return encodeURIComponent(value);
-}
-
-function accountSegment(endpoint: EndpointName, accountNumber: string): string {
-  if (!accountNumberSchema.safeParse(accountNumber).success) {
-    throw new InvalidRequestError(`${endpoint}: invalid account number`, { endpoint });
-  }
-  return encodeURIComponent(accountNumber);
 }
