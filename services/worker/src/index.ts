@@ -15,7 +15,7 @@ export {
   type ProjectionStats,
   type RebuildOptions,
 } from './consumers/projector.js';
-export { PipelineConsumer, firstStep } from './consumers/pipeline-consumer.js';
+export { PipelineConsumer } from './consumers/pipeline-consumer.js';
 export { StepsQueue, stepPriority } from './queues/steps-queue.js';
 export { RedisRateLimiter, RateLimiterClosedError } from './upstream/rate-limiter.js';
 export { EffectIntents } from './upstream/effect-intents.js';

@@ -1,6 +1,8 @@
 import {
   EVENT_TYPES,
   EventConsumer,
+  foldEnrollment,
+  nextWork,
   type ConsumedEvent,
   type EnrollmentState,
   type EventEnvelope,
@@ -44,11 +46,6 @@ export const PIPELINE_EVENT_TYPES = [
   EVENT_TYPES.captureFinished,
   EVENT_TYPES.redriveRequested,
 ] as const;
-
-/** The first job of a mode: import has nothing to capture. */
-export function firstStep(mode: 'capture' | 'import' | 'recapture'): Step {
-  return mode === 'import' ? 'account' : 'begin';
-}
 
 /**
  * Turns events into jobs (one consumer group shared by every worker process): `requested` enqueues the
@@ -132,18 +129,22 @@ export class PipelineConsumer {
     return state !== null && state.version > event.sequence;
   }
 
+  /** The first job of an enrollment, as the domain core derives it from its request (import skips begin). */
   private startJob(event: EventEnvelope<typeof EVENT_TYPES.requested>): { step: Step; data: StepJobData } {
     const request = event.data;
+    const work = nextWork(foldEnrollment([event]));
+    if (work === null)
+      throw new MissingContextError(`enrollment ${event.subject}: a request with no first step`);
     this.options.recentRequests?.remember(event.subject, request);
     return {
-      step: firstStep(request.mode),
+      step: work.step,
       data: stepJobData(request, {
         enrollmentId: event.subject,
-        generation: 0,
-        nextSequence: event.sequence + 1,
+        generation: work.generation,
+        nextSequence: work.nextSequence,
         correlationId: event.correlationid,
         causationId: event.id,
-        start: true,
+        start: work.admission === 'new',
       }),
     };
   }
