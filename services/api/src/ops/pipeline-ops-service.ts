@@ -1,27 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import {
-  createEvent,
-  decide,
-  EVENT_TYPES,
-  fold,
-  foldEnrollment,
-  fromRecord,
-  nextWork,
   ProjectionRebuild,
   RebuildInProgressError,
   readEnrollmentStreams,
-  type EnrollmentEvent,
-  type EnrollmentState,
-  type EventEnvelope,
   type Kafka,
   type RebuildStatus,
 } from '@verified-onboard/events';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ReadModelSource } from '../enrollments/read-model-source.js';
-import { EVENT_SOURCE } from '../enrollments/requested-event.js';
 import { ConflictError } from '../errors.js';
 import type { EventPublisher } from '../publishing/publisher.js';
+import { planReplay, retriedEvent } from './ops-events.js';
 import {
   presentFields,
   type OpsService,
@@ -56,32 +46,6 @@ const RELEASE_LOCK =
 /** The lock that allows one replay at a time (exported for tests that play another instance). */
 export const replayLockKey = (basePrefix: string) => `${basePrefix}ops:replay:running`;
 const replayKey = (basePrefix: string, id: string) => `${basePrefix}ops:replay:${id}`;
-
-/**
- * The `retried` event the domain core decides for an ops retry (worker: PipelineConsumer.retry), or null when
- * the core refuses it (the enrollment is not failed: a retry never repeats a step that succeeded).
- */
-function retriedEvent(
-  state: EnrollmentState | null,
-  reason: string,
-  requestedBy: string,
-): EnrollmentEvent | null {
-  if (state === null) return null;
-  const decision = decide(fromRecord(state), { type: 'RetryRequested', reason, requestedBy });
-  const retried = 'events' in decision ? decision.events[0] : undefined;
-  if (retried?.type !== EVENT_TYPES.retried) return null;
-  const sequence = state.version + 1;
-  return createEvent({
-    ...retried,
-    subject: state.id,
-    sequence,
-    source: EVENT_SOURCE,
-    correlationId: state.correlationId,
-    causationId: state.lastEventId,
-    // One retry per position in the stream: two operators retrying at once publish the same event id.
-    discriminator: sequence,
-  });
-}
 
 /**
  * Ops on failed and stuck work, all through the pipeline's own idempotent paths: a retry is an
@@ -238,43 +202,7 @@ export class PipelineOpsService implements OpsService {
     });
     const events = [...streams.values()].reduce((n, stream) => n + stream.length, 0);
 
-    const retries: EnrollmentEvent[] = [];
-    const redrives: EventEnvelope[] = [];
-    let terminal = 0;
-    for (const [id, stream] of streams) {
-      const state = fold(stream);
-      if (state.status === 'failed') {
-        const retried = retriedEvent(state, 'ops replay', selector.requestedBy);
-        if (retried) retries.push(retried);
-        continue;
-      }
-      const work = nextWork(foldEnrollment(stream));
-      if (work === null) {
-        terminal++;
-        continue;
-      }
-      redrives.push(
-        createEvent({
-          type: EVENT_TYPES.redriveRequested,
-          subject: id,
-          sequence: state.version,
-          data: {
-            enrollmentId: id,
-            step: work.step,
-            generation: work.generation,
-            nextSequence: work.nextSequence,
-            request: state.request,
-            requestedBy: selector.requestedBy,
-            reason: 'ops replay',
-          },
-          source: EVENT_SOURCE,
-          correlationId: state.correlationId,
-          causationId: state.lastEventId,
-          // A new id per replay request: re-driving twice must reach the worker twice (it is idempotent there).
-          discriminator: `${state.version}:${Date.now()}`,
-        }),
-      );
-    }
+    const { retries, redrives, terminal } = planReplay(streams, selector.requestedBy);
     if (!selector.dryRun) {
       for (let i = 0; i < retries.length; i += CHUNK)
         await this.options.publisher.publish('enrollment', retries.slice(i, i + CHUNK));
