@@ -2,19 +2,13 @@
 // (retried → the failed step again; redrive_requested → the next step under the job id the log implies).
 import assert from 'node:assert/strict';
 import { waitFor } from '@verified-onboard/devstack';
-import {
-  createEvent,
-  EVENT_TYPES,
-  EventProducer,
-  fold,
-  ReadModel,
-  type EnrollmentEvent,
-} from '@verified-onboard/events';
+import { EVENT_TYPES, EventProducer, fold, ReadModel } from '@verified-onboard/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentViewSchema } from '../src/enrollments/schemas.js';
 import { rebuildResultSchema, replayStatusSchema, retryResultSchema } from '../src/ops/ops-service.js';
 import { replayLockKey } from '../src/ops/pipeline-ops-service.js';
 import type { Collector } from './support/collector.js';
+import { OpsStream } from './support/ops-stream.js';
 import { bodyOf, errorOf, startTestApp, type TestApp } from './support/harness.js';
 
 let t: TestApp;
@@ -32,107 +26,14 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** Builds an enrollment's stream step by step, publishing each event to the log like the pipeline would. */
-class Stream {
-  readonly events: EnrollmentEvent[] = [];
-  /** `at`: when every event of the stream happened (default: when it is built). */
-  constructor(
-    readonly id: string,
-    readonly batchId: string,
-    private readonly at?: Date,
-  ) {}
-  get last(): EnrollmentEvent {
-    const event = this.events.at(-1);
-    assert.ok(event, `${this.id} has no events yet`);
-    return event;
-  }
-  private add(type: EnrollmentEvent['type'], data: object) {
-    const sequence = this.events.length + 1;
-    const event = createEvent<EnrollmentEvent['type']>({
-      type,
-      subject: this.id,
-      sequence,
-      source: 'test',
-      correlationId: `c-${this.id}`,
-      causationId: this.events.at(-1)?.id ?? null,
-      data: data as never,
-      discriminator: sequence,
-      ...(this.at ? { time: this.at } : {}),
-    });
-    this.events.push(event);
-    return this;
-  }
-  requested(mode: 'capture' | 'import' = 'capture') {
-    return this.add(EVENT_TYPES.requested, {
-      enrollmentId: this.id,
-      accountNumber: `acct-${this.id}`,
-      accountNumberGenerated: false,
-      displayName: 'Ops Test',
-      transport: 'inline',
-      checkLiveness: true,
-      timeoutSec: 3600,
-      mode,
-      priority: 'batch',
-      batchId: this.batchId,
-      line: 1,
-      requestedAt: (this.at ?? new Date()).toISOString(),
-      ...(mode === 'import' ? { selfie: { ref: 'r', digest: 'a'.repeat(64), dataType: 1 } } : {}),
-    });
-  }
-  started() {
-    return this.add(EVENT_TYPES.captureStarted, {
-      operationId: `op-${this.id}`,
-      transport: 'inline',
-      operationExpiresAt: new Date(Date.now() + 3600_000).toISOString(),
-    });
-  }
-  captured() {
-    return this.add(EVENT_TYPES.captureCompleted, {
-      operationId: `op-${this.id}`,
-      upstreamStatus: 1,
-      message: null,
-    });
-  }
-  account() {
-    return this.add(EVENT_TYPES.accountCreated, { accountNumber: `acct-${this.id}`, alreadyExisted: false });
-  }
-  credential() {
-    return this.add(EVENT_TYPES.credentialAttached, {
-      accountNumber: `acct-${this.id}`,
-      kind: 'proofed',
-      replacedPrevious: false,
-    });
-  }
-  completed() {
-    return this.add(EVENT_TYPES.completed, {});
-  }
-  /** Requested, then the capture started and succeeded. */
-  untilCaptured() {
-    return this.requested().started().captured();
-  }
-  /** The whole happy path to completed. */
-  finished() {
-    return this.untilCaptured().account().credential().completed();
-  }
-  failed(step: 'account' | 'credential', code = 'upstream_unavailable') {
-    return this.add(EVENT_TYPES.failed, { step, code, message: 'gave up', retryable: true, attempts: 8 });
-  }
-  retried(step: 'account' | 'credential') {
-    return this.add(EVENT_TYPES.retried, { step, reason: 'earlier retry', requestedBy: 'test' });
-  }
-  /**
-   * Writes the stream to the log and, unless told otherwise, to the read model the api reads now (a rebuild
-   * switches it), as the projector would.
-   */
-  async publish(toReadModel = true) {
-    await producer.publish(t.topics.enrollmentEvents, this.events);
-    if (toReadModel) {
-      const readModel = await ReadModel.open(t.redis, `${t.config.keyPrefix}:`);
-      for (const e of this.events) await readModel.applyEvent(e);
-    }
-    return this;
-  }
-}
+/** A stream of the enrollment `id` in batch `batchId` that publishes where this file's api reads. */
+const stream = (id: string, batchId: string, at?: Date) =>
+  new OpsStream(
+    { producer, topic: t.topics.enrollmentEvents, redis: t.redis, readModelBase: `${t.config.keyPrefix}:` },
+    id,
+    batchId,
+    at,
+  );
 
 const ofType = (type: typeof EVENT_TYPES.retried | typeof EVENT_TYPES.redriveRequested, subject: string) =>
   collected.ofType(type, subject);
@@ -153,13 +54,13 @@ const replay = async (payload: object, app: TestApp = t) => {
 
 describe('POST /v1/ops/failed/retry', () => {
   it('by filter, publishes one retried event per failed enrollment, at the failed step and the next position', async () => {
-    const a = await new Stream('ops-r1', 'rb').untilCaptured().failed('account').publish();
-    const b = await new Stream('ops-r2', 'rb')
+    const a = await stream('ops-r1', 'rb').untilCaptured().failed('account').publish();
+    const b = await stream('ops-r2', 'rb')
       .untilCaptured()
       .account()
       .failed('credential', 'tempid_expired')
       .publish();
-    const done = await new Stream('ops-r3', 'rb').finished().publish();
+    const done = await stream('ops-r3', 'rb').finished().publish();
 
     expect(await retry({ filter: { batchId: 'rb', step: 'account' } })).toEqual({
       status: 202,
@@ -177,8 +78,8 @@ describe('POST /v1/ops/failed/retry', () => {
   });
 
   it('by ids, skips what is not failed; retrying twice at once publishes the same event id', async () => {
-    const c = await new Stream('ops-r4', 'rc').untilCaptured().failed('account').publish();
-    const done = await new Stream('ops-r5', 'rc').finished().publish();
+    const c = await stream('ops-r4', 'rc').untilCaptured().failed('account').publish();
+    const done = await stream('ops-r5', 'rc').finished().publish();
     const body = { ids: [c.id, done.id, 'no-such-enrollment'] };
     const [first, second] = await Promise.all([retry(body), retry(body)]);
     expect([first.body, second.body]).toEqual([{ retried: 1 }, { retried: 1 }]);
@@ -209,8 +110,8 @@ describe('POST /v1/ops/replay', () => {
   });
 
   it('selects at most OPS_REPLAY_LIMIT enrollments and says it stopped there', async () => {
-    await new Stream('ops-l1', 'rl').requested().publish(false);
-    await new Stream('ops-l2', 'rl').requested().publish(false);
+    await stream('ops-l1', 'rl').requested().publish(false);
+    await stream('ops-l2', 'rl').requested().publish(false);
     const limited = await startTestApp('ops-service-limit', {
       names: t.names,
       env: { OPS_REPLAY_LIMIT: '1' },
@@ -228,9 +129,9 @@ describe('POST /v1/ops/replay', () => {
   });
 
   it('a dry run reports from the event log what it would do, and publishes nothing', async () => {
-    await new Stream('ops-p1', 'rp').untilCaptured().failed('account').publish(false);
-    await new Stream('ops-p2', 'rp').requested().started().publish(false);
-    await new Stream('ops-p3', 'rp').finished().publish(false);
+    await stream('ops-p1', 'rp').untilCaptured().failed('account').publish(false);
+    await stream('ops-p2', 'rp').requested().started().publish(false);
+    await stream('ops-p3', 'rp').finished().publish(false);
     expect(await replay({ batchId: 'rp' })).toMatchObject({
       state: 'completed',
       dryRun: true,
@@ -247,8 +148,8 @@ describe('POST /v1/ops/replay', () => {
   });
 
   it('re-drives from the log even when the read model lost the enrollment: failed → retried, stuck → its next step', async () => {
-    const failed = await new Stream('ops-p6', 'rq').untilCaptured().failed('account').publish(false);
-    const stuck = await new Stream('ops-p4', 'rq')
+    const failed = await stream('ops-p6', 'rq').untilCaptured().failed('account').publish(false);
+    const stuck = await stream('ops-p4', 'rq')
       .untilCaptured()
       .failed('account')
       .retried('account')
@@ -278,8 +179,10 @@ describe('POST /v1/ops/replay', () => {
   it('selects by time: enrollments requested before `since` are left out', async () => {
     const since = new Date();
     // Both are written now; only their event time tells them apart.
-    await new Stream('ops-p5', 'rt', new Date(since.getTime() - 60_000)).requested().publish(false);
-    await new Stream('ops-p7', 'rt', since).requested().publish(false);
+    await stream('ops-p5', 'rt', new Date(since.getTime() - 60_000))
+      .requested()
+      .publish(false);
+    await stream('ops-p7', 'rt', since).requested().publish(false);
     expect(await replay({ since: since.toISOString(), batchId: 'rt' })).toMatchObject({
       enrollments: 1,
       redriven: 1,
@@ -289,10 +192,7 @@ describe('POST /v1/ops/replay', () => {
 
 describe('POST /v1/ops/projections/rebuild', () => {
   it('rebuilds from the log into a new keyspace, switches readers, and refuses a second rebuild meanwhile', async () => {
-    const s = await new Stream('20000000-0000-4000-8000-0000000000b1', 'rr')
-      .untilCaptured()
-      .account()
-      .publish();
+    const s = await stream('20000000-0000-4000-8000-0000000000b1', 'rr').untilCaptured().account().publish();
     const [requested] = s.events;
     assert.ok(requested);
     const basePrefix = `${t.config.keyPrefix}:`;
