@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from '@verified-onboard/events';
+import { EVENT_TYPES, POLL_DEADLINE_MESSAGE } from '@verified-onboard/events';
 import { MissingContextError, MissingTempIdError } from '../errors.js';
 import { effectiveSchedule, nextPoll } from '../pipeline/poll-schedule.js';
 import { TEMPID_LIFETIME_MS } from '../pipeline/secrets.js';
@@ -6,9 +6,8 @@ import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.j
 
 type Status = 0 | 1 | 2 | 3 | 4 | 5;
 
-/** Message of the `expired` outcome we decide ourselves when the upstream never reports a final status. */
-export const POLL_DEADLINE_MESSAGE =
-  'no final status from the upstream before the operation timeout (polling stopped)';
+// The domain core owns the message of the `expired` outcome we decide ourselves (PollDeadlinePassed).
+export { POLL_DEADLINE_MESSAGE } from '@verified-onboard/events';
 
 /**
  * Asks the upstream for the operation's status (EndGetForeignBiometry or Operation Status). While it is
