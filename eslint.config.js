@@ -51,7 +51,6 @@ export default tseslint.config(
   {
     files: [
       'packages/events/test/decider.given-when-then.unit.test.ts',
-      'services/api/test/ops-health-docs.test.ts',
       'services/worker/test/pipeline.test.ts',
     ],
     rules: { 'max-lines': 'off' },
