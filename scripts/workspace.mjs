@@ -36,7 +36,7 @@ for (const [tool, ...args] of job.steps) {
   if (tool === 'pnpm') {
     try {
       // pnpm's own options (`--filter X`) go before the script name, or the script would receive them.
-      pnpm([...args.slice(0, -1), ...rest, ...args.slice(-1)]);
+      pnpm([...args.slice(0, -1), ...(name === 'build' ? withDependencies(rest) : rest), ...args.slice(-1)]);
     } catch (error) {
       console.error(error instanceof Error ? error.message : String(error));
       process.exit(1);
@@ -49,4 +49,13 @@ for (const [tool, ...args] of job.steps) {
     console.error(`${tool} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
     process.exit(result.status || 1);
   }
+}
+
+/**
+ * `--filter X` selects X and the workspace packages it depends on (pnpm's `X...`): a package's build reads its
+ * dependencies' `dist/` types, which a fresh clone does not have yet.
+ */
+function withDependencies(args) {
+  const names = (arg, i) => args[i - 1] === '--filter' || arg.startsWith('--filter=');
+  return args.map((arg, i) => (names(arg, i) && !arg.endsWith('...') ? `${arg}...` : arg));
 }
