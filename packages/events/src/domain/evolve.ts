@@ -2,7 +2,13 @@ import type { EnrollmentEvent } from '../envelope.js';
 import { InvalidTransitionError } from '../errors.js';
 import { EVENT_TYPES } from '../event-types.js';
 import { UPSTREAM_STATUS_TO_STATUS } from '../state.js';
-import type { ActiveEnrollment, Capture, Enrollment, ExistingEnrollment } from './state.js';
+import {
+  enrollmentBase,
+  type ActiveEnrollment,
+  type Capture,
+  type Enrollment,
+  type ExistingEnrollment,
+} from './state.js';
 
 /** The parts of an event `evolve` reads (an envelope is one; `decide` checks its candidates with less). */
 export type Fact = EnrollmentEvent extends infer E
@@ -118,31 +124,7 @@ export function evolve(state: Enrollment, event: Fact): ExistingEnrollment {
     case EVENT_TYPES.failed: {
       if (!isActive(state)) throw invalid();
       const failure = { ...event.data, failedAt: event.time };
-      const {
-        id,
-        mode: m,
-        request,
-        accountNumber,
-        correlationId,
-        batchId,
-        priority,
-        retries,
-        generation,
-        createdAt,
-      } = state;
-      const base = {
-        id,
-        mode: m,
-        request,
-        accountNumber,
-        correlationId,
-        batchId,
-        priority,
-        retries,
-        generation,
-        createdAt,
-      };
-      return { ...base, status: 'failed', failure, resume: state };
+      return { ...enrollmentBase(state), status: 'failed', failure, resume: state };
     }
     case EVENT_TYPES.retried: {
       if (state.status !== 'failed') throw invalid();

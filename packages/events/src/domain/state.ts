@@ -17,6 +17,37 @@ export interface EnrollmentBase {
   createdAt: string;
 }
 
+/**
+ * The fields every variant shares, and only those: a variant built from another (failed from an active one) must
+ * not carry the other's status-specific fields.
+ */
+export function enrollmentBase(state: EnrollmentBase): EnrollmentBase {
+  const {
+    id,
+    mode,
+    request,
+    accountNumber,
+    correlationId,
+    batchId,
+    priority,
+    retries,
+    generation,
+    createdAt,
+  } = state;
+  return {
+    id,
+    mode,
+    request,
+    accountNumber,
+    correlationId,
+    batchId,
+    priority,
+    retries,
+    generation,
+    createdAt,
+  };
+}
+
 export interface Operation {
   id: string;
   expiresAt: string;
