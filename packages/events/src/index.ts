@@ -38,11 +38,12 @@ export {
   type Decision,
   type PendingEvent,
   type Rejection,
+  type StepObservation,
 } from './domain/commands.js';
-export { decide } from './domain/decide.js';
+export { decide, observed } from './domain/decide.js';
 export { evolve } from './domain/evolve.js';
 export { foldEnrollment } from './domain/history.js';
-export { nextWork, type Work } from './domain/next-work.js';
+export { nextWork, statusAfter, workAfter, type Progress, type Work } from './domain/next-work.js';
 export { fromRecord } from './domain/record.js';
 export * from './topics.js';
 export { createKafka, type CreateKafkaOptions, type Kafka } from './kafka/create-kafka.js';

@@ -6,9 +6,8 @@ import { TempIdTooOldError } from '../src/errors.js';
 import { stepJobData, type PollProgress, type StepJobData } from '../src/pipeline/job-data.js';
 import { TEMPID_LIFETIME_MS, type SecretStore } from '../src/pipeline/secrets.js';
 import type { StepContext, StepJob } from '../src/pipeline/step-result.js';
-import { beginStep } from '../src/processors/begin.js';
 import { credentialStep } from '../src/processors/credential.js';
-import { POLL_DEADLINE_MESSAGE, pollStep } from '../src/processors/poll.js';
+import { pollStep } from '../src/processors/poll.js';
 import type { HintBook } from '../src/pipeline/hint-book.js';
 import type { EffectIntents } from '../src/upstream/effect-intents.js';
 import type { OperationRecord, OperationStore } from '../src/upstream/operation-store.js';
@@ -115,10 +114,15 @@ describe('credential step: TempId age', () => {
     });
     const result = await credentialStep(job(), ctx);
     expect(calls).toEqual(['createProofedBiometricCredential']);
-    expect(result.kind === 'done' && result.events.map((e) => e.type)).toEqual([
-      'enrollment.credential_attached.v1',
-      'enrollment.completed.v1',
-    ]);
+    expect(result).toEqual({
+      kind: 'observed',
+      observation: {
+        type: 'CredentialAttached',
+        accountNumber: 'acct-1',
+        kind: 'proofed',
+        replacedPrevious: false,
+      },
+    });
   });
 });
 
@@ -154,13 +158,8 @@ describe('poll step: deadline', () => {
       { operation },
     );
     expect(result).toEqual({
-      kind: 'done',
-      events: [
-        {
-          type: 'enrollment.capture_completed.v1',
-          data: { operationId: 'op-1', upstreamStatus: 3, message: POLL_DEADLINE_MESSAGE },
-        },
-      ],
+      kind: 'observed',
+      observation: { type: 'PollDeadlinePassed', operationId: 'op-1' },
     });
   });
 
@@ -179,26 +178,6 @@ describe('poll timing follows the webhook registration', () => {
     startedAt: NOW,
     expiresAt: NOW + 3600_000,
   };
-  const started = {
-    beginForeignBiometry: answers({ operationId: 'op-1', oneTimeSecret: 's' }),
-  } as unknown as Partial<VerifiedClient>;
-
-  function withRecordedOperation(webhooksActive: boolean) {
-    const { ctx } = context({ client: started, webhooksActive });
-    (ctx.operations as unknown as Record<string, unknown>).recordOperation = async () => {};
-    (ctx.hints as unknown as Record<string, unknown>).adoptOperationHint = async () => {};
-    return ctx;
-  }
-
-  it('begin schedules the first poll after 5 s without webhooks and after the 60-s backup interval with them', async () => {
-    expect(await beginStep(job(), withRecordedOperation(false))).toMatchObject({
-      next: { step: 'poll', delayMs: 5_000 },
-    });
-    expect(await beginStep(job(), withRecordedOperation(true))).toMatchObject({
-      next: { step: 'poll', delayMs: 60_000 },
-    });
-  });
-
   it('a pending poll re-delays by the backup interval while webhooks are registered', async () => {
     const progress = { startedAt: NOW - 10_000, previousDelayMs: 60_000, count: 1 };
     expect(await pollPending(progress, { operation, webhooksActive: true })).toEqual(

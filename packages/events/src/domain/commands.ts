@@ -36,6 +36,20 @@ export type Command =
   /** A webhook or capture-finished hint: a prompt to look again, never a fact. */
   | { type: 'HintReceived' };
 
+/** What a step observed upstream (or that it failed): the commands of the worker's steps. */
+export type StepObservation = Extract<
+  Command,
+  {
+    type:
+      | 'CaptureStarted'
+      | 'CaptureObserved'
+      | 'PollDeadlinePassed'
+      | 'AccountConfirmed'
+      | 'CredentialAttached'
+      | 'StepFailed';
+  }
+>;
+
 export interface Rejection {
   code: 'invalid_transition' | 'not_failed';
   detail: string;

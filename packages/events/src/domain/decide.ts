@@ -1,14 +1,21 @@
 import { InvalidTransitionError } from '../errors.js';
 import { EVENT_TYPES } from '../event-types.js';
-import { POLL_DEADLINE_MESSAGE, type Command, type Decision, type PendingEvent } from './commands.js';
+import {
+  POLL_DEADLINE_MESSAGE,
+  type Command,
+  type Decision,
+  type PendingEvent,
+  type StepObservation,
+} from './commands.js';
 import { evolve } from './evolve.js';
 import type { Enrollment } from './state.js';
 
-/** The events a command stands for, before the lifecycle checks them. */
-function candidates(state: Enrollment, command: Command): PendingEvent[] | null {
+/**
+ * The events an observation of a step stands for, whatever the state (the lifecycle checks them in `decide`,
+ * and the step runner records them for the position its job holds).
+ */
+export function observed(command: StepObservation): PendingEvent[] {
   switch (command.type) {
-    case 'Request':
-      return [{ type: EVENT_TYPES.requested, data: command.request }];
     case 'CaptureStarted': {
       const { type: _, ...data } = command;
       return [{ type: EVENT_TYPES.captureStarted, data }];
@@ -41,6 +48,14 @@ function candidates(state: Enrollment, command: Command): PendingEvent[] | null 
       const { type: _, ...data } = command;
       return [{ type: EVENT_TYPES.failed, data }];
     }
+  }
+}
+
+/** The events a command stands for, before the lifecycle checks them. */
+function candidates(state: Enrollment, command: Command): PendingEvent[] | null {
+  switch (command.type) {
+    case 'Request':
+      return [{ type: EVENT_TYPES.requested, data: command.request }];
     case 'RetryRequested': {
       // A retry never repeats a step that succeeded: it returns to the failed one.
       if (state.status !== 'failed') return null;
@@ -49,6 +64,8 @@ function candidates(state: Enrollment, command: Command): PendingEvent[] | null 
     }
     case 'HintReceived':
       return [];
+    default:
+      return observed(command);
   }
 }
 

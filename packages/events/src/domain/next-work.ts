@@ -1,5 +1,8 @@
+import { EVENT_TYPES } from '../event-types.js';
 import type { EnrollmentMode, Step } from '../schemas/common.js';
-import type { Enrollment, Versioned } from './state.js';
+import { UPSTREAM_STATUS_TO_STATUS } from '../state.js';
+import type { PendingEvent } from './commands.js';
+import type { Enrollment, ExistingEnrollment } from './state.js';
 
 /** The job that moves an enrollment on: which step, under which generation, from which stream position. */
 export interface Work {
@@ -9,6 +12,12 @@ export interface Work {
   nextSequence: number;
   /** `new`: the enrollment's first job (scheduled behind work in progress); `continuing` otherwise. */
   admission: 'new' | 'continuing';
+}
+
+/** What the next work depends on: an enrollment's status, mode and retry generation, at a stream version. */
+export interface Progress {
+  state: { status: 'none' } | Pick<ExistingEnrollment, 'status' | 'mode' | 'generation'>;
+  version: number;
 }
 
 /**
@@ -32,7 +41,7 @@ export function stepFrom(status: Enrollment['status'], mode: EnrollmentMode): St
 }
 
 /** The next job of an enrollment, or null when none is due. */
-export function nextWork({ state, version }: Versioned): Work | null {
+export function nextWork({ state, version }: Progress): Work | null {
   if (state.status === 'none') return null;
   const step = stepFrom(state.status, state.mode);
   if (step === null) return null;
@@ -42,4 +51,46 @@ export function nextWork({ state, version }: Versioned): Work | null {
     nextSequence: version + 1,
     admission: version === 1 ? 'new' : 'continuing',
   };
+}
+
+/**
+ * The status `event` leaves an enrollment in, wherever the lifecycle allowed it to start (evolve checks that);
+ * null for the events that keep the status (credential_attached) or take it from the state (retried).
+ */
+export function statusAfter(event: PendingEvent): ExistingEnrollment['status'] | null {
+  switch (event.type) {
+    case EVENT_TYPES.requested:
+      return 'requested';
+    case EVENT_TYPES.captureStarted:
+      return 'capture_pending';
+    case EVENT_TYPES.captureCompleted:
+      return UPSTREAM_STATUS_TO_STATUS[event.data.upstreamStatus];
+    case EVENT_TYPES.accountCreated:
+      return 'account_created';
+    case EVENT_TYPES.completed:
+      return 'completed';
+    case EVENT_TYPES.failed:
+      return 'failed';
+    case EVENT_TYPES.credentialAttached:
+    case EVENT_TYPES.retried:
+      return null;
+  }
+}
+
+/**
+ * The work after a step's job: the job held `position` (its generation and the sequence of its first event),
+ * and the step recorded `events`, which `decide` accepted from there. Null when they settle the enrollment,
+ * fail it, or record nothing (nothing moved on).
+ */
+export function workAfter(
+  mode: EnrollmentMode,
+  position: { generation: number; nextSequence: number },
+  events: readonly PendingEvent[],
+): Work | null {
+  const status = events.reduce<ExistingEnrollment['status'] | null>((s, e) => statusAfter(e) ?? s, null);
+  if (status === null) return null;
+  return nextWork({
+    state: { status, mode, generation: position.generation },
+    version: position.nextSequence + events.length - 1,
+  });
 }

@@ -1,4 +1,4 @@
-import type { EnrollmentEventType, EventData } from '@verified-onboard/events';
+import type { StepObservation } from '@verified-onboard/events';
 import type { VerifiedClient } from '@verified-onboard/verified-client';
 import type { Job } from 'bullmq';
 import type { WorkerConfig } from '../config.js';
@@ -10,18 +10,12 @@ import type { PollProgress, Step, StepJobData } from './job-data.js';
 import type { SecretStore } from './secrets.js';
 import type { SelfieSource } from './selfie-source.js';
 
-/** An event a step wants to emit; the runner gives it its envelope (id, sequence, causation). */
-export type PendingEvent = {
-  [K in EnrollmentEventType]: { type: K; data: EventData<K> };
-}[EnrollmentEventType];
-
-export interface NextStep {
-  step: Step;
-  delayMs?: number;
-}
-
+/**
+ * What a step found out: an observation for the domain core, which turns it into events and says what work
+ * comes next (a step never names the next one).
+ */
 export type StepResult =
-  | { kind: 'done'; events: PendingEvent[]; next?: NextStep }
+  | { kind: 'observed'; observation: StepObservation }
   /**
    * Poll only: the operation is still pending. The runner parks the poll (ParkedPolls, not a BullMQ delay)
    * and it is looked at again after `recheckInMs`, with `poll` as its progress.

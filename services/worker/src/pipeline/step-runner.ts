@@ -1,9 +1,12 @@
 import {
   createEvent,
   EVENT_TYPES,
+  observed,
+  workAfter,
   type EnrollmentEvent,
   type EnrollmentEventType,
   type EventProducer,
+  type StepObservation,
 } from '@verified-onboard/events';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
@@ -14,6 +17,7 @@ import type { RedisRateLimiter } from '../upstream/rate-limiter.js';
 import { retryDelayMs } from './backoff.js';
 import { MissingContextError, RequestNotProjectedError } from '../errors.js';
 import { describeError } from './error-classification.js';
+import { effectiveSchedule } from './poll-schedule.js';
 import type { HintBook } from './hint-book.js';
 import type { ParkedPolls } from './parked-polls.js';
 import type { Step, StepJobData } from './job-data.js';
@@ -73,27 +77,28 @@ export class StepRunner {
     let outcome = recorded.kind === 'decided' ? recorded.outcome : null;
     const replay = outcome !== null;
     if (!outcome) {
-      let result: StepResult;
+      let result: StepResult | null = null;
       try {
         result = await this.deps.processors[step](job, this.deps.context);
       } catch (error) {
         outcome = await this.onError(job, jobId, error, token, log);
-        result = { kind: 'done', events: [] }; // unused: outcome is set
       }
-      if (!outcome) {
-        if (result.kind === 'pending') {
-          await this.parkPoll({ ...job.data, poll: result.poll }, result.recheckInMs);
-          metrics.jobsProcessed.inc({ step, outcome: 'parked' });
-          log.debug(
-            { delayMs: result.recheckInMs, polls: result.poll.count },
-            'operation pending, polling again later',
-          );
-          return;
-        }
+      if (result?.kind === 'pending') {
+        await this.parkPoll({ ...job.data, poll: result.poll }, result.recheckInMs);
+        metrics.jobsProcessed.inc({ step, outcome: 'parked' });
+        log.debug(
+          { delayMs: result.recheckInMs, polls: result.poll.count },
+          'operation pending, polling again later',
+        );
+        return;
+      }
+      if (result) {
         if (step === 'poll') metrics.pollsPerEnrollment.observe((job.data.poll?.count ?? 0) + 1);
-        outcome = await outcomes.record(jobId, this.toOutcome(job, result));
+        outcome = await outcomes.record(jobId, this.toOutcome(job, result.observation));
       }
     }
+    if (!outcome)
+      throw new MissingContextError(`the ${step} job ${jobId} has neither a result nor a failure`);
     await this.publish(job, outcome, token, log);
     if (outcome.next) await this.enqueueNext(outcome.next);
     if (this.observeTerminal(job, outcome.events)) await this.deps.secrets.forget(job.data.enrollmentId);
@@ -150,27 +155,31 @@ export class StepRunner {
       throw error;
     }
     const outcome = this.toOutcome(job, {
-      kind: 'done',
-      events: [
-        {
-          type: EVENT_TYPES.failed,
-          data: { step, code: info.code, message: info.message, retryable: info.retryable, attempts },
-        },
-      ],
+      type: 'StepFailed',
+      step,
+      code: info.code,
+      message: info.message,
+      retryable: info.retryable,
+      attempts,
     });
     outcome.failed = { code: info.code, message: info.message };
     return this.deps.outcomes.record(jobId, outcome);
   }
 
-  private toOutcome(job: StepJob, result: Extract<StepResult, { kind: 'done' }>): StepOutcome {
+  /**
+   * The events the domain core records for what the step observed, stamped at the job's stream position, and
+   * the job the core says comes after them.
+   */
+  private toOutcome(job: StepJob, observation: StepObservation): StepOutcome {
     const data = job.data;
+    const pending = observed(observation);
     const events: EnrollmentEvent[] = [];
     let causation = data.causationId;
     const time = new Date();
-    result.events.forEach((pending, i) => {
+    pending.forEach((p, i) => {
       const event = createEvent<EnrollmentEventType>({
-        type: pending.type,
-        data: pending.data,
+        type: p.type,
+        data: p.data,
         subject: data.enrollmentId,
         sequence: data.nextSequence + i,
         source: EVENT_SOURCE,
@@ -183,24 +192,28 @@ export class StepRunner {
       events.push(event);
       causation = event.id;
     });
-    let next: NextJob | null = null;
-    if (result.next) {
-      next = {
-        step: result.next.step,
-        ...(result.next.delayMs !== undefined && { delayMs: result.next.delayMs }),
-        data: {
-          enrollmentId: data.enrollmentId,
-          generation: data.generation,
-          nextSequence: data.nextSequence + events.length,
-          correlationId: data.correlationId,
-          causationId: causation,
-          start: false,
-          mode: data.mode,
-          priority: data.priority,
-          requestedAt: data.requestedAt,
-        } satisfies StepJobData,
-      };
-    }
+    const work = workAfter(data.mode, data, pending);
+    if (work === null) return { events, next: null };
+    const next: NextJob = {
+      step: work.step,
+      data: {
+        enrollmentId: data.enrollmentId,
+        generation: work.generation,
+        nextSequence: work.nextSequence,
+        correlationId: data.correlationId,
+        causationId: causation,
+        start: work.admission === 'new',
+        mode: data.mode,
+        priority: data.priority,
+        requestedAt: data.requestedAt,
+      } satisfies StepJobData,
+    };
+    // A poll is parked until its first look, later when webhooks will tell us sooner.
+    if (work.step === 'poll')
+      next.delayMs = effectiveSchedule(
+        this.deps.config.poll,
+        this.deps.context.webhooks.active,
+      ).initialIntervalMs;
     return { events, next };
   }
 

@@ -1,4 +1,4 @@
-import { EVENT_TYPES, tenantOf } from '@verified-onboard/events';
+import { tenantOf } from '@verified-onboard/events';
 import { AccountAlreadyExistsError } from '@verified-onboard/verified-client';
 import { AccountConflictError } from '../errors.js';
 import { ownsExisting } from '../upstream/effect-intents.js';
@@ -38,9 +38,5 @@ export async function accountStep(job: StepJob, ctx: StepContext): Promise<StepR
   }
   // Only reached when the account is this enrollment's own effect, so its tenant owns it.
   await ctx.intents.recordAccountTenant(accountNumber, tenantOf(request));
-  return {
-    kind: 'done',
-    events: [{ type: EVENT_TYPES.accountCreated, data: { accountNumber, alreadyExisted } }],
-    next: { step: 'credential' },
-  };
+  return { kind: 'observed', observation: { type: 'AccountConfirmed', accountNumber, alreadyExisted } };
 }

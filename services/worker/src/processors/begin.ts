@@ -1,6 +1,6 @@
-import { EVENT_TYPES, type Transport } from '@verified-onboard/events';
+import type { Transport } from '@verified-onboard/events';
 import { captureUrl } from '@verified-onboard/verified-client';
-import { effectiveSchedule } from '../pipeline/poll-schedule.js';
+import { MissingContextError } from '../errors.js';
 import { requestOf } from '../pipeline/request-source.js';
 import type { OperationRecord } from '../upstream/operation-store.js';
 import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
@@ -12,13 +12,15 @@ export const RECAPTURE_OPERATION_NAME = 'GetForeignBiometry';
 
 /**
  * Starts the upstream capture: BeginGetForeignBiometry (capture) or Create New Operation on the existing
- * account (recapture); import has nothing to capture and hands straight over to `account`. The operation
+ * account (recapture); an import has nothing to capture and never begins. The operation
  * id is stored right after the call, so a re-run never starts a second operation.
  */
 export async function beginStep(job: StepJob, ctx: StepContext): Promise<StepResult> {
   const { enrollmentId } = job.data;
-  if (job.data.mode === 'import') return { kind: 'done', events: [], next: { step: 'account' } };
   const request = await requestOf(job, ctx.requests);
+  // The domain core never schedules begin for an import (nothing to capture): a job that says so is not ours.
+  if (request.mode === 'import')
+    throw new MissingContextError(`enrollment ${enrollmentId} is an import: it has no capture to begin`);
 
   let record = await ctx.operations.operation(enrollmentId);
   if (!record) {
@@ -63,21 +65,13 @@ export async function beginStep(job: StepJob, ctx: StepContext): Promise<StepRes
 
   const url = ctx.config.eventsIncludeCaptureUrl ? await ctx.secrets.captureUrl(enrollmentId) : null;
   return {
-    kind: 'done',
-    events: [
-      {
-        type: EVENT_TYPES.captureStarted,
-        data: {
-          operationId: record.operationId,
-          transport: request.transport,
-          operationExpiresAt: new Date(record.expiresAt).toISOString(),
-          ...(url && { captureUrl: url }),
-        },
-      },
-    ],
-    next: {
-      step: 'poll',
-      delayMs: effectiveSchedule(ctx.config.poll, ctx.webhooks.active).initialIntervalMs,
+    kind: 'observed',
+    observation: {
+      type: 'CaptureStarted',
+      operationId: record.operationId,
+      transport: request.transport,
+      operationExpiresAt: new Date(record.expiresAt).toISOString(),
+      ...(url && { captureUrl: url }),
     },
   };
 }

@@ -1,4 +1,3 @@
-import { EVENT_TYPES } from '@verified-onboard/events';
 import { CredentialAlreadyExistsError } from '@verified-onboard/verified-client';
 import { CredentialConflictError, SelfieUnavailableError, TempIdTooOldError } from '../errors.js';
 import { TEMPID_LIFETIME_MS } from '../pipeline/secrets.js';
@@ -65,11 +64,8 @@ export async function credentialStep(job: StepJob, ctx: StepContext): Promise<St
   }
 
   return {
-    kind: 'done',
-    events: [
-      { type: EVENT_TYPES.credentialAttached, data: { accountNumber, kind, replacedPrevious } },
-      { type: EVENT_TYPES.completed, data: {} },
-    ],
+    kind: 'observed',
+    observation: { type: 'CredentialAttached', accountNumber, kind, replacedPrevious },
   };
 }
 

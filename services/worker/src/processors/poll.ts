@@ -1,4 +1,3 @@
-import { EVENT_TYPES, POLL_DEADLINE_MESSAGE } from '@verified-onboard/events';
 import { MissingContextError, MissingTempIdError } from '../errors.js';
 import { effectiveSchedule, nextPoll } from '../pipeline/poll-schedule.js';
 import { TEMPID_LIFETIME_MS } from '../pipeline/secrets.js';
@@ -6,16 +5,13 @@ import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.j
 
 type Status = 0 | 1 | 2 | 3 | 4 | 5;
 
-// The domain core owns the message of the `expired` outcome we decide ourselves (PollDeadlinePassed).
-export { POLL_DEADLINE_MESSAGE } from '@verified-onboard/events';
-
 /**
  * Asks the upstream for the operation's status (EndGetForeignBiometry or Operation Status). While it is
  * pending the same job re-delays itself on the poll schedule; hints promote it early. A final status ends
  * polling with capture_completed; an accepted capture keeps its TempId in the secret store only.
  */
 export async function pollStep(job: StepJob, ctx: StepContext): Promise<StepResult> {
-  const { enrollmentId, mode } = job.data;
+  const { enrollmentId } = job.data;
   const record = await ctx.operations.operation(enrollmentId);
   if (!record) throw new MissingContextError(`no upstream operation recorded for enrollment ${enrollmentId}`);
   // Everything hinted so far is answered by the look that follows.
@@ -41,13 +37,8 @@ export async function pollStep(job: StepJob, ctx: StepContext): Promise<StepResu
     const decision = nextPoll(schedule, { ...progress, operationExpiresAt: record.expiresAt }, now);
     if (decision.kind === 'give_up') {
       return {
-        kind: 'done',
-        events: [
-          {
-            type: EVENT_TYPES.captureCompleted,
-            data: { operationId: record.operationId, upstreamStatus: 3, message: POLL_DEADLINE_MESSAGE },
-          },
-        ],
+        kind: 'observed',
+        observation: { type: 'PollDeadlinePassed', operationId: record.operationId },
       };
     }
     const hinted = await ctx.hints.take(enrollmentId);
@@ -61,31 +52,25 @@ export async function pollStep(job: StepJob, ctx: StepContext): Promise<StepResu
 
   if (status !== 1) {
     return {
-      kind: 'done',
-      events: [
-        {
-          type: EVENT_TYPES.captureCompleted,
-          data: { operationId: record.operationId, upstreamStatus: status, message },
-        },
-      ],
+      kind: 'observed',
+      observation: {
+        type: 'CaptureObserved',
+        operationId: record.operationId,
+        upstreamStatus: status,
+        message,
+      },
     };
   }
   if (!tempId) throw new MissingTempIdError(`operation ${record.operationId} accepted without a TempId`);
   const stored = await ctx.secrets.putTempId(enrollmentId, tempId, now);
   return {
-    kind: 'done',
-    events: [
-      {
-        type: EVENT_TYPES.captureCompleted,
-        data: {
-          operationId: record.operationId,
-          upstreamStatus: 1,
-          message,
-          tempIdExpiresAt: new Date(stored.obtainedAt + TEMPID_LIFETIME_MS).toISOString(),
-        },
-      },
-    ],
-    // Recapture binds to the account that already exists.
-    next: { step: mode === 'recapture' ? 'credential' : 'account' },
+    kind: 'observed',
+    observation: {
+      type: 'CaptureObserved',
+      operationId: record.operationId,
+      upstreamStatus: 1,
+      message,
+      tempIdExpiresAt: new Date(stored.obtainedAt + TEMPID_LIFETIME_MS).toISOString(),
+    },
   };
 }
