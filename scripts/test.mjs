@@ -70,7 +70,11 @@ const onCluster = [
   'packages/verified-client/test/redis-token-store.test.ts',
   'services/worker/test/parked-polls.test.ts',
   'services/worker/test/rate-limiter.test.ts',
-  'services/worker/test/pipeline.test.ts',
+  'services/worker/test/pipeline-modes.test.ts',
+  'services/worker/test/pipeline-endings.test.ts',
+  'services/worker/test/pipeline-secrets.test.ts',
+  'services/worker/test/pipeline-metrics.test.ts',
+  'services/worker/test/pipeline-projection-rebuild.test.ts',
   'services/api/test/enrollments.test.ts',
   'services/api/test/batches.test.ts',
 ];
