@@ -54,5 +54,8 @@ describe('read model records', () => {
     expect(await rm.get('enr-rec-3')).toEqual(fold(s.events));
     expect(await redis.hkeys(rm.key('enr-rec-3'))).toEqual(expect.arrayContaining(['r', 'v']));
     expect(await redis.hexists(rm.key('enr-rec-3'), 'events')).toBe(0);
+    expect(await redis.hexists(rm.key('enr-rec-3'), 'state')).toBe(0);
+    // The tenant is written beside the record once, by the first write that knows it.
+    expect(await redis.hget(rm.key('enr-rec-3'), 'tenant')).toBeTruthy();
   });
 });

@@ -169,7 +169,9 @@ export class ReadModel {
         meta ? toMillis(meta.failedAt) : 0,
         meta ? JSON.stringify(meta) : '',
         pending.length ? JSON.stringify(pending) : '',
-        after ? tenantOf(after.request) : '',
+        after && !loaded.fields.tenant ? tenantOf(after.request) : '',
+        loaded.fields.pending ? '1' : '0',
+        loaded.fields.legacy ? '1' : '0',
       ],
     );
     return ok === 1;

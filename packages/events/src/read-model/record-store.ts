@@ -20,6 +20,8 @@ export interface LoadedRecord {
   /** Events that arrived ahead of a gap in their enrollment's sequence, oldest first. */
   pending: EnrollmentEvent[];
   version: string;
+  /** What the hash holds besides the record, so that a write deletes or sets only what is needed. */
+  fields: { pending: boolean; legacy: boolean; tenant: boolean };
 }
 
 export async function loadRecord(
@@ -28,18 +30,20 @@ export async function loadRecord(
   enrollmentId: string,
   parse: ParseOptions,
 ): Promise<LoadedRecord> {
-  const [record, legacyState, legacyEvents, version, pendingJson] = await redis.hmgetBuffer(
+  const [record, legacyState, legacyEvents, version, pendingJson, tenant] = await redis.hmgetBuffer(
     key,
     RECORD_FIELD,
     'state',
     'events',
     'v',
     'p',
+    'tenant',
   );
   const v = version?.toString('utf8') ?? '';
   const pending = pendingJson ? parsePending(pendingJson.toString('utf8'), parse) : [];
+  const fields = { pending: !!pendingJson, legacy: !!(legacyState ?? legacyEvents), tenant: !!tenant };
   const content = readRecord(record, legacyState, legacyEvents);
-  if (!content) return { state: null, events: [], pending, version: v };
+  if (!content) return { state: null, events: [], pending, version: v, fields };
   // Only the requested event is needed whole (for `request`); the rest of the state is in the packed state.
   const [requested] = parseStored(enrollmentId, expand(content.events).slice(0, 1), parse);
   if (!requested) throw new CorruptRecordError(`read model: enrollment ${enrollmentId} has no events`);
@@ -48,6 +52,7 @@ export async function loadRecord(
     events: content.events,
     pending,
     version: v,
+    fields,
   };
 }
 
