@@ -13,6 +13,8 @@ export const KEYSPACE_REFRESH_MS = 1000;
  */
 export class LiveReadModel {
   private cached: { active: ReadModel; target: ReadModel | null; at: number } | null = null;
+  /** The lookup in flight: the projector's concurrent lanes all wait for one MGET, not one each. */
+  private refreshing: Promise<{ active: ReadModel; target: ReadModel | null }> | null = null;
 
   constructor(
     private readonly redis: Redis,
@@ -21,9 +23,16 @@ export class LiveReadModel {
   ) {}
 
   private async models(): Promise<{ active: ReadModel; target: ReadModel | null }> {
-    const now = Date.now();
-    if (this.cached && now - this.cached.at < (this.options.refreshMs ?? KEYSPACE_REFRESH_MS))
+    if (this.cached && Date.now() - this.cached.at < (this.options.refreshMs ?? KEYSPACE_REFRESH_MS))
       return this.cached;
+    this.refreshing ??= this.refresh().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async refresh(): Promise<{ active: ReadModel; target: ReadModel | null }> {
+    const now = Date.now();
     const { active: activePrefix, target: targetPrefix } = await ReadModel.keyspaces(
       this.redis,
       this.basePrefix,
