@@ -3,15 +3,17 @@ import type { Redis } from 'ioredis';
 
 // GCRA (generic cell rate algorithm) on one Redis key: the "theoretical arrival time" of the next call.
 // Redis's own clock (TIME) is used so that worker hosts with skewed clocks still share one budget.
-// Returns 0 when the call may go now, otherwise the milliseconds to wait before asking again.
+// Returns 0 when the call may go now, otherwise the milliseconds to wait before asking again. Both keys are
+// read by one MGET: every upstream call runs this, so each command in it counts (docs/benchmarks.md).
 const ACQUIRE_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local pauseUntil = tonumber(redis.call('GET', KEYS[2]) or '0')
+local stored = redis.call('MGET', KEYS[2], KEYS[1])
+local pauseUntil = tonumber(stored[1] or '0')
 if pauseUntil > now then return pauseUntil - now end
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+local tat = tonumber(stored[2] or '0')
 if tat < now then tat = now end
 local allowAt = tat - tolerance
 if allowAt > now then return math.max(1, math.ceil(allowAt - now)) end
