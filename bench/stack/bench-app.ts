@@ -89,6 +89,8 @@ export class BenchApp {
     await devstack.startService({
       name: this.apiName,
       entry: 'services/api/src/main.ts',
+      // Profiled like the workers: the cpu figure counts the api too.
+      nodeArgs: options.workerNodeArgs ?? [],
       env,
       port: apiPort,
       readyUrl: `${this.apiUrl}/readyz`,
