@@ -1,7 +1,9 @@
 import {
   EVENT_TYPES,
   EventConsumer,
+  evolve,
   foldEnrollment,
+  fromRecord,
   nextWork,
   type ConsumedEvent,
   type EnrollmentState,
@@ -49,7 +51,7 @@ export const PIPELINE_EVENT_TYPES = [
 
 /**
  * Turns events into jobs (one consumer group shared by every worker process): `requested` enqueues the
- * mode's first step, `retried` re-enqueues the failed step under a new generation, hints promote the
+ * mode's first step, `retried` re-enqueues the step the core resumes at under a new generation, hints promote the
  * delayed poll. Every action is idempotent (deterministic job ids, hint markers), so redelivery is harmless
  * and offsets are committed only after the jobs exist.
  */
@@ -203,33 +205,47 @@ export class PipelineConsumer {
   }
 
   /**
-   * Ops retry: the failed step runs again under generation = the `retried` event's sequence (unique per
-   * retry, deterministic on redelivery). Steps that succeeded are not repeated: only the failed one is
-   * enqueued, and it continues the pipeline from there. A retry the read model shows went on (an event after
-   * it) ran already: re-read past OWNERSHIP_TTL_SEC it would repeat its step upstream (the old-event horizon).
+   * Ops retry: the domain core says which step runs again (the failed one; steps that succeeded are not
+   * repeated) and from where: generation = the `retried` event's sequence (unique per retry, deterministic on
+   * redelivery), the stream position after it. A retry the read model shows went on (an event after it) ran
+   * already: re-read past OWNERSHIP_TTL_SEC it would repeat its step upstream (the old-event horizon).
    */
   private async retry(event: EventEnvelope<typeof EVENT_TYPES.retried>): Promise<'ok' | 'already_ran'> {
-    const state = await this.options.reader.get(event.subject);
-    if (!state) {
-      // The api emits `retried` after reading the failure from the read model, so it shows up shortly.
+    const record = await this.options.reader.get(event.subject);
+    // The api emits `retried` after reading the failure from the read model, so it shows up shortly.
+    if (!record || record.version < event.sequence - 1)
       throw new MissingContextError(
-        `enrollment ${event.subject} is not in the read model yet; retry of ${event.data.step} deferred`,
+        `enrollment ${event.subject} is not in the read model up to its failure yet; retry deferred`,
       );
-    }
-    if (state.version > event.sequence) return 'already_ran';
-    this.options.recentRequests?.remember(event.subject, state.request);
-    const data = stepJobData(state.request, {
+    if (record.version > event.sequence) return 'already_ran';
+    // Folded already (the projector was first) or folded here; either way the core checks the enrollment
+    // had failed (InvalidTransitionError otherwise: a poison event). The record keeps no generation: the
+    // retry's own sequence is it.
+    const current = fromRecord(record);
+    const resumed = record.version === event.sequence ? current : evolve(current, event);
+    const work = nextWork({
+      state: { status: resumed.status, mode: resumed.mode, generation: event.sequence },
+      version: event.sequence,
+    });
+    if (work === null)
+      throw new MissingContextError(`enrollment ${event.subject} (${resumed.status}) has no step to retry`);
+    this.options.recentRequests?.remember(event.subject, record.request);
+    const data = stepJobData(record.request, {
       enrollmentId: event.subject,
-      generation: event.sequence,
-      nextSequence: event.sequence + 1,
+      generation: work.generation,
+      nextSequence: work.nextSequence,
       correlationId: event.correlationid,
       causationId: event.id,
-      start: false,
+      start: work.admission === 'new',
     });
-    const step = event.data.step;
-    await this.options.queue.enqueue(step, data);
+    await this.options.queue.enqueue(work.step, data);
     this.options.logger.info(
-      { enrollmentId: event.subject, correlationId: event.correlationid, step, generation: data.generation },
+      {
+        enrollmentId: event.subject,
+        correlationId: event.correlationid,
+        step: work.step,
+        generation: data.generation,
+      },
       'retry enqueued',
     );
     return 'ok';
