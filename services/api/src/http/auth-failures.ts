@@ -38,19 +38,16 @@ export class AuthFailureLimiter {
   /** Throws TooManyAuthFailuresError when the address or the claimed key id has used up its window. */
   async check(address: string, claimedKeyId: string | null): Promise<void> {
     // Separate commands, not one pipeline: the address and key-id counters sit in different Redis Cluster
-    // hash slots, and a Cluster client refuses a pipeline across slots.
-    const keys = [this.addressKey(address), ...(claimedKeyId === null ? [] : [this.keyIdKey(claimedKeyId)])];
-    const values = (
-      await Promise.all(keys.map((key) => Promise.all([this.redis.get(key), this.redis.pttl(key)])))
-    ).flat();
-    const over = (countAt: number, limit: number) => Number(values[countAt] ?? 0) >= limit;
-    const waits: number[] = [];
-    if (over(0, this.limits.perAddress)) waits.push(Number(values[1]));
-    if (claimedKeyId !== null && over(2, this.limits.perKey)) waits.push(Number(values[3]));
-    if (waits.length > 0) {
-      const waitMs = Math.max(...waits.map((ms) => (ms > 0 ? ms : this.limits.windowMs)));
-      throw new TooManyAuthFailuresError(Math.max(1, Math.ceil(waitMs / 1000)));
-    }
+    // hash slots, and a Cluster client refuses a pipeline across slots. Every webhook and api call passes
+    // here, so the usual case costs one GET a counter; the window's remaining time is read only when over.
+    const counted: Array<[key: string, limit: number]> = [[this.addressKey(address), this.limits.perAddress]];
+    if (claimedKeyId !== null) counted.push([this.keyIdKey(claimedKeyId), this.limits.perKey]);
+    const counts = await Promise.all(counted.map(([key]) => this.redis.get(key)));
+    const over = counted.filter(([, limit], i) => Number(counts[i] ?? 0) >= limit).map(([key]) => key);
+    if (over.length === 0) return;
+    const waits = await Promise.all(over.map((key) => this.redis.pttl(key)));
+    const waitMs = Math.max(...waits.map((ms) => (ms > 0 ? ms : this.limits.windowMs)));
+    throw new TooManyAuthFailuresError(Math.max(1, Math.ceil(waitMs / 1000)));
   }
 
   async record(address: string, knownKeyId: string | null): Promise<void> {
