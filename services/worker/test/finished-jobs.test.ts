@@ -66,7 +66,7 @@ describe('finished jobs', () => {
         nextSequence: e.sequence + 1,
         correlationId: e.correlationid,
         causationId: e.id,
-        start: true,
+        admission: 'new',
       }),
     );
     await waitFor('the re-added begin job to finish', async () => (await jobState(begin)) === 'completed');

@@ -48,7 +48,7 @@ describe('parked polls', () => {
       nextSequence: 3,
       correlationId: 'c0000000-0000-4000-8000-000000000000',
       causationId: 'ca000000-0000-4000-8000-000000000000',
-      start: false,
+      admission: 'continuing',
       mode: 'capture',
       priority: 'batch',
       requestedAt: '2030-01-01T00:00:00.000Z',

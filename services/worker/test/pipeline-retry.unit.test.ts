@@ -109,7 +109,10 @@ describe('pipeline consumer: an ops retry', () => {
     const { enqueued, error } = await deliver(retried, failed);
     expect(error).toBeNull();
     expect(enqueued).toMatchObject([
-      { step: 'account', data: { generation: 5, nextSequence: 6, start: false, causationId: retried.id } },
+      {
+        step: 'account',
+        data: { generation: 5, nextSequence: 6, admission: 'continuing', causationId: retried.id },
+      },
     ]);
   });
 

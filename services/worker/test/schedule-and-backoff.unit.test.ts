@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../src/pipeline/backoff.js';
 import { effectiveSchedule, nextPoll } from '../src/pipeline/poll-schedule.js';
 import { stepPriority } from '../src/queues/steps-queue.js';
-import { parseStepJobId, stepJobId } from '../src/pipeline/job-data.js';
+import { parseStepJobId, readStepJobData, stepJobId, type StepJobData } from '../src/pipeline/job-data.js';
 
 const schedule = {
   initialIntervalMs: 5_000,
@@ -98,15 +98,33 @@ describe('retry backoff', () => {
 });
 
 describe('queue layout', () => {
-  it('orders in-progress interactive < interactive start < in-progress batch < batch start', () => {
+  it('orders continuing interactive < new interactive < continuing batch < new batch', () => {
     const order = [
-      stepPriority('interactive', false),
-      stepPriority('interactive', true),
-      stepPriority('batch', false),
-      stepPriority('batch', true),
+      stepPriority('interactive', 'continuing'),
+      stepPriority('interactive', 'new'),
+      stepPriority('batch', 'continuing'),
+      stepPriority('batch', 'new'),
     ];
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(new Set(order).size).toBe(4);
+  });
+
+  it('job data stored before `admission` replaced `start` reads with the same priority class', () => {
+    const data: StepJobData = {
+      enrollmentId: 'e-1',
+      generation: 0,
+      nextSequence: 2,
+      correlationId: 'c',
+      causationId: null,
+      admission: 'new',
+      mode: 'capture',
+      priority: 'batch',
+      requestedAt: '2030-01-01T00:00:00.000Z',
+    };
+    const { admission: _, ...rest } = data;
+    expect(readStepJobData({ ...rest, start: true })).toEqual(data);
+    expect(readStepJobData({ ...rest, start: false })).toEqual({ ...data, admission: 'continuing' });
+    expect(readStepJobData(data)).toBe(data);
   });
 
   it('job ids are deterministic and free of ":" (BullMQ custom ids)', () => {

@@ -56,7 +56,7 @@ function job(data: Partial<StepJobData> = {}): StepJob {
         nextSequence: 3,
         correlationId: 'c',
         causationId: null,
-        start: false,
+        admission: 'continuing',
       }),
       ...data,
     },

@@ -39,7 +39,7 @@ function job(step: Step, mode: Mode, position: { generation?: number; nextSequen
       nextSequence: position.nextSequence,
       correlationId: 'corr-1',
       causationId: 'cause-1',
-      start: position.nextSequence === 2,
+      admission: position.nextSequence === 2 ? 'new' : 'continuing',
     },
   );
   return {
@@ -114,7 +114,7 @@ describe('the step runner asks the domain core what comes next', () => {
       ['enrollment.capture_completed.v1', 3],
     ]);
     expect(capture.enqueued).toMatchObject([
-      { step: 'account', data: { nextSequence: 4, generation: 0, start: false } },
+      { step: 'account', data: { nextSequence: 4, generation: 0, admission: 'continuing' } },
     ]);
     const recapture = await run(job('poll', 'recapture', { nextSequence: 3 }), accepted);
     expect(recapture.enqueued).toMatchObject([{ step: 'credential', data: { nextSequence: 4 } }]);
@@ -157,7 +157,7 @@ describe('the step runner asks the domain core what comes next', () => {
       );
       expect(enqueued).toEqual([]);
       expect(parked).toHaveLength(1);
-      expect(parked[0]?.data).toMatchObject({ nextSequence: 3, start: false });
+      expect(parked[0]?.data).toMatchObject({ nextSequence: 3, admission: 'continuing' });
       // Due `delayMs` after the moment it was parked, which lies within the run.
       expect(parked[0]?.dueAt).toBeGreaterThanOrEqual(startedAt + delayMs);
       expect(parked[0]?.dueAt).toBeLessThanOrEqual(endedAt + delayMs);

@@ -146,7 +146,7 @@ export class PipelineConsumer {
         nextSequence: work.nextSequence,
         correlationId: event.correlationid,
         causationId: event.id,
-        start: work.admission === 'new',
+        admission: work.admission,
       }),
     };
   }
@@ -189,7 +189,7 @@ export class PipelineConsumer {
       nextSequence: d.nextSequence,
       correlationId: event.correlationid,
       causationId: event.causationid,
-      start: d.nextSequence === 2,
+      admission: d.nextSequence === 2 ? 'new' : 'continuing',
     });
     const result = await this.options.queue.redrive(d.step, data);
     this.options.logger.info(
@@ -236,7 +236,7 @@ export class PipelineConsumer {
       nextSequence: work.nextSequence,
       correlationId: event.correlationid,
       causationId: event.id,
-      start: work.admission === 'new',
+      admission: work.admission,
     });
     await this.options.queue.enqueue(work.step, data);
     this.options.logger.info(

@@ -1,6 +1,12 @@
-import type { EnrollmentMode, Priority, RequestedData, Step } from '@verified-onboard/events';
+import type { EnrollmentMode, Priority, RequestedData, Step, Work } from '@verified-onboard/events';
 
 export type { Step };
+
+/**
+ * The queue priority class of a job: 'new' for an enrollment's first job, which waits behind work already in
+ * progress; 'continuing' for every later one (the domain core's `Work.admission`).
+ */
+export type Admission = Work['admission'];
 
 /** Progress of a poll job across its re-delays (same job, updated in place). */
 export interface PollProgress {
@@ -22,8 +28,8 @@ export interface StepJobData {
   nextSequence: number;
   correlationId: string;
   causationId: string | null;
-  /** True for the first job of an enrollment (scheduled behind work already in progress). */
-  start: boolean;
+  /** Read when the job is enqueued, for its priority (stepPriority). Stored as `start: boolean` before. */
+  admission: Admission;
   /** What every job needs of the request: routing, queue priority, the end-to-end duration metric. */
   mode: EnrollmentMode;
   priority: Priority;
@@ -36,7 +42,7 @@ export function stepJobData(
   request: RequestedData,
   position: Pick<
     StepJobData,
-    'enrollmentId' | 'generation' | 'nextSequence' | 'correlationId' | 'causationId' | 'start'
+    'enrollmentId' | 'generation' | 'nextSequence' | 'correlationId' | 'causationId' | 'admission'
   >,
 ): StepJobData {
   return {
@@ -45,6 +51,19 @@ export function stepJobData(
     priority: request.priority,
     requestedAt: request.requestedAt,
   };
+}
+
+/** Job data as workers wrote it before `admission` replaced `start` (true: 'new'). */
+export type LegacyStepJobData = Omit<StepJobData, 'admission'> & { start: boolean };
+
+/**
+ * Job data read back from Redis (a recorded outcome's next job), in today's shape whatever version of the
+ * worker wrote it: data written before the rename carries `start` instead of `admission`.
+ */
+export function readStepJobData(data: StepJobData | LegacyStepJobData): StepJobData {
+  if ('admission' in data) return data;
+  const { start, ...rest } = data;
+  return { ...rest, admission: start ? 'new' : 'continuing' };
 }
 
 /** BullMQ custom ids may not contain ':'; the id is deterministic so re-enqueues are no-ops. */

@@ -1,6 +1,6 @@
 import type { EnrollmentEvent } from '@verified-onboard/events';
 import { ENROLLMENT_FIELDS as F, ExpiringStore } from '../keys.js';
-import type { Step, StepJobData } from './job-data.js';
+import { readStepJobData, type LegacyStepJobData, type Step, type StepJobData } from './job-data.js';
 
 export interface NextJob {
   step: Step;
@@ -19,6 +19,16 @@ export interface StepOutcome {
 /** What a job finds when it starts: finished before, decided but not yet handed over, or nothing yet. */
 export type RecordedOutcome =
   { kind: 'finished'; failed: boolean } | { kind: 'decided'; outcome: StepOutcome } | { kind: 'none' };
+
+/** An outcome as stored: one recorded before the `admission` rename holds a next job with `start`. */
+type StoredOutcome = Omit<StepOutcome, 'next'> & {
+  next: (Omit<NextJob, 'data'> & { data: StepJobData | LegacyStepJobData }) | null;
+};
+
+function parseOutcome(raw: string): StepOutcome {
+  const stored = JSON.parse(raw) as StoredOutcome;
+  return { ...stored, next: stored.next && { ...stored.next, data: readStepJobData(stored.next.data) } };
+}
 
 const FINISHED_OK = '1';
 const FINISHED_FAILED = 'f';
@@ -41,7 +51,7 @@ export class OutcomeLog extends ExpiringStore {
       this.redis.get(this.keys.outcome(jobId)),
     ]);
     if (finished) return { kind: 'finished', failed: finished === FINISHED_FAILED };
-    if (raw) return { kind: 'decided', outcome: JSON.parse(raw) as StepOutcome };
+    if (raw) return { kind: 'decided', outcome: parseOutcome(raw) };
     return { kind: 'none' };
   }
 
@@ -51,7 +61,7 @@ export class OutcomeLog extends ExpiringStore {
     const set = await this.redis.set(key, JSON.stringify(outcome), 'EX', this.ttlSec, 'NX');
     if (set === 'OK') return outcome;
     const raw = await this.redis.get(key);
-    return raw ? (JSON.parse(raw) as StepOutcome) : outcome;
+    return raw ? parseOutcome(raw) : outcome;
   }
 
   /**

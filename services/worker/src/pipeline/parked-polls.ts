@@ -158,7 +158,7 @@ export class ParkedPolls {
       nextSequence: Number(nextSequence),
       correlationId,
       causationId: causationId || null,
-      start: false,
+      admission: 'continuing',
       mode,
       priority,
       requestedAt,

@@ -202,7 +202,7 @@ export class StepRunner {
         nextSequence: work.nextSequence,
         correlationId: data.correlationId,
         causationId: causation,
-        start: work.admission === 'new',
+        admission: work.admission,
         mode: data.mode,
         priority: data.priority,
         requestedAt: data.requestedAt,

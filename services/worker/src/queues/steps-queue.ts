@@ -1,6 +1,6 @@
 import { QUEUES } from '@verified-onboard/contracts';
 import { Job, Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { stepJobId, type Step, type StepJobData } from '../pipeline/job-data.js';
+import { stepJobId, type Admission, type Step, type StepJobData } from '../pipeline/job-data.js';
 
 /** Name of the custom backoff strategy registered in the worker settings. */
 export const BACKOFF_TYPE = 'verified';
@@ -10,9 +10,10 @@ export const BACKOFF_TYPE = 'verified';
  * an enrollment already in progress finishes before a new one starts, and a person waiting at the capture
  * page (interactive) is never queued behind a million-line batch.
  */
-export function stepPriority(priority: 'interactive' | 'batch', start: boolean): number {
-  if (priority === 'interactive') return start ? 2 : 1;
-  return start ? 4 : 3;
+export function stepPriority(priority: 'interactive' | 'batch', admission: Admission): number {
+  const isNew = admission === 'new';
+  if (priority === 'interactive') return isNew ? 2 : 1;
+  return isNew ? 4 : 3;
 }
 
 export interface StepsQueueOptions {
@@ -42,7 +43,7 @@ export class StepsQueue {
   jobOptions(step: Step, data: StepJobData, opts: EnqueueOptions = {}): JobsOptions {
     return {
       jobId: stepJobId(data.enrollmentId, step, data.generation),
-      priority: stepPriority(data.priority, data.start),
+      priority: stepPriority(data.priority, data.admission),
       ...(opts.delayMs !== undefined && opts.delayMs > 0 && { delay: opts.delayMs }),
       attempts: this.options.attempts,
       backoff: { type: BACKOFF_TYPE },
