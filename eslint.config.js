@@ -4,16 +4,37 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-/** Import patterns a group of files must never use: services are deployed apart, packages are shared. */
-const boundary = (files, forbidden, message) => ({
+/**
+ * Import patterns a group of files must never use: services are deployed apart, packages are shared. One call per
+ * group of files, each `[patterns, message]` pair a rule of its own: eslint keeps only the last setting of a rule
+ * for a file, so the rules of one group of files are given together.
+ */
+const boundary = (files, ...groups) => ({
   files,
   rules: {
     '@typescript-eslint/no-restricted-imports': [
       'error',
-      { patterns: [{ group: forbidden, message, allowTypeImports: false }] },
+      { patterns: groups.map(([group, message]) => ({ group, message, allowTypeImports: false })) },
     ],
   },
 });
+
+const NO_SERVICES = [
+  [
+    '@verified-onboard/api',
+    '@verified-onboard/api/*',
+    '@verified-onboard/worker',
+    '@verified-onboard/worker/*',
+    '**/services/**',
+  ],
+  'packages never import services: a package is shared by every service and must not depend on one.',
+];
+/** The infrastructure libraries packages/events must not use (also checked by its no-infrastructure unit test). */
+const INFRASTRUCTURE_LIBRARIES = ['kafkajs', 'ioredis', 'bullmq', 'fastify', 'pino'];
+const NO_INFRASTRUCTURE = [
+  INFRASTRUCTURE_LIBRARIES.flatMap((name) => [name, `${name}/*`]),
+  'packages/events is the catalogue and the domain core only: Kafka and Redis code lives in @verified-onboard/adapters.',
+];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.local/**', 'tools/**', 'docs/generated/**'] },
@@ -49,23 +70,18 @@ export default tseslint.config(
   },
   boundary(
     ['services/api/**'],
-    ['@verified-onboard/worker', '@verified-onboard/worker/*', '**/worker/src/**', '**/services/worker/**'],
-    'services never import each other: share code through a package under packages/.',
+    [
+      ['@verified-onboard/worker', '@verified-onboard/worker/*', '**/worker/src/**', '**/services/worker/**'],
+      'services never import each other: share code through a package under packages/.',
+    ],
   ),
   boundary(
     ['services/worker/**'],
-    ['@verified-onboard/api', '@verified-onboard/api/*', '**/api/src/**', '**/services/api/**'],
-    'services never import each other: share code through a package under packages/.',
-  ),
-  boundary(
-    ['packages/**'],
     [
-      '@verified-onboard/api',
-      '@verified-onboard/api/*',
-      '@verified-onboard/worker',
-      '@verified-onboard/worker/*',
-      '**/services/**',
+      ['@verified-onboard/api', '@verified-onboard/api/*', '**/api/src/**', '**/services/api/**'],
+      'services never import each other: share code through a package under packages/.',
     ],
-    'packages never import services: a package is shared by every service and must not depend on one.',
   ),
+  boundary(['packages/**'], NO_SERVICES),
+  boundary(['packages/events/src/**'], NO_SERVICES, NO_INFRASTRUCTURE),
 );

@@ -1,6 +1,6 @@
 // BullMQ exactly as the worker runs it: loaded from services/worker's own dependency tree, so the raw BullMQ
 // baseline uses the same library version as the pipeline it is compared with. Redis connections come from
-// createRedis (@verified-onboard/events), as the worker's do. The root workspace does not depend on BullMQ
+// createRedis (@verified-onboard/adapters), as the worker's do. The root workspace does not depend on BullMQ
 // (bench/ is not a package), hence the explicit resolution.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';

@@ -4,7 +4,8 @@
 // the Redis commands and the CPU of one run belong together.
 import { parseQueuePrefix } from '@verified-onboard/contracts';
 import { waitFor } from '@verified-onboard/devstack';
-import { createRedis, topicNames } from '@verified-onboard/events';
+import { topicNames } from '@verified-onboard/events';
+import { createRedis } from '@verified-onboard/adapters';
 import { bullmq, type Redis } from './deps.js';
 import * as bench from './harness.js';
 import { addStepJobs, STEPS_QUEUE } from './raw-jobs.js';

@@ -65,8 +65,8 @@ if (tier === 'cluster') {
 // the whole int and e2e tiers again would double their 10 minutes). `up -- --redis-cluster` is in the e2e tier.
 const onCluster = [
   'packages/devstack/test/redis-keys.test.ts',
-  'packages/events/test/dedupe.test.ts',
-  'packages/events/test/read-model.test.ts',
+  'packages/adapters/test/dedupe.test.ts',
+  'packages/adapters/test/read-model.test.ts',
   'packages/verified-client/test/redis-token-store.test.ts',
   'services/worker/test/parked-polls.test.ts',
   'services/worker/test/rate-limiter.test.ts',

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { parseQueuePrefix } from '@verified-onboard/contracts';
 import { sleep, waitFor } from '@verified-onboard/devstack';
 import { ENROLLMENT_FIELDS, workerKeys } from '../../services/worker/src/keys.js';
-import { createRedis } from '@verified-onboard/events';
+import { createRedis } from '@verified-onboard/adapters';
 import { bullmq, type Redis } from '../deps.js';
 import * as bench from '../harness.js';
 import { addStepJobs, STEPS_QUEUE } from '../raw-jobs.js';

@@ -2,7 +2,8 @@
 // producer sending the very same encoded records (read back from the topic the api wrote) with the same producer
 // guarantees (idempotent, acks = all). The ratio is what HTTP streaming, parsing, validation and event
 // construction leave of the bare producer's rate.
-import { encodeEvent, scanEventLog, topicNames, type EncodedEvent } from '@verified-onboard/events';
+import { encodeEvent, topicNames, type EncodedEvent } from '@verified-onboard/events';
+import { scanEventLog } from '@verified-onboard/adapters';
 import * as bench from '../harness.js';
 import { rawProducerFor } from '../raw-producer.js';
 import { round } from '../stats.js';

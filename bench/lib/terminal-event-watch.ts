@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from '@verified-onboard/events';
+import type { Kafka } from '@verified-onboard/adapters';
 
 function messageBytes(m: {
   key: Buffer | null;

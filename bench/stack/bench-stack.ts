@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as devstack from '@verified-onboard/devstack';
-import { createKafka, createRedis, type Kafka } from '@verified-onboard/events';
+import { createKafka, createRedis, type Kafka } from '@verified-onboard/adapters';
 import type { Redis } from '../deps.js';
 import { BenchError, type Say } from '../lib/errors.js';
 import { commandCallsFromInfo } from '../stats.js';

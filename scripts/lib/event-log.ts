@@ -1,11 +1,6 @@
 // Enrollment timelines read back from the event log (the source of truth), for the demo's report.
-import {
-  createKafka,
-  EVENT_TYPES,
-  readEnrollmentStreams,
-  topicNames,
-  type EnrollmentEvent,
-} from '@verified-onboard/events';
+import { EVENT_TYPES, topicNames, type EnrollmentEvent } from '@verified-onboard/events';
+import { createKafka, readEnrollmentStreams } from '@verified-onboard/adapters';
 
 export interface EnrollmentTimeline {
   id: string;

@@ -3,7 +3,7 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
 /**
  * A connection for tests and the local tools to a REDIS_URL, one server or a `redis+cluster://` cluster, so that
- * the same suites run on both. The services connect through createRedis (@verified-onboard/events), which also
+ * the same suites run on both. The services connect through createRedis (@verified-onboard/adapters), which also
  * reads a TLS CA file; the test infrastructure needs neither TLS nor the api's fail-fast split of options.
  * A Cluster is typed as Redis, as createRedis does: same commands, keys of one slot per multi-key command.
  */

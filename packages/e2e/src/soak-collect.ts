@@ -1,14 +1,8 @@
 import { sharedKeys } from '@verified-onboard/contracts';
 import { existsSync, readFileSync } from 'node:fs';
 import { waitFor, WaitTimeoutError } from '@verified-onboard/devstack';
-import {
-  ReadModel,
-  createKafka,
-  readEnrollmentStreams,
-  topicNames,
-  type EnrollmentEvent,
-  type EnrollmentState,
-} from '@verified-onboard/events';
+import { topicNames, type EnrollmentEvent, type EnrollmentState } from '@verified-onboard/events';
+import { ReadModel, createKafka, readEnrollmentStreams } from '@verified-onboard/adapters';
 import type { Redis } from 'ioredis';
 import type { E2eStack } from './e2e-stack.js';
 import { checkReadModel, foldAll, type Folded } from './soak-checks.js';

@@ -9,7 +9,7 @@ import {
   OPS_EVENT_TYPES,
   type EventType,
 } from './event-types.js';
-import { DLQ_HEADERS } from './kafka/dlq-headers.js';
+import { DLQ_HEADERS } from './dlq-headers.js';
 import { TOPIC_CATALOGUE, type TopicKey } from './topics.js';
 
 // Everything other teams need to consume the events without reading this code: one JSON Schema per

@@ -84,21 +84,6 @@ export class MixedSubjectsError extends EventsError {
   }
 }
 
-/** Kafka did not acknowledge a publish (broker unreachable, topic missing, timeout, producer stopped). */
-export class PublishError extends withCode('publish_failed') {}
-
-/** A publish whose caller gave up before it was handed to Kafka: it was taken out of the queue and is never sent. */
-export class PublishWithdrawnError extends PublishError {}
-
-/**
- * A publish that was sent and never acknowledged (the broker failed it, or kafkajs gave up retrying): Kafka may
- * have written it all the same, so the caller cannot say "nothing was accepted".
- */
-export class PublishUnacknowledgedError extends PublishError {}
-
-/** A selfie could not be decrypted or its digest does not match. */
-export class SelfieIntegrityError extends withCode('selfie_integrity') {}
-
 /** An encryption key is not 32 bytes of base64 or hex, or ENCRYPTION_KEYS is not `id:key,...`. */
 export class InvalidEncryptionKeyError extends withCode('invalid_encryption_key') {}
 
@@ -116,12 +101,6 @@ export class SealedDataError extends EventsError {
 
 /** An upcaster registration that would make the chain ambiguous or cyclic. */
 export class UpcasterRegistrationError extends withCode('invalid_upcaster') {}
-
-/** The read model's optimistic write lost to concurrent writers too many times in a row. */
-export class ReadModelContentionError extends withCode('read_model_contention') {}
-
-/** A listFailed cursor that this read model did not issue. */
-export class InvalidCursorError extends withCode('invalid_cursor') {}
 
 /** A stored read-model record that lacks what every record has (its events, its status). */
 export class CorruptRecordError extends withCode('corrupt_record') {}

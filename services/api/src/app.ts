@@ -2,15 +2,8 @@ import rateLimit from '@fastify/rate-limit';
 import { QUEUES, sharedKeys } from '@verified-onboard/contracts';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import {
-  DEV_API_KEY,
-  EventProducer,
-  Keyring,
-  type ReadModel,
-  SelfieVault,
-  topicNames,
-  type Kafka,
-} from '@verified-onboard/events';
+import { DEV_API_KEY, Keyring, topicNames } from '@verified-onboard/events';
+import { EventProducer, type ReadModel, SelfieVault, type Kafka } from '@verified-onboard/adapters';
 import { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {

@@ -1,12 +1,10 @@
 import {
   parseEncryptionKey,
-  parseKafkaSecurity,
   encryptionKeysEnvSchema,
-  redisUrlSchema,
   resolveSecrets,
-  type KafkaSecurity,
   type KeyringSource,
 } from '@verified-onboard/events';
+import { parseKafkaSecurity, redisUrlSchema, type KafkaSecurity } from '@verified-onboard/adapters';
 import {
   DEFAULT_QUEUE_PREFIX,
   QUEUE_PREFIX_PATTERN,

@@ -1,4 +1,4 @@
-import { createKafka, createRedis, ensureTopics } from '@verified-onboard/events';
+import { createKafka, createRedis, ensureTopics } from '@verified-onboard/adapters';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type ApiConfig } from './config.js';

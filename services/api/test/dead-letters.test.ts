@@ -2,7 +2,8 @@
 // dead-letter topic, ops lists it and redrives it to its source topic, where it is handled once it can be.
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@verified-onboard/devstack';
-import { EVENT_TYPES, EventConsumer, EventProducer } from '@verified-onboard/events';
+import { EVENT_TYPES } from '@verified-onboard/events';
+import { EventConsumer, EventProducer } from '@verified-onboard/adapters';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadLetterPageSchema, redriveResultSchema } from '../src/ops/dead-letter-ops.js';
 import { requestedEvent } from './support/events.js';

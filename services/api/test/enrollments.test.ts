@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { EVENT_TYPES, Keyring, SelfieVault } from '@verified-onboard/events';
+import { EVENT_TYPES, Keyring } from '@verified-onboard/events';
+import { SelfieVault } from '@verified-onboard/adapters';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptedEnrollmentSchema, enrollmentViewSchema } from '../src/enrollments/schemas.js';
 import { enrollmentEventsSchema } from '../src/routes/enrollments.js';

@@ -1,5 +1,5 @@
 import { freePort, keysMatching } from '@verified-onboard/devstack';
-import { createKafka } from '@verified-onboard/events';
+import { createKafka } from '@verified-onboard/adapters';
 import { signWebhookBody } from '@verified-onboard/verified-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Queue } from 'bullmq';

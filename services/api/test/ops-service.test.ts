@@ -2,7 +2,8 @@
 // (retried → the failed step again; redrive_requested → the next step under the job id the log implies).
 import assert from 'node:assert/strict';
 import { waitFor } from '@verified-onboard/devstack';
-import { EVENT_TYPES, EventProducer, fold, ReadModel } from '@verified-onboard/events';
+import { EVENT_TYPES, fold } from '@verified-onboard/events';
+import { EventProducer, ReadModel } from '@verified-onboard/adapters';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentViewSchema } from '../src/enrollments/schemas.js';
 import { rebuildResultSchema, replayStatusSchema, retryResultSchema } from '../src/ops/ops-service.js';

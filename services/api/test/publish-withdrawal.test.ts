@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isolatedNames, startPrivateKafka, waitFor, type PrivateKafka } from '@verified-onboard/devstack';
-import { createKafka, ensureTopics, EventProducer, type Kafka } from '@verified-onboard/events';
+import { createKafka, ensureTopics, EventProducer, type Kafka } from '@verified-onboard/adapters';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { batchEnrollmentId, idempotentEnrollmentId } from '../src/ids.js';
 import { AUTH, errorOf, KEYS, messageCount, startTestApp, type TestApp } from './support/harness.js';

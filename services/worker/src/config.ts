@@ -4,14 +4,8 @@ import {
   QUEUE_PREFIX_RULE,
   parseQueuePrefix,
 } from '@verified-onboard/contracts';
-import {
-  parseKafkaSecurity,
-  encryptionKeysEnvSchema,
-  redisUrlSchema,
-  resolveSecrets,
-  type KafkaSecurity,
-  type KeyringSource,
-} from '@verified-onboard/events';
+import { encryptionKeysEnvSchema, resolveSecrets, type KeyringSource } from '@verified-onboard/events';
+import { parseKafkaSecurity, redisUrlSchema, type KafkaSecurity } from '@verified-onboard/adapters';
 import { z } from 'zod';
 
 const bool = z

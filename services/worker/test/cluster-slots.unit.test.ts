@@ -2,7 +2,7 @@
 // otherwise). This computes the slot of each such key set as the cluster does (CRC16 of the hash tag), so a
 // key builder that drifts off its tag fails here, without a cluster.
 import { parseQueuePrefix, sharedKeys } from '@verified-onboard/contracts';
-import { keyspacePointerKeys, readModelKeys } from '@verified-onboard/events';
+import { keyspacePointerKeys, readModelKeys } from '@verified-onboard/adapters';
 import calculateSlot from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
 import { workerKeys } from '../src/keys.js';

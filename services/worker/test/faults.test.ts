@@ -1,6 +1,7 @@
 import { sharedKeys } from '@verified-onboard/contracts';
 import { randomUUID } from 'node:crypto';
-import { EVENT_TYPES, Keyring, SelfieVault } from '@verified-onboard/events';
+import { EVENT_TYPES, Keyring } from '@verified-onboard/events';
+import { SelfieVault } from '@verified-onboard/adapters';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorker } from '../src/worker-app.js';
 import { emulatorAccounts, useHarness } from './support/harness.js';

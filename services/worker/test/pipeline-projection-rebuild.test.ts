@@ -1,6 +1,7 @@
 import { sharedKeys } from '@verified-onboard/contracts';
 import { waitFor } from '@verified-onboard/devstack';
-import { ProjectionRebuild, ReadModel, topicNames, type EnrollmentState } from '@verified-onboard/events';
+import { topicNames, type EnrollmentState } from '@verified-onboard/events';
+import { ProjectionRebuild, ReadModel } from '@verified-onboard/adapters';
 import { describe, expect, it } from 'vitest';
 import { rebuildProjection } from '../src/consumers/projector.js';
 import { usePipeline } from './support/pipeline.js';

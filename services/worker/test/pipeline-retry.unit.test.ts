@@ -1,6 +1,5 @@
 import {
   createEvent,
-  createKafka,
   EVENT_TYPES,
   fold,
   topicNames,
@@ -10,6 +9,7 @@ import {
   type EnrollmentState,
   type EventData,
 } from '@verified-onboard/events';
+import { createKafka } from '@verified-onboard/adapters';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { PipelineConsumer } from '../src/consumers/pipeline-consumer.js';

@@ -1,4 +1,5 @@
-import type { EnrollmentEvent, EventProducer, StepObservation } from '@verified-onboard/events';
+import type { EnrollmentEvent, StepObservation } from '@verified-onboard/events';
+import type { EventProducer } from '@verified-onboard/adapters';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';

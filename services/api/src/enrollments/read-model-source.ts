@@ -1,4 +1,4 @@
-import { ReadModel } from '@verified-onboard/events';
+import { ReadModel } from '@verified-onboard/adapters';
 import type { Redis } from 'ioredis';
 
 /** The read model to read from now: a projection rebuild switches keyspaces, and readers must follow. */

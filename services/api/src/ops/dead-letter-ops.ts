@@ -1,10 +1,10 @@
+import { type TopicNames } from '@verified-onboard/events';
 import {
   listDeadLetters,
   redriveDeadLetters,
   type DeadLetterPage,
   type Kafka,
-  type TopicNames,
-} from '@verified-onboard/events';
+} from '@verified-onboard/adapters';
 import { z } from 'zod';
 
 export const deadLetterQuerySchema = z.object({

@@ -5,7 +5,7 @@ import {
   readEnrollmentStreams,
   type Kafka,
   type RebuildStatus,
-} from '@verified-onboard/events';
+} from '@verified-onboard/adapters';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ReadModelSource } from '../enrollments/read-model-source.js';

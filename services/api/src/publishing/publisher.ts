@@ -1,9 +1,9 @@
+import { type EventEnvelope } from '@verified-onboard/events';
 import {
   PublishUnacknowledgedError,
   PublishWithdrawnError,
-  type EventEnvelope,
   type EventProducer,
-} from '@verified-onboard/events';
+} from '@verified-onboard/adapters';
 import type { FastifyBaseLogger } from 'fastify';
 import { BadGatewayError, ServiceUnavailableError } from '../errors.js';
 import type { ApiMetrics } from '../metrics.js';

@@ -1,4 +1,4 @@
-import { InvalidCursorError } from '@verified-onboard/events';
+import { InvalidCursorError } from '@verified-onboard/adapters';
 import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';

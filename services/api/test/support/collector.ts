@@ -1,5 +1,6 @@
 import { waitFor } from '@verified-onboard/devstack';
-import { decodeEvent, type EventEnvelope, type EventType, type Kafka } from '@verified-onboard/events';
+import { decodeEvent, type EventEnvelope, type EventType } from '@verified-onboard/events';
+import { type Kafka } from '@verified-onboard/adapters';
 
 /** An event as a collector saw it: the envelope plus where it was read from. */
 export type Collected<T extends EventType = EventType> = EventEnvelope<T> & {

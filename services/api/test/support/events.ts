@@ -5,8 +5,8 @@ import {
   type EnrollmentEventType,
   type EventData,
   type EventEnvelope,
-  type ReadModel,
 } from '@verified-onboard/events';
+import { type ReadModel } from '@verified-onboard/adapters';
 
 /** An inline capture request for `id`, first in its stream, as the api would publish it; `data` overrides fields. */
 export function requestedEvent(

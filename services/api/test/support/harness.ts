@@ -1,14 +1,8 @@
 import { sharedKeys } from '@verified-onboard/contracts';
 import { Writable } from 'node:stream';
 import { isolatedNames, keysMatching, redisClient, testInfra } from '@verified-onboard/devstack';
-import {
-  createKafka,
-  ensureTopics,
-  Keyring,
-  ReadModel,
-  topicNames,
-  type Kafka,
-} from '@verified-onboard/events';
+import { Keyring, topicNames } from '@verified-onboard/events';
+import { createKafka, ensureTopics, ReadModel, type Kafka } from '@verified-onboard/adapters';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';

@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
-import {
-  createEvent,
-  EVENT_TYPES,
-  ReadModel,
-  type EnrollmentEvent,
-  type EventProducer,
-} from '@verified-onboard/events';
+import { createEvent, EVENT_TYPES, type EnrollmentEvent } from '@verified-onboard/events';
+import { ReadModel, type EventProducer } from '@verified-onboard/adapters';
 import type { Redis } from 'ioredis';
 
 /** Where an OpsStream publishes: the enrollment topic and, as the projector would, the read model. */

@@ -1,4 +1,4 @@
-import { createRedis } from '@verified-onboard/events';
+import { createRedis } from '@verified-onboard/adapters';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '../config.js';
 import type { Closers } from './closers.js';

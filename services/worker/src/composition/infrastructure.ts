@@ -1,4 +1,5 @@
 import { sharedKeys } from '@verified-onboard/contracts';
+import { type Keyring } from '@verified-onboard/events';
 import {
   createKafka,
   EventProducer,
@@ -6,8 +7,7 @@ import {
   SelfieIntegrityError,
   SelfieVault,
   type Kafka,
-  type Keyring,
-} from '@verified-onboard/events';
+} from '@verified-onboard/adapters';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from '../config.js';

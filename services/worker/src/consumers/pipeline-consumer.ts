@@ -1,16 +1,14 @@
 import {
   EVENT_TYPES,
-  EventConsumer,
   evolve,
   foldEnrollment,
   fromRecord,
   nextWork,
-  type ConsumedEvent,
   type EnrollmentState,
   type EventEnvelope,
-  type Kafka,
   type TopicNames,
 } from '@verified-onboard/events';
+import { EventConsumer, type ConsumedEvent, type Kafka } from '@verified-onboard/adapters';
 import type { Logger } from 'pino';
 import { MissingContextError } from '../errors.js';
 import type { HintBook } from '../pipeline/hint-book.js';

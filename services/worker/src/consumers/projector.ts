@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isEnrollmentEventType, topicNames, type EnrollmentEvent } from '@verified-onboard/events';
 import {
   createKafka,
   createRedis,
   EventConsumer,
-  isEnrollmentEventType,
   ReadModel,
-  topicNames,
   type ConsumedEvent,
-  type EnrollmentEvent,
   type Kafka,
-} from '@verified-onboard/events';
+} from '@verified-onboard/adapters';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from '../config.js';
 import type { WorkerMetrics } from '../metrics.js';

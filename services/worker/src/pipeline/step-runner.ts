@@ -5,9 +5,9 @@ import {
   workAfter,
   type EnrollmentEvent,
   type EnrollmentEventType,
-  type EventProducer,
   type StepObservation,
 } from '@verified-onboard/events';
+import { type EventProducer } from '@verified-onboard/adapters';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from '../config.js';

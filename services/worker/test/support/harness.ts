@@ -7,16 +7,18 @@ import { Writable } from 'node:stream';
 import { isolatedNames, redisClient, testInfra, waitFor } from '@verified-onboard/devstack';
 import {
   createEvent,
-  createKafka,
-  ensureTopics,
   EVENT_TYPES,
-  EventProducer,
-  LiveReadModel,
   type EnrollmentState,
   type EventEnvelope,
-  type Kafka,
   type RequestedData,
 } from '@verified-onboard/events';
+import {
+  createKafka,
+  ensureTopics,
+  EventProducer,
+  LiveReadModel,
+  type Kafka,
+} from '@verified-onboard/adapters';
 import { startEmulator, type RunningEmulator, type ScenarioPatch } from '@verified-onboard/verified-emulator';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
