@@ -40,6 +40,7 @@ export {
   type StepObservation,
 } from './domain/commands.js';
 export { decide, observed } from './domain/decide.js';
+export type { RejectionCode } from './domain/rejections.js';
 export { evolve } from './domain/evolve.js';
 export { foldEnrollment } from './domain/history.js';
 export { nextWork, statusAfter, workAfter, type Progress, type Work } from './domain/next-work.js';

@@ -1,5 +1,6 @@
 import type { EnrollmentEventType, EventData, RequestedData } from '../event-types.js';
 import type { Step } from '../schemas/common.js';
+import type { RejectionCode } from './rejections.js';
 
 /** An event the core decided on; the shell gives it its envelope (id, sequence, causation, time). */
 export type PendingEvent = {
@@ -51,7 +52,7 @@ export type StepObservation = Extract<
 >;
 
 export interface Rejection {
-  code: 'invalid_transition' | 'not_failed';
+  code: RejectionCode;
   detail: string;
 }
 export type Decision = { events: PendingEvent[] } | { rejection: Rejection };

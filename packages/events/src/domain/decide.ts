@@ -8,6 +8,7 @@ import {
   type StepObservation,
 } from './commands.js';
 import { evolve } from './evolve.js';
+import { explainRejection } from './rejections.js';
 import type { Enrollment } from './state.js';
 
 /**
@@ -77,7 +78,7 @@ export function decide(state: Enrollment, command: Command): Decision {
   const pending = candidates(state, command);
   if (pending === null)
     return {
-      rejection: { code: 'not_failed', detail: `a ${state.status} enrollment has no failure to retry` },
+      rejection: explainRejection(state, command, `a ${state.status} enrollment has no failure to retry`),
     };
   const subject =
     state.status === 'none' ? (command.type === 'Request' ? command.request.enrollmentId : '') : state.id;
@@ -89,7 +90,7 @@ export function decide(state: Enrollment, command: Command): Decision {
     );
   } catch (error) {
     if (error instanceof InvalidTransitionError)
-      return { rejection: { code: 'invalid_transition', detail: error.message } };
+      return { rejection: explainRejection(state, command, error.message) };
     throw error;
   }
   return { events: pending };

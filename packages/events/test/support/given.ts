@@ -9,6 +9,7 @@ import {
   type EnrollmentEvent,
   type EnrollmentEventType,
   type PendingEvent,
+  type RejectionCode,
   type Work,
 } from '../../src/index.js';
 import { SOURCE } from './builders.js';
@@ -30,11 +31,12 @@ function envelope(id: string, pending: PendingEvent, sequence: number, correlati
   });
 }
 
-/** What `then` expects for a refused command (`rejected()`). */
+/** What `then` expects for a refused command (`rejected()`, or `rejected(code)` for the reason too). */
 export interface Rejected {
   rejected: true;
+  code?: RejectionCode;
 }
-export const rejected = (): Rejected => ({ rejected: true });
+export const rejected = (code?: RejectionCode): Rejected => ({ rejected: true, ...(code && { code }) });
 
 class Outcome {
   constructor(
@@ -45,6 +47,7 @@ class Outcome {
   /** The command records exactly these events, or (`rejected()`) it is refused and records nothing. */
   then(expected: PendingEvent[] | Rejected): { andNext(work: Partial<Work> | null): void } {
     if (Array.isArray(expected)) expect(this.decision).toEqual({ events: expected });
+    else if (expected.code) expect(this.decision).toMatchObject({ rejection: { code: expected.code } });
     else expect('rejection' in this.decision).toBe(true);
     return {
       /** What the pipeline does next once the events are recorded (null: nothing, it has settled). */

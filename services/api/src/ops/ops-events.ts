@@ -6,28 +6,31 @@ import {
   fold,
   foldEnrollment,
   fromRecord,
+  InvalidTransitionError,
   nextWork,
   type EnrollmentEvent,
   type EnrollmentState,
   type EventEnvelope,
+  type Rejection,
 } from '@verified-onboard/events';
 import { EVENT_SOURCE } from '../enrollments/requested-event.js';
 
 /**
- * The `retried` event the domain core decides for an ops retry (worker: PipelineConsumer.retry), or null when
- * the core refuses it (the enrollment is not failed: a retry never repeats a step that succeeded).
+ * The `retried` event the domain core decides for an ops retry (worker: PipelineConsumer.retry), or the core's
+ * rejection (a retry never repeats a step that succeeded: `not_failed`; nor touches a finished one: `settled`).
  */
-export function retriedEvent(
-  state: EnrollmentState | null,
+export function decideRetry(
+  state: EnrollmentState,
   reason: string,
   requestedBy: string,
-): EnrollmentEvent | null {
-  if (state === null) return null;
+): { event: EnrollmentEvent } | { rejection: Rejection } {
   const decision = decide(fromRecord(state), { type: 'RetryRequested', reason, requestedBy });
-  const retried = 'events' in decision ? decision.events[0] : undefined;
-  if (retried?.type !== EVENT_TYPES.retried) return null;
+  if ('rejection' in decision) return decision;
+  const retried = decision.events[0];
+  if (retried?.type !== EVENT_TYPES.retried)
+    throw new InvalidTransitionError(state.id, state.status, EVENT_TYPES.retried, 'a retry records retried');
   const sequence = state.version + 1;
-  return createEvent({
+  const event = createEvent({
     ...retried,
     subject: state.id,
     sequence,
@@ -37,6 +40,18 @@ export function retriedEvent(
     // One retry per position in the stream: two operators retrying at once publish the same event id.
     discriminator: sequence,
   });
+  return { event };
+}
+
+/** The `retried` event of an ops retry, or null when the core refuses it (see decideRetry). */
+export function retriedEvent(
+  state: EnrollmentState | null,
+  reason: string,
+  requestedBy: string,
+): EnrollmentEvent | null {
+  if (state === null) return null;
+  const retry = decideRetry(state, reason, requestedBy);
+  return 'event' in retry ? retry.event : null;
 }
 
 /** What a replay publishes for the enrollments it read: retries of failed ones, redrives of stuck ones. */
@@ -57,12 +72,13 @@ export function planReplay(streams: Map<string, EnrollmentEvent[]>, requestedBy:
   let terminal = 0;
   for (const [id, stream] of streams) {
     const state = fold(stream);
-    if (state.status === 'failed') {
-      const retried = retriedEvent(state, 'ops replay', requestedBy);
-      if (retried) retries.push(retried);
+    // The core tells a failed enrollment (retried) from one in progress (not_failed: re-driven) or finished.
+    const retry = decideRetry(state, 'ops replay', requestedBy);
+    if ('event' in retry) {
+      retries.push(retry.event);
       continue;
     }
-    const work = nextWork(foldEnrollment(stream));
+    const work = retry.rejection.code === 'not_failed' ? nextWork(foldEnrollment(stream)) : null;
     if (work === null) {
       terminal++;
       continue;
