@@ -1,5 +1,5 @@
 import type { EnrollmentEvent } from '@verified-onboard/events';
-import { ENROLLMENT_FIELDS as F, ExpiringStore } from '../keys.js';
+import { ENROLLMENT_FIELDS as F, ExpiringStore, hsetWithTtl } from '../keys.js';
 import { readStepJobData, type LegacyStepJobData, type Step, type StepJobData } from './job-data.js';
 
 export interface NextJob {
@@ -70,12 +70,10 @@ export class OutcomeLog extends ExpiringStore {
    * marker first, so an outcome a crash left behind is never replayed, and it expires with its TTL.
    */
   async finish(enrollmentId: string, jobId: string, failed: boolean): Promise<void> {
-    const key = this.keys.enrollment(enrollmentId);
-    await this.redis
-      .multi()
-      .hset(key, F.done(enrollmentId, jobId), failed ? FINISHED_FAILED : FINISHED_OK)
-      .expire(key, this.ttlSec)
-      .exec();
+    await hsetWithTtl(this.redis, this.keys.enrollment(enrollmentId), this.ttlSec, [
+      F.done(enrollmentId, jobId),
+      failed ? FINISHED_FAILED : FINISHED_OK,
+    ]);
     await this.redis.del(this.keys.outcome(jobId));
   }
 }

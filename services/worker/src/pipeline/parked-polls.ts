@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ENROLLMENT_FIELDS as F, workerKeys, type WorkerKeys } from '../keys.js';
+import { ENROLLMENT_FIELDS as F, hsetWithTtl, workerKeys, type WorkerKeys } from '../keys.js';
 import type { StepsQueue } from '../queues/steps-queue.js';
 import { parseStepJobId, stepJobId, type StepJobData } from './job-data.js';
 
@@ -69,23 +69,18 @@ export class ParkedPolls {
     // enrollment hash sit in different Redis Cluster hash slots): a dispatcher that sees the member always
     // finds the data. Park runs inside the job that hands over to the poll, so a crash between the two
     // leaves that job to run again (stalled-job recovery), and it parks again.
-    await this.redis
-      .multi()
-      .hset(
-        key,
-        F.pollJob,
-        jobId,
-        F.parkedCorrelation,
-        data.correlationId,
-        F.parkedCausation,
-        data.causationId ?? '',
-        F.parkedRequestedAt,
-        data.requestedAt,
-        F.parkedPosition,
-        [data.nextSequence, data.mode, data.priority, ...progress].join('|'),
-      )
-      .expire(key, this.options.enrollmentTtlSec)
-      .exec();
+    await hsetWithTtl(this.redis, key, this.options.enrollmentTtlSec, [
+      F.pollJob,
+      jobId,
+      F.parkedCorrelation,
+      data.correlationId,
+      F.parkedCausation,
+      data.causationId ?? '',
+      F.parkedRequestedAt,
+      data.requestedAt,
+      F.parkedPosition,
+      [data.nextSequence, data.mode, data.priority, ...progress].join('|'),
+    ]);
     await this.redis.zadd(this.key, dueAt, jobId);
     return jobId;
   }

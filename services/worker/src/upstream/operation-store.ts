@@ -1,6 +1,6 @@
 import type { Keyring } from '@verified-onboard/events';
 import type { Redis } from 'ioredis';
-import { ENROLLMENT_FIELDS as F, ExpiringStore } from '../keys.js';
+import { ENROLLMENT_FIELDS as F, ExpiringStore, hsetWithTtl } from '../keys.js';
 
 export type OperationKind = 'foreign' | 'operation';
 
@@ -49,21 +49,16 @@ export class OperationStore extends ExpiringStore {
       const secretKey = this.keys.captureUrlSecret(enrollmentId);
       await this.redis.set(secretKey, this.keyring.sealText(captureUrl, secretKey), 'PX', ttlMs);
     }
-    await this.redis
-      .multi()
-      .hset(
-        key,
-        F.operationId,
-        record.operationId,
-        F.operationKind,
-        record.kind,
-        F.operationStartedAt,
-        record.startedAt,
-        F.operationExpiresAt,
-        record.expiresAt,
-      )
-      .expire(key, this.ttlSec)
-      .exec();
+    await hsetWithTtl(this.redis, key, this.ttlSec, [
+      F.operationId,
+      record.operationId,
+      F.operationKind,
+      record.kind,
+      F.operationStartedAt,
+      record.startedAt,
+      F.operationExpiresAt,
+      record.expiresAt,
+    ]);
   }
 
   async operation(enrollmentId: string): Promise<OperationRecord | null> {
