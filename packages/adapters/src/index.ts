@@ -3,7 +3,7 @@ export type { LoggerLike } from './logger.js';
 export { createKafka, type CreateKafkaOptions, type Kafka } from './kafka/create-kafka.js';
 export { ensureTopics } from './kafka/ensure-topics.js';
 export { createRedis, type RedisTls } from './redis/create-redis.js';
-export { redisUrlSchema } from './redis/redis-url-schema.js';
+export { redisClusterNodesSetting, redisUrlSchema } from './redis/redis-url-schema.js';
 export {
   KAFKA_SECURITY_PROTOCOLS,
   parseKafkaSecurity,

@@ -10,4 +10,16 @@ export { InvalidQueuePrefixError } from './errors.js';
 export { sharedKeys, type SharedKeys } from './redis-keys.js';
 export { ENDPOINT_NAMES, UPSTREAM_PREFIXES, EMULATOR_CONTROL_PREFIX, type EndpointName } from './upstream.js';
 export { HEADERS } from './headers.js';
-export { parseRedisUrl, RedisUrlError, type RedisTarget } from './redis-url.js';
+export {
+  parseRedisNode,
+  parseRedisUrl,
+  RedisUrlError,
+  type RedisNode,
+  type RedisTarget,
+} from './redis-url.js';
+export {
+  parseRedisClusterNodes,
+  RedisClusterNodesError,
+  redisUrlFromEnvironment,
+  type RedisClusterNodesReason,
+} from './redis-cluster-nodes.js';

@@ -1,10 +1,15 @@
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
 /** One server (`redis://`, `rediss://`) or the seed nodes of a Redis Cluster (`redis+cluster://`). */
 export type RedisTarget =
   | { kind: 'server'; url: string }
   | {
       kind: 'cluster';
       /** Seed nodes: the client learns every other node and the slot map from any one of them. */
-      nodes: { host: string; port: number }[];
+      nodes: RedisNode[];
       tls: boolean;
       username?: string;
       password?: string;
@@ -24,6 +29,14 @@ export class RedisUrlError extends Error {
 const CLUSTER_SCHEME = /^(rediss?)\+cluster:\/\/(.*)$/i;
 const NODE = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:/?#[\]@,]+))(?::(\d{1,5}))?$/;
 
+/** One `host:port` of a cluster (an IPv6 host in brackets; port 6379 when left out), or undefined. */
+export function parseRedisNode(entry: string): RedisNode | undefined {
+  const match = NODE.exec(entry.trim());
+  const port = Number(match?.[3] ?? 6379);
+  if (!match || port < 1 || port > 65535) return undefined;
+  return { host: match[1] ?? match[2] ?? '', port };
+}
+
 function decode(part: string, what: string): string {
   try {
     return decodeURIComponent(part);
@@ -38,11 +51,9 @@ function parseCluster(scheme: string, rest: string): RedisTarget {
   const hosts = (at === -1 ? rest : rest.slice(at + 1)).replace(/\/$/, '');
   if (hosts === '') throw new RedisUrlError('the cluster URL names no node');
   const nodes = hosts.split(',').map((entry, i) => {
-    const match = NODE.exec(entry.trim());
-    const port = Number(match?.[3] ?? 6379);
-    if (!match || port < 1 || port > 65535)
-      throw new RedisUrlError(`node ${i + 1} of the cluster URL is not host:port`);
-    return { host: match[1] ?? match[2] ?? '', port };
+    const node = parseRedisNode(entry);
+    if (!node) throw new RedisUrlError(`node ${i + 1} of the cluster URL is not host:port`);
+    return node;
   });
   const target: RedisTarget = { kind: 'cluster', nodes, tls: scheme.toLowerCase() === 'rediss' };
   if (credentials !== undefined) {

@@ -4,7 +4,12 @@ import {
   resolveSecrets,
   type KeyringSource,
 } from '@verified-onboard/events';
-import { parseKafkaSecurity, redisUrlSchema, type KafkaSecurity } from '@verified-onboard/adapters';
+import {
+  parseKafkaSecurity,
+  redisClusterNodesSetting,
+  redisUrlSchema,
+  type KafkaSecurity,
+} from '@verified-onboard/adapters';
 import {
   DEFAULT_QUEUE_PREFIX,
   QUEUE_PREFIX_PATTERN,
@@ -150,13 +155,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     );
   const parsed = envSchema.safeParse(secrets.env);
   const kafkaSecurity = parseKafkaSecurity(secrets.env);
-  if (!parsed.success || kafkaSecurity.issues.length > 0) {
+  const clusterNodes = redisClusterNodesSetting(secrets.env);
+  if (!parsed.success || kafkaSecurity.issues.length > 0 || clusterNodes.issues.length > 0) {
     throw new ConfigError([
       ...(parsed.error?.issues ?? []).map((issue) => ({
         path: issue.path.join('.'),
         message: issue.message,
       })),
       ...kafkaSecurity.issues,
+      ...clusterNodes.issues,
     ]);
   }
   const e = parsed.data;
@@ -175,7 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     nodeEnv: e.NODE_ENV,
     devDefaultsAllowed: secrets.devDefaultsAllowed,
     devDefaultsInUse: secrets.devDefaultsInUse,
-    redisUrl: e.REDIS_URL,
+    redisUrl: clusterNodes.url ?? e.REDIS_URL,
     redisTlsCaFile: e.REDIS_TLS_CA_FILE,
     kafkaBrokers: e.KAFKA_BROKERS,
     kafkaSecurity: kafkaSecurity.security,

@@ -118,6 +118,24 @@ describe('loadConfig', () => {
     expect(caught.message).not.toContain('hunter2-pw');
   });
 
+  it('takes a Redis Cluster from REDIS_CLUSTER_NODES, and names that variable for a malformed list', () => {
+    const nodes = { ...DEV, REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001' };
+    expect(loadConfig(nodes).redisUrl).toBe('redis+cluster://127.0.0.1:7000,127.0.0.1:7001');
+    let caught: unknown;
+    try {
+      loadConfig({ ...nodes, REDIS_URL: 'redis://127.0.0.1:6379' });
+    } catch (error) {
+      caught = error;
+    }
+    assert(caught instanceof ConfigError);
+    expect(caught.issues).toEqual([
+      {
+        path: 'REDIS_CLUSTER_NODES',
+        message: expect.stringMatching(/^and REDIS_URL are both set: set one/) as string,
+      },
+    ]);
+  });
+
   it('rejects a selfie key that is not 32 bytes and malformed numbers', () => {
     expect(() => loadConfig({ ...DEV, SELFIE_ENCRYPTION_KEY: 'short' })).toThrow(/SELFIE_ENCRYPTION_KEY/);
     expect(() => loadConfig({ ...DEV, API_PORT: 'eighty' })).toThrow(/API_PORT/);

@@ -5,7 +5,12 @@ import {
   parseQueuePrefix,
 } from '@verified-onboard/contracts';
 import { encryptionKeysEnvSchema, resolveSecrets, type KeyringSource } from '@verified-onboard/events';
-import { parseKafkaSecurity, redisUrlSchema, type KafkaSecurity } from '@verified-onboard/adapters';
+import {
+  parseKafkaSecurity,
+  redisClusterNodesSetting,
+  redisUrlSchema,
+  type KafkaSecurity,
+} from '@verified-onboard/adapters';
 import { z } from 'zod';
 
 const bool = z
@@ -199,10 +204,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!secrets.ok) throw new ConfigError(secrets.problems.map((p) => `${p.variable}: ${p.detail}`));
   const parsed = workerEnvSchema.safeParse(secrets.env);
   const kafkaSecurity = parseKafkaSecurity(secrets.env);
-  if (!parsed.success || kafkaSecurity.issues.length > 0) {
+  const clusterNodes = redisClusterNodesSetting(secrets.env);
+  if (!parsed.success || kafkaSecurity.issues.length > 0 || clusterNodes.issues.length > 0) {
     throw new ConfigError([
       ...(parsed.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`),
-      ...kafkaSecurity.issues.map((i) => `${i.path}: ${i.message}`),
+      ...[...kafkaSecurity.issues, ...clusterNodes.issues].map((i) => `${i.path}: ${i.message}`),
     ]);
   }
   const e = parsed.data;
@@ -213,7 +219,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     devDefaultsAllowed: secrets.devDefaultsAllowed,
     devDefaultsInUse: secrets.devDefaultsInUse,
     logLevel: e.LOG_LEVEL,
-    redisUrl: e.REDIS_URL,
+    redisUrl: clusterNodes.url ?? e.REDIS_URL,
     redisTlsCaFile: e.REDIS_TLS_CA_FILE,
     kafka: {
       brokers: e.KAFKA_BROKERS.split(',')

@@ -75,6 +75,14 @@ describe('worker configuration', () => {
     expect(issues).not.toContain('hunter2-pw');
   });
 
+  it('takes a Redis Cluster from REDIS_CLUSTER_NODES, and names that variable for a malformed list', () => {
+    expect(loadConfig({ ...DEV, REDIS_CLUSTER_NODES: 'redis-0:7000, redis-1:7000' }).redisUrl).toBe(
+      'redis+cluster://redis-0:7000,redis-1:7000',
+    );
+    expect(() => loadConfig({ ...DEV, REDIS_CLUSTER_NODES: 'redis-0:7000,redis-1:x' })).toThrow(
+      /REDIS_CLUSTER_NODES: entry 2 is not host:port; expected host:port,host:port/,
+    );
+  });
   it('requires every secret and an https vendor URL without the switch, and then listens on every interface', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SELFIE_ENCRYPTION_KEY/);
     const config = loadConfig({
