@@ -1,4 +1,4 @@
 export { run, USAGE } from './run.js';
 export { ExitCode, CliError, ApiError, UsageError, UnreachableError } from './errors.js';
-export { progressLine, terminalCount, TERMINAL_STATUSES, type BatchView } from './progress.js';
+export { progressLine, settledCount, SETTLED_STATUSES, type BatchView } from './progress.js';
 export type { Io } from './output.js';

@@ -1,4 +1,5 @@
-export const TERMINAL_STATUSES = [
+/** Statuses with no work left to wait for: the terminal ones and `failed` (which only an ops retry resumes). */
+export const SETTLED_STATUSES = [
   'completed',
   'rejected',
   'expired',
@@ -13,13 +14,13 @@ export interface BatchView {
   byStatus: Record<string, number>;
 }
 
-export function terminalCount(batch: BatchView): number {
-  return TERMINAL_STATUSES.reduce((sum, s) => sum + (batch.byStatus[s] ?? 0), 0);
+export function settledCount(batch: BatchView): number {
+  return SETTLED_STATUSES.reduce((sum, s) => sum + (batch.byStatus[s] ?? 0), 0);
 }
 
 /** One line: a bar of terminal work over what was accepted, then the count per status. */
 export function progressLine(batch: BatchView, accepted: number, width = 30): string {
-  const done = terminalCount(batch);
+  const done = settledCount(batch);
   const ratio = accepted === 0 ? 1 : Math.min(1, done / accepted);
   const filled = Math.round(ratio * width);
   const counts = Object.entries(batch.byStatus)

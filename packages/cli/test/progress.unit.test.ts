@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { progressLine, terminalCount } from '../src/index.js';
+import { progressLine, settledCount } from '../src/index.js';
 
 describe('batch progress', () => {
   const batch = {
@@ -9,7 +9,7 @@ describe('batch progress', () => {
   };
 
   it('counts only terminal statuses as done', () => {
-    expect(terminalCount(batch)).toBe(5);
+    expect(settledCount(batch)).toBe(5);
   });
 
   it('draws the share of terminal work over what was accepted, with counts per status', () => {

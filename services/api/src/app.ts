@@ -17,7 +17,7 @@ import type { DestinationStream } from 'pino';
 import { ApiKeyStore } from './auth/api-keys.js';
 import { BatchIngestor, DEFAULT_BATCH_OPTIONS, LINE_MARGIN_BYTES } from './batch/batch-ingestor.js';
 import type { ApiConfig } from './config.js';
-import { EnrollmentReader } from './enrollments/enrollment-reader.js';
+import { EnrollmentQueries } from './enrollments/enrollment-queries.js';
 import { AdmissionRules } from './enrollments/admission.js';
 import { EnrollmentSubmitter } from './enrollments/enrollment-submitter.js';
 import { redisKeys } from './enrollments/keys.js';
@@ -116,7 +116,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
     : activeReadModel(deps.redis, sharedKeys(config.keyPrefix).readModelBase);
   const keyring = Keyring.from(config.keyring);
   const selfieStore = deps.selfieStore ?? selfieVaultStore(deps.redis, config, keyring);
-  const reader = new EnrollmentReader(deps.redis, readModel, rk, keyring);
+  const reader = new EnrollmentQueries(deps.redis, readModel, rk, keyring);
   const staleClaimMs = config.publishTimeoutMs * 3;
   const admission = new AdmissionRules(deps.redis, rk, reader, { staleClaimMs });
   const submitter = new EnrollmentSubmitter(

@@ -82,7 +82,7 @@ async function run(
     producer: {
       publish: (_: string, events: EnrollmentEvent[]) => Promise.resolve(void published.push(...events)),
     } as unknown as EventProducer,
-    hints: { pollParked: () => Promise.resolve() } as unknown as HintBook,
+    hints: { onPollParked: () => Promise.resolve() } as unknown as HintBook,
     parked: {
       park: (data: StepJobData, dueAt: number) => Promise.resolve(void parked.push({ data, dueAt })),
       release: () => Promise.resolve(),

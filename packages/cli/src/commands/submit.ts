@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import type { ApiClient } from '../api-client.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { table, type Io } from '../output.js';
-import { progressLine, terminalCount, type BatchView } from '../progress.js';
+import { progressLine, settledCount, type BatchView } from '../progress.js';
 
 export interface SubmitOptions {
   file: string;
@@ -66,7 +66,7 @@ export async function submit(api: ApiClient, io: Io, options: SubmitOptions): Pr
       else io.out(line);
       lastLine = line;
     }
-    if (terminalCount(batch) >= accepted.accepted) break;
+    if (settledCount(batch) >= accepted.accepted) break;
     if (Date.now() > deadline) {
       throw new CliError(
         `batch ${accepted.batchId} not finished after ${options.timeoutSec}s: ${line}`,

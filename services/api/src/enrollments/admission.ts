@@ -2,8 +2,8 @@ import { hash } from 'node:crypto';
 import { TERMINAL_STATUSES } from '@verified-onboard/events';
 import type { Redis } from 'ioredis';
 import type { Principal } from '../auth/api-keys.js';
-import { ClaimStore, encodeClaim, type Claim, type ClaimResult } from './claims.js';
-import type { EnrollmentReader } from './enrollment-reader.js';
+import { ClaimStore, encodeClaim, type AdmissionClaim, type ClaimResult } from './claims.js';
+import type { EnrollmentQueries } from './enrollment-queries.js';
 import type { RedisKeys } from './keys.js';
 import type { EnrollmentRequest, EnrollmentView } from './schemas.js';
 
@@ -24,7 +24,7 @@ export type Refusal =
   /** Another enrollment of this tenant for the account is still active (a single request answers it with 200). */
   | { code: 'account_active'; message: string; existing: EnrollmentView }
   /** The tenant's externalRef already names another enrollment (a single request: 200 if identical, else 422). */
-  | { code: 'external_ref_exists'; message: string; existing: Claim; view: EnrollmentView | null }
+  | { code: 'external_ref_exists'; message: string; existing: AdmissionClaim; view: EnrollmentView | null }
   /** A claim is held by a request that is still running (409 with Retry-After). */
   | { code: 'request_in_progress'; message: string };
 
@@ -88,7 +88,7 @@ export class AdmissionRules {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly reader: EnrollmentReader,
+    private readonly reader: EnrollmentQueries,
     private readonly options: { staleClaimMs: number },
   ) {
     this.claims = new ClaimStore(redis);
@@ -101,7 +101,7 @@ export class AdmissionRules {
       await this.release(held);
       return { admitted: false, refusal };
     };
-    const claim: Claim = { enrollmentId, fingerprint, claimedAtMs: Date.now() };
+    const claim: AdmissionClaim = { enrollmentId, fingerprint, claimedAtMs: Date.now() };
 
     if (request.accountNumber !== undefined) {
       const owner = await this.redis.get(this.keys.accountOwner(request.accountNumber));
@@ -243,7 +243,7 @@ export class AdmissionRules {
   private async takeOverStale(
     key: string,
     result: Extract<ClaimResult, { claimed: false }>,
-    claim: Claim,
+    claim: AdmissionClaim,
     ttlSec: number,
   ): Promise<string | null> {
     if (Date.now() - result.existing.claimedAtMs < this.options.staleClaimMs) return null;

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
  * SET NX claims (idempotency keys, one active enrollment per account). The value is `enrollmentId|fingerprint|claimedAtMs`
  * so a claim left behind by a crashed request can be told from one whose publish is still in flight.
  */
-export interface Claim {
+export interface AdmissionClaim {
   enrollmentId: string;
   fingerprint: string;
   claimedAtMs: number;
@@ -13,20 +13,21 @@ export interface Claim {
 const RELEASE_IF_OURS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 const REPLACE_IF_UNCHANGED = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 else return 0 end`;
 
-export const encodeClaim = (claim: Claim) =>
+export const encodeClaim = (claim: AdmissionClaim) =>
   `${claim.enrollmentId}|${claim.fingerprint}|${claim.claimedAtMs}`;
 
-export function decodeClaim(raw: string): Claim {
+export function decodeClaim(raw: string): AdmissionClaim {
   const [enrollmentId = '', fingerprint = '', claimedAt = '0'] = raw.split('|');
   return { enrollmentId, fingerprint, claimedAtMs: Number(claimedAt) || 0 };
 }
 
-export type ClaimResult = { claimed: true; value: string } | { claimed: false; existing: Claim; raw: string };
+export type ClaimResult =
+  { claimed: true; value: string } | { claimed: false; existing: AdmissionClaim; raw: string };
 
 export class ClaimStore {
   constructor(private readonly redis: Redis) {}
 
-  async claim(key: string, claim: Claim, ttlSec: number): Promise<ClaimResult> {
+  async claim(key: string, claim: AdmissionClaim, ttlSec: number): Promise<ClaimResult> {
     const value = encodeClaim(claim);
     const set = await this.redis.set(key, value, 'EX', ttlSec, 'NX');
     if (set === 'OK') return { claimed: true, value };
@@ -42,7 +43,12 @@ export class ClaimStore {
   }
 
   /** Takes over a stale or finished claim only if nobody changed it since it was read. */
-  async replace(key: string, previousRaw: string, claim: Claim, ttlSec: number): Promise<string | null> {
+  async replace(
+    key: string,
+    previousRaw: string,
+    claim: AdmissionClaim,
+    ttlSec: number,
+  ): Promise<string | null> {
     const value = encodeClaim(claim);
     const replaced = await this.redis.eval(REPLACE_IF_UNCHANGED, 1, key, previousRaw, value, String(ttlSec));
     return replaced === 1 ? value : null;

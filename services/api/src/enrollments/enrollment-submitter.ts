@@ -5,8 +5,8 @@ import { idempotentEnrollmentId, newEnrollmentId, generatedAccountNumber } from 
 import type { ApiMetrics } from '../metrics.js';
 import type { EventPublisher } from '../publishing/publisher.js';
 import { requestFingerprint, type AdmissionRules, type Held, type Refusal } from './admission.js';
-import { ClaimStore, type Claim, type ClaimResult } from './claims.js';
-import type { EnrollmentReader } from './enrollment-reader.js';
+import { ClaimStore, type AdmissionClaim, type ClaimResult } from './claims.js';
+import type { EnrollmentQueries } from './enrollment-queries.js';
 import type { RedisKeys } from './keys.js';
 import { requestedEvent, storeSelfie, type SelfieStore } from './requested-event.js';
 import type { EnrollmentRequest, EnrollmentView } from './schemas.js';
@@ -34,7 +34,7 @@ export class EnrollmentSubmitter {
   constructor(
     redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly reader: EnrollmentReader,
+    private readonly reader: EnrollmentQueries,
     private readonly publisher: EventPublisher,
     private readonly selfies: SelfieStore,
     private readonly metrics: ApiMetrics,
@@ -146,7 +146,7 @@ export class EnrollmentSubmitter {
   private async takeOverStale(
     key: string,
     result: Extract<ClaimResult, { claimed: false }>,
-    claim: Claim,
+    claim: AdmissionClaim,
     ttlSec: number,
   ) {
     if (Date.now() - result.existing.claimedAtMs < this.options.staleClaimMs) {

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiKeyStore } from '../auth/api-keys.js';
 import { principalOf, requireScope } from '../auth/authenticate.js';
-import type { EnrollmentReader } from '../enrollments/enrollment-reader.js';
+import type { EnrollmentQueries } from '../enrollments/enrollment-queries.js';
 import type { EnrollmentSubmitter } from '../enrollments/enrollment-submitter.js';
 import { EVENT_SOURCE } from '../enrollments/requested-event.js';
 import {
@@ -23,7 +23,7 @@ import { API_KEY_SECURITY } from './security.js';
 export interface EnrollmentRoutesOptions {
   keys: ApiKeyStore;
   submitter: EnrollmentSubmitter;
-  reader: EnrollmentReader;
+  reader: EnrollmentQueries;
   publisher: EventPublisher;
 }
 

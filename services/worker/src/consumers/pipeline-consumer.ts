@@ -18,7 +18,7 @@ import type { WorkerMetrics } from '../metrics.js';
 import type { StepsQueue } from '../queues/steps-queue.js';
 
 /** The slice of ReadModel the retry path and the old-event horizon need (the enrollment's request and progress). */
-export interface EnrollmentReader {
+export interface StateSource {
   get(enrollmentId: string): Promise<EnrollmentState | null>;
 }
 
@@ -29,7 +29,7 @@ export interface PipelineConsumerOptions {
   topics: TopicNames;
   queue: StepsQueue;
   hints: HintBook;
-  reader: EnrollmentReader;
+  reader: StateSource;
   /** Where the requests of the jobs enqueued here are kept for this process's steps (jobs carry ids only). */
   recentRequests?: RecentRequests;
   metrics: WorkerMetrics;

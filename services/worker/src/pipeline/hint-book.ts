@@ -53,7 +53,7 @@ export class HintBook {
   }
 
   /** After a poll was parked: a hint already waiting makes it due now. */
-  async pollParked(enrollmentId: string): Promise<void> {
+  async onPollParked(enrollmentId: string): Promise<void> {
     if (await this.redis.exists(this.keys.hint(enrollmentId))) await this.parked.promote(enrollmentId);
   }
 

@@ -2,7 +2,7 @@ import type { EnrollmentEvent } from '@verified-onboard/events';
 import { ENROLLMENT_FIELDS as F, ExpiringStore, hsetWithTtl } from '../keys.js';
 import { readStepJobData, type LegacyStepJobData, type Step, type StepJobData } from './job-data.js';
 
-export interface NextJob {
+export interface QueuedJob {
   step: Step;
   data: StepJobData;
   delayMs?: number;
@@ -11,7 +11,7 @@ export interface NextJob {
 /** What a finished step decided: the events it emits and the job it hands over to (or the failure). */
 export interface StepOutcome {
   events: EnrollmentEvent[];
-  next: NextJob | null;
+  next: QueuedJob | null;
   /** Set when the outcome is the enrollment's `failed` event: replaying it ends the job unrecoverably. */
   failed?: { code: string; message: string };
 }
@@ -22,7 +22,7 @@ export type RecordedOutcome =
 
 /** An outcome as stored: one recorded before the `admission` rename holds a next job with `start`. */
 type StoredOutcome = Omit<StepOutcome, 'next'> & {
-  next: (Omit<NextJob, 'data'> & { data: StepJobData | LegacyStepJobData }) | null;
+  next: (Omit<QueuedJob, 'data'> & { data: StepJobData | LegacyStepJobData }) | null;
 };
 
 function parseOutcome(raw: string): StepOutcome {

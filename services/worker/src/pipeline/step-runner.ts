@@ -21,7 +21,7 @@ import { effectiveSchedule } from './poll-schedule.js';
 import type { HintBook } from './hint-book.js';
 import type { ParkedPolls } from './parked-polls.js';
 import type { Step, StepJobData } from './job-data.js';
-import type { NextJob, OutcomeLog, StepOutcome } from './outcomes.js';
+import type { QueuedJob, OutcomeLog, StepOutcome } from './outcomes.js';
 import type { SecretStore } from './secrets.js';
 import type { StepContext, StepJob, StepProcessor, StepResult } from './step-result.js';
 
@@ -194,7 +194,7 @@ export class StepRunner {
     });
     const work = workAfter(data.mode, data, pending);
     if (work === null) return { events, next: null };
-    const next: NextJob = {
+    const next: QueuedJob = {
       step: work.step,
       data: {
         enrollmentId: data.enrollmentId,
@@ -257,7 +257,7 @@ export class StepRunner {
 
   private async parkPoll(data: StepJobData, delayMs: number): Promise<void> {
     await this.deps.parked.park(data, Date.now() + delayMs);
-    await this.deps.hints.pollParked(data.enrollmentId);
+    await this.deps.hints.onPollParked(data.enrollmentId);
   }
 
   /**

@@ -57,7 +57,7 @@ export function toView(state: EnrollmentState, captureUrl: string | null): Enrol
   };
 }
 
-export class EnrollmentReader {
+export class EnrollmentQueries {
   constructor(
     private readonly redis: Redis,
     private readonly readModel: ReadModelSource,
