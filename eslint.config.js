@@ -36,6 +36,9 @@ const NO_INFRASTRUCTURE = [
   'packages/events is the catalogue and the domain core only: Kafka and Redis code lives in @verified-onboard/adapters.',
 ];
 
+/** The pipeline's step names (packages/events/src/schemas/common.ts: STEPS), as a selector regex. */
+const STEP_NAMES = '/^(begin|poll|account|credential)$/';
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.local/**', 'tools/**', 'docs/generated/**'] },
   js.configs.recommended,
@@ -67,6 +70,30 @@ export default tseslint.config(
   {
     files: ['**/*.ts', '**/*.mjs', '**/*.js'],
     rules: { 'max-lines': ['error', { max: 300, skipBlankLines: false, skipComments: false }] },
+  },
+  // The step names are spelled in the catalogue (packages/events/src/schemas: STEPS, stepSchema), the domain
+  // core that orders them and the cross-service contracts; everything else imports them, so that no shell
+  // carries its own copy of the pipeline. Tests may spell them: they pin the names the events and the ops API
+  // carry on the wire, which an import would let a rename change silently.
+  {
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    ignores: [
+      'packages/events/src/schemas/**',
+      'packages/events/src/domain/**',
+      'packages/contracts/**',
+      '**/test/**',
+      '**/*.test.ts',
+    ],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: `Literal[value=${STEP_NAMES}]`,
+          message:
+            'A step name is spelled only in the catalogue: import STEPS or stepSchema from @verified-onboard/events.',
+        },
+      ],
+    },
   },
   boundary(
     ['services/api/**'],

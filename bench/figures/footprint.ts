@@ -7,6 +7,7 @@ import { parseQueuePrefix } from '@verified-onboard/contracts';
 import { sleep, waitFor } from '@verified-onboard/devstack';
 import { ENROLLMENT_FIELDS, workerKeys } from '../../services/worker/src/keys.js';
 import { createRedis } from '@verified-onboard/adapters';
+import { STEPS } from '@verified-onboard/events';
 import { bullmq, type Redis } from '../deps.js';
 import * as bench from '../harness.js';
 import { addStepJobs, STEPS_QUEUE } from '../raw-jobs.js';
@@ -178,9 +179,9 @@ async function rawDelayedJobBytes(ctx: bench.FigureContext, jobs: number, data: 
     await queue.waitUntilReady();
     const before = await stack.usedMemory();
     await addStepJobs(queue, jobs, {
-      name: 'poll',
+      name: STEPS.poll,
       data: data ?? {},
-      jobId: () => `${randomUUID()}.poll.1`,
+      jobId: () => `${randomUUID()}.${STEPS.poll}.1`,
       delay: 3_600_000,
     });
     const after = await stack.usedMemory();

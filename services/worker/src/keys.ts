@@ -72,6 +72,8 @@ export const ENROLLMENT_FIELDS = {
   operationKind: 'opk',
   operationStartedAt: 'ops',
   operationExpiresAt: 'ope',
+  // A stored field name that reads like the step; it must not follow a rename of the step.
+  // eslint-disable-next-line no-restricted-syntax
   pollJob: 'poll',
   /** A parked poll's job data (ParkedPolls): correlation, causation, requestedAt and `seq|mode|priority|poll progress`. */
   parkedCorrelation: 'pc',

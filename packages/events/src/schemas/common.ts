@@ -3,8 +3,19 @@ import { z } from 'zod';
 /** ISO-8601 timestamp with an explicit offset (`new Date().toISOString()` satisfies it). */
 export const timestamp = z.iso.datetime({ offset: true });
 
+/**
+ * The pipeline's steps by name: the one place their names are spelled outside the domain core (eslint
+ * refuses the bare strings elsewhere). Stored in events and job ids, so a name never changes.
+ */
+export const STEPS = {
+  begin: 'begin',
+  poll: 'poll',
+  account: 'account',
+  credential: 'credential',
+} as const;
+
 export const stepSchema = z
-  .enum(['begin', 'poll', 'account', 'credential'])
+  .enum([STEPS.begin, STEPS.poll, STEPS.account, STEPS.credential])
   .describe('Pipeline step that acted or failed.');
 export type Step = z.infer<typeof stepSchema>;
 

@@ -1,7 +1,8 @@
+import { stepSchema } from '@verified-onboard/events';
 import { z } from 'zod';
 
 export const failedFilterSchema = z.object({
-  step: z.enum(['begin', 'poll', 'account', 'credential']).optional(),
+  step: stepSchema.optional(),
   code: z.string().min(1).max(64).optional(),
   batchId: z.string().min(1).max(128).optional(),
   since: z.iso.datetime({ offset: true }).optional().describe('Failed at or after (ISO-8601).'),

@@ -1,3 +1,4 @@
+import { stepSchema } from '@verified-onboard/events';
 import { InvalidCursorError } from '@verified-onboard/adapters';
 import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -48,7 +49,7 @@ const failedQuerySchema = failedFilterSchema.extend({
 const failedEntrySchema = z.object({
   enrollmentId: z.string(),
   failedAt: z.string(),
-  step: z.enum(['begin', 'poll', 'account', 'credential']),
+  step: stepSchema,
   code: z.string(),
   message: z.string(),
   retryable: z.boolean(),

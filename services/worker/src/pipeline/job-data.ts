@@ -1,4 +1,11 @@
-import type { EnrollmentMode, Priority, RequestedData, Step, Work } from '@verified-onboard/events';
+import {
+  stepSchema,
+  type EnrollmentMode,
+  type Priority,
+  type RequestedData,
+  type Step,
+  type Work,
+} from '@verified-onboard/events';
 
 export type { Step };
 
@@ -71,7 +78,7 @@ export function stepJobId(enrollmentId: string, step: Step, generation: number):
   return `${enrollmentId}.${step}.${generation}`;
 }
 
-const STEP_JOB_ID = /^(.+)\.(begin|poll|account|credential)\.(\d+)$/;
+const STEP_JOB_ID = new RegExp(`^(.+)\\.(${stepSchema.options.join('|')})\\.(\\d+)$`);
 
 /** The inverse of stepJobId; null for an id this worker did not make. */
 export function parseStepJobId(

@@ -1,3 +1,4 @@
+import { STEPS } from '@verified-onboard/events';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ENROLLMENT_FIELDS as F, hsetWithTtl, workerKeys, type WorkerKeys } from '../keys.js';
@@ -58,7 +59,7 @@ export class ParkedPolls {
 
   /** Parks the poll until `dueAt` (ms since epoch); returns its job id. */
   async park(data: StepJobData, dueAt: number): Promise<string> {
-    const jobId = stepJobId(data.enrollmentId, 'poll', data.generation);
+    const jobId = stepJobId(data.enrollmentId, STEPS.poll, data.generation);
     const key = this.keys.enrollment(data.enrollmentId);
     // Before its first run a poll has no progress yet (its fast phase starts when it first runs).
     const progress = data.poll
@@ -114,7 +115,7 @@ export class ParkedPolls {
     const parked = await Promise.all(due.map((jobId) => this.read(jobId)));
     const jobs = parked
       .filter((data): data is StepJobData => data !== null)
-      .map((data) => ({ step: 'poll' as const, data }));
+      .map((data) => ({ step: STEPS.poll, data }));
     const orphans = due.filter((_, i) => parked[i] === null);
     if (orphans.length > 0) {
       // Superseded by a newer generation's poll (ops retry), or the enrollment hash expired (30 days untouched).
@@ -127,7 +128,7 @@ export class ParkedPolls {
 
   private async read(jobId: string): Promise<StepJobData | null> {
     const id = parseStepJobId(jobId);
-    if (id?.step !== 'poll') return null;
+    if (id?.step !== STEPS.poll) return null;
     const { enrollmentId, generation } = id;
     const [current, correlationId, causationId, requestedAt, position] = await this.redis.hmget(
       this.keys.enrollment(enrollmentId),

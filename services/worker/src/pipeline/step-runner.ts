@@ -2,6 +2,7 @@ import {
   createEvent,
   EVENT_TYPES,
   observed,
+  STEPS,
   workAfter,
   type EnrollmentEvent,
   type EnrollmentEventType,
@@ -67,7 +68,7 @@ export class StepRunner {
     const recorded = await outcomes.lookup(job.data.enrollmentId, jobId);
     if (recorded.kind === 'finished') {
       // Everything this job does happened before (events acknowledged, next job enqueued): do nothing again.
-      if (step === 'poll') await this.deps.parked.release(jobId);
+      if (step === STEPS.poll) await this.deps.parked.release(jobId);
       metrics.jobsProcessed.inc({ step, outcome: 'already_finished' });
       log.info({ failed: recorded.failed }, 'job finished before; nothing to repeat');
       if (recorded.failed)
@@ -93,7 +94,7 @@ export class StepRunner {
         return;
       }
       if (result) {
-        if (step === 'poll') metrics.pollsPerEnrollment.observe((job.data.poll?.count ?? 0) + 1);
+        if (step === STEPS.poll) metrics.pollsPerEnrollment.observe((job.data.poll?.count ?? 0) + 1);
         outcome = await outcomes.record(jobId, this.toOutcome(job, result.observation));
       }
     }
@@ -103,7 +104,7 @@ export class StepRunner {
     if (outcome.next) await this.enqueueNext(outcome.next);
     if (this.observeTerminal(job, outcome.events)) await this.deps.secrets.forget(job.data.enrollmentId);
     await outcomes.finish(job.data.enrollmentId, jobId, outcome.failed !== undefined);
-    if (step === 'poll') await this.deps.parked.release(jobId);
+    if (step === STEPS.poll) await this.deps.parked.release(jobId);
     metrics.stepDuration.observe({ step }, (Date.now() - startedAt) / 1000);
     if (outcome.failed) {
       metrics.jobsProcessed.inc({ step, outcome: 'failed' });
@@ -209,7 +210,7 @@ export class StepRunner {
       } satisfies StepJobData,
     };
     // A poll is parked until its first look, later when webhooks will tell us sooner.
-    if (work.step === 'poll')
+    if (work.step === STEPS.poll)
       next.delayMs = effectiveSchedule(
         this.deps.config.poll,
         this.deps.context.webhooks.active,
@@ -251,7 +252,7 @@ export class StepRunner {
   }
 
   private async enqueueNext(next: NonNullable<StepOutcome['next']>): Promise<void> {
-    if (next.step === 'poll' && next.delayMs) return this.parkPoll(next.data, next.delayMs);
+    if (next.step === STEPS.poll && next.delayMs) return this.parkPoll(next.data, next.delayMs);
     await this.deps.queue.enqueue(next.step, next.data, { delayMs: next.delayMs });
   }
 

@@ -1,3 +1,4 @@
+import { STEPS } from '@verified-onboard/events';
 import { QUEUES } from '@verified-onboard/contracts';
 import { Job, Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { stepJobId, type Admission, type Step, type StepJobData } from '../pipeline/job-data.js';
@@ -50,7 +51,8 @@ export class StepsQueue {
       // Completed jobs are history for the dashboard, not state (events and outcomes are): keep the latest
       // 1,000 for at most an hour. A day of them cost ~1.6 KB per pending enrollment (docs/benchmarks.md).
       // A poll job goes at once: its id is dispatched again for the next look while the operation is pending.
-      removeOnComplete: step === 'poll' ? true : { age: this.options.keepCompletedSec ?? 3600, count: 1000 },
+      removeOnComplete:
+        step === STEPS.poll ? true : { age: this.options.keepCompletedSec ?? 3600, count: 1000 },
       // Failed jobs are for looking at; the failure is in the event log and the read model (GET /v1/ops/failed).
       removeOnFail: {
         age: this.options.keepFailedSec ?? 24 * 3600,
