@@ -6,3 +6,12 @@ export class InvalidQueuePrefixError extends Error {
     this.name = 'InvalidQueuePrefixError';
   }
 }
+
+/** A log redaction path the redactor cannot read (see log-redaction.ts for the syntax). */
+export class InvalidRedactPathError extends Error {
+  readonly code = 'invalid_redact_path';
+  constructor(path: string) {
+    super(`log redaction path ${JSON.stringify(path)} is not valid`);
+    this.name = 'InvalidRedactPathError';
+  }
+}

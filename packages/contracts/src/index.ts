@@ -6,7 +6,8 @@ export {
   parseQueuePrefix,
   type RedisNamespaces,
 } from './prefix.js';
-export { InvalidQueuePrefixError } from './errors.js';
+export { InvalidQueuePrefixError, InvalidRedactPathError } from './errors.js';
+export { createRedactor, type Redactor } from './log-redaction.js';
 export { sharedKeys, type SharedKeys } from './redis-keys.js';
 export { ENDPOINT_NAMES, UPSTREAM_PREFIXES, EMULATOR_CONTROL_PREFIX, type EndpointName } from './upstream.js';
 export { HEADERS } from './headers.js';
