@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { waitFor } from '@verified-onboard/devstack';
 import { EVENT_TYPES } from '@verified-onboard/events';
 import { EventConsumer, EventProducer } from '@verified-onboard/adapters';
+import { requestedEvent } from '@verified-onboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadLetterPageSchema, redriveResultSchema } from '../src/ops/dead-letter-ops.js';
-import { requestedEvent } from './support/events.js';
 import { bodyOf, messageCount, startTestApp, type TestApp } from './support/harness.js';
 
 let t: TestApp;

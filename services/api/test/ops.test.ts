@@ -1,12 +1,13 @@
 import { isolatedNames } from '@verified-onboard/devstack';
 import { EVENT_TYPES, topicNames } from '@verified-onboard/events';
 import { Queue } from 'bullmq';
+import { requestedEvent } from '@verified-onboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { QUEUES } from '@verified-onboard/contracts';
 import type { OpsService } from '../src/ops/ops-service.js';
 import { failedPageSchema } from '../src/routes/ops.js';
-import { nextEvent, requestedEvent } from './support/events.js';
+import { nextEvent } from './support/events.js';
 import {
   AUTH,
   basic,

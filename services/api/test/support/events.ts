@@ -8,33 +8,6 @@ import {
 } from '@verified-onboard/events';
 import { type ReadModel } from '@verified-onboard/adapters';
 
-/** An inline capture request for `id`, first in its stream, as the api would publish it; `data` overrides fields. */
-export function requestedEvent(
-  id: string,
-  data: Partial<EventData<typeof EVENT_TYPES.requested>> = {},
-): EventEnvelope<typeof EVENT_TYPES.requested> {
-  return createEvent({
-    type: EVENT_TYPES.requested,
-    subject: id,
-    sequence: 1,
-    source: 'test',
-    correlationId: id,
-    data: {
-      enrollmentId: id,
-      accountNumber: `acct-${id.slice(0, 8)}`,
-      accountNumberGenerated: false,
-      displayName: 'Test Person',
-      transport: 'inline',
-      checkLiveness: true,
-      timeoutSec: 3600,
-      mode: 'capture',
-      priority: 'interactive',
-      requestedAt: new Date().toISOString(),
-      ...data,
-    },
-  });
-}
-
 /** The event after `previous` in its enrollment's stream, as the worker would publish it. */
 export function nextEvent<T extends EnrollmentEventType>(
   previous: EventEnvelope,

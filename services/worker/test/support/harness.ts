@@ -6,7 +6,6 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { isolatedNames, redisClient, testInfra, waitFor } from '@verified-onboard/devstack';
 import {
-  createEvent,
   EVENT_TYPES,
   type EnrollmentState,
   type EventEnvelope,
@@ -19,6 +18,7 @@ import {
   LiveReadModel,
   type Kafka,
 } from '@verified-onboard/adapters';
+import { requestedEvent } from '@verified-onboard/testkit';
 import { startEmulator, type RunningEmulator, type ScenarioPatch } from '@verified-onboard/verified-emulator';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
@@ -151,32 +151,13 @@ export async function createHarness(label: string, env: Record<string, string> =
       await control('PUT', '/_emulator/scenario', patch);
     },
     control,
-    request(overrides = {}) {
-      const enrollmentId = overrides.enrollmentId ?? randomUUID();
-      const data: RequestedData = {
-        enrollmentId,
-        accountNumber: overrides.accountNumber ?? `acct-${randomUUID()}`,
-        accountNumberGenerated: true,
-        displayName: 'Test Person',
-        transport: 'inline',
-        checkLiveness: true,
-        timeoutSec: 3600,
-        mode: 'capture',
-        priority: 'interactive',
-        requestedAt: new Date().toISOString(),
-        ...overrides,
-      };
-      return Promise.resolve(
-        createEvent({
-          type: EVENT_TYPES.requested,
-          subject: enrollmentId,
-          sequence: 1,
-          data,
+    request: (overrides = {}) =>
+      Promise.resolve(
+        requestedEvent(overrides.enrollmentId ?? randomUUID(), overrides, {
           source: TEST_SOURCE,
           correlationId: randomUUID(),
         }),
-      );
-    },
+      ),
     publishEnrollment: (event) => producer.publish('enrollmentEvents', [event]),
     publishHint: (event) => producer.publish('hints', [event]),
     state,
