@@ -162,7 +162,7 @@ async function parkedPollData(redis: Redis, prefix: string): Promise<Record<stri
   const enrollmentId = jobId.slice(0, jobId.indexOf('.poll.'));
   const { parkedCorrelation, parkedCausation, parkedRequestedAt, parkedPosition } = ENROLLMENT_FIELDS;
   const [pc, pa, pr, ps] = await redis.hmget(
-    keys.enrollment(enrollmentId),
+    keys.stepBook(enrollmentId),
     parkedCorrelation,
     parkedCausation,
     parkedRequestedAt,

@@ -17,9 +17,9 @@ export {
 } from './consumers/projector.js';
 export { PipelineConsumer } from './consumers/pipeline-consumer.js';
 export { StepsQueue, stepPriority } from './queues/steps-queue.js';
-export { RedisRateLimiter, RateLimiterClosedError } from './upstream/rate-limiter.js';
-export { EffectIntents } from './upstream/effect-intents.js';
-export { OperationStore } from './upstream/operation-store.js';
+export { RedisRateLimiter, RateLimiterClosedError } from './stores/rate-limiter.js';
+export { EffectIntents } from './stores/effect-intents.js';
+export { OperationStore } from './stores/operation-store.js';
 export { workerKeys } from './keys.js';
 export { stepJobId, type StepJobData } from './pipeline/job-data.js';
 export { nextPoll } from './pipeline/poll-schedule.js';

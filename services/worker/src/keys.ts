@@ -13,8 +13,11 @@ export function workerKeys(prefix: string) {
     accountOwner: shared.accountOwner,
     credentialIntent: (accountNumber: string) => `${prefix}:intent:credential:${accountNumber}`,
     credentialReplaced: (enrollmentId: string) => `${prefix}:intent:credential-replaced:${enrollmentId}`,
-    /** One small hash per enrollment: the operation record, the poll job id and the done-job markers. */
-    enrollment: (enrollmentId: string) => `${prefix}:wk:${enrollmentId}`,
+    /**
+     * The worker's book of an enrollment's steps, one small hash (`wk:`): the operation record, the parked poll
+     * and the done-job markers. Not the enrollment itself, which is the read model's record.
+     */
+    stepBook: (enrollmentId: string) => `${prefix}:wk:${enrollmentId}`,
     operationIndex: (operationId: string) => `${prefix}:op-index:${operationId}`,
     tempIdSecret: shared.tempIdSecret,
     captureUrlSecret: shared.captureUrlSecret,

@@ -12,7 +12,7 @@ import { createLogger } from './logger.js';
 import { createMetrics, startMetricsServer } from './metrics.js';
 import { ParkedPolls } from './pipeline/parked-polls.js';
 import { StepsQueue } from './queues/steps-queue.js';
-import type { RedisRateLimiter } from './upstream/rate-limiter.js';
+import type { RedisRateLimiter } from './stores/rate-limiter.js';
 
 export interface StartWorkerOptions {
   logger?: Logger;

@@ -6,7 +6,7 @@ import { keyspacePointerKeys, readModelKeys } from '@verified-onboard/adapters';
 import calculateSlot from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
 import { workerKeys } from '../src/keys.js';
-import { rateLimiterKeys } from '../src/upstream/rate-limiter.js';
+import { rateLimiterKeys } from '../src/stores/rate-limiter.js';
 
 const slots = (keys: string[]) => new Set(keys.map((key) => calculateSlot(key)));
 const PREFIXES = ['vo', 't-abc123', 'prod.eu-1'];
@@ -68,7 +68,7 @@ describe('Redis Cluster hash slots of the multi-key operations', () => {
       expect(slots(queueKeys).size).toBe(1);
       // The trap the split avoids: the other keys are not all on the queue's slot.
       const keys = workerKeys(prefix);
-      expect(slots(IDS.map((id) => keys.enrollment(id))).size).toBeGreaterThan(1);
+      expect(slots(IDS.map((id) => keys.stepBook(id))).size).toBeGreaterThan(1);
     }
   });
 
@@ -79,7 +79,7 @@ describe('Redis Cluster hash slots of the multi-key operations', () => {
       const keys = workerKeys(prefix);
       const shared = sharedKeys(prefix);
       const acrossSlots = [
-        keys.enrollment(ID),
+        keys.stepBook(ID),
         keys.parkedPolls(),
         keys.outcome(`${ID}.begin.0`),
         shared.captureUrlSecret(ID),

@@ -35,11 +35,11 @@ describe('finished jobs', () => {
     // It ran (its events are projected); a job that completed is removed at once.
     await waitFor('the begin job to finish', async () => (await jobState(begin)) === 'unknown');
     expect(await h.redis.exists(h.keys.outcome(begin))).toBe(0);
-    expect(await h.redis.hgetall(h.keys.enrollment(pending.subject))).toMatchObject({
+    expect(await h.redis.hgetall(h.keys.stepBook(pending.subject))).toMatchObject({
       [F.done(pending.subject, begin)]: '1',
       [F.pollJob]: stepJobId(pending.subject, 'poll', 0),
     });
-    expect(await h.redis.ttl(h.keys.enrollment(pending.subject))).toBeGreaterThan(0);
+    expect(await h.redis.ttl(h.keys.stepBook(pending.subject))).toBeGreaterThan(0);
     // End it, so that its polls do not count in the next test.
     await h.control('POST', `/_emulator/operations/${operationId}/complete`, { Status: 5 });
     await h.waitForStatus(pending.subject, ['canceled']);

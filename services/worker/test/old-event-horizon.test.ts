@@ -57,7 +57,7 @@ describe('the old-event horizon', () => {
     await first.queue.queue.clean(0, 10_000, 'completed');
     await first.stop();
     const expired = await expireOwnershipRecords();
-    expect(expired).toContain(h.keys.enrollment(old.subject));
+    expect(expired).toContain(h.keys.stepBook(old.subject));
     expect(expired).toContain(h.keys.accountIntent(old.data.accountNumber));
     const eventsBefore = await h.readModel.events(old.subject);
 

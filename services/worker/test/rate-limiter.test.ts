@@ -7,7 +7,7 @@ import {
 } from '@verified-onboard/devstack';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RateLimiterClosedError, RedisRateLimiter, rateLimiterKeys } from '../src/upstream/rate-limiter.js';
+import { RateLimiterClosedError, RedisRateLimiter, rateLimiterKeys } from '../src/stores/rate-limiter.js';
 
 // One slot an hour: no test lasts long enough for a spent slot to come back, so what the limiter admits
 // and refuses below does not depend on how fast the machine runs the calls.

@@ -27,12 +27,12 @@ describe('the request of an enrollment', () => {
       'the begin job parked for the projection',
       async () => (await worker.queue.queue.getJobState(begin)) === 'delayed',
     );
-    expect(await h.redis.hget(h.keys.enrollment(e.subject), F.operationId)).toBeNull();
+    expect(await h.redis.hget(h.keys.stepBook(e.subject), F.operationId)).toBeNull();
     await h.readModel.applyEvent(e);
     const poll = stepJobId(e.subject, 'poll', 0);
     await waitFor('the parked poll', async () => (await h.redis.zscore(h.keys.parkedPolls(), poll)) !== null);
     // While parked, the poll keeps its position and progress in the enrollment hash, and nothing of the request.
-    const stored = await h.redis.hgetall(h.keys.enrollment(e.subject));
+    const stored = await h.redis.hgetall(h.keys.stepBook(e.subject));
     expect(stored).toMatchObject({
       [F.pollJob]: poll,
       [F.parkedRequestedAt]: e.data.requestedAt,

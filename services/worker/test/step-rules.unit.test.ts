@@ -5,12 +5,12 @@ import { loadConfig } from '../src/config.js';
 import { TempIdTooOldError } from '../src/errors.js';
 import { stepJobData, type PollProgress, type StepJobData } from '../src/pipeline/job-data.js';
 import { TEMPID_LIFETIME_MS, type SecretStore } from '../src/pipeline/secrets.js';
-import type { StepContext, StepJob } from '../src/pipeline/step-result.js';
+import type { StepContext, StepJob } from '../src/pipeline/step-contract.js';
 import { credentialStep } from '../src/processors/credential.js';
 import { pollStep } from '../src/processors/poll.js';
 import type { HintBook } from '../src/pipeline/hint-book.js';
-import type { EffectIntents } from '../src/upstream/effect-intents.js';
-import type { OperationRecord, OperationStore } from '../src/upstream/operation-store.js';
+import type { EffectIntents } from '../src/stores/effect-intents.js';
+import type { OperationRecord, OperationStore } from '../src/stores/operation-store.js';
 
 // Pure decisions of the steps, with the collaborators faked (the integration tests run them for real).
 

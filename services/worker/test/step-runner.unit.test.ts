@@ -10,10 +10,10 @@ import { stepJobData, type Step, type StepJobData } from '../src/pipeline/job-da
 import type { OutcomeLog, StepOutcome } from '../src/pipeline/outcomes.js';
 import type { ParkedPolls } from '../src/pipeline/parked-polls.js';
 import type { SecretStore } from '../src/pipeline/secrets.js';
-import type { StepContext, StepJob, StepProcessor } from '../src/pipeline/step-result.js';
+import type { StepContext, StepJob, StepProcessor } from '../src/pipeline/step-contract.js';
 import { StepRunner } from '../src/pipeline/step-runner.js';
 import type { StepsQueue } from '../src/queues/steps-queue.js';
-import type { RedisRateLimiter } from '../src/upstream/rate-limiter.js';
+import type { RedisRateLimiter } from '../src/stores/rate-limiter.js';
 
 // The runner stamps what a step observed and schedules what comes next, both as the domain core says: a
 // processor only reports an observation (or throws), it never names the next step.

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { RedisRateLimiter } from '../upstream/rate-limiter.js';
+import type { RedisRateLimiter } from '../stores/rate-limiter.js';
 import type { Closers } from './closers.js';
 import type { StepsRole } from './steps-role.js';
 

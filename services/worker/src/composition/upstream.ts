@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from '../config.js';
 import type { WorkerMetrics } from '../metrics.js';
-import { RedisRateLimiter } from '../upstream/rate-limiter.js';
+import { RedisRateLimiter } from '../stores/rate-limiter.js';
 import type { Closers } from './closers.js';
 
 export interface Upstream {

@@ -47,7 +47,7 @@ export class OutcomeLog extends ExpiringStore {
   async lookup(enrollmentId: string, jobId: string): Promise<RecordedOutcome> {
     // Issued together: auto-pipelining sends them in one round trip.
     const [finished, raw] = await Promise.all([
-      this.redis.hget(this.keys.enrollment(enrollmentId), F.done(enrollmentId, jobId)),
+      this.redis.hget(this.keys.stepBook(enrollmentId), F.done(enrollmentId, jobId)),
       this.redis.get(this.keys.outcome(jobId)),
     ]);
     if (finished) return { kind: 'finished', failed: finished === FINISHED_FAILED };
@@ -70,7 +70,7 @@ export class OutcomeLog extends ExpiringStore {
    * marker first, so an outcome a crash left behind is never replayed, and it expires with its TTL.
    */
   async finish(enrollmentId: string, jobId: string, failed: boolean): Promise<void> {
-    await hsetWithTtl(this.redis, this.keys.enrollment(enrollmentId), this.ttlSec, [
+    await hsetWithTtl(this.redis, this.keys.stepBook(enrollmentId), this.ttlSec, [
       F.done(enrollmentId, jobId),
       failed ? FINISHED_FAILED : FINISHED_OK,
     ]);

@@ -60,7 +60,7 @@ export class ParkedPolls {
   /** Parks the poll until `dueAt` (ms since epoch); returns its job id. */
   async park(data: StepJobData, dueAt: number): Promise<string> {
     const jobId = stepJobId(data.enrollmentId, STEPS.poll, data.generation);
-    const key = this.keys.enrollment(data.enrollmentId);
+    const key = this.keys.stepBook(data.enrollmentId);
     // Before its first run a poll has no progress yet (its fast phase starts when it first runs).
     const progress = data.poll
       ? [data.poll.startedAt, data.poll.previousDelayMs, data.poll.count]
@@ -88,7 +88,7 @@ export class ParkedPolls {
 
   /** Makes the enrollment's parked poll due now; 'kept' when none is parked (it is on the queue already). */
   async promote(enrollmentId: string): Promise<'promoted' | 'kept'> {
-    const jobId = await this.redis.hget(this.keys.enrollment(enrollmentId), F.pollJob);
+    const jobId = await this.redis.hget(this.keys.stepBook(enrollmentId), F.pollJob);
     if (!jobId) return 'kept';
     return (await this.redis.zadd(this.key, 'XX', 'CH', Date.now(), jobId)) === 1 ? 'promoted' : 'kept';
   }
@@ -131,7 +131,7 @@ export class ParkedPolls {
     if (id?.step !== STEPS.poll) return null;
     const { enrollmentId, generation } = id;
     const [current, correlationId, causationId, requestedAt, position] = await this.redis.hmget(
-      this.keys.enrollment(enrollmentId),
+      this.keys.stepBook(enrollmentId),
       F.pollJob,
       F.parkedCorrelation,
       F.parkedCausation,

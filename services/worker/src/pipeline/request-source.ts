@@ -1,6 +1,6 @@
 import type { RequestedData } from '@verified-onboard/events';
 import { RequestNotProjectedError } from '../errors.js';
-import type { StepJob } from './step-result.js';
+import type { StepJob } from './step-contract.js';
 
 /**
  * Where a step finds the enrollment's request (jobs carry ids only): the requests this process's pipeline

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { WorkerConfig } from '../config.js';
 import type { WorkerMetrics } from '../metrics.js';
 import type { StepsQueue } from '../queues/steps-queue.js';
-import type { RedisRateLimiter } from '../upstream/rate-limiter.js';
+import type { RedisRateLimiter } from '../stores/rate-limiter.js';
 import { retryDelayMs } from './backoff.js';
 import { MissingContextError, RequestNotProjectedError } from '../errors.js';
 import { describeError } from './error-classification.js';
@@ -24,7 +24,7 @@ import type { ParkedPolls } from './parked-polls.js';
 import type { Step, StepJobData } from './job-data.js';
 import type { QueuedJob, OutcomeLog, StepOutcome } from './outcomes.js';
 import type { SecretStore } from './secrets.js';
-import type { StepContext, StepJob, StepProcessor, StepResult } from './step-result.js';
+import type { StepContext, StepJob, StepProcessor, StepResult } from './step-contract.js';
 
 export const EVENT_SOURCE = '/verified-onboard/worker';
 

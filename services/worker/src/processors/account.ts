@@ -1,9 +1,9 @@
 import { tenantOf } from '@verified-onboard/events';
 import { AccountAlreadyExistsError } from '@verified-onboard/verified-client';
 import { AccountConflictError } from '../errors.js';
-import { ownsExisting } from '../upstream/effect-intents.js';
+import { ownsExisting } from '../stores/effect-intents.js';
 import { requestOf } from '../pipeline/request-source.js';
-import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
+import type { StepContext, StepJob, StepResult } from '../pipeline/step-contract.js';
 
 /**
  * CreateAccount. The intent is recorded first; "already exists" is success only when an earlier attempt

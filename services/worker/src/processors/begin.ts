@@ -2,8 +2,8 @@ import type { Transport } from '@verified-onboard/events';
 import { captureUrl } from '@verified-onboard/verified-client';
 import { MissingContextError } from '../errors.js';
 import { requestOf } from '../pipeline/request-source.js';
-import type { OperationRecord } from '../upstream/operation-store.js';
-import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
+import type { OperationRecord } from '../stores/operation-store.js';
+import type { StepContext, StepJob, StepResult } from '../pipeline/step-contract.js';
 
 const TRANSPORT_TYPES: Record<Transport, 0 | 1 | 2> = { inline: 0, sms: 1, email: 2 };
 

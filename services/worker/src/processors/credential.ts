@@ -1,9 +1,9 @@
 import { CredentialAlreadyExistsError } from '@verified-onboard/verified-client';
 import { CredentialConflictError, SelfieUnavailableError, TempIdTooOldError } from '../errors.js';
 import { TEMPID_LIFETIME_MS } from '../pipeline/secrets.js';
-import { ownsExisting } from '../upstream/effect-intents.js';
+import { ownsExisting } from '../stores/effect-intents.js';
 import { requestOf } from '../pipeline/request-source.js';
-import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
+import type { StepContext, StepJob, StepResult } from '../pipeline/step-contract.js';
 
 /**
  * Binds the selfie to the account: the captured TempId (capture, recapture) or the stored image

@@ -1,7 +1,7 @@
 import { MissingContextError, MissingTempIdError } from '../errors.js';
 import { effectiveSchedule, nextPoll } from '../pipeline/poll-schedule.js';
 import { TEMPID_LIFETIME_MS } from '../pipeline/secrets.js';
-import type { StepContext, StepJob, StepResult } from '../pipeline/step-result.js';
+import type { StepContext, StepJob, StepResult } from '../pipeline/step-contract.js';
 
 type Status = 0 | 1 | 2 | 3 | 4 | 5;
 

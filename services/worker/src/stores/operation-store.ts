@@ -43,7 +43,7 @@ export class OperationStore extends ExpiringStore {
     captureUrl: string | null,
   ): Promise<void> {
     const ttlMs = Math.max(1000, record.expiresAt - Date.now());
-    const key = this.keys.enrollment(enrollmentId);
+    const key = this.keys.stepBook(enrollmentId);
     await this.redis.set(this.keys.operationIndex(record.operationId), enrollmentId, 'EX', this.ttlSec);
     if (captureUrl) {
       const secretKey = this.keys.captureUrlSecret(enrollmentId);
@@ -63,7 +63,7 @@ export class OperationStore extends ExpiringStore {
 
   async operation(enrollmentId: string): Promise<OperationRecord | null> {
     const [operationId, kind, startedAt, expiresAt] = await this.redis.hmget(
-      this.keys.enrollment(enrollmentId),
+      this.keys.stepBook(enrollmentId),
       F.operationId,
       F.operationKind,
       F.operationStartedAt,
