@@ -4,6 +4,7 @@ export { createKafka, type CreateKafkaOptions, type Kafka } from './kafka/create
 export { ensureTopics } from './kafka/ensure-topics.js';
 export { createRedis, type RedisTls } from './redis/create-redis.js';
 export { redisClusterNodesSetting, redisUrlSchema } from './redis/redis-url-schema.js';
+export { execBySlot, groupBySlot, type SlotCommand, type SlotReply } from './redis/slot-pipelines.js';
 export {
   KAFKA_SECURITY_PROTOCOLS,
   parseKafkaSecurity,

@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { TERMINAL_STATUSES } from '@verified-onboard/events';
 import type { Redis } from 'ioredis';
 import type { Principal } from '../auth/api-keys.js';
+import { ownersAndClaims, type ClaimToTake } from './batch-claims.js';
 import { ClaimStore, encodeClaim, type AdmissionClaim, type ClaimResult } from './claims.js';
 import type { EnrollmentQueries } from './enrollment-queries.js';
 import type { RedisKeys } from './keys.js';
@@ -153,59 +154,39 @@ export class AdmissionRules {
 
   /**
    * `admit` for many candidates at once, with the same outcome as admitting them one after the other in order.
-   * The common case (no owner conflict, every claim free) costs two commands for the lot (one MGET of the account
-   * owners, one script taking every claim in order); a candidate that meets a taken claim gives back what it took
-   * and goes through `admit`, in order, afterwards.
+   * The common case (no owner conflict, every claim free) costs one round trip per Redis node for the lot
+   * (`ownersAndClaims`: on one server one MGET and one script, on a cluster a command per hash slot); a candidate
+   * that meets a taken claim gives back what it took and goes through `admit`, in order, afterwards.
    */
   async admitMany(candidates: Candidate[]): Promise<Admission[]> {
-    // The MGET and the claim script below span many keys, which a Redis Cluster allows only within one hash
-    // slot: there, admit one after the other (the outcome this method promises anyway).
-    if ((this.redis as { isCluster?: boolean }).isCluster) {
-      const admissions: Admission[] = [];
-      for (const candidate of candidates) admissions.push(await this.admit(candidate));
-      return admissions;
-    }
     const claimedAtMs = Date.now();
     // Account claims first, then externalRef claims: the two never share a key, so only the order within each
-    // (line order) decides which of two candidates takes a claim. One value per candidate, one TTL per kind.
-    const accountKeys: string[] = [];
-    const accountValues: string[] = [];
+    // (line order) decides which of two candidates takes a claim.
+    const accounts: ClaimToTake[] = [];
+    const refs: ClaimToTake[] = [];
     const ownerKeys: string[] = [];
-    const refKeys: string[] = [];
-    const refValues: string[] = [];
-    const values: string[] = [];
-    for (const { principal, request, enrollmentId, fingerprint } of candidates) {
+    const values = candidates.map(({ principal, request, enrollmentId, fingerprint }) => {
       const value = encodeClaim({ enrollmentId, fingerprint, claimedAtMs });
-      values.push(value);
       if (request.accountNumber !== undefined) {
-        accountKeys.push(this.keys.activeAccount(principal.tenant, request.accountNumber));
-        accountValues.push(value);
+        const key = this.keys.activeAccount(principal.tenant, request.accountNumber);
+        accounts.push({ key, value, ttlSec: ACTIVE_ACCOUNT_TTL_SEC });
         ownerKeys.push(this.keys.accountOwner(request.accountNumber));
       }
       if (request.externalRef !== undefined) {
-        refKeys.push(this.keys.externalRef(principal.tenant, request.externalRef));
-        refValues.push(value);
+        const key = this.keys.externalRef(principal.tenant, request.externalRef);
+        refs.push({ key, value, ttlSec: EXTERNAL_REF_TTL_SEC });
       }
+      return value;
+    });
+    const claims = [...accounts, ...refs];
+    const { owners, taken, failure } = await ownersAndClaims(this.redis, ownerKeys, claims);
+    if (failure) {
+      await this.release(claims.filter((_, i) => taken[i]));
+      throw failure;
     }
-    const owners = ownerKeys.length > 0 ? await this.redis.mget(ownerKeys) : [];
-    const claimCount = accountKeys.length + refKeys.length;
-    const taken =
-      claimCount > 0
-        ? ((await this.redis.eval(
-            CLAIM_ALL,
-            claimCount,
-            ...accountKeys,
-            ...refKeys,
-            accountKeys.length,
-            ACTIVE_ACCOUNT_TTL_SEC,
-            EXTERNAL_REF_TTL_SEC,
-            ...accountValues,
-            ...refValues,
-          )) as number[])
-        : [];
 
     let accountAt = 0;
-    let refAt = 0;
+    let refAt = accounts.length;
     const results: Admission[] = [];
     for (const [i, candidate] of candidates.entries()) {
       const { request, principal } = candidate;
@@ -213,16 +194,17 @@ export class AdmissionRules {
       const held: Held[] = [];
       let free = true;
       let refusal: Refusal | null = null;
+      const take = (at: number) => {
+        if (taken[at]) held.push({ key: (claims[at] as ClaimToTake).key, value });
+        else free = false;
+      };
       if (request.accountNumber !== undefined) {
         refusal = ownershipRefusal(principal, request, owners[accountAt] ?? null);
-        if (taken[accountAt] === 1) held.push({ key: accountKeys[accountAt] as string, value });
-        else free = false;
+        take(accountAt);
         accountAt += 1;
       }
       if (request.externalRef !== undefined) {
-        const at = accountKeys.length + refAt;
-        if (taken[at] === 1) held.push({ key: refKeys[refAt] as string, value });
-        else free = false;
+        take(refAt);
         refAt += 1;
       }
       if (refusal === null && free) {
@@ -250,15 +232,5 @@ export class AdmissionRules {
     return this.claims.replace(key, result.raw, claim, ttlSec);
   }
 }
-
-// SET NX of every KEYS[i] to ARGV[3 + i], in order; 1 where taken, 0 where already held. The first ARGV[1] keys
-// are account claims (TTL ARGV[2] seconds), the rest externalRef claims (TTL ARGV[3]).
-const CLAIM_ALL = `local accounts = tonumber(ARGV[1])
-local taken = {}
-for i, key in ipairs(KEYS) do
-  local ttl = i <= accounts and ARGV[2] or ARGV[3]
-  taken[i] = redis.call('SET', key, ARGV[3 + i], 'EX', ttl, 'NX') and 1 or 0
-end
-return taken`;
 
 const inProgress = (message: string): Refusal => ({ code: 'request_in_progress', message });
