@@ -6,6 +6,12 @@ import { ReadModel, type ApplyResult, type ReadModelOptions } from './read-model
 export const KEYSPACE_REFRESH_MS = 1000;
 
 /**
+ * Records the live projector keeps after writing them (ReadModelOptions.recentRecords): the enrollments in
+ * flight, whose next event then costs no read of the hash. Ended enrollments are not kept.
+ */
+const RECENT_RECORDS = 5000;
+
+/**
  * The read model as the live projector must see it: the active keyspace (which a rebuild switches), plus,
  * while a rebuild runs, its target keyspace, which gets every event too. Pointers are read at most every
  * `refreshMs`, one GET each, not one per event.
@@ -38,7 +44,7 @@ export class LiveReadModel {
     );
     const reuse = (prefix: string) =>
       [this.cached?.active, this.cached?.target].find((m) => m?.prefix === prefix) ??
-      new ReadModel(this.redis, { ...this.options, prefix });
+      new ReadModel(this.redis, { recentRecords: RECENT_RECORDS, ...this.options, prefix });
     this.cached = {
       active: reuse(activePrefix),
       target: targetPrefix === null || targetPrefix === activePrefix ? null : reuse(targetPrefix),

@@ -12,6 +12,7 @@ import {
   type EnrollmentStatus,
   type UpcasterRegistry,
   tenantOf,
+  TERMINAL_STATUSES,
 } from '@verified-onboard/events';
 import { ReadModelContentionError } from '../../errors.js';
 import { applyScript } from './apply-script.js';
@@ -28,6 +29,13 @@ export interface ReadModelOptions {
   /** Key prefix, e.g. `vo:`; keys are built by readModelKeys (read-model-keys.ts). */
   prefix: string;
   upcasters?: UpcasterRegistry;
+  /**
+   * How many enrollments' records to keep in memory after writing them (0, the default: none). The next
+   * event of a kept enrollment is folded without reading its hash first; the write's compare-and-set still
+   * checks the version, so a record another writer moved is read again. For the live projector, where an
+   * enrollment's events come one after another (docs/benchmarks.md, redis_commands).
+   */
+  recentRecords?: number;
 }
 
 export type ApplyResult = 'applied' | 'duplicate' | 'stale' | 'deferred';
@@ -49,6 +57,9 @@ const MAX_CAS_ATTEMPTS = 50;
 export class ReadModel {
   readonly prefix: string;
   private readonly parse: ParseOptions;
+  /** Records this instance wrote last, by enrollment id, oldest first (see ReadModelOptions.recentRecords). */
+  private readonly recent = new Map<string, LoadedRecord>();
+  private readonly recentCapacity: number;
 
   constructor(
     private readonly redis: Redis,
@@ -56,6 +67,7 @@ export class ReadModel {
   ) {
     this.prefix = options.prefix;
     this.parse = { upcasters: options.upcasters };
+    this.recentCapacity = options.recentRecords ?? 0;
   }
 
   // The keyspace pointers, kept here for the callers that reach them through ReadModel.
@@ -111,7 +123,8 @@ export class ReadModel {
    */
   async applyEvent(event: EnrollmentEvent): Promise<ApplyResult> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const loaded = await this.load(event.subject);
+      const kept = attempt === 0 ? this.recent.get(event.subject) : undefined;
+      const loaded = kept ?? (await this.load(event.subject));
       const before = loaded.state;
       if (isDuplicate(before, event) || loaded.pending.some((p) => p.id === event.id)) return 'duplicate';
       const early =
@@ -160,6 +173,7 @@ export class ReadModel {
     const meta = failedEntryOf(after, failedOp);
     // `v` only has to change on every write: the version, plus how many events are held back.
     const version = `${after?.version ?? 0}${pending.length ? `+${pending.length}` : ''}`;
+    const tenant = after && !loaded.fields.tenant ? tenantOf(after.request) : '';
     const ok = await applyScript.run(
       this.redis,
       [this.key(id), this.batchKey(after?.batchId ?? ''), this.failedKey, this.failedMetaKey],
@@ -175,12 +189,38 @@ export class ReadModel {
         meta ? toMillis(meta.failedAt) : 0,
         meta ? JSON.stringify(meta) : '',
         pending.length ? JSON.stringify(pending) : '',
-        after && !loaded.fields.tenant ? tenantOf(after.request) : '',
+        tenant,
         loaded.fields.pending ? '1' : '0',
         loaded.fields.legacy ? '1' : '0',
       ],
     );
-    return ok === 1;
+    if (ok !== 1) {
+      this.recent.delete(id);
+      return false;
+    }
+    this.keep(id, {
+      state: after,
+      events: after ? events : loaded.events,
+      pending,
+      version,
+      fields: {
+        pending: pending.length > 0,
+        legacy: after ? false : loaded.fields.legacy,
+        tenant: loaded.fields.tenant || tenant !== '',
+      },
+    });
+    return true;
+  }
+
+  /** Keeps what was just written, unless the enrollment ended (no further event is expected). */
+  private keep(id: string, record: LoadedRecord): void {
+    this.recent.delete(id);
+    if (this.recentCapacity === 0 || (record.state && TERMINAL_STATUSES.has(record.state.status))) return;
+    this.recent.set(id, record);
+    if (this.recent.size > this.recentCapacity) {
+      const oldest = this.recent.keys().next();
+      if (!oldest.done) this.recent.delete(oldest.value);
+    }
   }
 
   async batch(batchId: string): Promise<BatchCounts> {
