@@ -16,6 +16,16 @@ import {
 } from './schemas/hints.js';
 import { opsActionRecordedDataSchema } from './schemas/ops.js';
 
+/**
+ * The `source` of the events each service writes. Nothing decides on it (it is for people and tracing); the
+ * read model's compression dictionary (adapters stored-record.ts) holds both, so they are spelled once here.
+ * Events the api wrote before this constant read `verified-onboard/api` (no leading slash).
+ */
+export const EVENT_SOURCES = {
+  api: '/verified-onboard/api',
+  worker: '/verified-onboard/worker',
+} as const;
+
 /** Every event type this version of the catalogue produces and folds; the version is part of the name. */
 export const EVENT_TYPES = {
   requested: 'enrollment.requested.v1',

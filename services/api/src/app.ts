@@ -106,7 +106,7 @@ export async function buildApp(config: ApiConfig, deps: AppDeps): Promise<Fastif
   const producer = deps.producer ?? new EventProducer(deps.kafka, { lingerMs: 5, maxBatchSize: 2000 });
   const publisher = new EventPublisher(
     producer,
-    { enrollment: topics.enrollmentEvents, hints: topics.hints, audit: topics.opsAudit },
+    { enrollmentEvents: topics.enrollmentEvents, hints: topics.hints, opsAudit: topics.opsAudit },
     metrics,
     config.publishTimeoutMs,
     logger,

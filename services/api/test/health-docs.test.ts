@@ -44,7 +44,9 @@ describe('health, metrics, docs', () => {
       /api_http_requests_total\{route="\/v1\/enrollments",method="POST",status="202"\} 1/,
     );
     expect(metrics.body).toMatch(/api_enrollments_accepted_total\{mode="capture",source="single"\} 1/);
-    expect(metrics.body).toMatch(/api_publish_latency_seconds_count\{topic="enrollment",outcome="ok"\} 1/);
+    expect(metrics.body).toMatch(
+      /api_publish_latency_seconds_count\{topic="enrollmentEvents",outcome="ok"\} 1/,
+    );
     expect(metrics.body).toContain('api_batch_lines_total');
   });
 

@@ -129,7 +129,7 @@ export class BatchIngestor {
         admitted.push({ line: line.line, held: decision.held });
       }
       if (events.length === 0) return;
-      const publish = this.publisher.publish('enrollment', events).then(
+      const publish = this.publisher.publish('enrollmentEvents', events).then(
         async () => {
           result.accepted += admitted.length;
           // Remembered per line, so a resubmission after a failure later in the batch publishes only the rest.

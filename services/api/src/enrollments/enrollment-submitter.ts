@@ -90,7 +90,7 @@ export class EnrollmentSubmitter {
 
       const selfie = await storeSelfie(this.selfies, request);
       const requestedAt = new Date(now);
-      await this.publisher.publish('enrollment', [
+      await this.publisher.publish('enrollmentEvents', [
         requestedEvent({
           enrollmentId: id,
           request,

@@ -1,8 +1,6 @@
-import { createEvent, type EventEnvelope } from '@verified-onboard/events';
+import { createEvent, EVENT_SOURCES, type EventEnvelope } from '@verified-onboard/events';
 import { generatedAccountNumber } from '../ids.js';
 import type { EnrollmentRequest } from './schemas.js';
-
-export const EVENT_SOURCE = 'verified-onboard/api';
 
 /** Stores an import's image out of band (encrypted, with a TTL) and returns what the event may carry. */
 export interface SelfieStore {
@@ -34,7 +32,7 @@ export function requestedEvent(input: RequestedEventInput): EventEnvelope {
     type: 'enrollment.requested.v1',
     subject: input.enrollmentId,
     sequence: 1,
-    source: EVENT_SOURCE,
+    source: EVENT_SOURCES.api,
     correlationId: input.correlationId,
     causationId: null,
     time: input.requestedAt,

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   createEvent,
+  EVENT_SOURCES,
   EVENT_TYPES,
   type OpsAction,
   type OpsActionRecordedData,
 } from '@verified-onboard/events';
 import type { Principal } from '../auth/api-keys.js';
-import { EVENT_SOURCE } from '../enrollments/requested-event.js';
 import { ServiceUnavailableError } from '../errors.js';
 import type { EventPublisher } from '../publishing/publisher.js';
 
@@ -43,11 +43,11 @@ export class OpsAudit {
         target,
         at: new Date().toISOString(),
       },
-      source: EVENT_SOURCE,
+      source: EVENT_SOURCES.api,
       correlationId: id,
     });
     try {
-      await this.publisher.publish('audit', [event]);
+      await this.publisher.publish('opsAudit', [event]);
     } catch {
       throw new AuditUnavailableError();
     }

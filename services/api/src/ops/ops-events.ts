@@ -1,6 +1,7 @@
 // What an ops retry or replay publishes, as the domain core decides it: never a step that already succeeded.
 import {
   createEvent,
+  EVENT_SOURCES,
   decide,
   EVENT_TYPES,
   fold,
@@ -13,7 +14,6 @@ import {
   type EventEnvelope,
   type Rejection,
 } from '@verified-onboard/events';
-import { EVENT_SOURCE } from '../enrollments/requested-event.js';
 
 /**
  * The `retried` event the domain core decides for an ops retry (worker: PipelineConsumer.retry), or the core's
@@ -34,7 +34,7 @@ export function decideRetry(
     ...retried,
     subject: state.id,
     sequence,
-    source: EVENT_SOURCE,
+    source: EVENT_SOURCES.api,
     correlationId: state.correlationId,
     causationId: state.lastEventId,
     // One retry per position in the stream: two operators retrying at once publish the same event id.
@@ -97,7 +97,7 @@ export function planReplay(streams: Map<string, EnrollmentEvent[]>, requestedBy:
           requestedBy: requestedBy,
           reason: 'ops replay',
         },
-        source: EVENT_SOURCE,
+        source: EVENT_SOURCES.api,
         correlationId: state.correlationId,
         causationId: state.lastEventId,
         // A new id per replay request: re-driving twice must reach the worker twice (it is idempotent there).

@@ -72,7 +72,7 @@ export class PipelineOpsService implements OpsService {
       const states = await Promise.all(ids.slice(i, i + CHUNK).map((id) => readModel.get(id)));
       // Only what is failed now: a retry never repeats a step that succeeded, nor touches finished work.
       const events = states.flatMap((s) => retriedEvent(s, selector.reason, selector.requestedBy) ?? []);
-      await this.options.publisher.publish('enrollment', events);
+      await this.options.publisher.publish('enrollmentEvents', events);
       retried += events.length;
     }
     this.options.logger.info(
@@ -205,7 +205,7 @@ export class PipelineOpsService implements OpsService {
     const { retries, redrives, terminal } = planReplay(streams, selector.requestedBy);
     if (!selector.dryRun) {
       for (let i = 0; i < retries.length; i += CHUNK)
-        await this.options.publisher.publish('enrollment', retries.slice(i, i + CHUNK));
+        await this.options.publisher.publish('enrollmentEvents', retries.slice(i, i + CHUNK));
       for (let i = 0; i < redrives.length; i += CHUNK)
         await this.options.publisher.publish('hints', redrives.slice(i, i + CHUNK));
     }

@@ -1,4 +1,4 @@
-import { type EventEnvelope } from '@verified-onboard/events';
+import { type EventEnvelope, type TopicKey } from '@verified-onboard/events';
 import {
   PublishUnacknowledgedError,
   PublishWithdrawnError,
@@ -8,7 +8,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { BadGatewayError, ServiceUnavailableError } from '../errors.js';
 import type { ApiMetrics } from '../metrics.js';
 
-export type TopicKind = 'enrollment' | 'hints' | 'audit';
+/** The catalogue's topics the api writes to (the metric's `topic` label too). */
+export type PublishedTopic = Extract<TopicKey, 'enrollmentEvents' | 'hints' | 'opsAudit'>;
 
 /** 503: nothing was handed to Kafka (not connected, or withdrawn from the queue), so nothing was accepted. */
 export class PublishFailedError extends ServiceUnavailableError {
@@ -43,13 +44,13 @@ export class EventPublisher {
 
   constructor(
     private readonly producer: EventProducer,
-    private readonly topics: Record<TopicKind, string>,
+    private readonly topics: Record<PublishedTopic, string>,
     private readonly metrics: ApiMetrics,
     private readonly timeoutMs: number,
     private readonly logger: FastifyBaseLogger,
   ) {}
 
-  async publish(kind: TopicKind, events: EventEnvelope[]): Promise<void> {
+  async publish(kind: PublishedTopic, events: EventEnvelope[]): Promise<void> {
     if (events.length === 0) return;
     const started = process.hrtime.bigint();
     const withdraw = new AbortController();
@@ -84,7 +85,7 @@ export class EventPublisher {
     }
   }
 
-  private toApiError(error: unknown, kind: TopicKind, count: number): Error {
+  private toApiError(error: unknown, kind: PublishedTopic, count: number): Error {
     if (error instanceof PublishFailedError || error instanceof PublishOutcomeUnknownError) return error;
     if (error instanceof PublishWithdrawnError) {
       return new PublishFailedError(
@@ -118,7 +119,7 @@ export class EventPublisher {
     return this.connecting;
   }
 
-  private observe(kind: TopicKind, outcome: 'ok' | 'error', started: bigint) {
+  private observe(kind: PublishedTopic, outcome: 'ok' | 'error', started: bigint) {
     this.metrics.publishLatency.observe(
       { topic: kind, outcome },
       Number(process.hrtime.bigint() - started) / 1e9,

@@ -1,5 +1,5 @@
 import { HEADERS } from '@verified-onboard/contracts';
-import { createEvent } from '@verified-onboard/events';
+import { createEvent, EVENT_SOURCES } from '@verified-onboard/events';
 import type { FastifyPluginCallback } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -7,7 +7,6 @@ import type { ApiKeyStore } from '../auth/api-keys.js';
 import { principalOf, requireScope } from '../auth/authenticate.js';
 import type { EnrollmentQueries } from '../enrollments/enrollment-queries.js';
 import type { EnrollmentSubmitter } from '../enrollments/enrollment-submitter.js';
-import { EVENT_SOURCE } from '../enrollments/requested-event.js';
 import {
   acceptedEnrollmentSchema,
   enrollmentIdSchema,
@@ -162,7 +161,7 @@ export const enrollmentRoutes: FastifyPluginCallback<EnrollmentRoutesOptions> = 
         type: 'enrollment.capture_finished.v1',
         subject: id,
         sequence: 0,
-        source: EVENT_SOURCE,
+        source: EVENT_SOURCES.api,
         correlationId: id,
         causationId: null,
         discriminator: receivedAt.getTime(),

@@ -1,5 +1,5 @@
 import { HEADERS } from '@verified-onboard/contracts';
-import { createEvent } from '@verified-onboard/events';
+import { createEvent, EVENT_SOURCES } from '@verified-onboard/events';
 import { webhookPayloadSchema } from '@verified-onboard/verified-client';
 import { createHash } from 'node:crypto';
 import type { FastifyPluginCallback } from 'fastify';
@@ -7,7 +7,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { webhookAuthenticated, type WebhookAuthConfig } from '../auth/webhook-auth.js';
-import { EVENT_SOURCE } from '../enrollments/requested-event.js';
 import { ConflictError, UnauthenticatedError, ValidationFailedError } from '../errors.js';
 import { errorResponses } from '../http/error-schema.js';
 import type { EventPublisher } from '../publishing/publisher.js';
@@ -144,7 +143,7 @@ export const webhookRoutes: FastifyPluginCallback<WebhookRoutesOptions> = (app, 
         type: 'verified.webhook_received.v1',
         subject: payload.operationId,
         sequence: 0,
-        source: EVENT_SOURCE,
+        source: EVENT_SOURCES.api,
         correlationId: payload.operationId,
         causationId: null,
         // A repeated delivery of the same status change is the same hint, so consumers drop it.

@@ -1,5 +1,6 @@
 import {
   createEvent,
+  EVENT_SOURCES,
   EVENT_TYPES,
   observed,
   STEPS,
@@ -25,8 +26,6 @@ import type { Step, StepJobData } from './job-data.js';
 import type { QueuedJob, OutcomeLog, StepOutcome } from './outcomes.js';
 import type { SecretStore } from './secrets.js';
 import type { StepContext, StepJob, StepProcessor, StepResult } from './step-contract.js';
-
-export const EVENT_SOURCE = '/verified-onboard/worker';
 
 export interface StepRunnerDeps {
   config: WorkerConfig;
@@ -183,7 +182,7 @@ export class StepRunner {
         data: p.data,
         subject: data.enrollmentId,
         sequence: data.nextSequence + i,
-        source: EVENT_SOURCE,
+        source: EVENT_SOURCES.worker,
         correlationId: data.correlationId,
         causationId: causation,
         discriminator: data.generation,
