@@ -77,6 +77,7 @@ const onCluster = [
   'services/worker/test/pipeline-projection-rebuild.test.ts',
   'services/api/test/enrollments.test.ts',
   'services/api/test/batches.test.ts',
+  'services/api/test/admission-slots.test.ts',
 ];
 if (tier === undefined && vitestArgs.length === 0) {
   step('tests: the Redis-touching integration files on a Redis Cluster');
