@@ -34,7 +34,7 @@ describe('ReadModel on Redis', () => {
     const rival = new Stream('enr-rm2');
     rival.requested('import');
     rival.failed('account');
-    expect(await rm.applyEvent(at(rival.events, 1))).toBe('stale');
+    expect(await rm.applyEvent(at(rival.events, 1))).toBe('conflict');
     expect(await rm.get('enr-rm2')).toMatchObject({ version: 3 });
     await expect(rm.applyEvent(happyPath('enr-rm2', 'import').event(0))).resolves.toBe('duplicate');
     const wrong = new Stream('enr-rm2');

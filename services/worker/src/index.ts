@@ -7,14 +7,7 @@ export {
   type PollSchedule,
 } from './config.js';
 export { startWorker, type RunningWorker, type StartWorkerOptions } from './worker-app.js';
-export {
-  rebuildProjection,
-  Projector,
-  ProjectionApplier,
-  RebuildTimeoutError,
-  type ProjectionStats,
-  type RebuildOptions,
-} from './consumers/projector.js';
+export { Projector, ProjectionApplier, type ProjectionStats } from './consumers/projector.js';
 export { PipelineConsumer } from './consumers/pipeline-consumer.js';
 export { StepsQueue, stepPriority } from './queues/steps-queue.js';
 export { RedisRateLimiter, RateLimiterClosedError } from './stores/rate-limiter.js';

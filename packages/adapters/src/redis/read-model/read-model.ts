@@ -38,7 +38,7 @@ export interface ReadModelOptions {
   recentRecords?: number;
 }
 
-export type ApplyResult = 'applied' | 'duplicate' | 'stale' | 'deferred';
+export type ApplyResult = 'applied' | 'duplicate' | 'conflict' | 'deferred';
 
 export interface BatchCounts {
   total: number;
@@ -116,7 +116,7 @@ export class ReadModel {
 
   /**
    * Folds one event into the projection atomically. 'duplicate': this id was applied (or is held) already;
-   * 'stale': a different event already holds this position (a conflicting writer; the first one wins);
+   * 'conflict': a different event already holds this position (a conflicting writer; the first one wins);
    * 'deferred': it arrived before an earlier event of its enrollment (a rebuild and the live projector
    * writing the same keyspace can interleave that way), so it is held and folded in as soon as the gap closes.
    * An impossible transition throws InvalidTransitionError.
@@ -130,7 +130,7 @@ export class ReadModel {
       const early =
         before === null ? event.type !== EVENT_TYPES.requested : event.sequence > before.version + 1;
       if (early) {
-        if (loaded.pending.some((p) => p.sequence === event.sequence)) return 'stale';
+        if (loaded.pending.some((p) => p.sequence === event.sequence)) return 'conflict';
         const pending = [...loaded.pending, event].sort((a, b) => a.sequence - b.sequence);
         if (await this.write(event.subject, loaded, before, before, loaded.events, pending))
           return 'deferred';
@@ -141,7 +141,7 @@ export class ReadModel {
       try {
         after = apply(before, event);
       } catch (error) {
-        if (error instanceof SequenceConflictError) return 'stale';
+        if (error instanceof SequenceConflictError) return 'conflict';
         throw error;
       }
       // The gap this event closed may release held events, in order.
