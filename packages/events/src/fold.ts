@@ -5,7 +5,7 @@ import { fromRecord, toRecord } from './domain/record.js';
 import { NO_ENROLLMENT } from './domain/state.js';
 import type { EnrollmentState } from './state.js';
 
-/** Whether `apply` would ignore the event as already applied (same id), without validating the transition. */
+/** Whether `evolveRecord` would ignore the event as already applied (same id), without validating the transition. */
 export function isDuplicate(state: EnrollmentState | null, event: { id: string }): boolean {
   return state !== null && state.appliedEventIds.includes(event.id);
 }
@@ -17,7 +17,7 @@ export function isDuplicate(state: EnrollmentState | null, event: { id: string }
  * Throws SequenceConflictError for an unknown id at or below the current version, InvalidTransitionError
  * for a move the state machine does not allow.
  */
-export function apply(state: EnrollmentState | null, event: EnrollmentEvent): EnrollmentState {
+export function evolveRecord(state: EnrollmentState | null, event: EnrollmentEvent): EnrollmentState {
   if (state) {
     if (event.subject !== state.id) throw new MixedSubjectsError(state.id, event.subject);
     if (isDuplicate(state, event)) return state;
@@ -43,7 +43,7 @@ export function fold(
 ): EnrollmentState {
   const sorted = [...events].sort((a, b) => a.sequence - b.sequence);
   let state = initial;
-  for (const event of sorted) state = apply(state, event);
+  for (const event of sorted) state = evolveRecord(state, event);
   if (!state)
     throw new InvalidTransitionError('(none)', null, '(no events)', 'fold needs at least one event');
   return state;

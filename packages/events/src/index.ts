@@ -27,7 +27,7 @@ export {
   type KafkaRecordLike,
 } from './codec.js';
 export * from './state.js';
-export { apply, fold, isDuplicate } from './fold.js';
+export { evolveRecord, fold, isDuplicate } from './fold.js';
 // The domain core (domain/): the lifecycle of an enrollment, pure.
 export type * from './domain/state.js';
 export { NO_ENROLLMENT } from './domain/state.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  apply,
+  evolveRecord,
   fold,
   InvalidTransitionError,
   MixedSubjectsError,
@@ -25,7 +25,7 @@ describe('fold: the enrollment state machine', () => {
       const seen: string[] = [];
       let state = null;
       for (const e of events) {
-        state = apply(state, e);
+        state = evolveRecord(state, e);
         seen.push(state.status);
       }
       expect(seen).toEqual(statuses);
@@ -136,7 +136,7 @@ describe('fold: the enrollment state machine', () => {
     expect(fold([...events].reverse())).toEqual(expected);
     expect(fold([at(events, 0), ...events, at(events, 3), at(events, 3)])).toEqual(expected);
     const state = fold(events.slice(0, 3));
-    expect(apply(state, reEmitted)).toBe(state);
+    expect(evolveRecord(state, reEmitted)).toBe(state);
   });
 
   it('treats a different event at a used sequence as a conflict', () => {
@@ -160,6 +160,6 @@ describe('fold: the enrollment state machine', () => {
     const { events } = happyPath('enr-i', 'import');
     expect(fold(events.slice(2), fold(events.slice(0, 2)))).toEqual(fold(events));
     const other = happyPath('enr-other', 'import').event(1);
-    expect(() => apply(fold(events.slice(0, 1)), other)).toThrow(MixedSubjectsError);
+    expect(() => evolveRecord(fold(events.slice(0, 1)), other)).toThrow(MixedSubjectsError);
   });
 });

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import {
   type EnrollmentEvent,
   SequenceConflictError,
-  apply,
+  evolveRecord,
   isDuplicate,
   type ParseOptions,
   EVENT_TYPES,
@@ -139,7 +139,7 @@ export class ReadModel {
       let after: EnrollmentState;
       let events = [...loaded.events, toStored(event, loaded.events)];
       try {
-        after = apply(before, event);
+        after = evolveRecord(before, event);
       } catch (error) {
         if (error instanceof SequenceConflictError) return 'conflict';
         throw error;
@@ -149,7 +149,7 @@ export class ReadModel {
       for (let next = pending[0]; next && next.sequence <= after.version + 1; next = pending[0]) {
         pending = pending.slice(1);
         if (next.sequence <= after.version) continue; // a rival held a position that is now taken
-        after = apply(after, next);
+        after = evolveRecord(after, next);
         events = [...events, toStored(next, events)];
       }
       if (await this.write(event.subject, loaded, before, after, events, pending)) return 'applied';
