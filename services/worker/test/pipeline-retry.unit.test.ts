@@ -11,6 +11,7 @@ import {
 } from '@verified-onboard/events';
 import { createKafka } from '@verified-onboard/adapters';
 import pino from 'pino';
+import { requestedData } from '@verified-onboard/testkit';
 import { describe, expect, it } from 'vitest';
 import { PipelineConsumer } from '../src/consumers/pipeline-consumer.js';
 import type { Step, StepJobData } from '../src/pipeline/job-data.js';
@@ -43,18 +44,7 @@ class History {
 
 function requested(mode: EnrollmentMode): History {
   const h = new History();
-  h.add(EVENT_TYPES.requested, {
-    enrollmentId: ID,
-    accountNumber: 'acct-1',
-    accountNumberGenerated: false,
-    displayName: 'Test',
-    transport: 'inline',
-    checkLiveness: true,
-    timeoutSec: 60,
-    mode,
-    priority: 'interactive',
-    requestedAt: '2030-01-01T00:00:00.000Z',
-  });
+  h.add(EVENT_TYPES.requested, requestedData(ID, { mode, requestedAt: '2030-01-01T00:00:00.000Z' }));
   return h;
 }
 

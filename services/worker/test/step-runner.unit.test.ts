@@ -1,6 +1,7 @@
 import type { EnrollmentEvent, StepObservation } from '@verified-onboard/events';
 import type { EventProducer } from '@verified-onboard/adapters';
 import pino from 'pino';
+import { requestedData } from '@verified-onboard/testkit';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { AccountConflictError } from '../src/errors.js';
@@ -21,28 +22,14 @@ import type { RedisRateLimiter } from '../src/stores/rate-limiter.js';
 type Mode = StepJobData['mode'];
 
 function job(step: Step, mode: Mode, position: { generation?: number; nextSequence: number }): StepJob {
-  const data = stepJobData(
-    {
-      enrollmentId: 'e-1',
-      accountNumber: 'acct-1',
-      accountNumberGenerated: false,
-      displayName: 'Test',
-      transport: 'inline',
-      checkLiveness: true,
-      timeoutSec: 60,
-      mode,
-      priority: 'interactive',
-      requestedAt: '2030-01-01T00:00:00.000Z',
-    },
-    {
-      enrollmentId: 'e-1',
-      generation: position.generation ?? 0,
-      nextSequence: position.nextSequence,
-      correlationId: 'corr-1',
-      causationId: 'cause-1',
-      admission: position.nextSequence === 2 ? 'new' : 'continuing',
-    },
-  );
+  const data = stepJobData(requestedData('e-1', { mode, requestedAt: '2030-01-01T00:00:00.000Z' }), {
+    enrollmentId: 'e-1',
+    generation: position.generation ?? 0,
+    nextSequence: position.nextSequence,
+    correlationId: 'corr-1',
+    causationId: 'cause-1',
+    admission: position.nextSequence === 2 ? 'new' : 'continuing',
+  });
   return {
     id: `e-1.${step}.${data.generation}`,
     name: step,
