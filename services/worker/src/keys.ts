@@ -41,6 +41,15 @@ interface HashTtlCommands {
   voHsetTtl(key: string, ttlSec: number, ...fieldsAndValues: Array<string | number>): Promise<unknown>;
 }
 
+/**
+ * Defines the hash-with-TTL script on a connection. An auto-pipelined connection must have it before its first
+ * command: a pipeline pending when the script is defined lacks it, and ioredis then crashes the process.
+ */
+export function defineHashTtlCommand(redis: Redis): void {
+  const commands = redis as Redis & Partial<HashTtlCommands>;
+  if (!commands.voHsetTtl) redis.defineCommand('voHsetTtl', { numberOfKeys: 1, lua: HSET_TTL_SCRIPT });
+}
+
 /** Sets fields of the hash `key` and (re)sets its TTL, atomically (a crash never leaves it without one). */
 export async function hsetWithTtl(
   redis: Redis,
@@ -48,8 +57,7 @@ export async function hsetWithTtl(
   ttlSec: number,
   fieldsAndValues: Array<string | number>,
 ): Promise<void> {
-  const commands = redis as Redis & Partial<HashTtlCommands>;
-  if (!commands.voHsetTtl) redis.defineCommand('voHsetTtl', { numberOfKeys: 1, lua: HSET_TTL_SCRIPT });
+  defineHashTtlCommand(redis);
   await (redis as Redis & HashTtlCommands).voHsetTtl(key, ttlSec, ...fieldsAndValues);
 }
 

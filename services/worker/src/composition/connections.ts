@@ -2,6 +2,7 @@ import { createRedis } from '@verified-onboard/adapters';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '../config.js';
 import type { Closers } from './closers.js';
+import { defineHashTtlCommand } from '../keys.js';
 
 export interface RedisConnections {
   /** Shared by the stores, the read model and the rate limiter. */
@@ -19,6 +20,8 @@ export function openRedis(config: WorkerConfig, closers: Closers): RedisConnecti
     { maxRetriesPerRequest: 3, enableAutoPipelining: true },
     redisTls,
   );
+  // Before any command: a script defined while an auto-pipeline is pending is missing from it.
+  defineHashTtlCommand(redis);
   closers.add(() => redis.quit());
   return {
     redis,
