@@ -87,9 +87,6 @@ async function measurePipelineRun(ctx: bench.FigureContext): Promise<PipelineRun
       topicNames(app.topicPrefix).enrollmentEvents,
       submitted.batchId,
     );
-    // Completed step jobs are removed at once, so one is sampled while it waits (a few commands, once).
-    const sampler = jobSampler(stack.redisUrl, parseQueuePrefix(app.prefix).queue);
-    let sampleData: unknown;
     let lastReport = 0;
     let logDoneSec = 0;
     let final;
@@ -97,7 +94,6 @@ async function measurePipelineRun(ctx: bench.FigureContext): Promise<PipelineRun
       final = await waitFor(
         'every pipeline enrollment terminal in the log and in the read model',
         async () => {
-          sampleData ??= await sampler.sample();
           if (!logDoneSec && watch.count() >= size) logDoneSec = (performance.now() - started) / 1000;
           const status = await app.batchStatus(submitted.batchId);
           const by = status.byStatus;
@@ -120,7 +116,6 @@ async function measurePipelineRun(ctx: bench.FigureContext): Promise<PipelineRun
       );
     } finally {
       await watch.stop();
-      await sampler.close();
     }
     const readModelSec = (performance.now() - started) / 1000;
     // Before anything else the bench asks of the processes, and before they stop.
@@ -133,6 +128,7 @@ async function measurePipelineRun(ctx: bench.FigureContext): Promise<PipelineRun
     const statsAfter = await stack.emulatorStats();
     const calls = delta(statsAfter.calls, statsBefore.calls);
     const jobsPerEnrollment = sum(jobs) / Math.max(1, completed);
+    const sampleData = await sampleJobData(stack.redisUrl, parseQueuePrefix(app.prefix).queue);
     pipeline = {
       seconds,
       readModelSec,
@@ -149,7 +145,7 @@ async function measurePipelineRun(ctx: bench.FigureContext): Promise<PipelineRun
         sent: statsAfter.webhooks.sent - statsBefore.webhooks.sent,
         failed: statsAfter.webhooks.failed - statsBefore.webhooks.failed,
       },
-      sampleData: sampleData ?? { enrollmentId: 'sample' },
+      sampleData,
       workerRss: app.workerRss(),
       cpuTicks: { before: cpuBefore, after: cpuAfter, hz: bench.clockTicksPerSecond() },
       events: watch.events,
@@ -166,19 +162,16 @@ async function measurePipelineRun(ctx: bench.FigureContext): Promise<PipelineRun
 }
 
 /** The data of one real step job, so the raw jobs carry a payload of the same size. */
-function jobSampler(redisUrl: string, prefix: string) {
+async function sampleJobData(redisUrl: string, prefix: string): Promise<unknown> {
   const connection = createRedis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new bullmq.Queue(STEPS_QUEUE, { connection, prefix });
-  return {
-    async sample(): Promise<unknown> {
-      const [job] = await queue.getJobs(['prioritized', 'waiting', 'active'], 0, 0);
-      return job?.data;
-    },
-    async close(): Promise<void> {
-      await queue.close();
-      connection.disconnect();
-    },
-  };
+  try {
+    const [job] = await queue.getJobs(['completed'], 0, 0);
+    return job?.data ?? { enrollmentId: 'sample' };
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
 }
 
 /**

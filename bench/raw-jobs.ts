@@ -11,8 +11,8 @@ export const STEP_JOB_OPTIONS = {
   priority: 3,
   attempts: 8,
   backoff: { type: 'fixed', delay: 1000 },
-  removeOnComplete: true,
-  removeOnFail: { age: 24 * 3600, count: 1000 },
+  removeOnComplete: { age: 24 * 3600 },
+  removeOnFail: { age: 14 * 24 * 3600 },
 } as const;
 
 /** Adds `count` jobs named `name` carrying `data`, 1000 a call; `jobId(i)` names the i-th. */

@@ -1,3 +1,4 @@
+import { STEPS } from '@verified-onboard/events';
 import { QUEUES } from '@verified-onboard/contracts';
 import { Job, Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { stepJobId, type Admission, type Step, type StepJobData } from '../pipeline/job-data.js';
@@ -20,6 +21,8 @@ export interface StepsQueueOptions {
   connection: ConnectionOptions;
   prefix: string;
   attempts: number;
+  /** Completed jobs are kept this long so a re-enqueue of the same id (Kafka redelivery) stays a no-op. */
+  keepCompletedSec?: number;
   keepFailedSec?: number;
   keepFailedCount?: number;
 }
@@ -45,12 +48,11 @@ export class StepsQueue {
       ...(opts.delayMs !== undefined && opts.delayMs > 0 && { delay: opts.delayMs }),
       attempts: this.options.attempts,
       backoff: { type: BACKOFF_TYPE },
-      // A completed job goes at once. It is not state: its events are in the log and the `done:` marker in the
-      // enrollment hash makes a re-added job with the same id (a redelivered `requested`, an ops redrive) do
-      // nothing (docs/worker.md). Keeping the latest completed jobs cost four commands a job in BullMQ's
-      // bookkeeping, 12 to 15 per enrollment (docs/benchmarks.md, redis_commands); a poll job's id must be
-      // free anyway, to be dispatched again for the next look while the operation is pending.
-      removeOnComplete: true,
+      // Completed jobs are history for the dashboard, not state (events and outcomes are): keep the latest
+      // 1,000 for at most an hour. A day of them cost ~1.6 KB per pending enrollment (docs/benchmarks.md).
+      // A poll job goes at once: its id is dispatched again for the next look while the operation is pending.
+      removeOnComplete:
+        step === STEPS.poll ? true : { age: this.options.keepCompletedSec ?? 3600, count: 1000 },
       // Failed jobs are for looking at; the failure is in the event log and the read model (GET /v1/ops/failed).
       removeOnFail: {
         age: this.options.keepFailedSec ?? 24 * 3600,
